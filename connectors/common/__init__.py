@@ -1,0 +1,1 @@
+"""What every connector shares: settings checks, the retrying HTTP session, the raw lake."""

@@ -1,0 +1,79 @@
+"""An HTTP session with bounded retries, exponential backoff with jitter, and Retry-After.
+
+Retried: connection errors, timeouts, bodies cut short or not JSON, HTTP 429 and 5xx.
+Not retried: other 4xx (the request itself is wrong; retrying cannot help). Every retry is
+counted, so a run can report how hard its source made it work.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from dataclasses import dataclass
+
+import requests
+
+from connectors.common.errors import SourceError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class RetryPolicy:
+    attempts: int = 6  # tries per request, the first included
+    base_delay: float = 0.2  # seconds; doubles each retry
+    max_delay: float = 10.0
+    timeout: float = 30.0  # seconds per try (connect and read)
+
+
+class RetryingSession:
+    def __init__(self, source: str, policy: RetryPolicy | None = None, seed: int | None = None) -> None:
+        self.source = source
+        self.policy = policy or RetryPolicy()
+        self.session = requests.Session()
+        self.retries = 0
+        self.requests = 0
+        self._jitter = random.Random(seed)
+
+    def close(self) -> None:
+        self.session.close()
+
+    def _delay(self, attempt: int, retry_after: str | None) -> float:
+        if retry_after:
+            try:
+                return min(float(retry_after), self.policy.max_delay * 6)
+            except ValueError:
+                pass
+        backoff = min(self.policy.max_delay, self.policy.base_delay * 2**attempt)
+        return backoff * (0.5 + self._jitter.random())
+
+    def request_json(self, method: str, url: str, what: str, **kwargs):
+        """The decoded JSON body of a 2xx answer; `what` names the call in errors and logs."""
+        kwargs.setdefault("timeout", self.policy.timeout)
+        last = "no attempt made"
+        for attempt in range(self.policy.attempts):
+            self.requests += 1
+            retry_after = None
+            try:
+                resp = self.session.request(method, url, **kwargs)
+                if resp.status_code == 429 or resp.status_code >= 500:
+                    retry_after = resp.headers.get("Retry-After")
+                    last = f"HTTP {resp.status_code}"
+                elif resp.status_code >= 400:
+                    raise SourceError(
+                        f"{self.source}: {what} was refused with HTTP {resp.status_code}: {resp.text[:300]}"
+                    )
+                else:
+                    try:
+                        return resp.json()
+                    except ValueError:
+                        last = "a body that is not complete JSON"
+            except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError) as exc:
+                last = type(exc).__name__
+            if attempt + 1 < self.policy.attempts:
+                self.retries += 1
+                delay = self._delay(attempt, retry_after)
+                log.warning("%s: %s got %s; retry %d in %.1fs", self.source, what, last, attempt + 1, delay)
+                time.sleep(delay)
+        raise SourceError(f"{self.source}: {what} failed after {self.policy.attempts} tries (last: {last})")

@@ -1,0 +1,161 @@
+"""The raw lake: every record a connector receives, landed untouched before anything else.
+
+Layout (Parquet, readable by DuckDB and Spark alike)::
+
+    <lake>/raw/<source>/<entity>/lake_partition=<YYYY-MM-DD>/<load_id>-<seq>.parquet
+
+Each file holds one batch of one load, with the columns of ``RAW_SCHEMA``: the load id, when
+it was fetched, the request that returned it (the source cursor), the record's key and its
+update time as the source sent them, and the untouched JSON payload. Files are written
+under a temporary name and renamed into place, so a reader (or a crash) never sees half a
+file. Landing is append-only: a rerun adds a new load; staging keeps one row per version.
+
+Cursor state lives beside the data in ``<lake>/_state/<source>/<entity>.json`` and is
+written, also atomically, only after the batches it covers are landed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+RAW_SCHEMA = pa.schema(
+    [
+        pa.field("load_id", pa.string(), nullable=False),
+        pa.field("fetched_at", pa.timestamp("us", tz="UTC"), nullable=False),
+        pa.field("source_cursor", pa.string(), nullable=False),
+        pa.field("record_key", pa.string()),
+        pa.field("record_updated_at", pa.string()),
+        pa.field("payload", pa.string(), nullable=False),
+    ]
+)
+
+
+def new_load_id(now: datetime | None = None) -> str:
+    """Sortable by time, unique across processes: 20261001T083000123456Z-1a2b3c4d."""
+    now = now or datetime.now(UTC)
+    return f"{now.astimezone(UTC):%Y%m%dT%H%M%S%fZ}-{uuid.uuid4().hex[:8]}"
+
+
+@dataclass
+class RawRecord:
+    key: str | None
+    updated_at: str | None
+    payload: str  # the record as the source sent it (JSON text)
+    cursor: str  # the request that returned it
+
+
+@dataclass
+class LandingStats:
+    records: int = 0
+    files: int = 0
+    pages: int = 0
+    partitions: set[str] = field(default_factory=set)
+
+
+class Lake:
+    def __init__(self, root: str | os.PathLike) -> None:
+        self.root = Path(root)
+
+    def entity_dir(self, source: str, entity: str) -> Path:
+        return self.root / "raw" / source / entity
+
+    def glob(self, source: str, entity: str) -> str:
+        return str(self.entity_dir(source, entity) / "*" / "*.parquet")
+
+    def land(
+        self,
+        source: str,
+        entity: str,
+        partition: str,
+        load_id: str,
+        records: Iterable[RawRecord],
+        fetched_at: datetime,
+        batch_rows: int = 50_000,
+        stats: LandingStats | None = None,
+    ) -> LandingStats:
+        """Write records into the partition in files of at most batch_rows rows.
+
+        A load that brings no record still leaves one empty file: the load happened, and
+        the row accounting can say so.
+        """
+        stats = stats or LandingStats()
+        target = self.entity_dir(source, entity) / f"lake_partition={partition}"
+        target.mkdir(parents=True, exist_ok=True)
+        seq = 0
+        wrote_any = False
+        for batch in _batches(records, batch_rows):
+            self._write(target / f"{load_id}-{seq:04d}.parquet", load_id, fetched_at, batch)
+            stats.records += len(batch)
+            stats.files += 1
+            seq += 1
+            wrote_any = True
+        if not wrote_any:
+            self._write(target / f"{load_id}-{seq:04d}.parquet", load_id, fetched_at, [])
+            stats.files += 1
+        stats.partitions.add(partition)
+        return stats
+
+    @staticmethod
+    def _write(path: Path, load_id: str, fetched_at: datetime, batch: list[RawRecord]) -> None:
+        n = len(batch)
+        table = pa.table(
+            {
+                "load_id": pa.array([load_id] * n, pa.string()),
+                "fetched_at": pa.array([fetched_at] * n, pa.timestamp("us", tz="UTC")),
+                "source_cursor": pa.array([r.cursor for r in batch], pa.string()),
+                "record_key": pa.array([r.key for r in batch], pa.string()),
+                "record_updated_at": pa.array([r.updated_at for r in batch], pa.string()),
+                "payload": pa.array([r.payload for r in batch], pa.string()),
+            },
+            schema=RAW_SCHEMA,
+        )
+        tmp = path.with_name(f".{path.name}.tmp")
+        pq.write_table(table, tmp, compression="zstd")
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+
+    def ensure_entity(self, source: str, entity: str) -> None:
+        """Make the entity readable (an empty file) before its first load, so models build."""
+        d = self.entity_dir(source, entity)
+        if not any(d.glob("*/*.parquet")):
+            self.land(
+                source, entity, "1970-01-01", "00000000T000000000000Z-empty", [], datetime(1970, 1, 1, tzinfo=UTC)
+            )
+
+    # --- cursor state -------------------------------------------------------------------
+    def _state_path(self, source: str, entity: str) -> Path:
+        return self.root / "_state" / source / f"{entity}.json"
+
+    def read_state(self, source: str, entity: str) -> dict:
+        path = self._state_path(source, entity)
+        if not path.exists():
+            return {}
+        return json.loads(path.read_text(encoding="utf-8"))
+
+    def write_state(self, source: str, entity: str, state: dict) -> None:
+        path = self._state_path(source, entity)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.tmp")
+        tmp.write_text(json.dumps(state, ensure_ascii=False, indent=1, sort_keys=True), encoding="utf-8")
+        os.replace(tmp, path)
+
+
+def _batches(records: Iterable[RawRecord], size: int) -> Iterator[list[RawRecord]]:
+    batch: list[RawRecord] = []
+    for r in records:
+        batch.append(r)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

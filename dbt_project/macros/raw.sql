@@ -1,0 +1,27 @@
+{#- Helpers over raw landings (see connectors/common/lake.py for the layout). -#}
+
+{#- One row per version of each record of a snapshot-landed reference list: a version is
+    a distinct payload for a key. first_seen_at / last_seen_at say when loads saw it, and
+    is_current says whether the latest load still has it. -#}
+{% macro snapshot_versions(relation) -%}
+with landed as (
+    select record_key, payload, load_id, fetched_at
+    from {{ relation }}
+    where record_key is not null
+),
+latest_load as (
+    select max(load_id) as load_id from landed
+),
+versions as (
+    select
+        record_key,
+        payload,
+        min(fetched_at) as first_seen_at,
+        max(fetched_at) as last_seen_at,
+        min(load_id) as first_load_id,
+        bool_or(load_id = (select load_id from latest_load)) as is_current
+    from landed
+    group by record_key, payload
+)
+select * from versions
+{%- endmacro %}

@@ -1,0 +1,19 @@
+{#- Time conformance. Instants are stored in UTC (timestamp with time zone); days and
+    months are Asia/Shanghai. -#}
+
+{#- An ISO-8601 string with an offset (2026-10-01T08:30:00+08:00) as an instant. -#}
+{% macro to_instant(expr) -%}{{ return(adapter.dispatch('to_instant', 'kaifeng_govhub')(expr)) }}{%- endmacro %}
+{% macro default__to_instant(expr) -%}try_cast({{ expr }} as timestamptz){%- endmacro %}
+
+{% macro local_timestamp(expr) -%}{{ return(adapter.dispatch('local_timestamp', 'kaifeng_govhub')(expr)) }}{%- endmacro %}
+{% macro default__local_timestamp(expr) -%}timezone('Asia/Shanghai', {{ expr }}){%- endmacro %}
+
+{% macro local_date(expr) -%}cast({{ local_timestamp(expr) }} as date){%- endmacro %}
+{% macro local_month(expr) -%}strftime({{ local_timestamp(expr) }}, '%Y-%m'){%- endmacro %}
+
+{#- Hours between two instants, as a double. -#}
+{% macro hours_between(start, finish) -%}{{ return(adapter.dispatch('hours_between', 'kaifeng_govhub')(start, finish)) }}{%- endmacro %}
+{% macro default__hours_between(start, finish) -%}(epoch({{ finish }}) - epoch({{ start }})) / 3600.0{%- endmacro %}
+
+{% macro add_hours(expr, hours) -%}{{ return(adapter.dispatch('add_hours', 'kaifeng_govhub')(expr, hours)) }}{%- endmacro %}
+{% macro default__add_hours(expr, hours) -%}({{ expr }} + to_hours(cast({{ hours }} as bigint))){%- endmacro %}

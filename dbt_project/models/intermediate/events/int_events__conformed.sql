@@ -1,0 +1,15 @@
+-- Events with coordinates conformed to WGS-84 (the source's own values kept beside) and
+-- the Asia/Shanghai day they were reported, which picks the grid version to match.
+with conformed as (
+    select
+        *,
+        {{ to_wgs84_point('source_longitude', 'source_latitude', 'source_crs') }} as wgs84
+    from {{ ref('int_events__unioned') }}
+)
+
+select
+    * exclude (wgs84),
+    wgs84[1] as longitude,
+    wgs84[2] as latitude,
+    {{ local_date('reported_at') }} as reported_day
+from conformed

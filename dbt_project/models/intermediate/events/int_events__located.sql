@@ -1,0 +1,26 @@
+-- Events with the grid found by point-in-polygon against the grids valid on the event's
+-- day. A point on a border between grids goes to the lowest grid code (one grid,
+-- deterministically). The grid the source stated is kept beside the found one, and a
+-- disagreement is flagged, never silently resolved.
+with matched as (
+    select
+        event_id,
+        grid_code,
+        row_number() over (partition by event_id order by grid_code) as match_rank
+    from {{ ref('int_events__grid_matches') }}
+    where valid_from <= reported_day
+      and (valid_to is null or reported_day < valid_to)
+)
+
+select
+    e.*,
+    m.grid_code,
+    g.township_code,
+    g.county_code,
+    case
+        when e.reported_grid_code is null or m.grid_code is null then null
+        else e.reported_grid_code <> m.grid_code
+    end as grid_disagrees
+from {{ ref('int_events__conformed') }} as e
+left join matched as m on m.event_id = e.event_id and m.match_rank = 1
+left join {{ ref('int_grids__conformed') }} as g on g.grid_code = m.grid_code

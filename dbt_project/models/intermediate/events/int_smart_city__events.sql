@@ -1,0 +1,43 @@
+-- Smart City events in their latest known state, in the common event shape every source
+-- is brought to before the union.
+with latest as (
+    select *,
+        row_number() over (
+            partition by service_request_id order by updated_at desc, fetched_at desc, load_id desc
+        ) as version_rank
+    from {{ ref('stg_smart_city__service_requests') }}
+),
+
+lifecycle_summary as (
+    select
+        source_record_id,
+        max(case when state in ('closed', 'rejected') then transition_at end) as closed_at,
+        max_by(state, seq) as current_state
+    from {{ ref('int_smart_city__lifecycle') }}
+    group by source_record_id
+)
+
+select
+    'smart_city' as source_system,
+    l.service_request_id as source_record_id,
+    l.service_code as source_event_code,
+    l.requested_at as reported_at,
+    l.reporter_type,
+    l.reporter_staff_id,
+    l.source_longitude,
+    l.source_latitude,
+    l.source_crs,
+    l.reported_grid_code,
+    l.status,
+    s.current_state,
+    l.department_code,
+    l.due_at,
+    s.closed_at,
+    coalesce(l.self_resolved, false) as self_resolved,
+    l.township_evaluation,
+    l.alarm_id as related_alarm_id,
+    l.updated_at,
+    l.load_id
+from latest as l
+left join lifecycle_summary as s on s.source_record_id = l.service_request_id
+where l.version_rank = 1

@@ -1,0 +1,32 @@
+-- Grids with their place in the division tree, polygon (WGS-84 WKT), area, and how many
+-- staff of each role are assigned today.
+with staff_today as (
+    select
+        grid_code,
+        count(*) filter (where role = 'grid_leader') as grid_leader_count,
+        count(*) filter (where role = 'grid_instructor') as grid_instructor_count,
+        count(*) filter (where role = 'fulltime_worker') as fulltime_worker_count,
+        count(*) filter (where role = 'parttime_worker') as parttime_worker_count
+    from {{ ref('dim_grid_staff') }}
+    where is_current
+    group by grid_code
+)
+
+select
+    g.grid_code,
+    g.grid_name,
+    g.village_code,
+    g.township_code,
+    g.county_code,
+    g.polygon_wkt,
+    round(ST_Area_Spheroid(ST_FlipCoordinates(g.geom)) / 1e6, 4) as area_km2,
+    ST_X(ST_Centroid(g.geom)) as centroid_longitude,
+    ST_Y(ST_Centroid(g.geom)) as centroid_latitude,
+    coalesce(s.grid_leader_count, 0) as grid_leader_count,
+    coalesce(s.grid_instructor_count, 0) as grid_instructor_count,
+    coalesce(s.fulltime_worker_count, 0) as fulltime_worker_count,
+    coalesce(s.parttime_worker_count, 0) as parttime_worker_count,
+    g.valid_from,
+    g.valid_to
+from {{ ref('int_grids__conformed') }} as g
+left join staff_today as s on s.grid_code = g.grid_code

@@ -1,0 +1,67 @@
+-- One row per task a department was given: every 派遣 starts one, and every 分流转办 ends
+-- the running task as "rerouted" and starts a new one for the next department. A task is
+-- due its sub-item's time limit after its dispatch; handled / returned / accepted are the
+-- transitions that fall within the task.
+with lifecycle as (
+    select * from {{ ref('fct_event_lifecycle') }}
+),
+
+starts as (
+    select
+        event_id, source_system, source_record_id, seq as start_seq, transition_at as dispatched_at,
+        department_code,
+        lead(seq) over (partition by event_id order by seq) as next_start_seq
+    from lifecycle
+    where state in ('dispatched', 'rerouted')
+),
+
+within as (
+    select
+        s.event_id,
+        s.start_seq,
+        min(l.transition_at) filter (where l.state = 'handled') as first_handled_at,
+        max(l.transition_at) filter (where l.state = 'handled') as last_handled_at,
+        count(*) filter (where l.state = 'inspection_returned') as returned_count,
+        max(l.transition_at) filter (where l.state = 'inspection_passed') as accepted_at,
+        max(l.transition_at) filter (where l.state = 'closed') as closed_at
+    from starts as s
+    join lifecycle as l
+        on l.event_id = s.event_id
+       and l.seq > s.start_seq
+       and (s.next_start_seq is null or l.seq < s.next_start_seq)
+    group by s.event_id, s.start_seq
+)
+
+select
+    s.event_id || ':' || cast(s.start_seq as varchar) as task_id,
+    s.event_id,
+    s.source_system,
+    s.source_record_id,
+    s.department_code,
+    d.platform_code,
+    e.event_type_code,
+    e.grid_code,
+    e.township_code,
+    e.county_code,
+    s.dispatched_at,
+    {{ add_hours('s.dispatched_at', 't.time_limit_hours') }} as due_at,
+    w.first_handled_at,
+    w.last_handled_at,
+    coalesce(w.returned_count, 0) as returned_count,
+    w.accepted_at,
+    w.closed_at,
+    case
+        when s.next_start_seq is not null then 'rerouted'
+        when w.accepted_at is not null then 'accepted'
+        else 'open'
+    end as outcome,
+    case
+        when s.next_start_seq is not null or w.accepted_at is null then null
+        else w.last_handled_at <= {{ add_hours('s.dispatched_at', 't.time_limit_hours') }}
+    end as handled_on_time,
+    case when s.next_start_seq is null and w.accepted_at is not null then e.township_evaluation end as township_evaluation
+from starts as s
+left join within as w on w.event_id = s.event_id and w.start_seq = s.start_seq
+left join {{ ref('fct_governance_events') }} as e on e.event_id = s.event_id
+left join {{ ref('dim_event_type') }} as t on t.event_type_code = e.event_type_code
+left join {{ ref('dim_department') }} as d on d.department_code = s.department_code

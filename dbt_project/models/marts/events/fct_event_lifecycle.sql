@@ -1,0 +1,26 @@
+-- One row per state transition of an event: 上报, 受理/不予立案, 派遣, 分流转办, 处置 /
+-- 自行处置, 网格长验收 (通过/退回), 结案; with the time since the previous transition.
+{% set lifecycle_models = ['int_smart_city__lifecycle'] %}
+with transitions as (
+    {% for m in lifecycle_models %}
+    select * from {{ ref(m) }}
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+)
+
+select
+    source_system || ':' || source_record_id as event_id,
+    source_system,
+    source_record_id,
+    seq,
+    state,
+    state_name,
+    transition_at,
+    actor_type,
+    actor_id,
+    department_code,
+    note,
+    lag(state) over w as previous_state,
+    {{ hours_between('lag(transition_at) over w', 'transition_at') }} as hours_since_previous
+from transitions
+window w as (partition by source_system, source_record_id order by seq)

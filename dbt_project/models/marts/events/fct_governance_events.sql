@@ -1,0 +1,33 @@
+-- One row per conformed governance event from any source, in its latest known state.
+select
+    e.event_id,
+    e.source_system,
+    e.source_record_id,
+    e.source_event_code,
+    t.event_type_code,
+    t.category_code,
+    t.platform_code as platform,
+    e.reported_at,
+    e.reporter_type,
+    e.reporter_staff_id,
+    e.longitude,
+    e.latitude,
+    e.source_longitude,
+    e.source_latitude,
+    e.source_crs,
+    e.grid_code,
+    e.township_code,
+    e.county_code,
+    e.reported_grid_code,
+    e.grid_disagrees,
+    e.status,
+    e.current_state,
+    e.department_code,
+    e.due_at,
+    e.closed_at,
+    e.self_resolved,
+    e.township_evaluation,
+    e.related_alarm_id,
+    e.updated_at
+from {{ ref('int_events__located') }} as e
+left join {{ ref('dim_event_type') }} as t on t.event_type_code = e.source_event_code

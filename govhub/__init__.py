@@ -1,0 +1,1 @@
+"""Kaifeng grid-governance data hub: the command line and the pipeline runner."""

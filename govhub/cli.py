@@ -1,0 +1,251 @@
+"""`govhub`: run the platform from the command line.
+
+govhub demo [--preset tiny|city] [--days N] [--warehouse PATH] [--seed N]
+govhub sandbox serve [--preset ...] [--start DATE] [--end DATE] [--live]
+govhub ingest SOURCE [--since DATE] [--until DATE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import date, datetime, timedelta
+
+from connectors.common.errors import ConfigError, SourceError
+from sandbox.clock import SHANGHAI
+
+SOURCES = ("smart_city",)
+
+
+def _date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
+
+
+def default_window(today: date, days: int | None) -> tuple[date, date]:
+    """[start, end): by default from the 1st of last month to today, so at least one whole
+    calendar month is in it; with --days, the N days before today."""
+    end = today
+    if days:
+        return end - timedelta(days=days), end
+    first_this_month = today.replace(day=1)
+    return (first_this_month - timedelta(days=1)).replace(day=1), end
+
+
+def _progress(msg: str, started: float) -> None:
+    print(f"[{time.monotonic() - started:7.1f}s] {msg}", flush=True)
+
+
+# --- sandbox ---------------------------------------------------------------------------
+def cmd_sandbox_serve(args: argparse.Namespace) -> int:
+    from sandbox.serve import SandboxConfig, start_sandbox
+
+    today = datetime.now(SHANGHAI).date()
+    start, end = default_window(today, None)
+    cfg = SandboxConfig(
+        preset=args.preset,
+        seed=args.seed,
+        start=args.start or start,
+        end=args.end or end,
+        frozen=not args.live,
+        host=args.host,
+        smart_city_port=args.port,
+    )
+    if os.environ.get("GOVHUB_SANDBOX_SMART_CITY_API_KEY"):
+        cfg.smart_city_api_key = os.environ["GOVHUB_SANDBOX_SMART_CITY_API_KEY"]
+    t0 = time.monotonic()
+    running = start_sandbox(cfg)
+    env = running.env()
+    if args.env_json:
+        print(json.dumps(env), flush=True)
+    else:
+        clock = "wall time" if args.live else f"frozen at {cfg.end} 00:00 +08:00"
+        print(
+            f"Kaifeng sandbox ({cfg.preset}, seed {cfg.seed}, events {cfg.start}..{cfg.end}, clock {clock}) "
+            f"ready in {time.monotonic() - t0:.1f}s",
+            flush=True,
+        )
+        for name, server in running.servers.items():
+            print(f"  {name:12s} {server.url}")
+        print("Point the connectors at it (secrets included: keep this shell private):")
+        for k, v in env.items():
+            print(f"  export {k}={v}")
+        print("Ctrl-C stops.", flush=True)
+    stop = []
+    signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
+    try:
+        while not stop:
+            time.sleep(0.2)
+    except KeyboardInterrupt:
+        pass
+    running.stop()
+    return 0
+
+
+class SandboxProcess:
+    """`govhub sandbox serve` in a child process: the connectors reach it only over HTTP."""
+
+    def __init__(self, preset: str, seed: int, start: date, end: date) -> None:
+        cmd = [
+            sys.executable,
+            "-m",
+            "govhub.cli",
+            "sandbox",
+            "serve",
+            "--env-json",
+            "--preset",
+            preset,
+            "--seed",
+            str(seed),
+            "--start",
+            start.isoformat(),
+            "--end",
+            end.isoformat(),
+        ]
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+        line = self.proc.stdout.readline()
+        if not line:
+            raise RuntimeError(f"the sandbox did not start (exit code {self.proc.wait()})")
+        self.env: dict[str, str] = json.loads(line)
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+# --- demo ------------------------------------------------------------------------------
+def cmd_demo(args: argparse.Namespace) -> int:
+    if args.warehouse:
+        os.environ["GOVHUB_WAREHOUSE_PATH"] = os.path.abspath(args.warehouse)
+        os.environ.pop("GOVHUB_LAKE_DIR", None)
+    from warehouse.settings import configure_environment
+
+    settings = configure_environment()
+    t0 = time.monotonic()
+    today = args.end or datetime.now(SHANGHAI).date()
+    start, end = default_window(today, args.days)
+    _progress(
+        f"window {start} .. {end - timedelta(days=1)} ({(end - start).days} days), preset {args.preset}, "
+        f"warehouse {settings.warehouse_path}",
+        t0,
+    )
+    if args.fresh:
+        _remove_warehouse(settings)
+    sandbox = SandboxProcess(args.preset, args.seed, start, end)
+    try:
+        os.environ.update(sandbox.env)
+        _progress("stand-ins up: " + ", ".join(f"{k}={v}" for k, v in sandbox.env.items() if k.endswith("_URL")), t0)
+        from govhub.pipeline import run_pipeline
+
+        run_pipeline(start, end, lambda msg: _progress(msg, t0))
+    finally:
+        sandbox.stop()
+    from govhub.pipeline import summary
+
+    _progress("done", t0)
+    print(summary(settings.warehouse_path))
+    return 0
+
+
+def _remove_warehouse(settings) -> None:
+    import shutil
+
+    if settings.warehouse_path.exists():
+        settings.warehouse_path.unlink()
+    for p in (settings.lake_dir / "raw", settings.lake_dir / "_state"):
+        shutil.rmtree(p, ignore_errors=True)
+
+
+# --- ingest ----------------------------------------------------------------------------
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from connectors.common.lake import Lake
+    from connectors.smart_city import REFERENCE_ENTITIES, SmartCitySettings, ingest_reference, ingest_service_requests
+    from warehouse.settings import configure_environment
+
+    settings = configure_environment()
+    sc = SmartCitySettings.from_env()
+    client = sc.client()
+    lake = Lake(settings.lake_dir)
+    today = datetime.now(SHANGHAI).date()
+    since = args.since or today
+    until = args.until or today
+    if until < since:
+        raise ConfigError("--until is before --since")
+    t0 = time.monotonic()
+    client.check_connection()
+    for entity in REFERENCE_ENTITIES:
+        r = ingest_reference(client, lake, entity)
+        _progress(f"{args.source} {entity}: {r.records} records landed", t0)
+    day = since
+    total = 0
+    while day <= until:
+        r = ingest_service_requests(client, lake, day, overlap=sc.overlap)
+        total += r.records
+        _progress(f"{args.source} service_requests {r.partition}: {r.records} records in {r.pages} pages", t0)
+        day += timedelta(days=1)
+    _progress(
+        f"{total} events landed in {lake.entity_dir('smart_city', 'service_requests')}; {client.http.retries} retries",
+        t0,
+    )
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from sandbox.world import DEFAULT_SEED
+
+    p = argparse.ArgumentParser(prog="govhub", description="Kaifeng grid-governance data hub")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    d = sub.add_parser("demo", help="run the whole pipeline on the sandbox sources")
+    d.add_argument("--preset", default="city", help="tiny, city or cityxK (default city)")
+    d.add_argument("--days", type=int, help="window of N days before --end (default: from the 1st of last month)")
+    d.add_argument("--end", type=_date, help="first day after the window (default: today, Asia/Shanghai)")
+    d.add_argument("--warehouse", help="DuckDB file (default warehouse/kaifeng.duckdb)")
+    d.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    d.add_argument(
+        "--keep", dest="fresh", action="store_false", help="keep the existing warehouse and lake (default: start fresh)"
+    )
+    d.set_defaults(func=cmd_demo)
+
+    s = sub.add_parser("sandbox", help="the source stand-ins")
+    ssub = s.add_subparsers(dest="sandbox_command", required=True)
+    serve = ssub.add_parser("serve", help="run the stand-ins in the foreground and print their URLs")
+    serve.add_argument("--preset", default="tiny")
+    serve.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    serve.add_argument("--start", type=_date)
+    serve.add_argument("--end", type=_date)
+    serve.add_argument("--live", action="store_true", help="wall-clock time instead of a clock frozen at --end")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=0, help="Smart City port (default: any free one)")
+    serve.add_argument("--env-json", action="store_true", help="print the GOVHUB_* settings as one JSON line")
+    serve.set_defaults(func=cmd_sandbox_serve)
+
+    i = sub.add_parser("ingest", help="run one connector against its configured endpoint")
+    i.add_argument("source", choices=SOURCES)
+    i.add_argument("--since", type=_date, help="first day (default today)")
+    i.add_argument("--until", type=_date, help="last day, inclusive (default today)")
+    i.set_defaults(func=cmd_ingest)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (ConfigError, SourceError) as exc:
+        print(f"govhub: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

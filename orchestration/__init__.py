@@ -1,0 +1,2 @@
+"""Dagster definitions: one folder per source (assets, resources, schedules), one for dbt,
+all loaded by ``orchestration.definitions``."""

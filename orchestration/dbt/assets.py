@@ -1,0 +1,19 @@
+"""All dbt models, seeds and tests as one multi-asset, built with `dbt build`."""
+
+from dagster import AssetExecutionContext
+from dagster_dbt import DbtCliResource, dbt_assets
+
+from orchestration.dbt.project import GovhubDbtTranslator, dbt_project, ensure_manifest
+
+
+@dbt_assets(
+    manifest=ensure_manifest(),
+    project=dbt_project,
+    dagster_dbt_translator=GovhubDbtTranslator(),
+)
+def warehouse_models(context: AssetExecutionContext, dbt: DbtCliResource):
+    yield from dbt.cli(["build"], context=context).stream()
+
+
+def dbt_resource() -> DbtCliResource:
+    return DbtCliResource(project_dir=dbt_project, profiles_dir=str(dbt_project.profiles_dir))

@@ -1,0 +1,56 @@
+"""The one DbtProject, its manifest kept up to date, and the translator to Dagster."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtProject
+
+from warehouse.settings import PROJECT_ROOT, configure_environment
+
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+
+configure_environment()
+# The dbt installed beside this Python (the project's venv), also when it is not activated.
+_bin = str(Path(sys.executable).parent)
+if _bin not in os.environ.get("PATH", "").split(os.pathsep):
+    os.environ["PATH"] = _bin + os.pathsep + os.environ.get("PATH", "")
+dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+
+
+def _newest_source_mtime(root: Path) -> float:
+    newest = (root / "dbt_project.yml").stat().st_mtime
+    for sub in ("models", "macros", "seeds", "tests", "snapshots"):
+        for p in (root / sub).rglob("*"):
+            if p.is_file():
+                newest = max(newest, p.stat().st_mtime)
+    return newest
+
+
+def ensure_manifest() -> Path:
+    """Parse the dbt project when its manifest is missing or older than its files."""
+    manifest = dbt_project.manifest_path
+    if not manifest.exists() or manifest.stat().st_mtime < _newest_source_mtime(DBT_PROJECT_DIR):
+        dbt_project.preparer.prepare(dbt_project)
+    return manifest
+
+
+class GovhubDbtTranslator(DagsterDbtTranslator):
+    """Groups dbt assets by layer folder (staging, intermediate, marts, reference).
+
+    dbt sources carry ``meta.dagster.asset_key`` naming the raw landing assets, so the
+    lineage runs unbroken from each connector to the marts.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        if dbt_resource_props["resource_type"] == "seed":
+            return "reference"
+        fqn = dbt_resource_props.get("fqn", [])
+        return fqn[1] if len(fqn) > 2 else "dbt"

@@ -1,0 +1,46 @@
+"""The root Dagster definitions: every source's assets, the dbt models, jobs and schedules."""
+
+from __future__ import annotations
+
+from dagster import AssetSelection, Definitions, EnvVar, define_asset_job
+
+from orchestration.dbt.assets import dbt_resource, warehouse_models
+from orchestration.partitions import daily_partitions
+from orchestration.resources import WarehouseResource
+from orchestration.smart_city import assets as smart_city_assets
+from orchestration.smart_city.resources import smart_city_resource_from_env
+from orchestration.smart_city.schedules import smart_city_daily_job, smart_city_daily_schedule
+from warehouse.settings import configure_environment
+
+# Defaults for the warehouse paths (and telemetry off) when the environment has none.
+configure_environment()
+
+smart_city_events_job = define_asset_job(
+    "smart_city_events",
+    selection=AssetSelection.assets(smart_city_assets.raw_service_requests),
+    partitions_def=daily_partitions,
+    description="Land Smart City events for a day or a range of days (one run per range).",
+)
+smart_city_reference_job = define_asset_job(
+    "smart_city_reference",
+    selection=AssetSelection.assets(*smart_city_assets.reference_assets),
+    description="Land fresh snapshots of the Smart City reference lists.",
+)
+warehouse_job = define_asset_job(
+    "warehouse_build",
+    selection=AssetSelection.assets(warehouse_models),
+    description="Build every dbt model and run its tests (staging -> intermediate -> marts).",
+)
+
+defs = Definitions(
+    assets=[*smart_city_assets.assets, warehouse_models],
+    jobs=[smart_city_daily_job, smart_city_events_job, smart_city_reference_job, warehouse_job],
+    schedules=[smart_city_daily_schedule],
+    resources={
+        "warehouse": WarehouseResource(
+            warehouse_path=EnvVar("GOVHUB_WAREHOUSE_PATH"), lake_dir=EnvVar("GOVHUB_LAKE_DIR")
+        ),
+        "smart_city": smart_city_resource_from_env(),
+        "dbt": dbt_resource(),
+    },
+)

@@ -1,0 +1,37 @@
+"""The Smart City connector as a Dagster resource, configured from GOVHUB_SMART_CITY_*."""
+
+from __future__ import annotations
+
+from dagster import ConfigurableResource, EnvVar
+
+from connectors.smart_city import Open311Client, SmartCitySettings
+
+
+class SmartCityResource(ConfigurableResource):
+    """Open311 endpoint of the Smart City platform (a stand-in or the real one)."""
+
+    url: str
+    api_key: str
+    page_size: int = 1000
+    overlap_minutes: int = 30
+
+    def settings(self) -> SmartCitySettings:
+        # The same checks as the CLI: a malformed value fails naming its variable.
+        return SmartCitySettings.from_env(
+            {
+                "GOVHUB_SMART_CITY_URL": self.url,
+                "GOVHUB_SMART_CITY_API_KEY": self.api_key,
+                "GOVHUB_SMART_CITY_PAGE_SIZE": str(self.page_size),
+                "GOVHUB_SMART_CITY_OVERLAP_MINUTES": str(self.overlap_minutes),
+            }
+        )
+
+    def client(self) -> Open311Client:
+        return self.settings().client()
+
+
+def smart_city_resource_from_env() -> SmartCityResource:
+    return SmartCityResource(
+        url=EnvVar("GOVHUB_SMART_CITY_URL"),
+        api_key=EnvVar("GOVHUB_SMART_CITY_API_KEY"),
+    )

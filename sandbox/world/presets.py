@@ -1,0 +1,48 @@
+"""Scale presets of the sandbox world (performance.md)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Preset:
+    name: str
+    township_codes: tuple[str, ...] | None  # None: all of Kaifeng
+    grid_count: int
+    fulltime_workers: int
+    smart_city_events_per_day: float
+    default_days: int
+    volume_multiplier: float = 1.0
+
+    def scaled(self, k: float) -> Preset:
+        """The same world with the daily volumes multiplied by k (the `city xk` presets)."""
+        return Preset(
+            name=f"{self.name}x{k:g}",
+            township_codes=self.township_codes,
+            grid_count=self.grid_count,
+            fulltime_workers=self.fulltime_workers,
+            smart_city_events_per_day=self.smart_city_events_per_day * k,
+            default_days=self.default_days,
+            volume_multiplier=self.volume_multiplier * k,
+        )
+
+
+PRESETS: dict[str, Preset] = {
+    # One township (新华街道, 鼓楼区, three communities), a few grids, a few days.
+    "tiny": Preset("tiny", ("410204002",), 8, 3, 40.0, 5),
+    # All of Kaifeng: 124 townships, 5,811 grids, 1,821 full-time grid workers.
+    "city": Preset("city", None, 5811, 1821, 1800.0, 31),
+}
+
+
+def get_preset(name: str) -> Preset:
+    """`tiny`, `city`, or `cityxK` (city with daily volumes multiplied by K)."""
+    if name in PRESETS:
+        return PRESETS[name]
+    if name.startswith("cityx"):
+        try:
+            return PRESETS["city"].scaled(float(name[5:]))
+        except ValueError:
+            pass
+    raise ValueError(f"unknown preset {name!r}: use tiny, city or cityxK (e.g. cityx2)")

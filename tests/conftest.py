@@ -1,0 +1,42 @@
+"""Shared fixtures: a tiny sandbox world served over HTTP, and an isolated warehouse."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+
+import pytest
+
+from sandbox.serve import SandboxConfig, start_sandbox
+
+# The tiny world's window: five days of events; the clock is frozen at the end.
+TINY_START = date(2026, 10, 1)
+TINY_END = date(2026, 10, 6)
+
+
+@pytest.fixture(scope="session")
+def tiny_sandbox():
+    running = start_sandbox(SandboxConfig(preset="tiny", start=TINY_START, end=TINY_END))
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def smart_city_env(tiny_sandbox, monkeypatch):
+    for k, v in tiny_sandbox.env().items():
+        monkeypatch.setenv(k, v)
+    return tiny_sandbox.env()
+
+
+@pytest.fixture
+def warehouse_env(tmp_path, monkeypatch):
+    """GOVHUB_WAREHOUSE_PATH / GOVHUB_LAKE_DIR in a temp folder, exported for dbt."""
+    from warehouse.settings import configure_environment
+
+    monkeypatch.setenv("GOVHUB_WAREHOUSE_PATH", str(tmp_path / "kaifeng.duckdb"))
+    monkeypatch.setenv("GOVHUB_LAKE_DIR", str(tmp_path / "lake"))
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
+    settings = configure_environment()
+    yield settings
+    # configure_environment writes os.environ directly; monkeypatch restores what it set.
+    os.environ.pop("GOVHUB_DUCKDB_SPATIAL_EXTENSION", None)

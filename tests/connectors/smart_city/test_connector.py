@@ -1,0 +1,187 @@
+"""Smart City connector against the Open311 stand-in: settings, paging, resume, reruns."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+import duckdb
+import pytest
+
+from connectors.common.errors import ConfigError, SourceError
+from connectors.common.lake import Lake
+from connectors.smart_city import SmartCitySettings, ingest_reference, ingest_service_requests
+from connectors.smart_city.client import Open311Client
+from sandbox.clock import SHANGHAI
+from tests.conftest import TINY_END, TINY_START
+
+
+def _landed(lake: Lake, entity: str = "service_requests"):
+    return duckdb.sql(
+        f"select load_id, record_key, record_updated_at, lake_partition "
+        f"from read_parquet('{lake.glob('smart_city', entity)}', hive_partitioning = true, "
+        "hive_types_autocast = false)"
+    ).fetchall()
+
+
+def _truth(sandbox, lo: datetime, hi: datetime) -> set[tuple[str, str]]:
+    """(id, updated_datetime) of every record the stand-in serves for [lo, hi)."""
+    sc = sandbox.stand_ins["smart_city"]
+    now = sc.clock.now()
+    return {(e.request_id, e.transitions[vi].at.isoformat()) for e, vi in sc.events.updated_between(lo, hi, now)}
+
+
+# --- settings --------------------------------------------------------------------------
+def test_missing_url_fails_naming_the_variable():
+    with pytest.raises(ConfigError, match="GOVHUB_SMART_CITY_URL"):
+        SmartCitySettings.from_env({"GOVHUB_SMART_CITY_API_KEY": "k"})
+
+
+def test_malformed_url_fails_naming_the_variable():
+    with pytest.raises(ConfigError, match="GOVHUB_SMART_CITY_URL"):
+        SmartCitySettings.from_env({"GOVHUB_SMART_CITY_URL": "ftp:/nowhere", "GOVHUB_SMART_CITY_API_KEY": "k"})
+
+
+def test_missing_secret_fails_naming_the_variable_without_echoing_values():
+    with pytest.raises(ConfigError, match="GOVHUB_SMART_CITY_API_KEY"):
+        SmartCitySettings.from_env({"GOVHUB_SMART_CITY_URL": "http://127.0.0.1:1"})
+
+
+def test_page_size_out_of_range_fails_naming_the_variable():
+    env = {"GOVHUB_SMART_CITY_URL": "http://x", "GOVHUB_SMART_CITY_API_KEY": "k", "GOVHUB_SMART_CITY_PAGE_SIZE": "5000"}
+    with pytest.raises(ConfigError, match="GOVHUB_SMART_CITY_PAGE_SIZE"):
+        SmartCitySettings.from_env(env)
+
+
+def test_settings_repr_hides_the_key():
+    s = SmartCitySettings.from_env({"GOVHUB_SMART_CITY_URL": "http://x", "GOVHUB_SMART_CITY_API_KEY": "s3cret"})
+    assert "s3cret" not in repr(s)
+
+
+# --- protocol --------------------------------------------------------------------------
+def test_wrong_api_key_is_refused(smart_city_env):
+    client = Open311Client(smart_city_env["GOVHUB_SMART_CITY_URL"], "wrong-key")
+    with pytest.raises(SourceError, match="401") as err:
+        client.check_connection()
+    assert "wrong-key" not in str(err.value)
+
+
+def test_discovery_states_gcj02(smart_city_env):
+    assert SmartCitySettings.from_env().client().coordinate_system() == "GCJ-02"
+
+
+def test_paging_small_pages_returns_every_record_once(smart_city_env, tiny_sandbox):
+    client = Open311Client(
+        smart_city_env["GOVHUB_SMART_CITY_URL"], smart_city_env["GOVHUB_SMART_CITY_API_KEY"], page_size=7
+    )
+    lo = datetime.combine(TINY_START, time(0), SHANGHAI)
+    hi = datetime.combine(TINY_END, time(0), SHANGHAI)
+    got = [
+        (i["service_request_id"], datetime.fromisoformat(i["updated_datetime"]).isoformat())
+        for page in client.request_pages(lo, hi)
+        for i in page.items
+    ]
+    assert len(got) == len(set(got))
+    assert set(got) == _truth(tiny_sandbox, lo, hi)
+    assert len(got) > 7 * 3  # really paged
+
+
+class _ScriptedClient(Open311Client):
+    """An Open311 client whose server is a list in memory, ordered by update time."""
+
+    def __init__(self, records: list[dict], page_size: int) -> None:
+        super().__init__("http://scripted", "k", page_size=page_size)
+        self.records = records
+        self.calls = 0
+
+    def _get(self, path, what, params=None):
+        self.calls += 1
+        lo = datetime.fromisoformat(params["updated_after"])
+        hi = datetime.fromisoformat(params["updated_before"])
+        rows = [r for r in self.records if lo <= datetime.fromisoformat(r["updated_datetime"]) < hi]
+        size, page = params["page_size"], params["page"]
+        return rows[(page - 1) * size : page * size]
+
+
+def test_time_keyed_paging_steps_through_many_records_at_one_instant():
+    base = datetime(2026, 10, 1, 9, 0, tzinfo=SHANGHAI)
+    records = [{"service_request_id": f"A{i:02d}", "updated_datetime": base.isoformat()} for i in range(12)]
+    records += [
+        {"service_request_id": f"B{i:02d}", "updated_datetime": (base + timedelta(seconds=i)).isoformat()}
+        for i in range(1, 9)
+    ]
+    client = _ScriptedClient(records, page_size=5)
+    got = [r["service_request_id"] for p in client.request_pages(base, base + timedelta(hours=1)) for r in p.items]
+    assert sorted(got) == sorted(r["service_request_id"] for r in records)
+    assert len(got) == len(set(got))
+
+
+def test_out_of_order_results_are_refused():
+    base = datetime(2026, 10, 1, 9, 0, tzinfo=SHANGHAI)
+    records = [
+        {"service_request_id": "X", "updated_datetime": (base + timedelta(minutes=5)).isoformat()},
+        {"service_request_id": "Y", "updated_datetime": base.isoformat()},
+    ]
+    client = _ScriptedClient(records, page_size=5)
+    client._get = lambda path, what, params=None: records  # served as listed, out of order
+    with pytest.raises(SourceError, match="not ordered"):
+        list(client.request_pages(base, base + timedelta(hours=1)))
+
+
+# --- landing, resume, reruns -----------------------------------------------------------
+def test_day_lands_exactly_the_records_updated_that_day(smart_city_env, tiny_sandbox, tmp_path):
+    lake = Lake(tmp_path)
+    client = SmartCitySettings.from_env().client()
+    day = date(2026, 10, 2)
+    r = ingest_service_requests(client, lake, day)
+    lo = datetime.combine(day, time(0), SHANGHAI)
+    rows = _landed(lake)
+    assert r.records == len(rows) > 0
+    assert {(k, datetime.fromisoformat(u).isoformat()) for _, k, u, _ in rows} == _truth(
+        tiny_sandbox, lo, lo + timedelta(days=1)
+    )
+    assert {p for *_, p in rows} == {"2026-10-02"}
+    assert (
+        lake.read_state("smart_city", "service_requests")["partitions"]["2026-10-02"]
+        == (lo + timedelta(days=1)).isoformat()
+    )
+
+
+def test_open_partition_resumes_from_its_cursor_minus_the_overlap(smart_city_env, tiny_sandbox, tmp_path):
+    lake = Lake(tmp_path)
+    client = SmartCitySettings.from_env().client()
+    day = date(2026, 10, 3)
+    midday = datetime.combine(day, time(12), SHANGHAI)
+    first = ingest_service_requests(client, lake, day, now=midday)
+    assert first.window[1] == midday.isoformat()
+    second = ingest_service_requests(
+        client, lake, day, now=datetime.combine(day, time(23, 59, 59), SHANGHAI), overlap=timedelta(minutes=30)
+    )
+    assert second.window[0] == (midday - timedelta(minutes=30)).isoformat()
+    rows = _landed(lake)
+    versions = {(k, datetime.fromisoformat(u).isoformat()) for _, k, u, _ in rows}
+    lo = datetime.combine(day, time(0), SHANGHAI)
+    assert versions == _truth(tiny_sandbox, lo, lo + timedelta(hours=23, minutes=59, seconds=59))
+    assert second.records < len(versions)  # the second pull did not start over
+
+
+def test_rerun_adds_a_load_but_no_new_record_version(smart_city_env, tmp_path):
+    lake = Lake(tmp_path)
+    client = SmartCitySettings.from_env().client()
+    day = date(2026, 10, 4)
+    a = ingest_service_requests(client, lake, day)
+    b = ingest_service_requests(client, lake, day)
+    rows = _landed(lake)
+    assert a.load_id != b.load_id and a.records == b.records > 0
+    assert len(rows) == 2 * a.records
+    assert len({(k, u) for _, k, u, _ in rows}) == a.records
+
+
+def test_reference_lists_land_whole(smart_city_env, tiny_sandbox, tmp_path):
+    lake = Lake(tmp_path)
+    client = SmartCitySettings.from_env().client()
+    world = tiny_sandbox.stand_ins["smart_city"].world
+    assert ingest_reference(client, lake, "grids").records == len(world.grids)
+    assert ingest_reference(client, lake, "staff").records == len(world.staff)
+    assert ingest_reference(client, lake, "services").records == 314
+    keys = [k for _, k, _, _ in _landed(lake, "grids")]
+    assert sorted(keys) == sorted(g.code for g in world.grids)

@@ -1,0 +1,56 @@
+"""The Dagster definitions load, and their asset graph, jobs and schedules are as designed."""
+
+from dagster import AssetKey
+
+from orchestration.definitions import defs
+
+
+def _graph():
+    return defs.resolve_asset_graph()
+
+
+def test_definitions_load_with_expected_jobs_and_schedules():
+    job_names = {j.name for j in defs.resolve_all_job_defs()}
+    assert {"smart_city_daily", "smart_city_events", "smart_city_reference", "warehouse_build"} <= job_names
+    assert {s.name for s in defs.schedules} == {"smart_city_daily_schedule"}
+
+
+def test_raw_assets_of_smart_city_exist_with_daily_partitions_for_events():
+    graph = _graph()
+    keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
+    for entity in ("service_requests", "services", "grids", "staff", "departments"):
+        assert f"smart_city/raw/{entity}" in keys
+    events = graph.get(AssetKey(["smart_city", "raw", "service_requests"]))
+    assert events.partitions_def is not None
+    assert events.partitions_def.timezone == "Asia/Shanghai"
+
+
+def test_dbt_sources_are_linked_to_the_raw_assets():
+    graph = _graph()
+    stg = graph.get(AssetKey(["staging", "stg_smart_city__service_requests"]))
+    assert AssetKey(["smart_city", "raw", "service_requests"]) in stg.parent_keys
+    grids = graph.get(AssetKey(["staging", "stg_smart_city__grids"]))
+    assert AssetKey(["smart_city", "raw", "grids"]) in grids.parent_keys
+
+
+def test_published_marts_exist_and_are_grouped_by_layer():
+    graph = _graph()
+    for name in (
+        "dim_division",
+        "dim_grid",
+        "dim_grid_staff",
+        "dim_department",
+        "dim_event_type",
+        "fct_governance_events",
+        "fct_event_lifecycle",
+        "fct_dispatch_tasks",
+    ):
+        node = graph.get(AssetKey(["marts", name]))
+        assert node.group_name == "marts"
+    assert graph.get(AssetKey(["staging", "stg_smart_city__grids"])).group_name == "staging"
+    assert graph.get(AssetKey(["intermediate", "int_events__located"])).group_name == "intermediate"
+
+
+def test_dbt_tests_are_asset_checks():
+    checks = {k.name for k in _graph().asset_check_keys}
+    assert any(name.startswith("unique_fct_governance_events_event_id") for name in checks)
