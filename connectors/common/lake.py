@@ -124,6 +124,11 @@ class Lake:
             os.fsync(fh.fileno())
         os.replace(tmp, path)
 
+    def load_files(self, source: str, entity: str, load_ids: list[str]) -> list[str]:
+        """The Parquet files that the given loads wrote for an entity."""
+        d = self.entity_dir(source, entity)
+        return sorted(str(p) for lid in load_ids for p in d.glob(f"*/{lid}-*.parquet"))
+
     def ensure_entity(self, source: str, entity: str) -> None:
         """Make the entity readable (an empty file) before its first load, so models build."""
         d = self.entity_dir(source, entity)

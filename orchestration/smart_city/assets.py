@@ -9,6 +9,9 @@
 from datetime import date, timedelta
 
 from dagster import (
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetCheckSpec,
     AssetExecutionContext,
     AssetKey,
     BackfillPolicy,
@@ -22,8 +25,11 @@ from connectors.smart_city.ingest import REFERENCE_ENTITIES, SOURCE
 from orchestration.partitions import daily_partitions
 from orchestration.resources import WarehouseResource
 from orchestration.smart_city.resources import SmartCityResource
+from quality.gx import validate
+from quality.suites.smart_city import flatten_service_requests, service_requests_checks
 
 GROUP = "smart_city"
+EVENTS_KEY = AssetKey([SOURCE, "raw", "service_requests"])
 
 
 def _days(context: AssetExecutionContext) -> list[date]:
@@ -33,12 +39,23 @@ def _days(context: AssetExecutionContext) -> list[date]:
 
 
 @asset(
-    key=AssetKey([SOURCE, "raw", "service_requests"]),
+    key=EVENTS_KEY,
     partitions_def=daily_partitions,
     backfill_policy=BackfillPolicy.single_run(),
     group_name=GROUP,
     kinds={"python", "parquet"},
     description="智慧开封事件 Smart City events (Open311 requests) landed by day of last update.",
+    check_specs=[
+        AssetCheckSpec(
+            "gx_blocking",
+            asset=EVENTS_KEY,
+            blocking=True,
+            description="GX suite smart_city.service_requests, blocking expectations",
+        ),
+        AssetCheckSpec(
+            "gx_warnings", asset=EVENTS_KEY, description="GX suite smart_city.service_requests, warning expectations"
+        ),
+    ],
 )
 def raw_service_requests(
     context: AssetExecutionContext, smart_city: SmartCityResource, warehouse: WarehouseResource
@@ -49,8 +66,10 @@ def raw_service_requests(
     days = _days(context)
     totals = {"records": 0, "pages": 0, "files": 0, "retries": 0}
     per_day = {}
+    load_ids = []
     for day in days:
         r = ingest_service_requests(client, lake, day, overlap=overlap)
+        load_ids.append(r.load_id)
         for k in totals:
             totals[k] += getattr(r, k)
         per_day[r.partition] = r.records
@@ -64,8 +83,31 @@ def raw_service_requests(
             "days": len(days),
             "records_per_day": MetadataValue.json(per_day),
             "lake_path": MetadataValue.path(str(lake.entity_dir(SOURCE, "service_requests"))),
-        }
+        },
+        check_results=_gx_check_results(lake.load_files(SOURCE, "service_requests", load_ids)),
     )
+
+
+def _gx_check_results(files: list[str]) -> list[AssetCheckResult]:
+    """Validate what this run landed; failing blocking expectations stop downstream assets."""
+    result = validate("smart_city.service_requests", flatten_service_requests(files), service_requests_checks())
+    summary = result.summary()
+    return [
+        AssetCheckResult(
+            check_name=name,
+            asset_key=EVENTS_KEY,
+            passed=passed,
+            severity=severity,
+            metadata={
+                "rows": result.rows,
+                "expectations": MetadataValue.json({k: v for k, v in summary.items() if v["severity"] == kind}),
+            },
+        )
+        for name, kind, passed, severity in (
+            ("gx_blocking", "blocking", result.blocking_ok, AssetCheckSeverity.ERROR),
+            ("gx_warnings", "warning", not result.warnings, AssetCheckSeverity.WARN),
+        )
+    ]
 
 
 def _reference_asset(entity: str):

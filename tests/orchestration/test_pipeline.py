@@ -102,6 +102,16 @@ def test_lifecycle_and_dispatch_tasks_match_the_transitions(built, tiny_sandbox)
     assert rerouted == n_reroutes
 
 
+def test_the_gx_checks_ran_and_passed_in_the_dagster_run(built):
+    from dagster import AssetCheckKey, AssetKey, DagsterInstance
+
+    instance = DagsterInstance.get()  # the fixture's DAGSTER_HOME
+    key = AssetKey(["smart_city", "raw", "service_requests"])
+    for name in ("gx_blocking", "gx_warnings"):
+        records = instance.event_log_storage.get_asset_check_execution_history(AssetCheckKey(key, name), limit=1)
+        assert records and records[0].status.value == "SUCCEEDED", name
+
+
 def test_reference_dimensions(built, tiny_sandbox):
     settings, _ = built
     world = tiny_sandbox.stand_ins["smart_city"].world

@@ -1,0 +1,1 @@
+"""Expectation suites, one module per source."""
