@@ -1,7 +1,7 @@
 # Kaifeng grid-governance data hub.
 #   make demo   fresh environment, stand-ins up, whole pipeline at city scale, summary
 #   make test   fresh environment, all tests
-#   make dev    Dagster UI on the embedded default warehouse
+#   make dev    Dagster UI on the embedded default warehouse, stand-ins serving
 #   make lint   ruff
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -33,9 +33,7 @@ test: $(STAMP)
 	$(BIN)/pytest
 
 dev: $(STAMP)
-	mkdir -p $(DAGSTER_HOME)
-	test -f $(DAGSTER_HOME)/dagster.yaml || printf 'telemetry:\n  enabled: false\n' > $(DAGSTER_HOME)/dagster.yaml
-	$(BIN)/dagster dev -m orchestration.definitions
+	$(BIN)/govhub dev
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

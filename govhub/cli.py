@@ -166,6 +166,42 @@ def _remove_warehouse(settings) -> None:
         shutil.rmtree(p, ignore_errors=True)
 
 
+# --- dev -------------------------------------------------------------------------------
+def cmd_dev(args: argparse.Namespace) -> int:
+    """The Dagster UI on the embedded default warehouse, with the stand-ins serving the
+    demo's window (or the real sources, when GOVHUB_* settings point at them already)."""
+    from govhub.pipeline import dagster_instance
+    from warehouse.settings import configure_environment
+
+    configure_environment()
+    dagster_instance()  # DAGSTER_HOME with telemetry off
+    sandbox = None
+    if not os.environ.get("GOVHUB_SMART_CITY_URL"):
+        start, end = default_window(datetime.now(SHANGHAI).date(), None)
+        sandbox = SandboxProcess(args.preset, args.seed, start, end)
+        os.environ.update(sandbox.env)
+        print(
+            f"stand-ins ({args.preset}, events {start} .. {end - timedelta(days=1)}): "
+            + ", ".join(f"{k}={v}" for k, v in sandbox.env.items() if k.endswith("_URL")),
+            flush=True,
+        )
+    cmd = [
+        os.path.join(os.path.dirname(sys.executable), "dagster"),
+        "dev",
+        "-m",
+        "orchestration.definitions",
+        "-p",
+        str(args.port),
+    ]
+    try:
+        return subprocess.call(cmd)
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        if sandbox:
+            sandbox.stop()
+
+
 # --- ingest ----------------------------------------------------------------------------
 def cmd_ingest(args: argparse.Namespace) -> int:
     from connectors.common.lake import Lake
@@ -229,6 +265,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=0, help="Smart City port (default: any free one)")
     serve.add_argument("--env-json", action="store_true", help="print the GOVHUB_* settings as one JSON line")
     serve.set_defaults(func=cmd_sandbox_serve)
+
+    dv = sub.add_parser("dev", help="Dagster UI on the embedded warehouse, stand-ins serving")
+    dv.add_argument("--preset", default="city")
+    dv.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    dv.add_argument("--port", type=int, default=3000)
+    dv.set_defaults(func=cmd_dev)
 
     i = sub.add_parser("ingest", help="run one connector against its configured endpoint")
     i.add_argument("source", choices=SOURCES)
