@@ -25,3 +25,11 @@ versions as (
 )
 select * from versions
 {%- endmacro %}
+
+{#- The latest version of each key of a versioned relation: the first row per `key` in
+    `order_by` order (e.g. 'last_seen_at desc, first_seen_at desc'). -#}
+{% macro latest_per_key(relation, key, order_by) -%}{{ return(adapter.dispatch('latest_per_key', 'kaifeng_govhub')(relation, key, order_by)) }}{%- endmacro %}
+{% macro default__latest_per_key(relation, key, order_by) -%}
+select * from {{ relation }}
+qualify row_number() over (partition by {{ key }} order by {{ order_by }}) = 1
+{%- endmacro %}

@@ -11,22 +11,12 @@ from datetime import datetime, time
 
 import pytest
 
+from govhub.pipeline import MART_TABLES as MARTS
 from govhub.pipeline import run_pipeline
 from sandbox.clock import SHANGHAI
 from tests.conftest import TINY_END, TINY_START
 from warehouse.crs import haversine_m
 from warehouse.duckdb import connect
-
-MARTS = (
-    "dim_division",
-    "dim_grid",
-    "dim_grid_staff",
-    "dim_department",
-    "dim_event_type",
-    "fct_governance_events",
-    "fct_event_lifecycle",
-    "fct_dispatch_tasks",
-)
 
 
 @pytest.fixture(scope="module")

@@ -1,11 +1,7 @@
 -- Smart City events in their latest known state, in the common event shape every source
 -- is brought to before the union.
 with latest as (
-    select *,
-        row_number() over (
-            partition by service_request_id order by updated_at desc, fetched_at desc, load_id desc
-        ) as version_rank
-    from {{ ref('stg_smart_city__service_requests') }}
+    {{ latest_per_key(ref('stg_smart_city__service_requests'), 'service_request_id', 'updated_at desc, fetched_at desc, load_id desc') }}
 ),
 
 lifecycle_summary as (
@@ -40,4 +36,3 @@ select
     l.load_id
 from latest as l
 left join lifecycle_summary as s on s.source_record_id = l.service_request_id
-where l.version_rank = 1

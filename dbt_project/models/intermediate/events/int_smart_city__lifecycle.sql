@@ -1,11 +1,7 @@
 -- Every state transition of every Smart City event, from its latest known version (which
 -- carries the whole history so far).
 with latest as (
-    select service_request_id, lifecycle_json,
-        row_number() over (
-            partition by service_request_id order by updated_at desc, fetched_at desc, load_id desc
-        ) as version_rank
-    from {{ ref('stg_smart_city__service_requests') }}
+    {{ latest_per_key(ref('stg_smart_city__service_requests'), 'service_request_id', 'updated_at desc, fetched_at desc, load_id desc') }}
 )
 
 select
@@ -20,4 +16,3 @@ select
     {{ json_text('t.element', '$.department_code') }} as department_code,
     nullif({{ json_text('t.element', '$.note') }}, '') as note
 from latest, {{ json_array_elements('latest.lifecycle_json', 't') }}
-where latest.version_rank = 1

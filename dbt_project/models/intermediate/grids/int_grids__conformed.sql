@@ -2,9 +2,7 @@
 -- joins), with validity: a grid that drops out of the platform's list ends on the day of
 -- the last list that had it, unless the platform gave an end date itself.
 with latest as (
-    select *,
-        row_number() over (partition by grid_code order by last_seen_at desc, first_seen_at desc) as version_rank
-    from {{ ref('stg_smart_city__grids') }}
+    {{ latest_per_key(ref('stg_smart_city__grids'), 'grid_code', 'last_seen_at desc, first_seen_at desc') }}
 ),
 
 parsed as (
@@ -14,7 +12,6 @@ parsed as (
         coalesce(valid_to, case when not is_current then {{ local_date('last_seen_at') }} end) as valid_to,
         from_json(geometry_geojson, '{"type": "VARCHAR", "coordinates": "DOUBLE[][][]"}') as geojson
     from latest
-    where version_rank = 1
 ),
 
 rings as (

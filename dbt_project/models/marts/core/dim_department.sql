@@ -1,9 +1,7 @@
 -- Departments of the four platforms (综合治理 / 执法监管 / 便民服务 / 综合监督) at city
 -- and county level, and the township stations (派驻站所) of county departments.
 with latest as (
-    select *,
-        row_number() over (partition by department_code order by last_seen_at desc, first_seen_at desc) as version_rank
-    from {{ ref('stg_smart_city__departments') }}
+    {{ latest_per_key(ref('stg_smart_city__departments'), 'department_code', 'last_seen_at desc, first_seen_at desc') }}
 )
 
 select
@@ -20,4 +18,3 @@ select
     department_level = 'township_station' as is_township_station,
     is_current
 from latest
-where version_rank = 1

@@ -1,9 +1,7 @@
 -- The event taxonomy: 314+N sub-items (事项) in 56+N categories (大类), each with its
 -- platform, default department kind and handling time limit.
 with latest as (
-    select *,
-        row_number() over (partition by subitem_code order by last_seen_at desc, first_seen_at desc) as version_rank
-    from {{ ref('stg_smart_city__services') }}
+    {{ latest_per_key(ref('stg_smart_city__services'), 'subitem_code', 'last_seen_at desc, first_seen_at desc') }}
 ),
 kinds as (
     select distinct department_kind_code, department_kind_name, platform_code, platform_name
@@ -25,4 +23,3 @@ select
 from latest as l
 left join kinds as k on k.department_kind_code = l.default_department_kind
 left join (select distinct platform_code, platform_name from kinds) as p on p.platform_code = l.platform_code
-where l.version_rank = 1

@@ -1,9 +1,7 @@
 -- Person x role x grid assignment with validity ([valid_from, valid_to), dates in
 -- Asia/Shanghai). Full-time and part-time grid workers form the two scoring pools.
 with staff as (
-    select *,
-        row_number() over (partition by staff_id order by last_seen_at desc, first_seen_at desc) as version_rank
-    from {{ ref('stg_smart_city__staff') }}
+    {{ latest_per_key(ref('stg_smart_city__staff'), 'staff_id', 'last_seen_at desc, first_seen_at desc') }}
 )
 
 select
@@ -25,5 +23,5 @@ select
     a.valid_to,
     (a.valid_from <= current_date and (a.valid_to is null or current_date < a.valid_to)) as is_current
 from {{ ref('stg_smart_city__staff_assignments') }} as a
-join staff as s on s.staff_id = a.staff_id and s.version_rank = 1
+join staff as s on s.staff_id = a.staff_id
 left join {{ ref('int_grids__conformed') }} as g on g.grid_code = a.grid_code
