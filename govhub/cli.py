@@ -19,8 +19,6 @@ from datetime import date, datetime, timedelta
 from connectors.common.errors import ConfigError, SourceError
 from sandbox.clock import SHANGHAI
 
-SOURCES = ("smart_city",)
-
 
 def _date(value: str) -> date:
     try:
@@ -58,8 +56,6 @@ def cmd_sandbox_serve(args: argparse.Namespace) -> int:
         host=args.host,
         smart_city_port=args.port,
     )
-    if os.environ.get("GOVHUB_SANDBOX_SMART_CITY_API_KEY"):
-        cfg.smart_city_api_key = os.environ["GOVHUB_SANDBOX_SMART_CITY_API_KEY"]
     t0 = time.monotonic()
     running = start_sandbox(cfg)
     env = running.env()
@@ -203,35 +199,57 @@ def cmd_dev(args: argparse.Namespace) -> int:
 
 
 # --- ingest ----------------------------------------------------------------------------
+def _ingest_smart_city(lake, since: date, until: date, report) -> None:
+    from connectors.smart_city import REFERENCE_ENTITIES, SmartCitySettings, ingest_reference, ingest_service_requests
+
+    settings = SmartCitySettings.from_env()
+    client = settings.client()
+    client.check_connection()
+    for entity in REFERENCE_ENTITIES:
+        report(entity, ingest_reference(client, lake, entity))
+    day = since
+    while day <= until:
+        report("service_requests", ingest_service_requests(client, lake, day, overlap=settings.overlap))
+        day += timedelta(days=1)
+
+
+def _ingest_sharp_eyes(lake, since: date, until: date, report) -> None:
+    from connectors.sharp_eyes import WINDOWED, SharpEyesSettings, ingest_cameras, ingest_days
+
+    settings = SharpEyesSettings.from_env()
+    client = settings.client()
+    client.check_connection()
+    report("cameras", ingest_cameras(client, lake))
+    for entity in WINDOWED:
+        for r in ingest_days(client, lake, entity, since, until, settings.lookback):
+            report(entity, r)
+
+
+# source name -> function(lake, since, until, report) landing it; settings come from GOVHUB_<SOURCE>_*
+INGESTERS = {"smart_city": _ingest_smart_city, "sharp_eyes": _ingest_sharp_eyes}
+
+
 def cmd_ingest(args: argparse.Namespace) -> int:
     from connectors.common.lake import Lake
-    from connectors.smart_city import REFERENCE_ENTITIES, SmartCitySettings, ingest_reference, ingest_service_requests
     from warehouse.settings import configure_environment
 
-    settings = configure_environment()
-    sc = SmartCitySettings.from_env()
-    client = sc.client()
-    lake = Lake(settings.lake_dir)
+    lake = Lake(configure_environment().lake_dir)
     today = datetime.now(SHANGHAI).date()
-    since = args.since or today
-    until = args.until or today
+    since, until = args.since or today, args.until or today
     if until < since:
         raise ConfigError("--until is before --since")
     t0 = time.monotonic()
-    client.check_connection()
-    for entity in REFERENCE_ENTITIES:
-        r = ingest_reference(client, lake, entity)
-        _progress(f"{args.source} {entity}: {r.records} records landed", t0)
-    day = since
-    total = 0
-    while day <= until:
-        r = ingest_service_requests(client, lake, day, overlap=sc.overlap)
-        total += r.records
-        _progress(f"{args.source} service_requests {r.partition}: {r.records} records in {r.pages} pages", t0)
-        day += timedelta(days=1)
+    totals = {"records": 0, "retries": 0}
+
+    def report(entity, r) -> None:
+        totals["records"] += r.records
+        totals["retries"] += r.retries
+        where = r.partition if r.window is None else f"{r.window[0]} .. {r.window[1]}"
+        _progress(f"{args.source} {entity} {where}: {r.records} records in {r.pages} pages", t0)
+
+    INGESTERS[args.source](lake, since, until, report)
     _progress(
-        f"{total} events landed in {lake.entity_dir('smart_city', 'service_requests')}; {client.http.retries} retries",
-        t0,
+        f"{totals['records']} records landed under {lake.root / 'raw' / args.source}; {totals['retries']} retries", t0
     )
     return 0
 
@@ -273,7 +291,7 @@ def build_parser() -> argparse.ArgumentParser:
     dv.set_defaults(func=cmd_dev)
 
     i = sub.add_parser("ingest", help="run one connector against its configured endpoint")
-    i.add_argument("source", choices=SOURCES)
+    i.add_argument("source", choices=sorted(INGESTERS))
     i.add_argument("--since", type=_date, help="first day (default today)")
     i.add_argument("--until", type=_date, help="last day, inclusive (default today)")
     i.set_defaults(func=cmd_ingest)

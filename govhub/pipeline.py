@@ -28,6 +28,7 @@ MART_TABLES = (
     "fct_governance_events",
     "fct_event_lifecycle",
     "fct_dispatch_tasks",
+    "fct_alarm_responses",
 )
 
 
@@ -49,13 +50,15 @@ def run_pipeline(start: date, end: date, progress: Callable[[str], None] = print
     from orchestration.definitions import defs
 
     instance: DagsterInstance = dagster_instance()
-    last = end - timedelta(days=1)
+    days = {
+        ASSET_PARTITION_RANGE_START_TAG: start.isoformat(),
+        ASSET_PARTITION_RANGE_END_TAG: (end - timedelta(days=1)).isoformat(),
+    }
     steps = [
         ("smart_city_reference", {}),
-        (
-            "smart_city_events",
-            {ASSET_PARTITION_RANGE_START_TAG: start.isoformat(), ASSET_PARTITION_RANGE_END_TAG: last.isoformat()},
-        ),
+        ("smart_city_events", days),
+        ("sharp_eyes_reference", {}),
+        ("sharp_eyes_events", days),
         ("warehouse_build", {}),
     ]
     for job_name, tags in steps:

@@ -7,6 +7,8 @@ from dagster import AssetSelection, Definitions, EnvVar, define_asset_job
 from orchestration.dbt.assets import dbt_resource, warehouse_models
 from orchestration.partitions import daily_partitions
 from orchestration.resources import WarehouseResource
+from orchestration.sharp_eyes import assets as sharp_eyes_assets
+from orchestration.sharp_eyes.resources import sharp_eyes_resource_from_env
 from orchestration.smart_city import assets as smart_city_assets
 from orchestration.smart_city.resources import smart_city_resource_from_env
 from orchestration.smart_city.schedules import smart_city_daily_job, smart_city_daily_schedule
@@ -26,6 +28,17 @@ smart_city_reference_job = define_asset_job(
     selection=AssetSelection.assets(*smart_city_assets.reference_assets),
     description="Land fresh snapshots of the Smart City reference lists.",
 )
+sharp_eyes_events_job = define_asset_job(
+    "sharp_eyes_events",
+    selection=AssetSelection.assets(*sharp_eyes_assets.windowed_assets),
+    partitions_def=daily_partitions,
+    description="Land Sharp Eyes alarms and handling records for a day or a range of days.",
+)
+sharp_eyes_reference_job = define_asset_job(
+    "sharp_eyes_reference",
+    selection=AssetSelection.assets(sharp_eyes_assets.raw_cameras),
+    description="Land the Sharp Eyes camera list.",
+)
 warehouse_job = define_asset_job(
     "warehouse_build",
     selection=AssetSelection.assets(warehouse_models),
@@ -33,14 +46,22 @@ warehouse_job = define_asset_job(
 )
 
 defs = Definitions(
-    assets=[*smart_city_assets.assets, warehouse_models],
-    jobs=[smart_city_daily_job, smart_city_events_job, smart_city_reference_job, warehouse_job],
+    assets=[*smart_city_assets.assets, *sharp_eyes_assets.assets, warehouse_models],
+    jobs=[
+        smart_city_daily_job,
+        smart_city_events_job,
+        smart_city_reference_job,
+        sharp_eyes_events_job,
+        sharp_eyes_reference_job,
+        warehouse_job,
+    ],
     schedules=[smart_city_daily_schedule],
     resources={
         "warehouse": WarehouseResource(
             warehouse_path=EnvVar("GOVHUB_WAREHOUSE_PATH"), lake_dir=EnvVar("GOVHUB_LAKE_DIR")
         ),
         "smart_city": smart_city_resource_from_env(),
+        "sharp_eyes": sharp_eyes_resource_from_env(),
         "dbt": dbt_resource(),
     },
 )

@@ -1,9 +1,18 @@
 """Partitions shared by the sources: days and months in Asia/Shanghai."""
 
-from dagster import DailyPartitionsDefinition
+from datetime import date, timedelta
+
+from dagster import AssetExecutionContext, DailyPartitionsDefinition
 
 # The grid platform went live in 2019; the sandbox world starts its staffing in 2024.
 PARTITIONS_START = "2024-01-01"
 
 # end_offset=1: today's partition exists while the day runs, for near-real-time pulls.
 daily_partitions = DailyPartitionsDefinition(start_date=PARTITIONS_START, timezone="Asia/Shanghai", end_offset=1)
+
+
+def partition_days(context: AssetExecutionContext) -> list[date]:
+    """The days of the run's partition or partition range, in order."""
+    window = context.partition_time_window
+    start, end = window.start.date(), window.end.date()
+    return [start + timedelta(days=i) for i in range((end - start).days)]

@@ -8,6 +8,8 @@ from datetime import date, datetime, time
 
 from sandbox.clock import SHANGHAI, Clock
 from sandbox.http import Server
+from sandbox.sharp_eyes.alarms import SharpEyesAlarms
+from sandbox.sharp_eyes.server import SharpEyesStandIn
 from sandbox.smart_city.server import SmartCityStandIn
 from sandbox.world import DEFAULT_SEED, build_world
 
@@ -22,6 +24,9 @@ class SandboxConfig:
     host: str = "127.0.0.1"
     smart_city_port: int = 0
     smart_city_api_key: str = field(default_factory=lambda: secrets.token_urlsafe(24))
+    sharp_eyes_port: int = 0
+    sharp_eyes_app_key: str = field(default_factory=lambda: f"2{secrets.randbelow(10**7):07d}")
+    sharp_eyes_app_secret: str = field(default_factory=lambda: secrets.token_urlsafe(20))
 
     @property
     def clock(self) -> Clock:
@@ -39,6 +44,9 @@ class RunningSandbox:
         return {
             "GOVHUB_SMART_CITY_URL": self.servers["smart_city"].url,
             "GOVHUB_SMART_CITY_API_KEY": self.config.smart_city_api_key,
+            "GOVHUB_SHARP_EYES_URL": self.servers["sharp_eyes"].url,
+            "GOVHUB_SHARP_EYES_APP_KEY": self.config.sharp_eyes_app_key,
+            "GOVHUB_SHARP_EYES_APP_SECRET": self.config.sharp_eyes_app_secret,
         }
 
     def stop(self) -> None:
@@ -49,6 +57,14 @@ class RunningSandbox:
 def start_sandbox(config: SandboxConfig) -> RunningSandbox:
     world = build_world(config.preset, config.seed)
     clock = config.clock
-    smart_city = SmartCityStandIn(world, config.start, config.end, clock, config.smart_city_api_key)
-    servers = {"smart_city": Server(smart_city.app, config.host, config.smart_city_port).start()}
-    return RunningSandbox(config, servers, {"smart_city": smart_city})
+    # One world: the alarms the Sharp Eyes platform raises are the ones Smart City events cite.
+    alarms = SharpEyesAlarms(world, config.start, config.end)
+    smart_city = SmartCityStandIn(world, config.start, config.end, clock, config.smart_city_api_key, alarms)
+    sharp_eyes = SharpEyesStandIn(
+        world, config.start, config.end, clock, config.sharp_eyes_app_key, config.sharp_eyes_app_secret, alarms
+    )
+    servers = {
+        "smart_city": Server(smart_city.app, config.host, config.smart_city_port).start(),
+        "sharp_eyes": Server(sharp_eyes.app, config.host, config.sharp_eyes_port).start(),
+    }
+    return RunningSandbox(config, servers, {"smart_city": smart_city, "sharp_eyes": sharp_eyes})

@@ -48,13 +48,19 @@ class RetryingSession:
         backoff = min(self.policy.max_delay, self.policy.base_delay * 2**attempt)
         return backoff * (0.5 + self._jitter.random())
 
-    def request_json(self, method: str, url: str, what: str, **kwargs):
-        """The decoded JSON body of a 2xx answer; `what` names the call in errors and logs."""
+    def request_json(self, method: str, url: str, what: str, prepare=None, **kwargs):
+        """The decoded JSON body of a 2xx answer; `what` names the call in errors and logs.
+
+        `prepare`, when given, returns the headers for each attempt (a signed request needs
+        a fresh timestamp and nonce every time it is sent).
+        """
         kwargs.setdefault("timeout", self.policy.timeout)
         last = "no attempt made"
         for attempt in range(self.policy.attempts):
             self.requests += 1
             retry_after = None
+            if prepare is not None:
+                kwargs["headers"] = prepare()
             try:
                 resp = self.session.request(method, url, **kwargs)
                 if resp.status_code == 429 or resp.status_code >= 500:

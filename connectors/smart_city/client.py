@@ -11,11 +11,11 @@ step through more than a page of records sharing one instant. This needs the res
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import datetime
 
 from connectors.common.errors import SourceError
 from connectors.common.http import RetryingSession
+from connectors.common.ingest import Page
 
 
 def parse_instant(value: str, field: str) -> datetime:
@@ -26,12 +26,6 @@ def parse_instant(value: str, field: str) -> datetime:
     if t.tzinfo is None:
         raise SourceError(f"smart_city: {field} has no time zone: {value!r}")
     return t
-
-
-@dataclass
-class Page:
-    items: list[dict]
-    cursor: dict  # the request that returned it
 
 
 class Open311Client:

@@ -14,16 +14,14 @@ one row per version).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
-from connectors.common.lake import Lake, LandingStats, RawRecord, new_load_id
-from connectors.smart_city.client import Open311Client, Page
+from connectors.common.ingest import SHANGHAI, IngestResult, Page, day_window, land_snapshot, raw_records
+from connectors.common.lake import Lake, LandingStats, new_load_id
+from connectors.smart_city.client import Open311Client
 
 SOURCE = "smart_city"
-SHANGHAI = timezone(timedelta(hours=8))
 EVENT_ENTITY = "service_requests"
 # Reference lists landed whole, with the field that keys their records.
 REFERENCE_ENTITIES = {
@@ -33,39 +31,6 @@ REFERENCE_ENTITIES = {
     "departments": "department_code",
 }
 DEFAULT_OVERLAP = timedelta(minutes=30)
-
-
-@dataclass
-class IngestResult:
-    entity: str
-    partition: str
-    load_id: str
-    records: int
-    pages: int
-    files: int
-    window: tuple[str, str] | None = None
-    retries: int = 0
-
-
-def day_window(day: date) -> tuple[datetime, datetime]:
-    start = datetime.combine(day, time(0), SHANGHAI)
-    return start, start + timedelta(days=1)
-
-
-def _records(
-    pages: Iterator[Page], key_field: str, updated_field: str | None, stats: LandingStats
-) -> Iterator[RawRecord]:
-    for page in pages:
-        stats.pages += 1
-        cursor = json.dumps(page.cursor, ensure_ascii=False, sort_keys=True)
-        for item in page.items:
-            key = item.get(key_field)
-            yield RawRecord(
-                key=None if key is None else str(key),
-                updated_at=item.get(updated_field) if updated_field else None,
-                payload=json.dumps(item, ensure_ascii=False, separators=(",", ":")),
-                cursor=cursor,
-            )
 
 
 def ingest_service_requests(
@@ -94,7 +59,7 @@ def ingest_service_requests(
             EVENT_ENTITY,
             partition,
             load_id,
-            _records(pages, "service_request_id", "updated_datetime", stats),
+            raw_records(pages, "service_request_id", "updated_datetime", stats),
             fetched_at,
             stats=stats,
         )
@@ -120,30 +85,7 @@ def ingest_reference(client: Open311Client, lake: Lake, entity: str, today: date
     """Land a whole snapshot of a reference list (services, grids, staff, departments)."""
     if entity not in REFERENCE_ENTITIES:
         raise ValueError(f"unknown Smart City reference entity {entity!r}")
-    today = today or datetime.now(SHANGHAI).date()
-    load_id = new_load_id()
-    fetched_at = datetime.now(UTC)
-    stats = LandingStats()
-    retries_before = client.http.retries
-    if entity == "services":
-        pages: Iterator[Page] = iter([client.services()])
-    else:
-        pages = client.reference_pages(entity)
-    lake.land(
-        SOURCE,
-        entity,
-        today.isoformat(),
-        load_id,
-        _records(pages, REFERENCE_ENTITIES[entity], None, stats),
-        fetched_at,
-        stats=stats,
-    )
-    return IngestResult(
-        entity,
-        today.isoformat(),
-        load_id,
-        stats.records,
-        stats.pages,
-        stats.files,
-        retries=client.http.retries - retries_before,
+    pages: Iterator[Page] = iter([client.services()]) if entity == "services" else client.reference_pages(entity)
+    return land_snapshot(
+        lake, SOURCE, entity, pages, REFERENCE_ENTITIES[entity], today, retries_of=lambda: client.http.retries
     )

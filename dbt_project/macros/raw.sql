@@ -33,3 +33,13 @@ select * from versions
 select * from {{ relation }}
 qualify row_number() over (partition by {{ key }} order by {{ order_by }}) = 1
 {%- endmacro %}
+
+{#- One row per distinct version of each record of an incrementally landed entity whose
+    source has no update timestamp: a version is a distinct payload for a key, kept from
+    the load that first brought it. -#}
+{% macro payload_versions(relation) -%}
+select record_key, payload, load_id, fetched_at, lake_partition
+from {{ relation }}
+where record_key is not null
+qualify row_number() over (partition by record_key, payload order by fetched_at, load_id) = 1
+{%- endmacro %}

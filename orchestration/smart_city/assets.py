@@ -6,8 +6,6 @@
   lists, landed as a new load on each materialization.
 """
 
-from datetime import date, timedelta
-
 from dagster import (
     AssetCheckResult,
     AssetCheckSeverity,
@@ -22,7 +20,7 @@ from dagster import (
 
 from connectors.smart_city import ingest_reference, ingest_service_requests
 from connectors.smart_city.ingest import REFERENCE_ENTITIES, SOURCE
-from orchestration.partitions import daily_partitions
+from orchestration.partitions import daily_partitions, partition_days
 from orchestration.resources import WarehouseResource
 from orchestration.smart_city.resources import SmartCityResource
 from quality.gx import validate
@@ -30,12 +28,6 @@ from quality.suites.smart_city import flatten_service_requests, service_requests
 
 GROUP = "smart_city"
 EVENTS_KEY = AssetKey([SOURCE, "raw", "service_requests"])
-
-
-def _days(context: AssetExecutionContext) -> list[date]:
-    window = context.partition_time_window
-    start, end = window.start.date(), window.end.date()
-    return [start + timedelta(days=i) for i in range((end - start).days)]
 
 
 @asset(
@@ -63,7 +55,7 @@ def raw_service_requests(
     client = smart_city.client()
     lake = warehouse.lake()
     overlap = smart_city.settings().overlap
-    days = _days(context)
+    days = partition_days(context)
     totals = {"records": 0, "pages": 0, "files": 0, "retries": 0}
     per_day = {}
     load_ids = []

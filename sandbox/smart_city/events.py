@@ -91,7 +91,8 @@ class Event:
 class SmartCityEvents:
     """All events of a window, with each one's visible state at any clock time."""
 
-    def __init__(self, world: World, start: date, end: date) -> None:
+    def __init__(self, world: World, start: date, end: date, alarms=None) -> None:
+        """`alarms`: the Sharp Eyes alarms of the window; confirmed ones become events here."""
         self.world = world
         self.start, self.end = start, end
         self._ctx = _Context(world)
@@ -100,6 +101,9 @@ class SmartCityEvents:
         while d < end:
             self.events.extend(generate_day(self._ctx, d))
             d += timedelta(days=1)
+        for alarm in alarms or []:
+            if alarm.outcome == "confirmed" and alarm.arrived_at is not None:
+                self.events.append(_from_alarm(self._ctx, alarm))
         # Every transition is a version of its event; index versions by time.
         versions = [
             (t.at, e.request_id, ei, vi) for ei, e in enumerate(self.events) for vi, t in enumerate(e.transitions)
@@ -149,17 +153,10 @@ class _Context:
         self.kinds = {k.code: k for k in world.department_kinds}
         self.dept_by_code = {d.code: d for d in world.departments}
         self.dept_names = {d.code: d.name for d in world.departments}
-        # staff by grid and role, with assignment intervals, for "who worked here that day"
-        self.staff_at: dict[tuple[str, str], list[tuple[date, date | None, str]]] = {}
-        for s in world.staff:
-            for a in s.assignments:
-                self.staff_at.setdefault((a.grid_code, a.role), []).append((a.valid_from, a.valid_to, s.staff_id))
         self.inner: dict[str, object] = {}  # grids shrunk by ~5 m, for event points
 
     def staff_on(self, grid_code: str, role: str, day: date) -> list[str]:
-        return sorted(
-            sid for f, t, sid in self.staff_at.get((grid_code, role), []) if f <= day and (t is None or day < t)
-        )
+        return self.world.staff_on(grid_code, role, day)
 
     def department_for(self, kind_code: str, grid: Grid, rng: random.Random) -> str:
         kind = self.kinds[kind_code]
@@ -223,8 +220,37 @@ def generate_day(ctx: _Context, day: date) -> list[Event]:
     return events
 
 
+def _from_alarm(ctx: _Context, alarm) -> Event:
+    """The event a grid worker files on site for a confirmed Sharp Eyes alarm."""
+    rng = ctx.world.rng("smart_city", "alarm", alarm.alarm_id)
+    sub = next(s for s in ctx.subitems if s.code == alarm.subitem_code)
+    grid = ctx.world.grid_by_code[alarm.camera.grid_code]
+    reported_at = (alarm.arrived_at + _minutes(rng, 2, 15)).replace(microsecond=0)
+    rid = f"SC{reported_at:%Y%m%d}A{alarm.alarm_id[:8].upper()}"
+    return _one_event(
+        ctx,
+        rng,
+        rid,
+        sub,
+        grid,
+        reported_at,
+        reporter=("sharp_eyes", alarm.assigned_staff_id),
+        point=(alarm.camera.lon, alarm.camera.lat),
+        alarm_id=alarm.alarm_id,
+    )
+
+
 def _one_event(
-    ctx: _Context, rng: random.Random, rid: str, sub, grid: Grid, reported_at: datetime, force_worker: bool = False
+    ctx: _Context,
+    rng: random.Random,
+    rid: str,
+    sub,
+    grid: Grid,
+    reported_at: datetime,
+    force_worker: bool = False,
+    reporter: tuple[str, str | None] | None = None,
+    point: tuple[float, float] | None = None,
+    alarm_id: str | None = None,
 ) -> Event:
     day = reported_at.date()
     r = rng.random()
@@ -238,7 +264,9 @@ def _one_event(
     staff_id = None
     if force_worker and not reporter_type.endswith("_worker"):
         reporter_type = "parttime_worker"
-    if reporter_type.endswith("_worker"):
+    if reporter is not None:
+        reporter_type, staff_id = reporter
+    elif reporter_type.endswith("_worker"):
         candidates = ctx.staff_on(grid.code, reporter_type, day) or ctx.staff_on(grid.code, "fulltime_worker", day)
         if candidates:
             staff_id = rng.choice(candidates)
@@ -249,7 +277,7 @@ def _one_event(
     reported_grid = grid.code
     if staff_id and grid.neighbours and rng.random() < 0.03:
         reported_grid = rng.choice(grid.neighbours)
-    lon, lat = ctx.point_in(grid, rng)
+    lon, lat = point if point is not None else ctx.point_in(grid, rng)
     village = ctx.world.village_by_code[grid.village_code]
     township = ctx.world.township_by_code[grid.township_code]
     address = f"开封市{township.name}{village.name}{grid.name[len(village.name) :]}附近"
@@ -264,12 +292,13 @@ def _one_event(
         reporter_staff_id=staff_id,
         description=f"{village.name}发现{sub.name}问题，请处理。",
         address=address,
+        alarm_id=alarm_id,
     )
     reporter_actor = ("staff", staff_id) if staff_id else ("platform", reporter_type)
     ts = ev.transitions
     ts.append(Transition("reported", reported_at, *reporter_actor))
     t = reported_at + _minutes(rng, 3, 45)
-    reject_p = 0.05 if staff_id else 0.10
+    reject_p = 0.0 if alarm_id else 0.05 if staff_id else 0.10
     if rng.random() < reject_p:
         reason = "false_report" if staff_id and rng.random() < 0.5 else "out_of_scope"
         ts.append(Transition("rejected", t, "platform", "command_room", note=REJECTION_REASONS[reason]))
@@ -278,7 +307,7 @@ def _one_event(
     leaders = ctx.staff_on(grid.code, "grid_leader", day)
     leader = leaders[0] if leaders else "unknown"
 
-    if staff_id and sub.self_resolvable and rng.random() < 0.55:
+    if staff_id and not alarm_id and sub.self_resolvable and rng.random() < 0.55:
         ev.self_resolved = True
         t += _minutes(rng, 10, 90)
         ts.append(Transition("self_handled", t, "staff", staff_id, note="网格员现场自行处置"))

@@ -45,11 +45,11 @@ def _paged(req: Request, items: list) -> Response | list:
 
 
 class SmartCityStandIn:
-    def __init__(self, world: World, start: date, end: date, clock: Clock, api_key: str) -> None:
+    def __init__(self, world: World, start: date, end: date, clock: Clock, api_key: str, alarms=None) -> None:
         self.world = world
         self.clock = clock
         self.api_key = api_key
-        self.events = SmartCityEvents(world, start, end)
+        self.events = SmartCityEvents(world, start, end, alarms.alarms if alarms else None)
         self.subitems = {s.code: s for s in world.taxonomy}
         self.dept_names = {d.code: d.name for d in world.departments}
         self.app = App("smart_city")

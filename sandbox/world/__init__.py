@@ -67,6 +67,17 @@ class World:
         self.township_by_code = {t.code: t for t in self.townships}
         self.village_by_code = {v.code: v for v in self.villages}
 
+    def staff_on(self, grid_code: str, role: str, day) -> list[str]:
+        """Staff ids holding `role` in the grid on `day` (sorted), from an index built once."""
+        index = self.__dict__.get("_staff_index")
+        if index is None:
+            index = {}
+            for s in self.staff:
+                for a in s.assignments:
+                    index.setdefault((a.grid_code, a.role), []).append((a.valid_from, a.valid_to, s.staff_id))
+            self.__dict__["_staff_index"] = index
+        return sorted(sid for f, t, sid in index.get((grid_code, role), []) if f <= day and (t is None or day < t))
+
     def rng(self, *key: object) -> random.Random:
         """A generator for one named part of the world, stable across presets and windows."""
         return random.Random(":".join(str(k) for k in (self.seed, *key)))

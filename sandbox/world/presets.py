@@ -13,6 +13,8 @@ class Preset:
     fulltime_workers: int
     smart_city_events_per_day: float
     default_days: int
+    cameras: int = 0
+    alarms_per_day: float = 0.0
     volume_multiplier: float = 1.0
 
     def scaled(self, k: float) -> Preset:
@@ -24,15 +26,18 @@ class Preset:
             fulltime_workers=self.fulltime_workers,
             smart_city_events_per_day=self.smart_city_events_per_day * k,
             default_days=self.default_days,
+            cameras=self.cameras,
+            alarms_per_day=self.alarms_per_day * k,
             volume_multiplier=self.volume_multiplier * k,
         )
 
 
 PRESETS: dict[str, Preset] = {
     # One township (新华街道, 鼓楼区, three communities), a few grids, a few days.
-    "tiny": Preset("tiny", ("410204002",), 8, 3, 40.0, 5),
-    # All of Kaifeng: 124 townships, 5,811 grids, 1,821 full-time grid workers.
-    "city": Preset("city", None, 5811, 1821, 1800.0, 31),
+    "tiny": Preset("tiny", ("410204002",), 8, 3, 40.0, 5, cameras=12, alarms_per_day=30.0),
+    # All of Kaifeng: 124 townships, 5,811 grids, 1,821 full-time grid workers, thousands
+    # of Sharp Eyes cameras raising several thousand alarms a day.
+    "city": Preset("city", None, 5811, 1821, 1800.0, 31, cameras=4200, alarms_per_day=3500.0),
 }
 
 

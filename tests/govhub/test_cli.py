@@ -57,3 +57,14 @@ def test_demo_runs_end_to_end_and_prints_a_summary(tmp_path):
     ).fetchone()
     assert n > 0 and lo >= date(2026, 10, 3) and hi <= date(2026, 10, 5)
     assert (tmp_path / "demo" / "lake" / "raw" / "smart_city" / "service_requests").is_dir()
+
+
+def test_ingest_lands_a_source_from_its_settings(tiny_sandbox, tmp_path):
+    env = dict(os.environ, **tiny_sandbox.env(), GOVHUB_WAREHOUSE_PATH=str(tmp_path / "w.duckdb"))
+    env.pop("GOVHUB_LAKE_DIR", None)
+    r = _govhub("ingest", "sharp_eyes", "--since", "2026-10-02", "--until", "2026-10-03", env=env)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert "records landed" in r.stdout
+    landed = duckdb.sql(f"select count(*) from read_parquet('{tmp_path}/lake/raw/sharp_eyes/events/*/*.parquet')")
+    assert landed.fetchone()[0] > 0
+    assert tiny_sandbox.env()["GOVHUB_SHARP_EYES_APP_SECRET"] not in r.stdout + r.stderr

@@ -11,7 +11,14 @@ def _graph():
 
 def test_definitions_load_with_expected_jobs_and_schedules():
     job_names = {j.name for j in defs.resolve_all_job_defs()}
-    assert {"smart_city_daily", "smart_city_events", "smart_city_reference", "warehouse_build"} <= job_names
+    assert {
+        "smart_city_daily",
+        "smart_city_events",
+        "smart_city_reference",
+        "sharp_eyes_events",
+        "sharp_eyes_reference",
+        "warehouse_build",
+    } <= job_names
     assert {s.name for s in defs.schedules} == {"smart_city_daily_schedule"}
 
 
@@ -20,6 +27,8 @@ def test_raw_assets_of_smart_city_exist_with_daily_partitions_for_events():
     keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
     for entity in ("service_requests", "services", "grids", "staff", "departments"):
         assert f"smart_city/raw/{entity}" in keys
+    for entity in ("cameras", "events", "handling_records"):
+        assert f"sharp_eyes/raw/{entity}" in keys
     events = graph.get(AssetKey(["smart_city", "raw", "service_requests"]))
     assert events.partitions_def is not None
     assert events.partitions_def.timezone == "Asia/Shanghai"
@@ -44,6 +53,7 @@ def test_published_marts_exist_and_are_grouped_by_layer():
         "fct_governance_events",
         "fct_event_lifecycle",
         "fct_dispatch_tasks",
+        "fct_alarm_responses",
     ):
         node = graph.get(AssetKey(["marts", name]))
         assert node.group_name == "marts"

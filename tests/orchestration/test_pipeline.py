@@ -7,7 +7,7 @@ conversion, the grid polygons and the point-in-polygon all work.
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 import pytest
 
@@ -53,7 +53,8 @@ def _visible(tiny_sandbox):
 
 def test_every_visible_event_is_in_the_fact_table_once(built, tiny_sandbox):
     settings, _ = built
-    ids = [r[0] for r in _rows(settings, "select source_record_id from marts.fct_governance_events")]
+    sql = "select source_record_id from marts.fct_governance_events where source_system = 'smart_city'"
+    ids = [r[0] for r in _rows(settings, sql)]
     assert len(ids) == len(set(ids))
     assert set(ids) == set(_visible(tiny_sandbox))
 
@@ -64,7 +65,8 @@ def test_events_are_located_in_their_true_grid_at_their_true_point(built, tiny_s
     rows = _rows(
         settings,
         "select source_record_id, grid_code, longitude, latitude, source_crs, "
-        "reported_grid_code, grid_disagrees, township_code from marts.fct_governance_events",
+        "reported_grid_code, grid_disagrees, township_code from marts.fct_governance_events "
+        "where source_system = 'smart_city'",
     )
     assert rows
     for rid, grid, lon, lat, crs, reported, disagrees, township in rows:
@@ -100,6 +102,63 @@ def test_the_gx_checks_ran_and_passed_in_the_dagster_run(built):
     for name in ("gx_blocking", "gx_warnings"):
         records = instance.event_log_storage.get_asset_check_execution_history(AssetCheckKey(key, name), limit=1)
         assert records and records[0].status.value == "SUCCEEDED", name
+
+
+def test_alarm_responses_follow_each_pushed_alarm(built, tiny_sandbox):
+    settings, _ = built
+    se = tiny_sandbox.stand_ins["sharp_eyes"]
+    clock = se.clock.now()
+    pushed = {a.alarm_id: a for a in se.alarms.alarms if a.pushed_at and a.pushed_at <= clock}
+    filed = {
+        e.alarm_id: f"smart_city:{e.request_id}"
+        for e in tiny_sandbox.stand_ins["smart_city"].events.events
+        if e.alarm_id and e.reported_at <= clock
+    }
+    rows = _rows(
+        settings,
+        "select alarm_id, assigned_staff_id, pushed_at, arrived_at, response_band, grid_code, "
+        "smart_city_event_id from marts.fct_alarm_responses",
+    )
+    assert rows and {r[0] for r in rows} == set(pushed)
+    bands = set()
+    for alarm_id, staff, pushed_at, arrived_at, band, grid, sc_event in rows:
+        a = pushed[alarm_id]
+        arrived = a.arrived_at if a.arrived_at and a.arrived_at <= clock else None
+        closed = a.closed_at is not None and a.closed_at <= clock
+        if arrived and arrived - a.pushed_at <= timedelta(minutes=30):
+            expected = "within_30_min"
+        elif arrived and arrived - a.pushed_at <= timedelta(minutes=60):
+            expected = "within_60_min"
+        elif arrived:
+            expected = "later"
+        else:
+            expected = "no_arrival" if closed else "pending"
+        assert (staff, pushed_at, arrived_at, band, grid) == (
+            a.assigned_staff_id,
+            a.pushed_at,
+            arrived,
+            expected,
+            a.camera.grid_code,
+        )
+        assert sc_event == filed.get(alarm_id)
+        bands.add(band)
+    assert {"within_30_min", "within_60_min"} <= bands
+
+
+def test_every_alarm_is_an_event_of_its_own_source(built, tiny_sandbox):
+    settings, _ = built
+    se = tiny_sandbox.stand_ins["sharp_eyes"]
+    clock = se.clock.now()
+    visible = {a.alarm_id: a for a in se.alarms.alarms if a.start <= clock}
+    rows = _rows(
+        settings,
+        "select source_record_id, grid_code, event_type_code, source_crs "
+        "from marts.fct_governance_events where source_system = 'sharp_eyes'",
+    )
+    assert {r[0] for r in rows} == set(visible)
+    for rid, grid, event_type, crs in rows:
+        assert grid == visible[rid].camera.grid_code and crs == "WGS-84"
+        assert event_type == visible[rid].subitem_code
 
 
 def test_reference_dimensions(built, tiny_sandbox):

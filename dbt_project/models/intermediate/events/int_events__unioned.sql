@@ -1,11 +1,17 @@
 -- Events of every source in one shape. Each source contributes an int_<source>__events
--- model with the same columns; add it here.
-{% set event_models = ['int_smart_city__events'] %}
+-- model with exactly these columns; add it to the list.
+{% set event_models = ['int_smart_city__events', 'int_sharp_eyes__events'] %}
+{% set columns = [
+    'source_system', 'source_record_id', 'source_event_code', 'event_type_code', 'reported_at',
+    'reporter_type', 'reporter_staff_id', 'source_longitude', 'source_latitude', 'source_crs',
+    'reported_grid_code', 'status', 'current_state', 'department_code', 'due_at', 'closed_at',
+    'self_resolved', 'township_evaluation', 'related_alarm_id', 'updated_at', 'load_id'
+] %}
 
 {% for m in event_models %}
 select
     source_system || ':' || source_record_id as event_id,
-    *
+    {{ columns | join(', ') }}
 from {{ ref(m) }}
 {% if not loop.last %}union all{% endif %}
 {% endfor %}

@@ -17,6 +17,7 @@ select
     'smart_city' as source_system,
     l.service_request_id as source_record_id,
     l.service_code as source_event_code,
+    l.service_code as event_type_code,
     l.requested_at as reported_at,
     l.reporter_type,
     l.reporter_staff_id,

@@ -30,4 +30,4 @@ select
     e.related_alarm_id,
     e.updated_at
 from {{ ref('int_events__located') }} as e
-left join {{ ref('dim_event_type') }} as t on t.event_type_code = e.source_event_code
+left join {{ ref('dim_event_type') }} as t on t.event_type_code = e.event_type_code

@@ -1,0 +1,96 @@
+"""The landing loop every connector shares: pages in, raw records out, stats counted."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta, timezone
+
+from connectors.common.lake import Lake, LandingStats, RawRecord, new_load_id
+
+SHANGHAI = timezone(timedelta(hours=8))
+
+
+@dataclass
+class Page:
+    items: list[dict]
+    cursor: dict  # the request that returned it
+
+
+@dataclass
+class IngestResult:
+    entity: str
+    partition: str
+    load_id: str
+    records: int
+    pages: int
+    files: int
+    window: tuple[str, str] | None = None
+    retries: int = 0
+
+
+def day_window(day: date) -> tuple[datetime, datetime]:
+    """[00:00, 24:00) of a day in Asia/Shanghai."""
+    start = datetime.combine(day, time(0), SHANGHAI)
+    return start, start + timedelta(days=1)
+
+
+def split_window(start: datetime, end: datetime, longest: timedelta) -> list[tuple[datetime, datetime]]:
+    """[start, end) cut into consecutive windows no longer than `longest`."""
+    out = []
+    while start < end:
+        out.append((start, min(end, start + longest)))
+        start = out[-1][1]
+    return out
+
+
+def raw_records(
+    pages: Iterable[Page], key_field: str, updated_field: str | None, stats: LandingStats
+) -> Iterator[RawRecord]:
+    """Each item of each page as a raw record: payload untouched, the request as cursor."""
+    for page in pages:
+        stats.pages += 1
+        cursor = json.dumps(page.cursor, ensure_ascii=False, sort_keys=True)
+        for item in page.items:
+            key = item.get(key_field)
+            yield RawRecord(
+                key=None if key is None else str(key),
+                updated_at=item.get(updated_field) if updated_field else None,
+                payload=json.dumps(item, ensure_ascii=False, separators=(",", ":")),
+                cursor=cursor,
+            )
+
+
+def land_snapshot(
+    lake: Lake,
+    source: str,
+    entity: str,
+    pages: Iterable[Page],
+    key_field: str,
+    today: date | None = None,
+    retries_of=None,
+) -> IngestResult:
+    """Land a whole list (reference data) as one load in today's partition."""
+    today = today or datetime.now(SHANGHAI).date()
+    load_id = new_load_id()
+    stats = LandingStats()
+    before = retries_of() if retries_of else 0
+    lake.land(
+        source,
+        entity,
+        today.isoformat(),
+        load_id,
+        raw_records(pages, key_field, None, stats),
+        datetime.now(UTC),
+        stats=stats,
+    )
+    return IngestResult(
+        entity,
+        today.isoformat(),
+        load_id,
+        stats.records,
+        stats.pages,
+        stats.files,
+        retries=(retries_of() if retries_of else 0) - before,
+    )

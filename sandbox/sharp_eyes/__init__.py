@@ -1,0 +1,1 @@
+"""Stand-in for the Sharp Eyes (雪亮工程) video alarm platform, Hikvision Artemis style."""

@@ -1,0 +1,236 @@
+"""Stand-in for the Sharp Eyes platform: a Hikvision Artemis style API.
+
+Every call is a POST with a JSON body under ``/artemis/api/...``, signed with AK/SK:
+``X-Ca-Key``, ``X-Ca-Timestamp`` (ms), ``X-Ca-Nonce``, ``X-Ca-Signature-Headers`` and
+``X-Ca-Signature`` = Base64(HMAC-SHA256(secret, string-to-sign)). The string to sign is
+the method, then Accept, Content-MD5, Content-Type and Date (those present), then each
+signed header as ``name:value`` sorted by name, then the path, separated by newlines. A bad
+signature, a timestamp more than 15 minutes off, or a nonce seen before answers 401.
+
+Answers use the Artemis envelope ``{"code": "0", "msg": "success", "data": ...}``; a
+``code`` other than "0" is an error even under HTTP 200. Paged data is
+``{"total", "pageNo", "pageSize", "list"}``, pageNo from 1, pageSize at most 1000.
+
+- ``/artemis/api/resource/v1/cameras``: camera resources (WGS-84, as strings).
+- ``/artemis/api/els/v1/events/search``: linkage events with ``startTime`` in
+  [startTime, endTime) (ISO-8601 with +08:00, both required, at most 7 days apart).
+- ``/artemis/api/els/v1/events/handle/search``: handling records of the alarms pushed to
+  a grid worker, by push time, same window rules.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import threading
+import time
+from datetime import date, datetime, timedelta
+
+from sandbox.clock import SHANGHAI, Clock
+from sandbox.http import App, Request, Response
+from sandbox.sharp_eyes.alarms import RULE_NAMES, Alarm, SharpEyesAlarms
+
+MAX_PAGE_SIZE = 1000
+MAX_WINDOW = timedelta(days=7)
+TIMESTAMP_TOLERANCE_MS = 15 * 60 * 1000
+SIGNED_REQUIRED = {"x-ca-key", "x-ca-timestamp", "x-ca-nonce"}
+
+
+def artemis_time(t: datetime) -> str:
+    """2026-10-01T08:30:00.000+08:00, as Artemis writes instants."""
+    t = t.astimezone(SHANGHAI)
+    return t.strftime("%Y-%m-%dT%H:%M:%S.") + f"{t.microsecond // 1000:03d}+08:00"
+
+
+def _parse_time(value, name: str) -> datetime:
+    if not isinstance(value, str):
+        raise ValueError(f"{name} is required")
+    try:
+        t = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{name} is not ISO-8601: {value!r}") from None
+    if t.tzinfo is None:
+        raise ValueError(f"{name} needs a zone offset: {value!r}")
+    return t
+
+
+def _envelope(data, code: str = "0", msg: str = "success", status: int = 200) -> Response:
+    return Response(status, {"code": code, "msg": msg, "data": data})
+
+
+class SharpEyesStandIn:
+    def __init__(
+        self,
+        world,
+        start: date,
+        end: date,
+        clock: Clock,
+        app_key: str,
+        app_secret: str,
+        alarms: SharpEyesAlarms | None = None,
+    ) -> None:
+        self.world = world
+        self.clock = clock
+        self.app_key = app_key
+        self._secret = app_secret.encode("utf-8")
+        self.alarms = alarms or SharpEyesAlarms(world, start, end)
+        self._by_start = sorted(self.alarms.alarms, key=lambda a: (a.start, a.alarm_id))
+        self._pushed = sorted((a for a in self.alarms.alarms if a.pushed_at), key=lambda a: (a.pushed_at, a.alarm_id))
+        self._nonces: dict[str, float] = {}
+        self._lock = threading.Lock()
+        self.app = App("sharp_eyes")
+        r = self.app.route
+        r("POST", "/artemis/api/resource/v1/cameras")(self._signed(self.cameras))
+        r("POST", "/artemis/api/els/v1/events/search")(self._signed(self.events))
+        r("POST", "/artemis/api/els/v1/events/handle/search")(self._signed(self.handling))
+
+    # --- AK/SK ------------------------------------------------------------------------
+    def _verify(self, req: Request) -> str | None:
+        """None when the request is properly signed, else why not."""
+        h = req.headers
+        if h.get("x-ca-key") != self.app_key:
+            return "unknown app key"
+        signed = [n.strip().lower() for n in (h.get("x-ca-signature-headers") or "").split(",") if n.strip()]
+        if not SIGNED_REQUIRED <= set(signed):
+            return "x-ca-key, x-ca-timestamp and x-ca-nonce must be signed"
+        try:
+            ts = int(h.get("x-ca-timestamp", ""))
+        except ValueError:
+            return "bad timestamp"
+        if abs(time.time() * 1000 - ts) > TIMESTAMP_TOLERANCE_MS:
+            return "timestamp expired"
+        lines = [req.method]
+        for name in ("accept", "content-md5", "content-type", "date"):
+            if name in h:
+                lines.append(h[name])
+        for name in sorted(signed):
+            lines.append(f"{name}:{h.get(name, '')}")
+        lines.append(req.path)
+        expected = base64.b64encode(
+            hmac.new(self._secret, "\n".join(lines).encode("utf-8"), hashlib.sha256).digest()
+        ).decode("ascii")
+        if not hmac.compare_digest(expected, h.get("x-ca-signature", "")):
+            return "signature mismatch"
+        nonce = h.get("x-ca-nonce", "")
+        now = time.time()
+        with self._lock:
+            for n, seen in list(self._nonces.items()):
+                if now - seen > TIMESTAMP_TOLERANCE_MS / 1000:
+                    del self._nonces[n]
+            if nonce in self._nonces:
+                return "nonce already used"
+            self._nonces[nonce] = now
+        return None
+
+    def _signed(self, fn):
+        def wrapped(req: Request) -> Response:
+            why = self._verify(req)
+            if why:
+                return _envelope(None, code="0x02401007", msg=f"authentication failed: {why}", status=401)
+            try:
+                body = req.json() or {}
+                return fn(body)
+            except ValueError as exc:
+                return _envelope(None, code="0x00072001", msg=str(exc))
+
+        return wrapped
+
+    @staticmethod
+    def _page(body: dict, rows: list) -> Response:
+        page_no, page_size = body.get("pageNo", 1), body.get("pageSize", 20)
+        if (
+            not isinstance(page_no, int)
+            or not isinstance(page_size, int)
+            or page_no < 1
+            or not 1 <= page_size <= MAX_PAGE_SIZE
+        ):
+            raise ValueError(f"pageNo must be >= 1 and pageSize between 1 and {MAX_PAGE_SIZE}")
+        chunk = rows[(page_no - 1) * page_size : page_no * page_size]
+        return _envelope({"total": len(rows), "pageNo": page_no, "pageSize": page_size, "list": chunk})
+
+    def _window(self, body: dict) -> tuple[datetime, datetime]:
+        lo, hi = _parse_time(body.get("startTime"), "startTime"), _parse_time(body.get("endTime"), "endTime")
+        if hi <= lo:
+            raise ValueError("endTime must be after startTime")
+        if hi - lo > MAX_WINDOW:
+            raise ValueError("the time window may not exceed 7 days")
+        return lo, hi
+
+    # --- endpoints ----------------------------------------------------------------------
+    def cameras(self, body: dict) -> Response:
+        now = artemis_time(self.clock.now())
+        return self._page(
+            body,
+            [
+                {
+                    "cameraIndexCode": c.index_code,
+                    "cameraName": c.name,
+                    "regionIndexCode": c.region_index_code,
+                    "longitude": f"{c.lon:.6f}",
+                    "latitude": f"{c.lat:.6f}",
+                    "status": 1 if c.online else 0,
+                    "updateTime": now,
+                }
+                for c in self.alarms.cameras
+            ],
+        )
+
+    def events(self, body: dict) -> Response:
+        lo, hi = self._window(body)
+        now = self.clock.now()
+        rows = []
+        for a in self._by_start:
+            if lo <= a.start < hi and a.start <= now:
+                rows.append(self._event(a, now))
+                if a.rereported:
+                    rows.append(self._event(a, now, remark="重复上报"))
+        return self._page(body, rows)
+
+    def _event(self, a: Alarm, now: datetime, remark: str | None = None) -> dict:
+        closed = a.closed_at is not None and a.closed_at <= now
+        return {
+            "id": a.alarm_id,
+            "ruleName": RULE_NAMES[a.event_type],
+            "eventType": a.event_type,
+            "eventTypeName": a.type_name,
+            "eventLevel": a.level,
+            "startTime": artemis_time(a.start),
+            "endTime": artemis_time(a.end),
+            "handleStatus": 1 if closed else 0,
+            "remark": remark or (a.remark if closed else ""),
+            "eventLogSrcList": [
+                {
+                    "resIndexCode": a.camera.index_code,
+                    "resName": a.camera.name,
+                    "resType": "camera",
+                    "regionIndexCode": a.camera.region_index_code,
+                    "locationName": a.camera.name,
+                }
+            ],
+        }
+
+    def handling(self, body: dict) -> Response:
+        lo, hi = self._window(body)
+        now = self.clock.now()
+        rows = []
+        for a in self._pushed:
+            if not (lo <= a.pushed_at < hi and a.pushed_at <= now):
+                continue
+            arrived = a.arrived_at if a.arrived_at and a.arrived_at <= now else None
+            finished = a.closed_at if a.closed_at and a.closed_at <= now else None
+            result = None
+            if finished:
+                result = a.outcome or "timeout"
+            rows.append(
+                {
+                    "eventId": a.alarm_id,
+                    "handlerId": a.assigned_staff_id,
+                    "pushTime": artemis_time(a.pushed_at),
+                    "arriveTime": artemis_time(arrived) if arrived else None,
+                    "handleResult": result,
+                    "finishTime": artemis_time(finished) if finished else None,
+                    "remark": a.remark if finished else "",
+                }
+            )
+        return self._page(body, rows)
