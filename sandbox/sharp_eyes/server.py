@@ -21,6 +21,7 @@ Answers use the Artemis envelope ``{"code": "0", "msg": "success", "data": ...}`
 from __future__ import annotations
 
 import base64
+import bisect
 import hashlib
 import hmac
 import threading
@@ -76,7 +77,11 @@ class SharpEyesStandIn:
         self._secret = app_secret.encode("utf-8")
         self.alarms = alarms or SharpEyesAlarms(world, start, end)
         self._by_start = sorted(self.alarms.alarms, key=lambda a: (a.start, a.alarm_id))
+        self._start_times = [a.start for a in self._by_start]
         self._pushed = sorted((a for a in self.alarms.alarms if a.pushed_at), key=lambda a: (a.pushed_at, a.alarm_id))
+        self._push_times = [a.pushed_at for a in self._pushed]
+        # The rows of the last window asked for, so paging through it does not rebuild them.
+        self._window_rows: dict[tuple, list] = {}
         self._nonces: dict[str, float] = {}
         self._lock = threading.Lock()
         self.app = App("sharp_eyes")
@@ -176,16 +181,32 @@ class SharpEyesStandIn:
             ],
         )
 
+    def _rows(self, kind: str, lo: datetime, hi: datetime, now: datetime, build) -> list:
+        key = (kind, lo, hi, now)
+        with self._lock:
+            rows = self._window_rows.get(key)
+        if rows is None:
+            rows = build()
+            with self._lock:
+                self._window_rows = {k: v for k, v in self._window_rows.items() if k[0] != kind}
+                self._window_rows[key] = rows
+        return rows
+
     def events(self, body: dict) -> Response:
         lo, hi = self._window(body)
         now = self.clock.now()
-        rows = []
-        for a in self._by_start:
-            if lo <= a.start < hi and a.start <= now:
+
+        def build() -> list:
+            rows = []
+            first = bisect.bisect_left(self._start_times, lo)
+            last = bisect.bisect_left(self._start_times, min(hi, now + timedelta(microseconds=1)))
+            for a in self._by_start[first:last]:
                 rows.append(self._event(a, now))
                 if a.rereported:
                     rows.append(self._event(a, now, remark="重复上报"))
-        return self._page(body, rows)
+            return rows
+
+        return self._page(body, self._rows("events", lo, hi, now, build))
 
     def _event(self, a: Alarm, now: datetime, remark: str | None = None) -> dict:
         closed = a.closed_at is not None and a.closed_at <= now
@@ -213,10 +234,13 @@ class SharpEyesStandIn:
     def handling(self, body: dict) -> Response:
         lo, hi = self._window(body)
         now = self.clock.now()
+        return self._page(body, self._rows("handling", lo, hi, now, lambda: self._handling_rows(lo, hi, now)))
+
+    def _handling_rows(self, lo: datetime, hi: datetime, now: datetime) -> list:
         rows = []
-        for a in self._pushed:
-            if not (lo <= a.pushed_at < hi and a.pushed_at <= now):
-                continue
+        first = bisect.bisect_left(self._push_times, lo)
+        last = bisect.bisect_left(self._push_times, min(hi, now + timedelta(microseconds=1)))
+        for a in self._pushed[first:last]:
             arrived = a.arrived_at if a.arrived_at and a.arrived_at <= now else None
             finished = a.closed_at if a.closed_at and a.closed_at <= now else None
             result = None
@@ -233,4 +257,4 @@ class SharpEyesStandIn:
                     "remark": a.remark if finished else "",
                 }
             )
-        return self._page(body, rows)
+        return rows
