@@ -225,8 +225,22 @@ def _ingest_sharp_eyes(lake, since: date, until: date, report) -> None:
             report(entity, r)
 
 
+def _ingest_smart_parking(lake, since: date, until: date, report) -> None:
+    from connectors.smart_parking import DAILY, SmartParkingSettings, ingest_day, ingest_lots
+
+    settings = SmartParkingSettings.from_env()
+    client = settings.client()
+    client.check_connection()
+    report("lots", ingest_lots(client, lake))
+    for collection in DAILY:
+        day = since
+        while day <= until:
+            report(collection, ingest_day(client, lake, collection, day, settings.pseudonymizer))
+            day += timedelta(days=1)
+
+
 # source name -> function(lake, since, until, report) landing it; settings come from GOVHUB_<SOURCE>_*
-INGESTERS = {"smart_city": _ingest_smart_city, "sharp_eyes": _ingest_sharp_eyes}
+INGESTERS = {"smart_city": _ingest_smart_city, "sharp_eyes": _ingest_sharp_eyes, "smart_parking": _ingest_smart_parking}
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:

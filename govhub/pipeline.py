@@ -59,6 +59,8 @@ def run_pipeline(start: date, end: date, progress: Callable[[str], None] = print
         ("smart_city_events", days),
         ("sharp_eyes_reference", {}),
         ("sharp_eyes_events", days),
+        ("smart_parking_reference", {}),
+        ("smart_parking_events", days),
         ("warehouse_build", {}),
     ]
     for job_name, tags in steps:

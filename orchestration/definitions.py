@@ -12,6 +12,8 @@ from orchestration.sharp_eyes.resources import sharp_eyes_resource_from_env
 from orchestration.smart_city import assets as smart_city_assets
 from orchestration.smart_city.resources import smart_city_resource_from_env
 from orchestration.smart_city.schedules import smart_city_daily_job, smart_city_daily_schedule
+from orchestration.smart_parking import assets as smart_parking_assets
+from orchestration.smart_parking.resources import smart_parking_resource_from_env
 from warehouse.settings import configure_environment
 
 # Defaults for the warehouse paths (and telemetry off) when the environment has none.
@@ -39,6 +41,17 @@ sharp_eyes_reference_job = define_asset_job(
     selection=AssetSelection.assets(sharp_eyes_assets.raw_cameras),
     description="Land the Sharp Eyes camera list.",
 )
+smart_parking_events_job = define_asset_job(
+    "smart_parking_events",
+    selection=AssetSelection.assets(*smart_parking_assets.daily_assets),
+    partitions_def=daily_partitions,
+    description="Land Smart Parking sessions and violations for a day or a range of days.",
+)
+smart_parking_reference_job = define_asset_job(
+    "smart_parking_reference",
+    selection=AssetSelection.assets(smart_parking_assets.raw_lots),
+    description="Land the Smart Parking lot list.",
+)
 warehouse_job = define_asset_job(
     "warehouse_build",
     selection=AssetSelection.assets(warehouse_models),
@@ -46,13 +59,15 @@ warehouse_job = define_asset_job(
 )
 
 defs = Definitions(
-    assets=[*smart_city_assets.assets, *sharp_eyes_assets.assets, warehouse_models],
+    assets=[*smart_city_assets.assets, *sharp_eyes_assets.assets, *smart_parking_assets.assets, warehouse_models],
     jobs=[
         smart_city_daily_job,
         smart_city_events_job,
         smart_city_reference_job,
         sharp_eyes_events_job,
         sharp_eyes_reference_job,
+        smart_parking_events_job,
+        smart_parking_reference_job,
         warehouse_job,
     ],
     schedules=[smart_city_daily_schedule],
@@ -62,6 +77,7 @@ defs = Definitions(
         ),
         "smart_city": smart_city_resource_from_env(),
         "sharp_eyes": sharp_eyes_resource_from_env(),
+        "smart_parking": smart_parking_resource_from_env(),
         "dbt": dbt_resource(),
     },
 )

@@ -11,6 +11,7 @@ from sandbox.http import Server
 from sandbox.sharp_eyes.alarms import SharpEyesAlarms
 from sandbox.sharp_eyes.server import SharpEyesStandIn
 from sandbox.smart_city.server import SmartCityStandIn
+from sandbox.smart_parking.server import SmartParkingStandIn
 from sandbox.world import DEFAULT_SEED, build_world
 
 
@@ -27,6 +28,12 @@ class SandboxConfig:
     sharp_eyes_port: int = 0
     sharp_eyes_app_key: str = field(default_factory=lambda: f"2{secrets.randbelow(10**7):07d}")
     sharp_eyes_app_secret: str = field(default_factory=lambda: secrets.token_urlsafe(20))
+    smart_parking_port: int = 0
+    smart_parking_client_id: str = "govhub-etl"
+    smart_parking_client_secret: str = field(default_factory=lambda: secrets.token_urlsafe(24))
+    smart_parking_token_seconds: float = 600.0
+    # The key pseudonymizing personal data at ingestion; the sandbox makes one per run.
+    pseudonym_key: str = field(default_factory=lambda: secrets.token_urlsafe(32))
 
     @property
     def clock(self) -> Clock:
@@ -47,6 +54,10 @@ class RunningSandbox:
             "GOVHUB_SHARP_EYES_URL": self.servers["sharp_eyes"].url,
             "GOVHUB_SHARP_EYES_APP_KEY": self.config.sharp_eyes_app_key,
             "GOVHUB_SHARP_EYES_APP_SECRET": self.config.sharp_eyes_app_secret,
+            "GOVHUB_SMART_PARKING_URL": self.servers["smart_parking"].url,
+            "GOVHUB_SMART_PARKING_CLIENT_ID": self.config.smart_parking_client_id,
+            "GOVHUB_SMART_PARKING_CLIENT_SECRET": self.config.smart_parking_client_secret,
+            "GOVHUB_PSEUDONYM_KEY": self.config.pseudonym_key,
         }
 
     def stop(self) -> None:
@@ -63,8 +74,20 @@ def start_sandbox(config: SandboxConfig) -> RunningSandbox:
     sharp_eyes = SharpEyesStandIn(
         world, config.start, config.end, clock, config.sharp_eyes_app_key, config.sharp_eyes_app_secret, alarms
     )
-    servers = {
-        "smart_city": Server(smart_city.app, config.host, config.smart_city_port).start(),
-        "sharp_eyes": Server(sharp_eyes.app, config.host, config.sharp_eyes_port).start(),
+    smart_parking = SmartParkingStandIn(
+        world,
+        config.start,
+        config.end,
+        clock,
+        config.smart_parking_client_id,
+        config.smart_parking_client_secret,
+        config.smart_parking_token_seconds,
+    )
+    stand_ins = {"smart_city": smart_city, "sharp_eyes": sharp_eyes, "smart_parking": smart_parking}
+    ports = {
+        "smart_city": config.smart_city_port,
+        "sharp_eyes": config.sharp_eyes_port,
+        "smart_parking": config.smart_parking_port,
     }
-    return RunningSandbox(config, servers, {"smart_city": smart_city, "sharp_eyes": sharp_eyes})
+    servers = {name: Server(s.app, config.host, ports[name]).start() for name, s in stand_ins.items()}
+    return RunningSandbox(config, servers, stand_ins)

@@ -7,3 +7,11 @@ class ConfigError(ValueError):
 
 class SourceError(RuntimeError):
     """The source answered in a way the protocol does not allow, or stayed down."""
+
+
+class HttpStatusError(SourceError):
+    """The source refused a request with an HTTP status that retrying cannot fix (4xx)."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status

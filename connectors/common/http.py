@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import requests
 
-from connectors.common.errors import SourceError
+from connectors.common.errors import HttpStatusError, SourceError
 
 log = logging.getLogger(__name__)
 
@@ -67,8 +67,9 @@ class RetryingSession:
                     retry_after = resp.headers.get("Retry-After")
                     last = f"HTTP {resp.status_code}"
                 elif resp.status_code >= 400:
-                    raise SourceError(
-                        f"{self.source}: {what} was refused with HTTP {resp.status_code}: {resp.text[:300]}"
+                    raise HttpStatusError(
+                        f"{self.source}: {what} was refused with HTTP {resp.status_code}: {resp.text[:300]}",
+                        resp.status_code,
                     )
                 else:
                     try:

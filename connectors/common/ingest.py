@@ -94,3 +94,25 @@ def land_snapshot(
         stats.files,
         retries=(retries_of() if retries_of else 0) - before,
     )
+
+
+def resume_window(
+    lake: Lake, source: str, entity: str, day: date, now: datetime, overlap: timedelta
+) -> tuple[datetime, datetime]:
+    """The part of `day` to fetch now: all of it, or for a day still open (today) from its
+    cursor minus the overlap, so late-committed updates near the cursor are not missed."""
+    window_start, window_end = day_window(day)
+    fetch_start = window_start
+    done_until = lake.read_state(source, entity).get("partitions", {}).get(day.isoformat())
+    if done_until is not None:
+        done = datetime.fromisoformat(done_until)
+        if done < window_end:
+            fetch_start = max(window_start, done - overlap)
+    return fetch_start, min(window_end, now)
+
+
+def mark_done(lake: Lake, source: str, entity: str, day: date, until: datetime) -> None:
+    """Move the day's cursor: call only after every batch up to `until` is landed."""
+    state = lake.read_state(source, entity)
+    state.setdefault("partitions", {})[day.isoformat()] = until.isoformat()
+    lake.write_state(source, entity, state)

@@ -17,7 +17,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
-from connectors.common.ingest import SHANGHAI, IngestResult, Page, day_window, land_snapshot, raw_records
+from connectors.common.ingest import (
+    SHANGHAI,
+    IngestResult,
+    Page,
+    land_snapshot,
+    mark_done,
+    raw_records,
+    resume_window,
+)
 from connectors.common.lake import Lake, LandingStats, new_load_id
 from connectors.smart_city.client import Open311Client
 
@@ -38,16 +46,8 @@ def ingest_service_requests(
 ) -> IngestResult:
     """Land the events updated on `day` (Asia/Shanghai) and advance that day's cursor."""
     now = now or datetime.now(SHANGHAI)
-    window_start, window_end = day_window(day)
-    fetch_end = min(window_end, now)
-    state = lake.read_state(SOURCE, EVENT_ENTITY)
     partition = day.isoformat()
-    done_until = state.get("partitions", {}).get(partition)
-    fetch_start = window_start
-    if done_until is not None:
-        done = datetime.fromisoformat(done_until)
-        if done < window_end:  # an open partition: resume from its cursor
-            fetch_start = max(window_start, done - overlap)
+    fetch_start, fetch_end = resume_window(lake, SOURCE, EVENT_ENTITY, day, now, overlap)
     load_id = new_load_id()
     fetched_at = datetime.now(UTC)
     stats = LandingStats()
@@ -66,9 +66,7 @@ def ingest_service_requests(
     else:
         lake.land(SOURCE, EVENT_ENTITY, partition, load_id, [], fetched_at, stats=stats)
     # Only now that every batch of the window is landed does the cursor move.
-    state = lake.read_state(SOURCE, EVENT_ENTITY)
-    state.setdefault("partitions", {})[partition] = fetch_end.isoformat()
-    lake.write_state(SOURCE, EVENT_ENTITY, state)
+    mark_done(lake, SOURCE, EVENT_ENTITY, day, fetch_end)
     return IngestResult(
         EVENT_ENTITY,
         partition,

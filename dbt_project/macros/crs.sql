@@ -37,11 +37,26 @@ list_transform(
   lambda r: [r[1] - {{ gcj02_dlon('r[3]', 'r[4]') }}, r[2] - {{ gcj02_dlat('r[3]', 'r[4]') }}])
 {%- endmacro %}
 
+{#- BD-09 (Baidu) [lon, lat] vertices as GCJ-02: the closed-form inverse of Baidu's
+    rotation, good to a few centimetres. -#}
+{% macro bd09_to_gcj02_vertices(vertices) -%}{{ return(adapter.dispatch('bd09_to_gcj02_vertices', 'kaifeng_govhub')(vertices)) }}{%- endmacro %}
+{% macro default__bd09_to_gcj02_vertices(vertices) -%}
+list_transform(
+  list_transform({{ vertices }}, lambda p: [p[1] - 0.0065, p[2] - 0.006]),
+  lambda q: [
+    (sqrt(q[1] * q[1] + q[2] * q[2]) - 0.00002 * sin(q[2] * pi() * 3000.0 / 180.0))
+      * cos(atan2(q[2], q[1]) - 0.000003 * cos(q[1] * pi() * 3000.0 / 180.0)),
+    (sqrt(q[1] * q[1] + q[2] * q[2]) - 0.00002 * sin(q[2] * pi() * 3000.0 / 180.0))
+      * sin(atan2(q[2], q[1]) - 0.000003 * cos(q[1] * pi() * 3000.0 / 180.0))
+  ])
+{%- endmacro %}
+
 {#- Conformed [lon, lat] (WGS-84) of a point given in `crs` (a column or literal). -#}
 {% macro to_wgs84_point(lon, lat, crs) -%}
 case
   when {{ lon }} is null or {{ lat }} is null then null
   when upper({{ crs }}) = 'GCJ-02' then {{ gcj02_to_wgs84_vertices('[[' ~ lon ~ ', ' ~ lat ~ ']]') }}[1]
+  when upper({{ crs }}) = 'BD-09' then {{ gcj02_to_wgs84_vertices(bd09_to_gcj02_vertices('[[' ~ lon ~ ', ' ~ lat ~ ']]')) }}[1]
   when upper({{ crs }}) in ('WGS-84', 'WGS84', 'CGCS2000', 'EPSG:4326') then [{{ lon }}, {{ lat }}]
 end
 {%- endmacro %}

@@ -17,3 +17,7 @@
 
 {% macro add_hours(expr, hours) -%}{{ return(adapter.dispatch('add_hours', 'kaifeng_govhub')(expr, hours)) }}{%- endmacro %}
 {% macro default__add_hours(expr, hours) -%}({{ expr }} + to_hours(cast({{ hours }} as bigint))){%- endmacro %}
+
+{#- A naive local time string 'yyyy-MM-dd HH:mm:ss' (Asia/Shanghai) as an instant. -#}
+{% macro local_to_instant(expr) -%}{{ return(adapter.dispatch('local_to_instant', 'kaifeng_govhub')(expr)) }}{%- endmacro %}
+{% macro default__local_to_instant(expr) -%}timezone('Asia/Shanghai', try_strptime({{ expr }}, '%Y-%m-%d %H:%M:%S')){%- endmacro %}

@@ -55,8 +55,3 @@ def person_name(rng: random.Random) -> str:
 
 def mobile_number(rng: random.Random) -> str:
     return rng.choice(MOBILE_PREFIXES) + f"{rng.randrange(10**8):08d}"
-
-
-def mask_name(name: str) -> str:
-    """Display form of a name: surname kept, the rest starred (张*, 欧阳**)."""
-    return name[0] + "*" * (len(name) - 1) if name else name

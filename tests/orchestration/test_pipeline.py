@@ -88,7 +88,10 @@ def test_lifecycle_and_dispatch_tasks_match_the_transitions(built, tiny_sandbox)
         1 for e, vi in truth.values() for t in e.transitions[: vi + 1] if t.state in ("dispatched", "rerouted")
     )
     assert _rows(settings, "select count(*) from marts.fct_event_lifecycle")[0][0] == n_transitions
-    assert _rows(settings, "select count(*) from marts.fct_dispatch_tasks")[0][0] == n_tasks
+    assert (
+        _rows(settings, "select count(*) from marts.fct_dispatch_tasks where source_system = 'smart_city'")[0][0]
+        == n_tasks
+    )
     rerouted = _rows(settings, "select count(*) from marts.fct_dispatch_tasks where outcome = 'rerouted'")[0][0]
     n_reroutes = sum(1 for e, vi in truth.values() for t in e.transitions[: vi + 1] if t.state == "rerouted")
     assert rerouted == n_reroutes
@@ -159,6 +162,46 @@ def test_every_alarm_is_an_event_of_its_own_source(built, tiny_sandbox):
     for rid, grid, event_type, crs in rows:
         assert grid == visible[rid].camera.grid_code and crs == "WGS-84"
         assert event_type == visible[rid].subitem_code
+
+
+def test_parking_violations_are_located_events_and_department_tasks(built, tiny_sandbox):
+    settings, _ = built
+    sp = tiny_sandbox.stand_ins["smart_parking"]
+    truth = sp.data.truth("violations", sp.clock.now())
+    rows = _rows(
+        settings,
+        "select source_record_id, grid_code, source_crs, event_type_code, department_code "
+        "from marts.fct_governance_events where source_system = 'smart_parking'",
+    )
+    assert rows and {r[0] for r in rows} == set(truth)
+    for vid, grid, crs, event_type, dept in rows:
+        v = truth[vid]
+        assert crs == "BD-09" and grid == sp.data.lot_by_id[v["lot_id"]].grid_code  # BD-09 -> WGS-84 -> grid
+        assert event_type is not None and dept == v["handling_department"]
+    tasks = _rows(
+        settings,
+        "select source_record_id, department_code, outcome from marts.fct_dispatch_tasks "
+        "where source_system = 'smart_parking'",
+    )
+    dispatched = {k: v for k, v in truth.items() if v["dispatch_time"]}
+    assert {t[0] for t in tasks} == set(dispatched)
+    for vid, dept, outcome in tasks:
+        assert dept == dispatched[vid]["handling_department"]
+        assert outcome == ("accepted" if dispatched[vid]["closed_time"] else "open")
+
+
+def test_no_plate_number_reaches_any_table(built, tiny_sandbox):
+    settings, _ = built
+    plates = set(tiny_sandbox.stand_ins["smart_parking"].data.plates)
+    columns = _rows(
+        settings,
+        "select table_schema, table_name, column_name from information_schema.columns "
+        "where data_type = 'VARCHAR' and table_schema in ('staging', 'intermediate', 'marts')",
+    )
+    assert columns
+    for schema, table, column in columns:
+        values = {v for (v,) in _rows(settings, f'select distinct "{column}" from {schema}.{table}')}
+        assert not values & plates, f"{schema}.{table}.{column}"
 
 
 def test_reference_dimensions(built, tiny_sandbox):

@@ -1,7 +1,10 @@
--- One row per task a department was given: every 派遣 starts one, and every 分流转办 ends
--- the running task as "rerouted" and starts a new one for the next department. A task is
--- due its sub-item's time limit after its dispatch; handled / returned / accepted are the
+-- One row per task a department was given.
+-- Smart City: every 派遣 starts one, and every 分流转办 ends the running task as "rerouted"
+-- and starts a new one for the next department; handled / returned / accepted are the
 -- transitions that fall within the task.
+-- Smart Parking: a violation sent to a department is its one task; the platform closing it
+-- after handling is its acceptance.
+-- A task is due its sub-item's time limit after its dispatch.
 with lifecycle as (
     select * from {{ ref('fct_event_lifecycle') }}
 ),
@@ -30,8 +33,9 @@ within as (
        and l.seq > s.start_seq
        and (s.next_start_seq is null or l.seq < s.next_start_seq)
     group by s.event_id, s.start_seq
-)
+),
 
+smart_city_tasks as (
 select
     s.event_id || ':' || cast(s.start_seq as varchar) as task_id,
     s.event_id,
@@ -65,3 +69,40 @@ left join within as w on w.event_id = s.event_id and w.start_seq = s.start_seq
 left join {{ ref('fct_governance_events') }} as e on e.event_id = s.event_id
 left join {{ ref('dim_event_type') }} as t on t.event_type_code = e.event_type_code
 left join {{ ref('dim_department') }} as d on d.department_code = s.department_code
+),
+
+parking_tasks as (
+select
+    'smart_parking:' || v.violation_id || ':1' as task_id,
+    'smart_parking:' || v.violation_id as event_id,
+    'smart_parking' as source_system,
+    v.violation_id as source_record_id,
+    v.department_code,
+    d.platform_code,
+    e.event_type_code,
+    e.grid_code,
+    e.township_code,
+    e.county_code,
+    v.dispatched_at,
+    {{ add_hours('v.dispatched_at', 't.time_limit_hours') }} as due_at,
+    v.handled_at as first_handled_at,
+    v.handled_at as last_handled_at,
+    0 as returned_count,
+    v.closed_at as accepted_at,
+    v.closed_at,
+    case when v.closed_at is not null then 'accepted' else 'open' end as outcome,
+    case
+        when v.closed_at is null then null
+        else v.handled_at <= {{ add_hours('v.dispatched_at', 't.time_limit_hours') }}
+    end as handled_on_time,
+    cast(null as integer) as township_evaluation
+from {{ ref('int_smart_parking__violations') }} as v
+join {{ ref('fct_governance_events') }} as e on e.event_id = 'smart_parking:' || v.violation_id
+left join {{ ref('dim_event_type') }} as t on t.event_type_code = e.event_type_code
+left join {{ ref('dim_department') }} as d on d.department_code = v.department_code
+where v.dispatched_at is not null
+)
+
+select * from smart_city_tasks
+union all
+select * from parking_tasks

@@ -1,0 +1,79 @@
+"""Personal data at ingestion: keyed pseudonyms and masked display forms.
+
+Resident ID numbers, names, phones, addresses of residents and petitioners, and plate
+numbers never reach a table BI can read. Connectors replace them *before landing*: each
+becomes a keyed pseudonym (HMAC-SHA256 with the key in ``GOVHUB_PSEUDONYM_KEY``; the same
+value gives the same pseudonym in every source, so the same person or vehicle can be
+followed across systems) and a masked display form. The raw values are not kept anywhere
+in the platform; whoever needs them asks the source system.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import unicodedata
+from collections.abc import Mapping
+
+from connectors.common.settings import require_secret
+
+PSEUDONYM_KEY_VARIABLE = "GOVHUB_PSEUDONYM_KEY"
+
+
+def _normalize(value: str) -> str:
+    """Full-width to half-width, no spaces or separators, upper case (豫B·12345 = 豫b12345)."""
+    value = unicodedata.normalize("NFKC", value)
+    return re.sub(r"[\s·.\-]", "", value).upper()
+
+
+class Pseudonymizer:
+    def __init__(self, key: str) -> None:
+        if len(key) < 16:
+            raise ValueError(f"{PSEUDONYM_KEY_VARIABLE} must be at least 16 characters")
+        self._key = key.encode("utf-8")
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Pseudonymizer:
+        return cls(require_secret(PSEUDONYM_KEY_VARIABLE, env))
+
+    def __repr__(self) -> str:
+        return "Pseudonymizer(key=***)"
+
+    def key(self, kind: str, value: str | None) -> str | None:
+        """A stable pseudonym (64 hex characters) of `value` in the namespace `kind`."""
+        if value is None or not str(value).strip():
+            return None
+        msg = f"{kind}:{_normalize(str(value))}".encode()
+        return hmac.new(self._key, msg, hashlib.sha256).hexdigest()
+
+
+def mask_plate(plate: str | None) -> str | None:
+    """豫B12345 -> 豫B·***45: province and city letter, the last two characters."""
+    if not plate:
+        return None
+    p = _normalize(plate)
+    return f"{p[:2]}·***{p[-2:]}" if len(p) >= 5 else "***"
+
+
+def mask_phone(phone: str | None) -> str | None:
+    """13812345678 -> 138****5678."""
+    if not phone:
+        return None
+    digits = re.sub(r"\D", "", phone)
+    return f"{digits[:3]}****{digits[-4:]}" if len(digits) >= 7 else "****"
+
+
+def mask_id_number(number: str | None) -> str | None:
+    """410202199001011234 -> 410202********1234 (region code and last four kept)."""
+    if not number:
+        return None
+    n = _normalize(number)
+    return f"{n[:6]}{'*' * (len(n) - 10)}{n[-4:]}" if len(n) >= 11 else "*" * len(n)
+
+
+def mask_name(name: str | None) -> str | None:
+    """张伟 -> 张*: the first character kept."""
+    if not name:
+        return None
+    return name[0] + "*" * (len(name) - 1)

@@ -1,0 +1,26 @@
+-- Parking violations in the common event shape: BD-09 points, typed through the mapping
+-- seed, the handling department as the responsible one.
+select
+    'smart_parking' as source_system,
+    v.violation_id as source_record_id,
+    v.violation_type as source_event_code,
+    m.event_type_code,
+    v.found_at as reported_at,
+    'parking' as reporter_type,
+    cast(null as varchar) as reporter_staff_id,
+    v.source_longitude,
+    v.source_latitude,
+    v.source_crs,
+    cast(null as varchar) as reported_grid_code,
+    case when v.status = 'closed' then 'closed' else 'open' end as status,
+    v.status as current_state,
+    v.department_code,
+    cast(null as timestamptz) as due_at,
+    v.closed_at,
+    false as self_resolved,
+    cast(null as integer) as township_evaluation,
+    cast(null as varchar) as related_alarm_id,
+    v.updated_at,
+    v.load_id
+from {{ ref('int_smart_parking__violations') }} as v
+left join {{ ref('map_smart_parking__violation_types') }} as m on m.source_violation_type = v.violation_type
