@@ -239,8 +239,27 @@ def _ingest_smart_parking(lake, since: date, until: date, report) -> None:
             day += timedelta(days=1)
 
 
+def _ingest_civil_affairs(lake, since: date, until: date, report) -> None:
+    from connectors.civil_affairs import CivilAffairsSettings, engine_for, ingest_table_days
+    from connectors.civil_affairs.schema import TABLES
+
+    settings = CivilAffairsSettings.from_env()
+    engine = engine_for(settings.db_url)
+    try:
+        for table in TABLES:
+            for r in ingest_table_days(engine, lake, table, since, until, settings.pseudonymizer, settings.chunk_rows):
+                report(table, r)
+    finally:
+        engine.dispose()
+
+
 # source name -> function(lake, since, until, report) landing it; settings come from GOVHUB_<SOURCE>_*
-INGESTERS = {"smart_city": _ingest_smart_city, "sharp_eyes": _ingest_sharp_eyes, "smart_parking": _ingest_smart_parking}
+INGESTERS = {
+    "smart_city": _ingest_smart_city,
+    "sharp_eyes": _ingest_sharp_eyes,
+    "smart_parking": _ingest_smart_parking,
+    "civil_affairs": _ingest_civil_affairs,
+}
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:

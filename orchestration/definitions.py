@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dagster import AssetSelection, Definitions, EnvVar, define_asset_job
 
+from orchestration.civil_affairs import assets as civil_affairs_assets
+from orchestration.civil_affairs.resources import civil_affairs_resource_from_env
 from orchestration.dbt.assets import dbt_resource, warehouse_models
 from orchestration.partitions import daily_partitions
 from orchestration.resources import WarehouseResource
@@ -52,6 +54,12 @@ smart_parking_reference_job = define_asset_job(
     selection=AssetSelection.assets(smart_parking_assets.raw_lots),
     description="Land the Smart Parking lot list.",
 )
+civil_affairs_events_job = define_asset_job(
+    "civil_affairs_events",
+    selection=AssetSelection.assets(*civil_affairs_assets.assets),
+    partitions_def=daily_partitions,
+    description="Land the civil-affairs tables' changes for a day or a range of days.",
+)
 warehouse_job = define_asset_job(
     "warehouse_build",
     selection=AssetSelection.assets(warehouse_models),
@@ -59,7 +67,13 @@ warehouse_job = define_asset_job(
 )
 
 defs = Definitions(
-    assets=[*smart_city_assets.assets, *sharp_eyes_assets.assets, *smart_parking_assets.assets, warehouse_models],
+    assets=[
+        *smart_city_assets.assets,
+        *sharp_eyes_assets.assets,
+        *smart_parking_assets.assets,
+        *civil_affairs_assets.assets,
+        warehouse_models,
+    ],
     jobs=[
         smart_city_daily_job,
         smart_city_events_job,
@@ -68,6 +82,7 @@ defs = Definitions(
         sharp_eyes_reference_job,
         smart_parking_events_job,
         smart_parking_reference_job,
+        civil_affairs_events_job,
         warehouse_job,
     ],
     schedules=[smart_city_daily_schedule],
@@ -78,6 +93,7 @@ defs = Definitions(
         "smart_city": smart_city_resource_from_env(),
         "sharp_eyes": sharp_eyes_resource_from_env(),
         "smart_parking": smart_parking_resource_from_env(),
+        "civil_affairs": civil_affairs_resource_from_env(),
         "dbt": dbt_resource(),
     },
 )

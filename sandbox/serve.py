@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import secrets
+import tempfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
+from sandbox.civil_affairs.data import CivilAffairsData
 from sandbox.clock import SHANGHAI, Clock
 from sandbox.http import Server
 from sandbox.sharp_eyes.alarms import SharpEyesAlarms
@@ -32,6 +34,9 @@ class SandboxConfig:
     smart_parking_client_id: str = "govhub-etl"
     smart_parking_client_secret: str = field(default_factory=lambda: secrets.token_urlsafe(24))
     smart_parking_token_seconds: float = 600.0
+    # Where the civil-affairs database is written: any SQLAlchemy URL; default a SQLite file
+    # in a fresh temporary folder.
+    civil_affairs_url: str | None = None
     # The key pseudonymizing personal data at ingestion; the sandbox makes one per run.
     pseudonym_key: str = field(default_factory=lambda: secrets.token_urlsafe(32))
 
@@ -45,6 +50,7 @@ class RunningSandbox:
     config: SandboxConfig
     servers: dict[str, Server]
     stand_ins: dict[str, object]
+    civil_affairs_url: str = ""
 
     def env(self) -> dict[str, str]:
         """The GOVHUB_* settings that point the connectors at these stand-ins."""
@@ -57,6 +63,7 @@ class RunningSandbox:
             "GOVHUB_SMART_PARKING_URL": self.servers["smart_parking"].url,
             "GOVHUB_SMART_PARKING_CLIENT_ID": self.config.smart_parking_client_id,
             "GOVHUB_SMART_PARKING_CLIENT_SECRET": self.config.smart_parking_client_secret,
+            "GOVHUB_CIVIL_AFFAIRS_DB_URL": self.civil_affairs_url,
             "GOVHUB_PSEUDONYM_KEY": self.config.pseudonym_key,
         }
 
@@ -90,4 +97,9 @@ def start_sandbox(config: SandboxConfig) -> RunningSandbox:
         "smart_parking": config.smart_parking_port,
     }
     servers = {name: Server(s.app, config.host, ports[name]).start() for name, s in stand_ins.items()}
-    return RunningSandbox(config, servers, stand_ins)
+    # Civil affairs is a database, not a server: write it where the config says.
+    civil = CivilAffairsData(world, config.start, config.end)
+    url = config.civil_affairs_url or f"sqlite:///{tempfile.mkdtemp(prefix='govhub-civil-')}/civil_affairs.sqlite"
+    civil.write(url, clock.now())
+    stand_ins["civil_affairs"] = civil
+    return RunningSandbox(config, servers, stand_ins, url)

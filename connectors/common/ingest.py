@@ -111,8 +111,11 @@ def resume_window(
     return fetch_start, min(window_end, now)
 
 
-def mark_done(lake: Lake, source: str, entity: str, day: date, until: datetime) -> None:
-    """Move the day's cursor: call only after every batch up to `until` is landed."""
+def mark_done(lake: Lake, source: str, entity: str, done: dict[date, datetime]) -> None:
+    """Move the cursors of days ({day: landed until}): call only after every batch they
+    cover is landed. One write for all the days."""
     state = lake.read_state(source, entity)
-    state.setdefault("partitions", {})[day.isoformat()] = until.isoformat()
+    partitions = state.setdefault("partitions", {})
+    for day, until in done.items():
+        partitions[day.isoformat()] = until.isoformat()
     lake.write_state(source, entity, state)

@@ -66,7 +66,7 @@ def ingest_service_requests(
     else:
         lake.land(SOURCE, EVENT_ENTITY, partition, load_id, [], fetched_at, stats=stats)
     # Only now that every batch of the window is landed does the cursor move.
-    mark_done(lake, SOURCE, EVENT_ENTITY, day, fetch_end)
+    mark_done(lake, SOURCE, EVENT_ENTITY, {day: fetch_end})
     return IngestResult(
         EVENT_ENTITY,
         partition,

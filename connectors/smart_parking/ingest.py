@@ -98,7 +98,7 @@ def ingest_day(
         pages = _within(client.pages(collection, fetch_start.strftime(LOCAL_FORMAT)), fetch_end, pseudo)
         records = raw_records(pages, KEYS[collection], "updated_at", stats)
     lake.land(SOURCE, collection, day.isoformat(), load_id, records, datetime.now(UTC), stats=stats)
-    mark_done(lake, SOURCE, collection, day, fetch_end)
+    mark_done(lake, SOURCE, collection, {day: fetch_end})
     return IngestResult(
         collection,
         day.isoformat(),

@@ -43,3 +43,12 @@ from {{ relation }}
 where record_key is not null
 qualify row_number() over (partition by record_key, payload order by fetched_at, load_id) = 1
 {%- endmacro %}
+
+{#- One row per version of each record of an entity whose source stamps updates: a version
+    is (key, source update time), kept from the load that first brought it. -#}
+{% macro record_versions(relation) -%}
+select *
+from {{ relation }}
+where record_key is not null
+qualify row_number() over (partition by record_key, record_updated_at order by fetched_at, load_id) = 1
+{%- endmacro %}

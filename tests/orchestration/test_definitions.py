@@ -29,6 +29,10 @@ def test_raw_assets_of_smart_city_exist_with_daily_partitions_for_events():
         assert f"smart_city/raw/{entity}" in keys
     for entity in ("cameras", "events", "handling_records"):
         assert f"sharp_eyes/raw/{entity}" in keys
+    for entity in ("lots", "sessions", "violations"):
+        assert f"smart_parking/raw/{entity}" in keys
+    for entity in ("households", "recipients", "payments", "applications", "visits"):
+        assert f"civil_affairs/raw/{entity}" in keys
     events = graph.get(AssetKey(["smart_city", "raw", "service_requests"]))
     assert events.partitions_def is not None
     assert events.partitions_def.timezone == "Asia/Shanghai"
@@ -54,6 +58,7 @@ def test_published_marts_exist_and_are_grouped_by_layer():
         "fct_event_lifecycle",
         "fct_dispatch_tasks",
         "fct_alarm_responses",
+        "fct_home_visits",
     ):
         node = graph.get(AssetKey(["marts", name]))
         assert node.group_name == "marts"

@@ -204,6 +204,24 @@ def test_no_plate_number_reaches_any_table(built, tiny_sandbox):
         assert not values & plates, f"{schema}.{table}.{column}"
 
 
+def test_home_visits_and_applications_of_civil_affairs(built, tiny_sandbox):
+    settings, _ = built
+    civil = tiny_sandbox.stand_ins["civil_affairs"]
+    cutoff = tiny_sandbox.config.clock.now().replace(tzinfo=None)
+    households = {h["jt_id"]: h for h in civil.rows["households"]}
+    visits = {v["zf_id"]: v for v in civil.rows["visits"] if v["update_time"] <= cutoff}
+    rows = _rows(settings, "select visit_id, staff_id, grid_code from marts.fct_home_visits")
+    assert rows and {r[0] for r in rows} == set(visits)
+    for vid, staff, grid in rows:
+        assert staff == visits[vid]["wgy_id"] and grid == households[visits[vid]["jt_id"]]["wg_bm"]
+    apps = {a["sq_id"] for a in civil.rows["applications"] if a["update_time"] <= cutoff and not a["is_deleted"]}
+    events = _rows(
+        settings,
+        "select source_record_id, grid_code from marts.fct_governance_events where source_system = 'civil_affairs'",
+    )
+    assert {e[0] for e in events} == apps and all(g is not None for _, g in events)
+
+
 def test_reference_dimensions(built, tiny_sandbox):
     settings, _ = built
     world = tiny_sandbox.stand_ins["smart_city"].world

@@ -1,5 +1,5 @@
 -- Events with the grid found by point-in-polygon against the grids valid on the event's
--- day. A point on a border between grids goes to the lowest grid code (one grid,
+-- day; an event that has no coordinates (civil affairs) takes the grid its source states. A point on a border between grids goes to the lowest grid code (one grid,
 -- deterministically). The grid the source stated is kept beside the found one, and a
 -- disagreement is flagged, never silently resolved.
 with matched as (
@@ -14,13 +14,14 @@ with matched as (
 
 select
     e.*,
-    m.grid_code,
+    coalesce(m.grid_code, case when e.longitude is null then e.reported_grid_code end) as grid_code,
     g.township_code,
     g.county_code,
     case
-        when e.reported_grid_code is null or m.grid_code is null then null
+        when e.reported_grid_code is null or m.grid_code is null then null  -- nothing to compare
         else e.reported_grid_code <> m.grid_code
     end as grid_disagrees
 from {{ ref('int_events__conformed') }} as e
 left join matched as m on m.event_id = e.event_id and m.match_rank = 1
-left join {{ ref('int_grids__conformed') }} as g on g.grid_code = m.grid_code
+left join {{ ref('int_grids__conformed') }} as g
+    on g.grid_code = coalesce(m.grid_code, case when e.longitude is null then e.reported_grid_code end)

@@ -4,6 +4,8 @@
 -- transitions that fall within the task.
 -- Smart Parking: a violation sent to a department is its one task; the platform closing it
 -- after handling is its acceptance.
+-- Civil affairs: an application is a task of the handling office from the moment it is
+-- filed, due at its deadline; 办结 accepts it, 驳回 ends it as rejected.
 -- A task is due its sub-item's time limit after its dispatch.
 with lifecycle as (
     select * from {{ ref('fct_event_lifecycle') }}
@@ -101,8 +103,38 @@ join {{ ref('fct_governance_events') }} as e on e.event_id = 'smart_parking:' ||
 left join {{ ref('dim_event_type') }} as t on t.event_type_code = e.event_type_code
 left join {{ ref('dim_department') }} as d on d.department_code = v.department_code
 where v.dispatched_at is not null
+),
+
+
+civil_affairs_tasks as (
+select
+    'civil_affairs:' || a.application_id || ':1' as task_id,
+    'civil_affairs:' || a.application_id as event_id,
+    'civil_affairs' as source_system,
+    a.application_id as source_record_id,
+    a.department_code,
+    d.platform_code,
+    e.event_type_code,
+    e.grid_code,
+    e.township_code,
+    e.county_code,
+    a.applied_at as dispatched_at,
+    a.due_at,
+    a.finished_at as first_handled_at,
+    a.finished_at as last_handled_at,
+    0 as returned_count,
+    case when a.status = '办结' then a.finished_at end as accepted_at,
+    a.finished_at as closed_at,
+    case when a.status = '办结' then 'accepted' when a.status = '驳回' then 'rejected' else 'open' end as outcome,
+    case when a.status = '办结' then a.finished_at <= a.due_at end as handled_on_time,
+    cast(null as integer) as township_evaluation
+from {{ ref('int_civil_affairs__applications') }} as a
+join {{ ref('fct_governance_events') }} as e on e.event_id = 'civil_affairs:' || a.application_id
+left join {{ ref('dim_department') }} as d on d.department_code = a.department_code
 )
 
 select * from smart_city_tasks
 union all
 select * from parking_tasks
+union all
+select * from civil_affairs_tasks

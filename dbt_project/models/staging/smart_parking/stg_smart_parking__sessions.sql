@@ -1,10 +1,7 @@
 -- Parking sessions, one row per version (entry; exit with fee). Times arrive as naive
 -- local strings and are conformed to instants; fees stay in fen.
 with landed as (
-    select *
-    from {{ source('smart_parking', 'sessions') }}
-    where record_key is not null
-    qualify row_number() over (partition by record_key, record_updated_at order by fetched_at, load_id) = 1
+    {{ record_versions(source('smart_parking', 'sessions')) }}
 )
 
 select

@@ -1,9 +1,6 @@
 -- Parking violations, one row per version (registered, dispatched, handled, closed).
 with landed as (
-    select *
-    from {{ source('smart_parking', 'violations') }}
-    where record_key is not null
-    qualify row_number() over (partition by record_key, record_updated_at order by fetched_at, load_id) = 1
+    {{ record_versions(source('smart_parking', 'violations')) }}
 )
 
 select

@@ -1,0 +1,11 @@
+"""Civil affairs (民政): a relational source read with SQLAlchemy from a URL.
+
+Entry point: ``ingest_table_days`` (households, recipients, payments, applications, visits,
+by day of ``update_time``; streamed in chunks; personal data pseudonymized before landing).
+Settings: ``CivilAffairsSettings.from_env()`` (``GOVHUB_CIVIL_AFFAIRS_*``, ``GOVHUB_PSEUDONYM_KEY``).
+"""
+
+from connectors.civil_affairs.ingest import SOURCE, engine_for, id_number_check, ingest_table_days, protect
+from connectors.civil_affairs.settings import CivilAffairsSettings
+
+__all__ = ["SOURCE", "CivilAffairsSettings", "engine_for", "id_number_check", "ingest_table_days", "protect"]

@@ -1,0 +1,40 @@
+-- One row per home visit (入户走访) by a grid worker, with the household's grid and whether
+-- the household received assistance on the visit day (what rule R5 scores).
+with visits as (
+    {{ latest_per_key(ref('stg_civil_affairs__visits'), 'visit_id', 'updated_at desc, fetched_at desc, load_id desc') }}
+),
+recipients as (
+    {{ latest_per_key(ref('stg_civil_affairs__recipients'), 'recipient_id', 'updated_at desc, fetched_at desc, load_id desc') }}
+),
+assistance as (
+    select
+        v.visit_id,
+        string_agg(distinct r.assistance_category, ',' order by r.assistance_category) as assistance_categories
+    from visits as v
+    join recipients as r
+        on r.household_id = v.household_id
+       and not r.is_deleted
+       and r.valid_from <= {{ local_date('v.visited_at') }}
+       and (r.valid_to is null or {{ local_date('v.visited_at') }} <= r.valid_to)
+    group by v.visit_id
+)
+
+select
+    v.visit_id,
+    v.household_id,
+    v.staff_id,
+    v.visited_at,
+    {{ local_date('v.visited_at') }} as visited_on,
+    h.grid_code,
+    g.village_code,
+    g.township_code,
+    g.county_code,
+    v.findings,
+    v.needs_follow_up,
+    a.assistance_categories is not null as household_receives_assistance,
+    a.assistance_categories
+from visits as v
+left join {{ ref('int_civil_affairs__households') }} as h on h.household_id = v.household_id
+left join {{ ref('dim_grid') }} as g on g.grid_code = h.grid_code
+left join assistance as a on a.visit_id = v.visit_id
+where not v.is_deleted

@@ -1,0 +1,186 @@
+"""The civil-affairs world: households, assistance recipients, payments, applications and
+home visits by grid workers, written into a database on any SQLAlchemy URL.
+
+Resident ID numbers follow GB 11643 (18 characters, ISO 7064 MOD 11-2 check digit); a few
+are stale 15-digit numbers and a few carry a wrong check digit, as real registers do. The
+database holds each row's latest state as of the sandbox clock (``update_time`` is the
+last change; soft-deleted rows keep ``is_deleted = 1``).
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import create_engine, insert
+
+from connectors.civil_affairs.schema import TABLES, metadata
+from sandbox.world import World
+from sandbox.world.names import mobile_number, person_name
+
+CATEGORIES = (("DB", 45), ("TK", 10), ("LS", 10), ("CJ", 20), ("GL", 15))
+MONTHLY_FEN = {"DB": 52000, "TK": 78000, "CJ": 9000, "GL": 10000}
+_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def id_check_digit(first17: str) -> str:
+    total = sum(int(d) * w for d, w in zip(first17, _WEIGHTS))
+    return "10X98765432"[total % 11]
+
+
+def id_number(rng: random.Random, county: str, birth: date, female: bool) -> str:
+    seq = rng.randrange(0, 500) * 2 + (0 if female else 1)
+    first17 = f"{county}{birth:%Y%m%d}{seq:03d}"
+    r = rng.random()
+    if r < 0.015:  # a stale first-generation number: 15 digits, two-digit year, no check digit
+        return f"{county}{birth:%y%m%d}{seq:03d}"
+    digit = id_check_digit(first17)
+    if r < 0.025:  # a wrong check digit
+        digit = "10X98765432"[("10X98765432".index(digit) + 1) % 11]
+    return first17 + digit
+
+
+def _ts(t: datetime) -> datetime:
+    """The database stores naive local times (Asia/Shanghai), whole seconds."""
+    return t.replace(tzinfo=None, microsecond=0)
+
+
+class CivilAffairsData:
+    def __init__(self, world: World, start: date, end: date) -> None:
+        self.world = world
+        city = world.preset.township_codes is None
+        k = world.preset.volume_multiplier
+        self.rows: dict[str, list[dict]] = {name: [] for name in TABLES}
+        rng = world.rng("civil_affairs", "register")
+        grids = world.grids
+        n_households = int((100_000 * k) if city else 60)
+        origin = datetime(2024, 1, 1)
+        window = datetime.combine(start, time(0))
+        span = (window - origin).total_seconds()
+
+        def register_time() -> datetime:
+            """Registered before the window; about 3% changed again inside it."""
+            if rng.random() < 0.03:
+                return window + timedelta(
+                    seconds=rng.uniform(0, (datetime.combine(end, time(0)) - window).total_seconds())
+                )
+            return origin + timedelta(seconds=rng.uniform(0, span))
+
+        for i in range(n_households):
+            g = grids[rng.randrange(len(grids))]
+            village = world.village_by_code[g.village_code]
+            jt_id = f"JT{g.county_code}{i + 1:07d}"
+            head_birth = date(rng.randint(1935, 1995), rng.randint(1, 12), rng.randint(1, 28))
+            head = person_name(rng)
+            updated = register_time()
+            self.rows["households"].append(
+                {
+                    "jt_id": jt_id,
+                    "hz_xm": head,
+                    "hz_sfzh": id_number(rng, g.county_code, head_birth, rng.random() < 0.5),
+                    "lxdh": mobile_number(rng),
+                    "jtzz": f"开封市{village.name}{rng.randint(1, 300)}号",
+                    "sq_bm": g.village_code,
+                    "wg_bm": g.code,
+                    "update_time": _ts(updated),
+                    "is_deleted": 0,
+                }
+            )
+            for j in range(1 if rng.random() < 0.55 else 2):
+                cat = rng.choices([c for c, _ in CATEGORIES], weights=[w for _, w in CATEGORIES])[0]
+                birth = head_birth if j == 0 else date(rng.randint(1930, 2015), rng.randint(1, 12), rng.randint(1, 28))
+                since = date(2024, 1, 1) + timedelta(days=rng.randrange(0, 900))
+                self.rows["recipients"].append(
+                    {
+                        "dx_id": f"DX{g.county_code}{i + 1:07d}{j}",
+                        "jt_id": jt_id,
+                        "xm": head if j == 0 else person_name(rng),
+                        "sfzh": id_number(rng, g.county_code, birth, rng.random() < 0.5),
+                        "jzlb": cat,
+                        "ksrq": since,
+                        "jsrq": None if rng.random() < 0.9 else since + timedelta(days=rng.randint(90, 700)),
+                        "update_time": _ts(register_time()),
+                        "is_deleted": 1 if rng.random() < 0.01 else 0,
+                    }
+                )
+        self._monthly(start, end)
+        d = start
+        while d < end:
+            self._day(d, city, k)
+            d += timedelta(days=1)
+
+    def _monthly(self, start: date, end: date) -> None:
+        month = start.replace(day=1)
+        while month < end:
+            pay_day = month.replace(day=10)
+            if start <= pay_day < end:
+                for r in self.rows["recipients"]:
+                    if r["jzlb"] in MONTHLY_FEN and r["ksrq"] <= pay_day and r["is_deleted"] == 0:
+                        self.rows["payments"].append(
+                            {
+                                "ff_id": f"FF{r['dx_id']}{month:%Y%m}",
+                                "dx_id": r["dx_id"],
+                                "ffny": f"{month:%Y-%m}",
+                                "ffje_fen": MONTHLY_FEN[r["jzlb"]],
+                                "ffrq": pay_day,
+                                "update_time": datetime.combine(pay_day, time(9)),
+                                "is_deleted": 0,
+                            }
+                        )
+            month = (month + timedelta(days=32)).replace(day=1)
+
+    def _day(self, day: date, city: bool, k: float) -> None:
+        rng = self.world.rng("civil_affairs", day.isoformat())
+        households = self.rows["households"]
+        midnight = datetime.combine(day, time(0))
+        for n in range(int((300 * k) if city else 3)):
+            hh = households[rng.randrange(len(households))]
+            applied = midnight + timedelta(seconds=rng.randrange(8 * 3600, 17 * 3600))
+            deadline = applied + timedelta(days=20)
+            done = applied + timedelta(days=rng.uniform(1, 28))
+            status = rng.choices(("办结", "驳回", "审核"), weights=(80, 8, 12))[0]
+            self.rows["applications"].append(
+                {
+                    "sq_id": f"SQ{day:%Y%m%d}{n + 1:05d}",
+                    "jt_id": hh["jt_id"],
+                    "sqlx": rng.choices([c for c, _ in CATEGORIES], weights=[w for _, w in CATEGORIES])[0],
+                    "sqsj": _ts(applied),
+                    "blqx": _ts(deadline),
+                    "blzt": status,
+                    "bjsj": _ts(done) if status != "审核" else None,
+                    "bl_bm": f"{hh['wg_bm'][:9]}-MZJ",
+                    "update_time": _ts(done if status != "审核" else applied + timedelta(days=1)),
+                    "is_deleted": 1 if rng.random() < 0.01 else 0,
+                }
+            )
+        for n in range(int((150 * k) if city else 2)):
+            hh = households[rng.randrange(len(households))]
+            workers = self.world.staff_on(hh["wg_bm"], "fulltime_worker", day)
+            if not workers:
+                continue
+            at = midnight + timedelta(seconds=rng.randrange(8 * 3600, 18 * 3600))
+            self.rows["visits"].append(
+                {
+                    "zf_id": f"ZF{day:%Y%m%d}{n + 1:05d}",
+                    "jt_id": hh["jt_id"],
+                    "wgy_id": workers[0],
+                    "zfsj": _ts(at),
+                    "zfqk": rng.choice(("家庭情况稳定", "生活困难，需跟进", "已告知政策", "老人独居，需关注")),
+                    "sfyzx": 1 if rng.random() < 0.2 else 0,
+                    "update_time": _ts(at + timedelta(minutes=rng.randint(5, 240))),
+                    "is_deleted": 0,
+                }
+            )
+
+    def write(self, url: str, clock: datetime, chunk: int = 5000) -> None:
+        """(Re)create the schema at `url` and fill it with the rows changed before `clock`."""
+        engine = create_engine(url)
+        cutoff = clock.replace(tzinfo=None)
+        metadata.drop_all(engine)
+        metadata.create_all(engine)
+        with engine.begin() as conn:
+            for name, table in TABLES.items():
+                rows = [r for r in self.rows[name] if r["update_time"] <= cutoff]
+                for i in range(0, len(rows), chunk):
+                    conn.execute(insert(table), rows[i : i + chunk])
+        engine.dispose()
