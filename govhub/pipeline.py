@@ -63,8 +63,15 @@ def run_pipeline(start: date, end: date, progress: Callable[[str], None] = print
         ("sharp_eyes_events", days),
         ("smart_parking_reference", {}),
         ("smart_parking_events", days),
-        # the register's whole history on the first run: its rows changed long before the window
-        ("civil_affairs_events", {**days, ASSET_PARTITION_RANGE_START_TAG: PARTITIONS_START}),
+        # the register's whole history on the first run (its rows changed long before the
+        # window): every month from the start of the partitions to the window's last month
+        (
+            "civil_affairs_events",
+            {
+                ASSET_PARTITION_RANGE_START_TAG: PARTITIONS_START,
+                ASSET_PARTITION_RANGE_END_TAG: (end - timedelta(days=1)).replace(day=1).isoformat(),
+            },
+        ),
         ("warehouse_build", {}),
     ]
     for job_name, tags in steps:

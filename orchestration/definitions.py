@@ -7,7 +7,7 @@ from dagster import AssetSelection, Definitions, EnvVar, define_asset_job
 from orchestration.civil_affairs import assets as civil_affairs_assets
 from orchestration.civil_affairs.resources import civil_affairs_resource_from_env
 from orchestration.dbt.assets import dbt_resource, warehouse_models
-from orchestration.partitions import daily_partitions
+from orchestration.partitions import daily_partitions, monthly_partitions
 from orchestration.resources import WarehouseResource
 from orchestration.sharp_eyes import assets as sharp_eyes_assets
 from orchestration.sharp_eyes.resources import sharp_eyes_resource_from_env
@@ -57,7 +57,7 @@ smart_parking_reference_job = define_asset_job(
 civil_affairs_events_job = define_asset_job(
     "civil_affairs_events",
     selection=AssetSelection.assets(*civil_affairs_assets.assets),
-    partitions_def=daily_partitions,
+    partitions_def=monthly_partitions,
     description="Land the civil-affairs tables' changes for a day or a range of days.",
 )
 warehouse_job = define_asset_job(

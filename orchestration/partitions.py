@@ -2,13 +2,18 @@
 
 from datetime import date, timedelta
 
-from dagster import AssetExecutionContext, DailyPartitionsDefinition
+from dagster import AssetExecutionContext, DailyPartitionsDefinition, MonthlyPartitionsDefinition
 
 # The grid platform went live in 2019; the sandbox world starts its staffing in 2024.
 PARTITIONS_START = "2024-01-01"
 
 # end_offset=1: today's partition exists while the day runs, for near-real-time pulls.
 daily_partitions = DailyPartitionsDefinition(start_date=PARTITIONS_START, timezone="Asia/Shanghai", end_offset=1)
+
+
+# Months, for sources whose history is long and whose daily changes are few (civil affairs):
+# the open month resumes from its cursor each day; the lake still holds one folder per day.
+monthly_partitions = MonthlyPartitionsDefinition(start_date=PARTITIONS_START, timezone="Asia/Shanghai", end_offset=1)
 
 
 def partition_days(context: AssetExecutionContext) -> list[date]:

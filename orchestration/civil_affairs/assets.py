@@ -1,12 +1,13 @@
-"""Raw landings of the civil-affairs database: one daily-partitioned asset per table,
-by day of ``update_time``, streamed in chunks, personal data pseudonymized before landing."""
+"""Raw landings of the civil-affairs database: one asset per table, partitioned by month
+(its rows land in the lake by day of ``update_time``), streamed in chunks, personal data
+pseudonymized before landing. The register's history since 2024 is 35 partitions."""
 
 from dagster import AssetExecutionContext, AssetKey, BackfillPolicy, MaterializeResult, MetadataValue, asset
 
 from connectors.civil_affairs import SOURCE, engine_for, ingest_table_days
 from connectors.civil_affairs.schema import TABLES
 from orchestration.civil_affairs.resources import CivilAffairsResource
-from orchestration.partitions import daily_partitions, partition_days
+from orchestration.partitions import monthly_partitions, partition_days
 from orchestration.resources import WarehouseResource
 
 GROUP = "civil_affairs"
@@ -22,7 +23,7 @@ DESCRIPTIONS = {
 def _table_asset(name: str):
     @asset(
         key=AssetKey([SOURCE, "raw", name]),
-        partitions_def=daily_partitions,
+        partitions_def=monthly_partitions,
         backfill_policy=BackfillPolicy.single_run(),
         group_name=GROUP,
         kinds={"python", "parquet"},
