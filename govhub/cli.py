@@ -140,7 +140,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
     sandbox = SandboxProcess(args.preset, args.seed, start, end)
     try:
         os.environ.update(sandbox.env)
-        _progress("stand-ins up: " + ", ".join(f"{k}={v}" for k, v in sandbox.env.items() if k.endswith("_URL")), t0)
+        _progress(
+            "stand-ins up: "
+            + ", ".join(f"{k}={v}" for k, v in sandbox.env.items() if k.endswith("_URL") and "DB_URL" not in k),
+            t0,
+        )
         from govhub.pipeline import run_pipeline
 
         run_pipeline(start, end, lambda msg: _progress(msg, t0))
@@ -178,7 +182,7 @@ def cmd_dev(args: argparse.Namespace) -> int:
         os.environ.update(sandbox.env)
         print(
             f"stand-ins ({args.preset}, events {start} .. {end - timedelta(days=1)}): "
-            + ", ".join(f"{k}={v}" for k, v in sandbox.env.items() if k.endswith("_URL")),
+            + ", ".join(f"{k}={v}" for k, v in sandbox.env.items() if k.endswith("_URL") and "DB_URL" not in k),
             flush=True,
         )
     cmd = [
@@ -253,12 +257,22 @@ def _ingest_civil_affairs(lake, since: date, until: date, report) -> None:
         engine.dispose()
 
 
+def _ingest_petitions(lake, since: date, until: date, report) -> None:
+    """Every complete file in the inbox not landed yet (the days do not apply: files do)."""
+    from connectors.petitions import PetitionsSettings, ingest_file, pending_files
+
+    settings = PetitionsSettings.from_env()
+    for f in pending_files(lake, settings.inbox):
+        report(f.name, ingest_file(lake, f, settings.pseudonymizer, settings.max_file_bytes))
+
+
 # source name -> function(lake, since, until, report) landing it; settings come from GOVHUB_<SOURCE>_*
 INGESTERS = {
     "smart_city": _ingest_smart_city,
     "sharp_eyes": _ingest_sharp_eyes,
     "smart_parking": _ingest_smart_parking,
     "civil_affairs": _ingest_civil_affairs,
+    "petitions": _ingest_petitions,
 }
 
 

@@ -30,6 +30,7 @@ MART_TABLES = (
     "fct_dispatch_tasks",
     "fct_alarm_responses",
     "fct_home_visits",
+    "fct_petitions",
 )
 
 
@@ -74,6 +75,17 @@ def run_pipeline(start: date, end: date, progress: Callable[[str], None] = print
         ),
         ("warehouse_build", {}),
     ]
+    # Petitions arrive as files: register every complete one as a partition, land them in one run.
+    from connectors.petitions import PetitionsSettings, complete_files
+    from orchestration.petitions.assets import petition_files
+
+    names = [f.name for f in complete_files(PetitionsSettings.from_env().inbox)]
+    if names:
+        instance.add_dynamic_partitions(petition_files.name, names)
+        steps.insert(
+            -1,
+            ("petitions_files", {ASSET_PARTITION_RANGE_START_TAG: names[0], ASSET_PARTITION_RANGE_END_TAG: names[-1]}),
+        )
     for job_name, tags in steps:
         progress(f"running {job_name} ...")
         result = defs.resolve_job_def(job_name).execute_in_process(instance=instance, tags=tags, raise_on_error=False)

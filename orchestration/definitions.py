@@ -8,12 +8,16 @@ from orchestration.civil_affairs import assets as civil_affairs_assets
 from orchestration.civil_affairs.resources import civil_affairs_resource_from_env
 from orchestration.dbt.assets import dbt_resource, warehouse_models
 from orchestration.partitions import daily_partitions, monthly_partitions
+from orchestration.petitions import assets as petitions_assets
+from orchestration.petitions.resources import petitions_resource_from_env
+from orchestration.petitions.sensors import petitions_inbox_sensor, petitions_job
 from orchestration.resources import WarehouseResource
+from orchestration.schedules import schedules
 from orchestration.sharp_eyes import assets as sharp_eyes_assets
 from orchestration.sharp_eyes.resources import sharp_eyes_resource_from_env
 from orchestration.smart_city import assets as smart_city_assets
+from orchestration.smart_city.jobs import smart_city_daily_job
 from orchestration.smart_city.resources import smart_city_resource_from_env
-from orchestration.smart_city.schedules import smart_city_daily_job, smart_city_daily_schedule
 from orchestration.smart_parking import assets as smart_parking_assets
 from orchestration.smart_parking.resources import smart_parking_resource_from_env
 from warehouse.settings import configure_environment
@@ -72,6 +76,7 @@ defs = Definitions(
         *sharp_eyes_assets.assets,
         *smart_parking_assets.assets,
         *civil_affairs_assets.assets,
+        *petitions_assets.assets,
         warehouse_models,
     ],
     jobs=[
@@ -83,9 +88,11 @@ defs = Definitions(
         smart_parking_events_job,
         smart_parking_reference_job,
         civil_affairs_events_job,
+        petitions_job,
         warehouse_job,
     ],
-    schedules=[smart_city_daily_schedule],
+    schedules=schedules,
+    sensors=[petitions_inbox_sensor],
     resources={
         "warehouse": WarehouseResource(
             warehouse_path=EnvVar("GOVHUB_WAREHOUSE_PATH"), lake_dir=EnvVar("GOVHUB_LAKE_DIR")
@@ -94,6 +101,7 @@ defs = Definitions(
         "sharp_eyes": sharp_eyes_resource_from_env(),
         "smart_parking": smart_parking_resource_from_env(),
         "civil_affairs": civil_affairs_resource_from_env(),
+        "petitions": petitions_resource_from_env(),
         "dbt": dbt_resource(),
     },
 )

@@ -5,11 +5,12 @@ from __future__ import annotations
 import secrets
 import tempfile
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from sandbox.civil_affairs.data import CivilAffairsData
 from sandbox.clock import SHANGHAI, Clock
 from sandbox.http import Server
+from sandbox.petitions.files import PetitionFiles
 from sandbox.sharp_eyes.alarms import SharpEyesAlarms
 from sandbox.sharp_eyes.server import SharpEyesStandIn
 from sandbox.smart_city.server import SmartCityStandIn
@@ -37,6 +38,8 @@ class SandboxConfig:
     # Where the civil-affairs database is written: any SQLAlchemy URL; default a SQLite file
     # in a fresh temporary folder.
     civil_affairs_url: str | None = None
+    # The petitions inbox folder; default a fresh temporary folder.
+    petitions_inbox: str | None = None
     # The key pseudonymizing personal data at ingestion; the sandbox makes one per run.
     pseudonym_key: str = field(default_factory=lambda: secrets.token_urlsafe(32))
 
@@ -51,6 +54,7 @@ class RunningSandbox:
     servers: dict[str, Server]
     stand_ins: dict[str, object]
     civil_affairs_url: str = ""
+    petitions_inbox: str = ""
 
     def env(self) -> dict[str, str]:
         """The GOVHUB_* settings that point the connectors at these stand-ins."""
@@ -64,6 +68,7 @@ class RunningSandbox:
             "GOVHUB_SMART_PARKING_CLIENT_ID": self.config.smart_parking_client_id,
             "GOVHUB_SMART_PARKING_CLIENT_SECRET": self.config.smart_parking_client_secret,
             "GOVHUB_CIVIL_AFFAIRS_DB_URL": self.civil_affairs_url,
+            "GOVHUB_PETITIONS_INBOX": self.petitions_inbox,
             "GOVHUB_PSEUDONYM_KEY": self.config.pseudonym_key,
         }
 
@@ -102,4 +107,9 @@ def start_sandbox(config: SandboxConfig) -> RunningSandbox:
     url = config.civil_affairs_url or f"sqlite:///{tempfile.mkdtemp(prefix='govhub-civil-')}/civil_affairs.sqlite"
     civil.write(url, clock.now())
     stand_ins["civil_affairs"] = civil
-    return RunningSandbox(config, servers, stand_ins, url)
+    # Petitions are files: the daily exports before the clock, in the inbox.
+    petitions = PetitionFiles(world, config.start, config.end)
+    inbox = config.petitions_inbox or tempfile.mkdtemp(prefix="govhub-petitions-")
+    petitions.write_inbox(inbox, min(config.end, clock.now().date() + timedelta(days=1)))
+    stand_ins["petitions"] = petitions
+    return RunningSandbox(config, servers, stand_ins, url, inbox)

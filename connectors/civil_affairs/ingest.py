@@ -17,7 +17,6 @@ computed from the pseudonym.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
@@ -26,7 +25,7 @@ from sqlalchemy import Engine, and_, create_engine, select
 from connectors.civil_affairs.schema import PRIMARY_KEYS, TABLES
 from connectors.common.ingest import SHANGHAI, IngestResult, day_window, mark_done, resume_window
 from connectors.common.lake import Lake, LandingStats, RawRecord, new_load_id
-from connectors.common.personal import Pseudonymizer, mask_id_number, mask_name, mask_phone
+from connectors.common.personal import Pseudonymizer, protect
 
 SOURCE = "civil_affairs"
 DEFAULT_OVERLAP = timedelta(minutes=60)
@@ -39,36 +38,6 @@ PERSONAL = {
     "lxdh": "phone",
     "jtzz": "address",
 }
-_MASKS = {"name": mask_name, "id_number": mask_id_number, "phone": mask_phone, "address": lambda v: "***" if v else v}
-_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-
-
-def id_number_check(value: str | None) -> str | None:
-    """GB 11643: 17 digits and an ISO 7064 MOD 11-2 check character; 15-digit numbers are
-    the old first-generation form."""
-    if value is None:
-        return None
-    v = value.strip().upper()
-    if re.fullmatch(r"\d{15}", v):
-        return "legacy_15"
-    if not re.fullmatch(r"\d{17}[\dX]", v):
-        return "malformed"
-    total = sum(int(d) * w for d, w in zip(v[:17], _WEIGHTS))
-    return "valid" if "10X98765432"[total % 11] == v[17] else "bad_check_digit"
-
-
-def protect(row: dict, pseudo: Pseudonymizer) -> dict:
-    out = {}
-    for col, value in row.items():
-        kind = PERSONAL.get(col)
-        if kind is None:
-            out[col] = value
-            continue
-        if kind == "id_number":
-            out[f"{col}_check"] = id_number_check(value)
-        out[f"{col}_key"] = pseudo.key(kind, value)
-        out[f"{col}_masked"] = _MASKS[kind](value)
-    return out
 
 
 def _jsonable(value):
@@ -141,7 +110,7 @@ def ingest_table_days(
             RawRecord(
                 key=str(row[pk]),
                 updated_at=row["update_time"],
-                payload=json.dumps(protect(row, pseudo), ensure_ascii=False, separators=(",", ":")),
+                payload=json.dumps(protect(row, pseudo, PERSONAL), ensure_ascii=False, separators=(",", ":")),
                 cursor=cursor,
             )
         )

@@ -77,3 +77,37 @@ def mask_name(name: str | None) -> str | None:
     if not name:
         return None
     return name[0] + "*" * (len(name) - 1)
+
+
+_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_MASKS = {"name": mask_name, "id_number": mask_id_number, "phone": mask_phone, "address": lambda v: "***" if v else v}
+
+
+def id_number_check(value: str | None) -> str | None:
+    """GB 11643: 17 digits and an ISO 7064 MOD 11-2 check character; 15-digit numbers are
+    the old first-generation form."""
+    if value is None:
+        return None
+    v = value.strip().upper()
+    if re.fullmatch(r"\d{15}", v):
+        return "legacy_15"
+    if not re.fullmatch(r"\d{17}[\dX]", v):
+        return "malformed"
+    total = sum(int(d) * w for d, w in zip(v[:17], _WEIGHTS))
+    return "valid" if "10X98765432"[total % 11] == v[17] else "bad_check_digit"
+
+
+def protect(row: dict, pseudo: Pseudonymizer, personal: dict[str, str]) -> dict:
+    """`row` with each personal column (column -> kind: name, id_number, phone, address)
+    replaced by <column>_key and <column>_masked; ID numbers also get <column>_check."""
+    out = {}
+    for col, value in row.items():
+        kind = personal.get(col)
+        if kind is None:
+            out[col] = value
+            continue
+        if kind == "id_number":
+            out[f"{col}_check"] = id_number_check(value)
+        out[f"{col}_key"] = pseudo.key(kind, value)
+        out[f"{col}_masked"] = _MASKS[kind](value)
+    return out

@@ -21,3 +21,19 @@
 {#- A naive local time string 'yyyy-MM-dd HH:mm:ss' (Asia/Shanghai) as an instant. -#}
 {% macro local_to_instant(expr) -%}{{ return(adapter.dispatch('local_to_instant', 'kaifeng_govhub')(expr)) }}{%- endmacro %}
 {% macro default__local_to_instant(expr) -%}timezone('Asia/Shanghai', try_strptime({{ expr }}, '%Y-%m-%d %H:%M:%S')){%- endmacro %}
+
+{#- A date in any of the forms Chinese exports use: 2024-05-03, 2024/5/3, 2024年5月3日, or
+    an Excel serial number (days since 1899-12-30). Null when it is none of them. -#}
+{% macro cn_date(expr) -%}{{ return(adapter.dispatch('cn_date', 'kaifeng_govhub')(expr)) }}{%- endmacro %}
+{% macro default__cn_date(expr) -%}
+case
+  when nullif(trim({{ expr }}), '') is null then null
+  when regexp_full_match(trim({{ expr }}), '\d{4,6}(\.0+)?')
+    then date '1899-12-30' + cast(cast(trim({{ expr }}) as double) as integer)
+  else coalesce(
+    try_strptime(trim({{ expr }}), '%Y-%m-%d'),
+    try_strptime(trim({{ expr }}), '%Y/%m/%d'),
+    try_strptime(trim({{ expr }}), '%Y年%m月%d日')
+  )::date
+end
+{%- endmacro %}

@@ -19,7 +19,14 @@ def test_definitions_load_with_expected_jobs_and_schedules():
         "sharp_eyes_reference",
         "warehouse_build",
     } <= job_names
-    assert {s.name for s in defs.schedules} == {"smart_city_daily_schedule"}
+    assert {s.name for s in defs.schedules} >= {
+        "smart_city_events_near_real_time",
+        "sharp_eyes_events_near_real_time",
+        "warehouse_near_real_time",
+        "smart_parking_events_daily",
+        "civil_affairs_events_daily",
+    }
+    assert {s.name for s in defs.sensors} == {"petitions_inbox_sensor"}
 
 
 def test_raw_assets_of_smart_city_exist_with_daily_partitions_for_events():
@@ -33,6 +40,7 @@ def test_raw_assets_of_smart_city_exist_with_daily_partitions_for_events():
         assert f"smart_parking/raw/{entity}" in keys
     for entity in ("households", "recipients", "payments", "applications", "visits"):
         assert f"civil_affairs/raw/{entity}" in keys
+    assert "petitions/raw/cases" in keys
     events = graph.get(AssetKey(["smart_city", "raw", "service_requests"]))
     assert events.partitions_def is not None
     assert events.partitions_def.timezone == "Asia/Shanghai"
@@ -59,6 +67,7 @@ def test_published_marts_exist_and_are_grouped_by_layer():
         "fct_dispatch_tasks",
         "fct_alarm_responses",
         "fct_home_visits",
+        "fct_petitions",
     ):
         node = graph.get(AssetKey(["marts", name]))
         assert node.group_name == "marts"
@@ -69,3 +78,30 @@ def test_published_marts_exist_and_are_grouped_by_layer():
 def test_dbt_tests_are_asset_checks():
     checks = {k.name for k in _graph().asset_check_keys}
     assert any(name.startswith("unique_fct_governance_events_event_id") for name in checks)
+
+
+def _evaluate(name: str, at: str):
+    from datetime import datetime
+
+    from dagster import build_schedule_context
+
+    from sandbox.clock import SHANGHAI
+
+    sched = next(s for s in defs.schedules if s.name == name)
+    ctx = build_schedule_context(
+        scheduled_execution_time=datetime.fromisoformat(at).replace(tzinfo=SHANGHAI),
+        repository_def=defs.get_repository_def(),
+    )
+    return sched.evaluate_tick(ctx).run_requests
+
+
+def test_near_real_time_pulls_today_and_daily_pulls_yesterday_in_shanghai_time():
+    # 00:05 in Kaifeng is still the previous day in UTC: the partition must be Kaifeng's day
+    assert [r.partition_key for r in _evaluate("smart_city_events_near_real_time", "2026-11-25T00:05:00")] == [
+        "2026-11-25"
+    ]
+    assert [r.partition_key for r in _evaluate("sharp_eyes_events_near_real_time", "2026-11-25T13:40:00")] == [
+        "2026-11-25"
+    ]
+    assert [r.partition_key for r in _evaluate("smart_parking_events_daily", "2026-11-01T01:30:00")] == ["2026-10-31"]
+    assert [r.partition_key for r in _evaluate("civil_affairs_events_daily", "2026-11-01T01:30:00")] == ["2026-10-01"]

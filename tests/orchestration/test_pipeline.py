@@ -190,18 +190,47 @@ def test_parking_violations_are_located_events_and_department_tasks(built, tiny_
         assert outcome == ("accepted" if dispatched[vid]["closed_time"] else "open")
 
 
-def test_no_plate_number_reaches_any_table(built, tiny_sandbox):
+def test_no_personal_data_of_any_source_reaches_any_table(built, tiny_sandbox):
+    """Plates, residents' and petitioners' names, ID numbers and phones the stand-ins made."""
     settings, _ = built
-    plates = set(tiny_sandbox.stand_ins["smart_parking"].data.plates)
+    si = tiny_sandbox.stand_ins
+    personal = set(si["smart_parking"].data.plates)
+    for table, cols in (("households", ("hz_xm", "hz_sfzh", "lxdh", "jtzz")), ("recipients", ("xm", "sfzh"))):
+        personal |= {r[c] for r in si["civil_affairs"].rows[table] for c in cols if r[c]}
+    for case in si["petitions"].cases:
+        personal |= {v[c] for _, v in case.versions for c in ("信访人姓名", "信访人身份证号", "信访人电话")}
+    personal |= {s.phone for s in si["smart_city"].world.staff} | {s.name for s in si["smart_city"].world.staff}
     columns = _rows(
         settings,
         "select table_schema, table_name, column_name from information_schema.columns "
         "where data_type = 'VARCHAR' and table_schema in ('staging', 'intermediate', 'marts')",
     )
-    assert columns
+    assert columns and len(personal) > 100
     for schema, table, column in columns:
         values = {v for (v,) in _rows(settings, f'select distinct "{column}" from {schema}.{table}')}
-        assert not values & plates, f"{schema}.{table}.{column}"
+        assert not values & personal, f"{schema}.{table}.{column}"
+
+
+def test_petitions_show_the_newest_export_with_dates_parsed(built, tiny_sandbox):
+    settings, _ = built
+    exports = tiny_sandbox.stand_ins["petitions"]
+    truth = exports.truth(tiny_sandbox.config.end)
+    rows = _rows(
+        settings,
+        "select case_id, registered_on, replied_on, satisfaction, extended, handling_due_on from marts.fct_petitions",
+    )
+    assert rows and {r[0] for r in rows} == set(truth)
+    for case_id, registered, replied, satisfaction, extended, due in rows:
+        t = truth[case_id]
+        assert (registered, replied, satisfaction or "", extended, due) == (
+            t["登记日期"],
+            t["答复日期"],
+            t["满意度评价"],
+            t["是否延期"] == "是",
+            t["办结期限"],
+        )
+    corrected = [c for c in exports.cases if len([d for d, _ in c.versions if d < tiny_sandbox.config.end]) > 1]
+    assert corrected  # some cases were corrected by a later file, and the newest version won above
 
 
 def test_home_visits_and_applications_of_civil_affairs(built, tiny_sandbox):

@@ -1,7 +1,8 @@
 -- Events of every source in one shape. Each source contributes an int_<source>__events
 -- model with exactly these columns; add it to the list.
 {% set event_models = [
-    'int_smart_city__events', 'int_sharp_eyes__events', 'int_smart_parking__events', 'int_civil_affairs__events'
+    'int_smart_city__events', 'int_sharp_eyes__events', 'int_smart_parking__events', 'int_civil_affairs__events',
+    'int_petitions__events'
 ] %}
 {% set columns = [
     'source_system', 'source_record_id', 'source_event_code', 'event_type_code', 'reported_at',

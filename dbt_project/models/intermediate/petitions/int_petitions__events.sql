@@ -1,0 +1,27 @@
+-- Petition cases in the common event shape, placed in the grid the export states. The
+-- category is the petition system's own; mapping it to the taxonomy comes with the
+-- mapping seeds, until then it is kept and counted as unmapped.
+select
+    'petitions' as source_system,
+    c.case_id as source_record_id,
+    c.category as source_event_code,
+    cast(null as varchar) as event_type_code,
+    timezone('Asia/Shanghai', cast(c.registered_on as timestamp)) as reported_at,
+    'petition_' || coalesce(c.source_form, 'unknown') as reporter_type,
+    cast(null as varchar) as reporter_staff_id,
+    cast(null as double) as source_longitude,
+    cast(null as double) as source_latitude,
+    cast(null as varchar) as source_crs,
+    c.grid_code as reported_grid_code,
+    case when c.replied_on is not null then 'closed' else 'open' end as status,
+    case when c.review_replied_on is not null then 'review_replied'
+         when c.replied_on is not null then 'replied' else 'handling' end as current_state,
+    c.handling_unit as department_code,
+    timezone('Asia/Shanghai', cast(c.handling_due_on + 1 as timestamp)) as due_at,
+    timezone('Asia/Shanghai', cast(c.replied_on as timestamp)) as closed_at,
+    false as self_resolved,
+    cast(null as integer) as township_evaluation,
+    cast(null as varchar) as related_alarm_id,
+    c.fetched_at as updated_at,
+    c.load_id
+from {{ ref('int_petitions__cases') }} as c

@@ -1,0 +1,33 @@
+-- One row per petition case (latest export), with its legal deadlines and whether each was
+-- met: acceptance within 15 days of registration; reply within the handling limit (60
+-- days after acceptance, once extendable by up to 30, as the export states it); a review
+-- (复查) requested within 30 days of the reply and answered within 30 days of the request.
+select
+    c.case_id,
+    c.source_form,
+    c.petitioner_key,
+    c.grid_code,
+    g.township_code,
+    g.county_code,
+    c.category,
+    c.registered_on,
+    c.acceptance_due_on,
+    c.handling_unit,
+    c.handling_due_on,
+    c.extended,
+    c.closed_on,
+    c.replied_on,
+    c.replied_on is not null and c.replied_on <= c.handling_due_on as replied_on_time,
+    case when c.replied_on is null and current_date > c.handling_due_on then true else false end as overdue_open,
+    c.satisfaction,
+    c.satisfaction in ('满意', '基本满意') as satisfied,
+    c.review_requested_on,
+    c.review_replied_on,
+    case when c.review_requested_on is not null then c.review_requested_on <= c.replied_on + 30 end
+        as review_requested_in_time,
+    case when c.review_requested_on is not null and c.review_replied_on is not null
+         then c.review_replied_on <= c.review_requested_on + 30 end as review_replied_on_time,
+    c.mediator_staff_id,
+    c.petitioner_id_check
+from {{ ref('int_petitions__cases') }} as c
+left join {{ ref('dim_grid') }} as g on g.grid_code = c.grid_code

@@ -1,0 +1,192 @@
+"""Petition cases and the daily export files the provincial system drops into an inbox.
+
+Each day one file is exported, alternately CSV in GB18030 and xlsx, with Chinese headers:
+the cases registered that day and every earlier case that changed that day (a later file
+corrects an earlier record; the newest version wins). A file is complete when its
+``<name>.done`` marker exists. Dates come in the mixed forms real exports have:
+``2024-05-03``, ``2024/5/3``, ``2024年5月3日`` and Excel serial numbers.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import random
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+from sandbox.world import World
+from sandbox.world.names import mobile_number, person_name
+
+HEADERS = [
+    "信访件编号",
+    "来源形式",
+    "信访人姓名",
+    "信访人身份证号",
+    "信访人电话",
+    "问题属地乡镇",
+    "问题属地网格",
+    "问题类别",
+    "内容摘要",
+    "登记日期",
+    "受理截止",
+    "办理单位",
+    "办结期限",
+    "是否延期",
+    "办结日期",
+    "答复日期",
+    "满意度评价",
+    "复查申请日期",
+    "复查答复日期",
+    "调解网格员",
+]
+FORMS = ("来信", "来访", "网上", "电话")
+CATEGORIES = ("邻里纠纷", "劳资纠纷", "土地纠纷", "婚姻家庭纠纷", "物业纠纷", "征地拆迁", "社会保障", "环境污染")
+SATISFACTION = ("满意", "基本满意", "不满意")
+EXCEL_EPOCH = date(1899, 12, 30)
+
+
+@dataclass
+class Case:
+    case_id: str
+    versions: list[tuple[date, dict]] = field(default_factory=list)  # (day of export, row)
+
+
+def _date_text(d: date | None, rng: random.Random, excel_ok: bool):
+    if d is None:
+        return ""
+    form = rng.randrange(4 if excel_ok else 3)
+    if form == 0:
+        return d.isoformat()
+    if form == 1:
+        return f"{d.year}/{d.month}/{d.day}"
+    if form == 2:
+        return f"{d.year}年{d.month}月{d.day}日"
+    return (d - EXCEL_EPOCH).days  # an Excel serial number
+
+
+class PetitionFiles:
+    def __init__(self, world: World, start: date, end: date) -> None:
+        self.world = world
+        self.start, self.end = start, end
+        self.cases: list[Case] = []
+        per_day = 40 * world.preset.volume_multiplier if world.preset.township_codes is None else 3
+        d = start
+        while d < end:
+            self._day(d, per_day)
+            d += timedelta(days=1)
+
+    def _day(self, day: date, per_day: float) -> None:
+        rng = self.world.rng("petitions", day.isoformat())
+        for n in range(max(0, int(round(rng.gauss(per_day, per_day**0.5))))):
+            grid = self.world.grids[rng.randrange(len(self.world.grids))]
+            township = self.world.township_by_code[grid.township_code]
+            workers = self.world.staff_on(grid.code, "fulltime_worker", day)
+            birth = date(rng.randint(1950, 2000), rng.randint(1, 12), rng.randint(1, 28))
+            from sandbox.civil_affairs.data import id_number
+
+            row = {
+                "信访件编号": f"XF{day:%Y%m%d}{grid.county_code[-2:]}{n + 1:04d}",
+                "来源形式": rng.choice(FORMS),
+                "信访人姓名": person_name(rng),
+                "信访人身份证号": id_number(rng, grid.county_code, birth, rng.random() < 0.5),
+                "信访人电话": mobile_number(rng),
+                "问题属地乡镇": township.name,
+                "问题属地网格": grid.code,
+                "问题类别": rng.choice(CATEGORIES),
+                "内容摘要": f"反映{township.name}{rng.choice(CATEGORIES)}问题",
+                "登记日期": day,
+                "受理截止": day + timedelta(days=15),
+                "办理单位": f"{grid.county_code}-XFJ",
+                "办结期限": None,
+                "是否延期": "否",
+                "办结日期": None,
+                "答复日期": None,
+                "满意度评价": "",
+                "复查申请日期": None,
+                "复查答复日期": None,
+                "调解网格员": workers[0] if workers and rng.random() < 0.4 else "",
+            }
+            case = Case(row["信访件编号"], [(day, dict(row))])
+            accepted = day + timedelta(days=rng.randint(1, 14))
+            row["办结期限"] = accepted + timedelta(days=60)
+            extended = rng.random() < 0.1
+            if extended:
+                row["是否延期"] = "是"
+                row["办结期限"] = accepted + timedelta(days=60 + rng.randint(10, 30))
+            case.versions.append((accepted, dict(row)))
+            closed = accepted + timedelta(days=rng.randint(5, 75 if not extended else 95))
+            row["办结日期"] = closed
+            row["答复日期"] = closed + timedelta(days=rng.randint(0, 3))
+            row["满意度评价"] = rng.choices(SATISFACTION, weights=(60, 28, 12))[0]
+            case.versions.append((row["答复日期"], dict(row)))
+            if row["满意度评价"] == "不满意" and rng.random() < 0.5:
+                row["复查申请日期"] = row["答复日期"] + timedelta(days=rng.randint(3, 30))
+                row["复查答复日期"] = row["复查申请日期"] + timedelta(days=rng.randint(10, 40))
+                case.versions.append((row["复查答复日期"], dict(row)))
+            self.cases.append(case)
+
+    def rows_of(self, day: date) -> list[dict]:
+        """What the export of `day` carries: each case's state as of that day, if it changed then."""
+        return [v for c in self.cases for d, v in c.versions if d == day]
+
+    def truth(self, until: date) -> dict[str, dict]:
+        """Each case's latest state exported before `until` (for tests)."""
+        out = {}
+        for c in self.cases:
+            seen = [v for d, v in c.versions if d < until]
+            if seen:
+                out[c.case_id] = seen[-1]
+        return out
+
+    def write_inbox(self, inbox: str | os.PathLike, until: date) -> list[Path]:
+        """Export the files of every day before `until` into `inbox`, each with its marker."""
+        inbox = Path(inbox)
+        inbox.mkdir(parents=True, exist_ok=True)
+        written = []
+        d = self.start
+        while d < until:
+            rows = self.rows_of(d)
+            rng = self.world.rng("petitions", "file", d.isoformat())
+            xlsx = d.toordinal() % 2 == 0
+            path = inbox / f"信访件_{d:%Y%m%d}.{'xlsx' if xlsx else 'csv'}"
+            data = _xlsx(rows, rng) if xlsx else _csv(rows, rng)
+            tmp = path.with_name(path.name + ".part")
+            tmp.write_bytes(data)
+            os.replace(tmp, path)
+            path.with_name(path.name + ".done").touch()
+            written.append(path)
+            d += timedelta(days=1)
+        return written
+
+
+def _cells(row: dict, rng: random.Random, excel_ok: bool) -> list:
+    return [
+        _date_text(v, rng, excel_ok) if isinstance(v, date) else (v if v is not None else "")
+        for v in (row.get(h) for h in HEADERS)
+    ]
+
+
+def _csv(rows: list[dict], rng: random.Random) -> bytes:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow(HEADERS)
+    for r in rows:
+        w.writerow(_cells(r, rng, excel_ok=True))
+    return buf.getvalue().encode("gb18030")
+
+
+def _xlsx(rows: list[dict], rng: random.Random) -> bytes:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "信访件"
+    ws.append(HEADERS)
+    for r in rows:
+        ws.append(_cells(r, rng, excel_ok=True))
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
