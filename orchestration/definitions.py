@@ -16,7 +16,6 @@ from orchestration.schedules import schedules
 from orchestration.sharp_eyes import assets as sharp_eyes_assets
 from orchestration.sharp_eyes.resources import sharp_eyes_resource_from_env
 from orchestration.smart_city import assets as smart_city_assets
-from orchestration.smart_city.jobs import smart_city_daily_job
 from orchestration.smart_city.resources import smart_city_resource_from_env
 from orchestration.smart_parking import assets as smart_parking_assets
 from orchestration.smart_parking.resources import smart_parking_resource_from_env
@@ -25,45 +24,35 @@ from warehouse.settings import configure_environment
 # Defaults for the warehouse paths (and telemetry off) when the environment has none.
 configure_environment()
 
-smart_city_events_job = define_asset_job(
-    "smart_city_events",
-    selection=AssetSelection.assets(smart_city_assets.raw_service_requests),
-    partitions_def=daily_partitions,
-    description="Land Smart City events for a day or a range of days (one run per range).",
-)
-smart_city_reference_job = define_asset_job(
-    "smart_city_reference",
-    selection=AssetSelection.assets(*smart_city_assets.reference_assets),
-    description="Land fresh snapshots of the Smart City reference lists.",
-)
-sharp_eyes_events_job = define_asset_job(
-    "sharp_eyes_events",
-    selection=AssetSelection.assets(*sharp_eyes_assets.windowed_assets),
-    partitions_def=daily_partitions,
-    description="Land Sharp Eyes alarms and handling records for a day or a range of days.",
-)
-sharp_eyes_reference_job = define_asset_job(
-    "sharp_eyes_reference",
-    selection=AssetSelection.assets(sharp_eyes_assets.raw_cameras),
-    description="Land the Sharp Eyes camera list.",
-)
-smart_parking_events_job = define_asset_job(
-    "smart_parking_events",
-    selection=AssetSelection.assets(*smart_parking_assets.daily_assets),
-    partitions_def=daily_partitions,
-    description="Land Smart Parking sessions and violations for a day or a range of days.",
-)
-smart_parking_reference_job = define_asset_job(
-    "smart_parking_reference",
-    selection=AssetSelection.assets(smart_parking_assets.raw_lots),
-    description="Land the Smart Parking lot list.",
-)
-civil_affairs_events_job = define_asset_job(
-    "civil_affairs_events",
-    selection=AssetSelection.assets(*civil_affairs_assets.assets),
-    partitions_def=monthly_partitions,
-    description="Land the civil-affairs tables' changes for a day or a range of days.",
-)
+# Per source: the assets landed by day (or month), and the reference lists landed whole.
+# Each source gets a "<source>_events" job (partitioned; a range of days is one run) and,
+# where it has reference lists, a "<source>_reference" job.
+SOURCES = [
+    ("smart_city", [smart_city_assets.raw_service_requests], smart_city_assets.reference_assets, daily_partitions),
+    ("sharp_eyes", sharp_eyes_assets.windowed_assets, [sharp_eyes_assets.raw_cameras], daily_partitions),
+    ("smart_parking", smart_parking_assets.daily_assets, [smart_parking_assets.raw_lots], daily_partitions),
+    ("civil_affairs", civil_affairs_assets.assets, [], monthly_partitions),
+]
+
+source_jobs = []
+for name, partitioned, reference, partitions in SOURCES:
+    source_jobs.append(
+        define_asset_job(
+            f"{name}_events",
+            selection=AssetSelection.assets(*partitioned),
+            partitions_def=partitions,
+            description=f"Land {name} for a partition or a range of partitions (one run per range).",
+        )
+    )
+    if reference:
+        source_jobs.append(
+            define_asset_job(
+                f"{name}_reference",
+                selection=AssetSelection.assets(*reference),
+                description=f"Land fresh snapshots of the {name} reference lists.",
+            )
+        )
+
 warehouse_job = define_asset_job(
     "warehouse_build",
     selection=AssetSelection.assets(warehouse_models),
@@ -79,18 +68,7 @@ defs = Definitions(
         *petitions_assets.assets,
         warehouse_models,
     ],
-    jobs=[
-        smart_city_daily_job,
-        smart_city_events_job,
-        smart_city_reference_job,
-        sharp_eyes_events_job,
-        sharp_eyes_reference_job,
-        smart_parking_events_job,
-        smart_parking_reference_job,
-        civil_affairs_events_job,
-        petitions_job,
-        warehouse_job,
-    ],
+    jobs=[*source_jobs, petitions_job, warehouse_job],
     schedules=schedules,
     sensors=[petitions_inbox_sensor],
     resources={

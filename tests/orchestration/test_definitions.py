@@ -12,11 +12,14 @@ def _graph():
 def test_definitions_load_with_expected_jobs_and_schedules():
     job_names = {j.name for j in defs.resolve_all_job_defs()}
     assert {
-        "smart_city_daily",
         "smart_city_events",
         "smart_city_reference",
         "sharp_eyes_events",
         "sharp_eyes_reference",
+        "smart_parking_events",
+        "smart_parking_reference",
+        "civil_affairs_events",
+        "petitions_files",
         "warehouse_build",
     } <= job_names
     assert {s.name for s in defs.schedules} >= {
