@@ -55,6 +55,8 @@ def cmd_sandbox_serve(args: argparse.Namespace) -> int:
         frozen=not args.live,
         host=args.host,
         smart_city_port=args.port,
+        civil_affairs_url=args.civil_affairs_url,
+        petitions_inbox=args.petitions_inbox,
     )
     t0 = time.monotonic()
     running = start_sandbox(cfg)
@@ -69,7 +71,9 @@ def cmd_sandbox_serve(args: argparse.Namespace) -> int:
             flush=True,
         )
         for name, server in running.servers.items():
-            print(f"  {name:12s} {server.url}")
+            print(f"  {name:14s} {server.url}")
+        print(f"  {'civil_affairs':14s} the database at GOVHUB_CIVIL_AFFAIRS_DB_URL")
+        print(f"  {'petitions':14s} {running.petitions_inbox}")
         print("Point the connectors at it (secrets included: keep this shell private):")
         for k, v in env.items():
             print(f"  export {k}={v}")
@@ -328,6 +332,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--live", action="store_true", help="wall-clock time instead of a clock frozen at --end")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=0, help="Smart City port (default: any free one)")
+    serve.add_argument(
+        "--civil-affairs-url",
+        help="SQLAlchemy URL to write the civil-affairs database to (default: a SQLite file in a temporary folder)",
+    )
+    serve.add_argument("--petitions-inbox", help="folder to export the petition files into (default: a temporary one)")
     serve.add_argument("--env-json", action="store_true", help="print the GOVHUB_* settings as one JSON line")
     serve.set_defaults(func=cmd_sandbox_serve)
 
