@@ -157,7 +157,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from govhub.pipeline import summary
 
     _progress("done", t0)
-    print(summary(settings.warehouse_path))
+    print(summary(settings.warehouse_path, settings.lake_dir))
     return 0
 
 

@@ -95,12 +95,21 @@ def run_pipeline(start: date, end: date, progress: Callable[[str], None] = print
         progress(f"{job_name} succeeded (run {result.run_id[:8]})")
 
 
-def summary(warehouse_path: Path) -> str:
+def summary(warehouse_path: Path, lake_dir: Path | None = None) -> str:
     from warehouse.duckdb import connect
 
     con = connect(warehouse_path, read_only=True)
     try:
-        lines = ["", f"Warehouse {warehouse_path}", "  marts table                      rows"]
+        lines = [""]
+        if lake_dir is not None and (lake_dir / "raw").is_dir():
+            lines.append(f"Raw lake {lake_dir} (rows landed, all loads)")
+            for source in sorted(p.name for p in (lake_dir / "raw").iterdir()):
+                for entity in sorted(p.name for p in (lake_dir / "raw" / source).iterdir()):
+                    n = con.execute(
+                        f"select count(*) from read_parquet('{lake_dir}/raw/{source}/{entity}/*/*.parquet')"
+                    ).fetchone()[0]
+                    lines.append(f"  {source + '/' + entity:40s} {n:>10,}")
+        lines += [f"Warehouse {warehouse_path}", "  marts table                      rows"]
         for t in MART_TABLES:
             n = con.execute(f"select count(*) from marts.{t}").fetchone()[0]
             lines.append(f"  {t:30s} {n:>8,}")
