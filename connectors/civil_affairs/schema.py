@@ -11,6 +11,15 @@ from sqlalchemy import BigInteger, Column, Date, DateTime, MetaData, SmallIntege
 
 metadata = MetaData()
 
+
+def _change_tracking() -> list[Column]:
+    """The columns every table has: when the row last changed, and its soft deletion."""
+    return [
+        Column("update_time", DateTime, nullable=False, index=True),
+        Column("is_deleted", SmallInteger, nullable=False, default=0),
+    ]
+
+
 # 家庭户 households (户主 = head of household)
 household = Table(
     "t_mz_jtxx",
@@ -22,8 +31,7 @@ household = Table(
     Column("jtzz", String(200)),  # 家庭住址
     Column("sq_bm", String(12)),  # 村社区代码
     Column("wg_bm", String(16)),  # 网格编码
-    Column("update_time", DateTime, nullable=False, index=True),
-    Column("is_deleted", SmallInteger, nullable=False, default=0),
+    *_change_tracking(),
 )
 
 # 救助对象 recipients
@@ -37,8 +45,7 @@ recipient = Table(
     Column("jzlb", String(4)),  # DB 低保 / TK 特困 / LS 临时救助 / CJ 残疾 / GL 高龄
     Column("ksrq", Date),  # 开始日期
     Column("jsrq", Date),  # 结束日期
-    Column("update_time", DateTime, nullable=False, index=True),
-    Column("is_deleted", SmallInteger, nullable=False, default=0),
+    *_change_tracking(),
 )
 
 # 救助金发放 payments
@@ -50,8 +57,7 @@ payment = Table(
     Column("ffny", String(7)),  # 发放年月 yyyy-mm
     Column("ffje_fen", BigInteger),  # 金额（分）
     Column("ffrq", Date),
-    Column("update_time", DateTime, nullable=False, index=True),
-    Column("is_deleted", SmallInteger, nullable=False, default=0),
+    *_change_tracking(),
 )
 
 # 业务申请 applications (a convenience service with a processing deadline)
@@ -66,8 +72,7 @@ application = Table(
     Column("blzt", String(8)),  # 办理状态: 受理 / 审核 / 办结 / 驳回
     Column("bjsj", DateTime),  # 办结时间
     Column("bl_bm", String(20)),  # 办理部门
-    Column("update_time", DateTime, nullable=False, index=True),
-    Column("is_deleted", SmallInteger, nullable=False, default=0),
+    *_change_tracking(),
 )
 
 # 入户走访 home visits by grid workers
@@ -80,8 +85,7 @@ visit = Table(
     Column("zfsj", DateTime),  # 走访时间
     Column("zfqk", String(200)),  # 走访情况
     Column("sfyzx", SmallInteger),  # 是否有诉求 (1: needs follow-up)
-    Column("update_time", DateTime, nullable=False, index=True),
-    Column("is_deleted", SmallInteger, nullable=False, default=0),
+    *_change_tracking(),
 )
 
 TABLES = {
