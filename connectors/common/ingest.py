@@ -45,21 +45,30 @@ def split_window(start: datetime, end: datetime, longest: timedelta) -> list[tup
     return out
 
 
+def raw_record(item: dict, key_field: str, updated_field: str | None, cursor: str) -> RawRecord:
+    """One item of a page as a raw record: payload untouched, the request as its cursor."""
+    key = item.get(key_field)
+    return RawRecord(
+        key=None if key is None else str(key),
+        updated_at=item.get(updated_field) if updated_field else None,
+        payload=json.dumps(item, ensure_ascii=False, separators=(",", ":")),
+        cursor=cursor,
+    )
+
+
+def page_cursor(page: Page) -> str:
+    return json.dumps(page.cursor, ensure_ascii=False, sort_keys=True)
+
+
 def raw_records(
     pages: Iterable[Page], key_field: str, updated_field: str | None, stats: LandingStats
 ) -> Iterator[RawRecord]:
-    """Each item of each page as a raw record: payload untouched, the request as cursor."""
+    """Each item of each page as a raw record, the pages counted in `stats`."""
     for page in pages:
         stats.pages += 1
-        cursor = json.dumps(page.cursor, ensure_ascii=False, sort_keys=True)
+        cursor = page_cursor(page)
         for item in page.items:
-            key = item.get(key_field)
-            yield RawRecord(
-                key=None if key is None else str(key),
-                updated_at=item.get(updated_field) if updated_field else None,
-                payload=json.dumps(item, ensure_ascii=False, separators=(",", ":")),
-                cursor=cursor,
-            )
+            yield raw_record(item, key_field, updated_field, cursor)
 
 
 def land_snapshot(

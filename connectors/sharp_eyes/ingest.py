@@ -13,7 +13,15 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 
-from connectors.common.ingest import SHANGHAI, IngestResult, day_window, land_snapshot, raw_records, split_window
+from connectors.common.ingest import (
+    SHANGHAI,
+    IngestResult,
+    day_window,
+    land_snapshot,
+    page_cursor,
+    raw_record,
+    split_window,
+)
 from connectors.common.lake import Lake, LandingStats, new_load_id
 from connectors.sharp_eyes.client import MAX_WINDOW, ArtemisClient
 
@@ -58,17 +66,20 @@ def ingest_days(
         load_id = new_load_id()
         fetched_at = datetime.now(UTC)
         before = client.http.retries
-        stats = LandingStats()
+        pages = 0
         by_day = defaultdict(list)
         unparsable = []
-        for rec in raw_records(getattr(client, call)(lo, hi), key_field, None, stats):
-            # the record's own day; one without a readable time is landed with the window's
-            # first day and is left for staging to quarantine
-            day = _local_day(_field(rec.payload, time_field))
-            (by_day[day] if day else unparsable).append(rec)
+        for page in getattr(client, call)(lo, hi):
+            pages += 1
+            cursor = page_cursor(page)
+            for item in page.items:
+                # the record's own day; one without a readable time is landed with the
+                # window's first day and is left for staging to quarantine
+                day = _local_day(item.get(time_field))
+                (by_day[day] if day else unparsable).append(raw_record(item, key_field, None, cursor))
         first_day = lo.astimezone(SHANGHAI).date().isoformat()
         by_day[first_day].extend(unparsable)
-        landed = LandingStats(pages=stats.pages)
+        landed = LandingStats(pages=pages)
         for day in sorted(by_day):
             lake.land(SOURCE, entity, day, load_id, by_day[day], fetched_at, stats=landed)
         state = lake.read_state(SOURCE, entity)
@@ -87,12 +98,3 @@ def ingest_days(
             )
         )
     return results
-
-
-def _field(payload: str, name: str):
-    import json
-
-    try:
-        return json.loads(payload).get(name)
-    except (ValueError, AttributeError):
-        return None
