@@ -129,14 +129,6 @@ class Lake:
         d = self.entity_dir(source, entity)
         return sorted(str(p) for lid in load_ids for p in d.glob(f"*/{lid}-*.parquet"))
 
-    def ensure_entity(self, source: str, entity: str) -> None:
-        """Make the entity readable (an empty file) before its first load, so models build."""
-        d = self.entity_dir(source, entity)
-        if not any(d.glob("*/*.parquet")):
-            self.land(
-                source, entity, "1970-01-01", "00000000T000000000000Z-empty", [], datetime(1970, 1, 1, tzinfo=UTC)
-            )
-
     # --- cursor state -------------------------------------------------------------------
     def _state_path(self, source: str, entity: str) -> Path:
         return self.root / "_state" / source / f"{entity}.json"

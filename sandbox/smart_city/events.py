@@ -155,9 +155,6 @@ class _Context:
         self.dept_names = {d.code: d.name for d in world.departments}
         self.inner: dict[str, object] = {}  # grids shrunk by ~5 m, for event points
 
-    def staff_on(self, grid_code: str, role: str, day: date) -> list[str]:
-        return self.world.staff_on(grid_code, role, day)
-
     def department_for(self, kind_code: str, grid: Grid, rng: random.Random) -> str:
         kind = self.kinds[kind_code]
         station = f"{grid.township_code}-{kind_code}"
@@ -267,10 +264,12 @@ def _one_event(
     if reporter is not None:
         reporter_type, staff_id = reporter
     elif reporter_type.endswith("_worker"):
-        candidates = ctx.staff_on(grid.code, reporter_type, day) or ctx.staff_on(grid.code, "fulltime_worker", day)
+        candidates = ctx.world.staff_on(grid.code, reporter_type, day) or ctx.world.staff_on(
+            grid.code, "fulltime_worker", day
+        )
         if candidates:
             staff_id = rng.choice(candidates)
-            if not ctx.staff_on(grid.code, reporter_type, day):
+            if not ctx.world.staff_on(grid.code, reporter_type, day):
                 reporter_type = "fulltime_worker"
         else:
             reporter_type = "citizen_app"
@@ -304,7 +303,7 @@ def _one_event(
         ts.append(Transition("rejected", t, "platform", "command_room", note=REJECTION_REASONS[reason]))
         return _stamp(ev)
     ts.append(Transition("registered", t, "platform", "command_room"))
-    leaders = ctx.staff_on(grid.code, "grid_leader", day)
+    leaders = ctx.world.staff_on(grid.code, "grid_leader", day)
     leader = leaders[0] if leaders else "unknown"
 
     if staff_id and not alarm_id and sub.self_resolvable and rng.random() < 0.55:

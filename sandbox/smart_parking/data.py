@@ -44,16 +44,10 @@ class Lot:
 
 @dataclass
 class Version:
-    """One state of a record: when it took effect and what the record says from then on.
-
-    `record` is the JSON object, or a callable making it (sessions are many: they are kept
-    as tuples and rendered only when served)."""
+    """One state of a record: when it took effect and what the record says from then on."""
 
     at: datetime
-    record: object
-
-    def render(self) -> dict:
-        return self.record() if callable(self.record) else self.record
+    record: dict
 
 
 @dataclass
@@ -323,7 +317,7 @@ class _VersionIndex:
                 break
             if nxt is not None and nxt <= now:
                 continue  # a later version is visible: this one is superseded
-            out.append(version.render())
+            out.append(version.record)
             if len(out) >= limit:
                 break
         return out
