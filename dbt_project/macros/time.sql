@@ -37,3 +37,9 @@ case
   )::date
 end
 {%- endmacro %}
+
+{#- Whether the version `alias` (valid_from / valid_to: days, [from, to), null = open) is the
+    one valid on `day`: the join condition for slowly changing reference data. -#}
+{% macro valid_on(alias, day) -%}
+(({{ alias }}.valid_from is null or {{ alias }}.valid_from <= {{ day }}) and ({{ alias }}.valid_to is null or {{ day }} < {{ alias }}.valid_to))
+{%- endmacro %}

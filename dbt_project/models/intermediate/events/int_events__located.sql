@@ -25,3 +25,4 @@ from {{ ref('int_events__conformed') }} as e
 left join matched as m on m.event_id = e.event_id and m.match_rank = 1
 left join {{ ref('int_grids__conformed') }} as g
     on g.grid_code = coalesce(m.grid_code, case when e.longitude is null then e.reported_grid_code end)
+   and {{ valid_on('g', 'e.reported_day') }}

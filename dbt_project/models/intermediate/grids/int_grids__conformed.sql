@@ -1,17 +1,28 @@
 -- Grid polygons conformed to WGS-84, as WKT (portable) and as a geometry (for spatial
--- joins), with validity: a grid that drops out of the platform's list ends on the day of
--- the last list that had it, unless the platform gave an end date itself.
-with latest as (
-    {{ latest_per_key(ref('stg_smart_city__grids'), 'grid_code', 'last_seen_at desc, first_seen_at desc') }}
+-- joins), one row per version with its validity [valid_from, valid_to) in Asia/Shanghai
+-- days. The first version starts when the platform says; a changed grid (new polygon,
+-- new village) starts a new version on the day it was first listed, ending the one
+-- before. A grid that drops out of the list ends on the day of the last list that had
+-- it, unless the platform gave an end date itself.
+with versions as (
+    select
+        *,
+        row_number() over (partition by grid_code order by first_seen_at, last_seen_at) as version_no,
+        lead({{ local_date('first_seen_at') }}) over (partition by grid_code order by first_seen_at, last_seen_at)
+            as next_version_from
+    from {{ ref('stg_smart_city__grids') }}
 ),
 
 parsed as (
     select
-        grid_code, grid_name, village_code, township_code, county_code, source_crs,
-        valid_from,
-        coalesce(valid_to, case when not is_current then {{ local_date('last_seen_at') }} end) as valid_to,
+        grid_code, version_no, grid_name, village_code, township_code, county_code, source_crs,
+        case when version_no = 1 then valid_from
+             else greatest(valid_from, {{ local_date('first_seen_at') }}) end as valid_from,
+        coalesce(next_version_from, valid_to, case when not is_current then {{ local_date('last_seen_at') }} end)
+            as valid_to,
+        is_current,
         from_json(geometry_geojson, '{"type": "VARCHAR", "coordinates": "DOUBLE[][][]"}') as geojson
-    from latest
+    from versions
 ),
 
 rings as (

@@ -1,11 +1,11 @@
 -- Petition cases in the common event shape, placed in the grid the export states. The
--- category is the petition system's own; mapping it to the taxonomy comes with the
--- mapping seeds, until then it is kept and counted as unmapped.
+-- category is the petition system's own, typed through the mapping seed (an unmapped
+-- category keeps its code and a null event_type_code).
 select
     'petitions' as source_system,
     c.case_id as source_record_id,
     c.category as source_event_code,
-    cast(null as varchar) as event_type_code,
+    m.event_type_code,
     timezone('Asia/Shanghai', cast(c.registered_on as timestamp)) as reported_at,
     'petition_' || coalesce(c.source_form, 'unknown') as reporter_type,
     cast(null as varchar) as reporter_staff_id,
@@ -25,3 +25,4 @@ select
     c.fetched_at as updated_at,
     c.load_id
 from {{ ref('int_petitions__cases') }} as c
+left join {{ ref('map_petitions__categories') }} as m on m.source_category = c.category

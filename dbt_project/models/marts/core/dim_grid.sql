@@ -1,4 +1,4 @@
--- Grids with their place in the division tree, polygon (WGS-84 WKT), area, and how many
+-- Grid versions (validity [valid_from, valid_to)) with their place in the division tree, polygon (WGS-84 WKT), area, and how many
 -- staff of each role are assigned today.
 with staff_today as (
     select
@@ -26,7 +26,9 @@ select
     coalesce(s.grid_instructor_count, 0) as grid_instructor_count,
     coalesce(s.fulltime_worker_count, 0) as fulltime_worker_count,
     coalesce(s.parttime_worker_count, 0) as parttime_worker_count,
+    g.version_no,
     g.valid_from,
-    g.valid_to
+    g.valid_to,
+    g.is_current
 from {{ ref('int_grids__conformed') }} as g
-left join staff_today as s on s.grid_code = g.grid_code
+left join staff_today as s on s.grid_code = g.grid_code and g.is_current

@@ -24,4 +24,4 @@ select
     (a.valid_from <= current_date and (a.valid_to is null or current_date < a.valid_to)) as is_current
 from {{ ref('stg_smart_city__staff_assignments') }} as a
 join staff as s on s.staff_id = a.staff_id
-left join {{ ref('int_grids__conformed') }} as g on g.grid_code = a.grid_code
+left join {{ ref('int_grids__conformed') }} as g on g.grid_code = a.grid_code and {{ valid_on('g', 'a.valid_from') }}

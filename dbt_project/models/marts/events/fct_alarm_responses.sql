@@ -30,6 +30,7 @@ select
     a.started_at,
     a.pushed_at,
     a.assigned_staff_id,
+    {{ staff_grid_at('a.assigned_staff_id', local_date('a.pushed_at')) }} as assigned_staff_grid_code,
     a.arrived_at,
     case when a.arrived_at is not null then {{ hours_between('a.pushed_at', 'a.arrived_at') }} * 60 end
         as minutes_to_arrival,

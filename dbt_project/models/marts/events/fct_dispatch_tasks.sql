@@ -70,7 +70,8 @@ from starts as s
 left join within as w on w.event_id = s.event_id and w.start_seq = s.start_seq
 left join {{ ref('fct_governance_events') }} as e on e.event_id = s.event_id
 left join {{ ref('dim_event_type') }} as t on t.event_type_code = e.event_type_code
-left join {{ ref('dim_department') }} as d on d.department_code = s.department_code
+left join {{ ref('dim_department') }} as d
+    on d.department_code = s.department_code and {{ valid_on('d', local_date('s.dispatched_at')) }}
 ),
 
 parking_tasks as (
@@ -101,7 +102,8 @@ select
 from {{ ref('int_smart_parking__violations') }} as v
 join {{ ref('fct_governance_events') }} as e on e.event_id = 'smart_parking:' || v.violation_id
 left join {{ ref('dim_event_type') }} as t on t.event_type_code = e.event_type_code
-left join {{ ref('dim_department') }} as d on d.department_code = v.department_code
+left join {{ ref('dim_department') }} as d
+    on d.department_code = v.department_code and {{ valid_on('d', local_date('v.dispatched_at')) }}
 where v.dispatched_at is not null
 ),
 
@@ -130,7 +132,8 @@ select
     cast(null as integer) as township_evaluation
 from {{ ref('int_civil_affairs__applications') }} as a
 join {{ ref('fct_governance_events') }} as e on e.event_id = 'civil_affairs:' || a.application_id
-left join {{ ref('dim_department') }} as d on d.department_code = a.department_code
+left join {{ ref('dim_department') }} as d
+    on d.department_code = a.department_code and {{ valid_on('d', local_date('a.applied_at')) }}
 )
 
 select * from smart_city_tasks

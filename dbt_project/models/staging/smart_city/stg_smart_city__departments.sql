@@ -1,20 +1,3 @@
 -- Departments of the four platforms, one row per version.
-with versions as (
-    {{ snapshot_versions(source('smart_city', 'departments')) }}
-)
-
-select
-    record_key as department_code,
-    {{ json_text('payload', '$.department_name') }} as department_name,
-    {{ json_text('payload', '$.kind_code') }} as kind_code,
-    {{ json_text('payload', '$.kind_name') }} as kind_name,
-    {{ json_text('payload', '$.platform_code') }} as platform_code,
-    {{ json_text('payload', '$.platform_name') }} as platform_name,
-    {{ json_text('payload', '$.level') }} as department_level,
-    {{ json_text('payload', '$.parent_code') }} as parent_code,
-    {{ json_text('payload', '$.county_code') }} as county_code,
-    {{ json_text('payload', '$.township_code') }} as township_code,
-    first_seen_at,
-    last_seen_at,
-    is_current
-from versions
+-- Only rows that passed their checks, each version once; the rest are in quarantine.
+{{ accepted_versions(ref('base_smart_city__departments')) }}

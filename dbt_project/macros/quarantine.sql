@@ -1,0 +1,163 @@
+{#- Quarantine: every landed raw row ends in exactly one place, a conformed row or a
+    quarantine row naming the rule it broke.
+
+    Each raw entity has a base model (models/staging/<source>/base/base_<source>__<entity>)
+    holding every landed row, typed, with four check columns:
+      _record_id          the record's key, or where the key is missing its place in the load
+      _landing_rank       1 for the first landing of a record version, 2.. for re-landings
+      _quarantine_reason  null, or the first rule the row breaks (machine-readable)
+      _quarantine_field   the source field holding the offending value
+      _offending_value    the value as text (personal data never reaches raw unmasked)
+    The stg_ model over it keeps the conformed versions (accepted_versions); the quarantine
+    schema gathers the rest (quarantine_records) and proves the balance (row_accounting). -#}
+
+{#- The rules every landed entity is checked by, in the order they are reported. -#}
+{% macro quarantine_reasons() -%}
+{{ return({
+    'missing_record_key': 'the record has no source key',
+    'conflicting_duplicate': 'the same key and version was landed earlier with different content',
+    'missing_required_field': 'a field the record cannot do without is empty',
+    'wrong_type': 'a value is not of the type its field holds',
+    'unparseable_time': 'a time or date is in no form the source is known to use',
+    'impossible_date': 'a time or date has a known form but names no real moment',
+    'unknown_code': 'a coded field holds a value outside its code set',
+    'out_of_range': 'a number is outside the range its field allows',
+    'outside_kaifeng': 'the coordinates lie outside the Kaifeng outline (with a 500 m margin)',
+    'invalid_id_check_digit': 'a resident ID number fails its GB 11643 check digit',
+    'malformed_id_number': 'a resident ID number has neither the 18- nor the 15-digit form',
+}) }}
+{%- endmacro %}
+
+{#- Every landed row of `relation` with its landing rank within its record version.
+    `version_by`: what tells versions of one key apart ('record_updated_at' where the source
+    stamps updates, 'payload' where a changed content is the new version). With
+    `snapshot=true` (whole reference lists landed per load) the version's first/last
+    sighting and whether the latest load still lists it are added. -#}
+{% macro landed_rows(relation, version_by='record_updated_at', detect_conflicts=false, snapshot=false) -%}
+select
+    *,
+    row_number() over (partition by record_key, {{ version_by }} order by fetched_at, load_id) as _landing_rank,
+    {%- if detect_conflicts %}
+    payload <> first_value(payload) over (
+        partition by record_key, {{ version_by }} order by fetched_at, load_id
+    ) as _conflicts,
+    {%- elif snapshot %}
+    -- one list naming a key twice with different content: neither can be trusted
+    min(payload) over (partition by record_key, load_id) <> max(payload) over (partition by record_key, load_id) as _conflicts,
+    {%- else %}
+    false as _conflicts,
+    {%- endif %}
+    {%- if snapshot %}
+    min(fetched_at) over (partition by record_key, payload) as first_seen_at,
+    max(fetched_at) over (partition by record_key, payload) as last_seen_at,
+    bool_or(load_id = (select max(load_id) from {{ relation }})) over (partition by record_key, payload) as is_current,
+    {%- endif %}
+    record_key as _record_key
+from {{ relation }}
+{%- endmacro %}
+
+{#- The check columns from a list of rules (built with the check_* macros below); the first
+    rule a row breaks is the one reported. Key and conflict rules come first. -#}
+{% macro quarantine_columns(checks, record_id=none) -%}
+{%- set all_checks = [
+    {'when': '_record_key is null', 'reason': 'missing_record_key', 'field': 'record_key', 'value': 'null'},
+    {'when': '_conflicts', 'reason': 'conflicting_duplicate', 'field': 'payload', 'value': '_record_key'},
+] + checks -%}
+{%- set known = quarantine_reasons() -%}
+{%- for c in all_checks %}{% if c.reason not in known %}{{ exceptions.raise_compiler_error('unknown quarantine reason ' ~ c.reason) }}{% endif %}{% endfor -%}
+coalesce(_record_key, {{ record_id or "'load:' || load_id" }}) as _record_id,
+case {% for c in all_checks %}when {{ c.when }} then '{{ c.reason }}' {% endfor %}end as _quarantine_reason,
+case {% for c in all_checks %}when {{ c.when }} then '{{ c.field }}' {% endfor %}end as _quarantine_field,
+case {% for c in all_checks %}when {{ c.when }} then cast({{ c.value }} as varchar) {% endfor %}end as _offending_value
+{%- endmacro %}
+
+{#- A field the record cannot do without. -#}
+{% macro check_required(expr, field) -%}
+{{ return({'when': 'nullif(trim(cast(' ~ expr ~ ' as varchar)), \'\') is null', 'reason': 'missing_required_field', 'field': field, 'value': 'null'}) }}
+{%- endmacro %}
+
+{#- A present value whose typed form (`typed`) came out empty. -#}
+{% macro check_type(text, typed, field) -%}
+{{ return({'when': 'nullif(trim(' ~ text ~ '), \'\') is not null and ' ~ typed ~ ' is null', 'reason': 'wrong_type', 'field': field, 'value': text}) }}
+{%- endmacro %}
+
+{#- A present time/date text (`text`) whose parsed form (`parsed`) came out empty: an
+    impossible date when it has the shape of a known form, else unparseable. Returns two
+    rules. -#}
+{% macro check_time(text, parsed, field) -%}
+{%- set present = 'nullif(trim(' ~ text ~ '), \'\') is not null and ' ~ parsed ~ ' is null' -%}
+{%- set shaped = "regexp_matches(trim(" ~ text ~ "), '^\\d{4}[-/年]\\d{1,2}[-/月]\\d{1,2}')" -%}
+{{ return([
+    {'when': present ~ ' and ' ~ shaped, 'reason': 'impossible_date', 'field': field, 'value': text},
+    {'when': present, 'reason': 'unparseable_time', 'field': field, 'value': text},
+]) }}
+{%- endmacro %}
+
+{#- A coded field whose value, when present, must be one of `codes`. -#}
+{% macro check_code(expr, codes, field) -%}
+{%- set quoted = [] -%}{%- for c in codes %}{% do quoted.append("'" ~ c ~ "'") %}{% endfor -%}
+{{ return({'when': 'cast(' ~ expr ~ ' as varchar) not in (' ~ quoted | join(', ') ~ ')', 'reason': 'unknown_code', 'field': field, 'value': expr}) }}
+{%- endmacro %}
+
+{#- A number, when present, within [lo, hi] (either bound may be none). -#}
+{% macro check_range(expr, field, lo=none, hi=none) -%}
+{%- set parts = [] -%}
+{%- if lo is not none %}{% do parts.append(expr ~ ' < ' ~ lo) %}{% endif -%}
+{%- if hi is not none %}{% do parts.append(expr ~ ' > ' ~ hi) %}{% endif -%}
+{{ return({'when': '(' ~ parts | join(' or ') ~ ')', 'reason': 'out_of_range', 'field': field, 'value': expr}) }}
+{%- endmacro %}
+
+{#- The ID-number check the connector recorded before pseudonymizing (valid / legacy_15 /
+    bad_check_digit / malformed); the masked form is the offending value. Returns two rules. -#}
+{% macro check_id_number(check_expr, masked_expr, field) -%}
+{{ return([
+    {'when': check_expr ~ " = 'bad_check_digit'", 'reason': 'invalid_id_check_digit', 'field': field, 'value': masked_expr},
+    {'when': check_expr ~ " = 'malformed'", 'reason': 'malformed_id_number', 'field': field, 'value': masked_expr},
+]) }}
+{%- endmacro %}
+
+{#- Coordinates, when present, inside Kaifeng: the model must join the outline as
+    `kaifeng_outline` (see stg_reference__kaifeng_outline). -#}
+{% macro check_inside_kaifeng(lon, lat, crs, field) -%}
+{%- set point = to_wgs84_point(lon, lat, crs) -%}
+{{ return({
+    'when': lon ~ ' is not null and ' ~ lat ~ ' is not null and not ST_Intersects(kaifeng_outline.geom, ST_Point((' ~ point ~ ')[1], (' ~ point ~ ')[2]))',
+    'reason': 'outside_kaifeng', 'field': field,
+    'value': "concat_ws(',', cast(" ~ lon ~ " as varchar), cast(" ~ lat ~ " as varchar), " ~ crs ~ ")",
+}) }}
+{%- endmacro %}
+
+{#- The conformed versions of a base model: first landings of rows that broke no rule,
+    without the check columns. -#}
+{% macro accepted_versions(base) -%}{{ return(adapter.dispatch('accepted_versions', 'kaifeng_govhub')(base)) }}{%- endmacro %}
+{% macro default__accepted_versions(base) -%}
+select columns(c -> not starts_with(c, '_'))
+from {{ base }}
+where _quarantine_reason is null and _landing_rank = 1
+{%- endmacro %}
+
+{#- Every landed entity: source, entity, base model and stg model. The quarantine and the
+    row accounting are built from this list; a new entity is added here. -#}
+{% macro landed_entities() -%}
+{{ return([
+    {'source': 'smart_city', 'entity': 'service_requests', 'stg': 'stg_smart_city__service_requests'},
+    {'source': 'smart_city', 'entity': 'services', 'stg': 'stg_smart_city__services'},
+    {'source': 'smart_city', 'entity': 'grids', 'stg': 'stg_smart_city__grids'},
+    {'source': 'smart_city', 'entity': 'staff', 'stg': 'stg_smart_city__staff'},
+    {'source': 'smart_city', 'entity': 'departments', 'stg': 'stg_smart_city__departments'},
+    {'source': 'sharp_eyes', 'entity': 'cameras', 'stg': 'stg_sharp_eyes__cameras'},
+    {'source': 'sharp_eyes', 'entity': 'events', 'stg': 'stg_sharp_eyes__alarms'},
+    {'source': 'sharp_eyes', 'entity': 'handling_records', 'stg': 'stg_sharp_eyes__alarm_handling'},
+    {'source': 'smart_parking', 'entity': 'lots', 'stg': 'stg_smart_parking__lots'},
+    {'source': 'smart_parking', 'entity': 'sessions', 'stg': 'stg_smart_parking__sessions'},
+    {'source': 'smart_parking', 'entity': 'violations', 'stg': 'stg_smart_parking__violations'},
+    {'source': 'civil_affairs', 'entity': 'households', 'stg': 'stg_civil_affairs__households'},
+    {'source': 'civil_affairs', 'entity': 'recipients', 'stg': 'stg_civil_affairs__recipients'},
+    {'source': 'civil_affairs', 'entity': 'payments', 'stg': 'stg_civil_affairs__payments'},
+    {'source': 'civil_affairs', 'entity': 'applications', 'stg': 'stg_civil_affairs__applications'},
+    {'source': 'civil_affairs', 'entity': 'visits', 'stg': 'stg_civil_affairs__visits'},
+    {'source': 'petitions', 'entity': 'cases', 'stg': 'stg_petitions__cases'},
+]) }}
+{%- endmacro %}
+
+{% macro base_model_for(stg) -%}{{ return(stg | replace('stg_', 'base_', 1)) }}{%- endmacro %}

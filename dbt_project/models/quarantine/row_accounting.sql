@@ -1,0 +1,65 @@
+-- Row accounting per source, entity, lake partition and load: every landed raw row is a
+-- conformed record version (new, or a repeat of one already conformed) or a quarantined
+-- row. landed = conformed + quarantined must hold on every row; a dbt test fails the
+-- build when it does not. Each count comes from a different model: landed from the raw
+-- lake, new versions from the stg_ model, repeats from the base_ model, quarantined from
+-- quarantine_records.
+{% set entities = landed_entities() %}
+with landed as (
+    {%- for e in entities %}
+    select '{{ e.source }}' as source_system, '{{ e.entity }}' as entity, lake_partition, load_id, count(*) as landed_rows
+    from {{ source(e.source, e.entity) }}
+    group by all
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+),
+
+new_versions as (
+    {%- for e in entities %}
+    select '{{ e.source }}' as source_system, '{{ e.entity }}' as entity, lake_partition, load_id, count(*) as new_version_rows
+    from {{ ref(e.stg) }}
+    group by all
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+),
+
+repeats as (
+    {%- for e in entities %}
+    select '{{ e.source }}' as source_system, '{{ e.entity }}' as entity, lake_partition, load_id, count(*) as repeat_rows
+    from {{ ref(base_model_for(e.stg)) }}
+    where _quarantine_reason is null and _landing_rank > 1
+    group by all
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+),
+
+quarantined as (
+    select source_system, entity, lake_partition, load_id, count(*) as quarantined_rows
+    from {{ ref('quarantine_records') }}
+    group by all
+),
+
+keys as (
+    select source_system, entity, lake_partition, load_id from landed
+    union select source_system, entity, lake_partition, load_id from new_versions
+    union select source_system, entity, lake_partition, load_id from repeats
+    union select source_system, entity, lake_partition, load_id from quarantined
+)
+
+select
+    k.source_system,
+    k.entity,
+    k.lake_partition,
+    k.load_id,
+    coalesce(l.landed_rows, 0) as landed_rows,
+    coalesce(n.new_version_rows, 0) + coalesce(r.repeat_rows, 0) as conformed_rows,
+    coalesce(n.new_version_rows, 0) as new_version_rows,
+    coalesce(r.repeat_rows, 0) as repeat_rows,
+    coalesce(q.quarantined_rows, 0) as quarantined_rows,
+    coalesce(l.landed_rows, 0) - coalesce(n.new_version_rows, 0) - coalesce(r.repeat_rows, 0)
+        - coalesce(q.quarantined_rows, 0) as unaccounted_rows
+from keys as k
+left join landed as l using (source_system, entity, lake_partition, load_id)
+left join new_versions as n using (source_system, entity, lake_partition, load_id)
+left join repeats as r using (source_system, entity, lake_partition, load_id)
+left join quarantined as q using (source_system, entity, lake_partition, load_id)

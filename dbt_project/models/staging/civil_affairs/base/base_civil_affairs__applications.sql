@@ -1,0 +1,43 @@
+-- Every landed row of applications (a convenience service with a deadline), typed and
+-- checked. A version is (id, update_time).
+with landed as (
+    {{ landed_rows(source('civil_affairs', 'applications'), detect_conflicts=true) }}
+),
+
+typed as (
+    select
+        record_key as application_id,
+        {{ local_to_instant('record_updated_at') }} as updated_at,
+        {{ json_text('payload', '$.jt_id') }} as household_id,
+        {{ json_text('payload', '$.sqlx') }} as application_type,
+        {{ local_to_instant(json_text('payload', '$.sqsj')) }} as applied_at,
+        {{ local_to_instant(json_text('payload', '$.blqx')) }} as due_at,
+        {{ json_text('payload', '$.blzt') }} as status,
+        {{ local_to_instant(json_text('payload', '$.bjsj')) }} as finished_at,
+        {{ json_text('payload', '$.bl_bm') }} as department_code,
+        {{ json_int('payload', '$.is_deleted') }} = 1 as is_deleted,
+        load_id,
+        fetched_at,
+        lake_partition,
+        record_updated_at as _updated_text,
+        {{ json_text('payload', '$.sqsj') }} as _applied_text,
+        {{ json_text('payload', '$.blqx') }} as _due_text,
+        {{ json_text('payload', '$.bjsj') }} as _finished_text,
+        _record_key,
+        _landing_rank,
+        _conflicts
+    from landed
+)
+
+select
+    typed.*,
+    {{ quarantine_columns(
+        [check_required('_updated_text', 'update_time'), check_required('_applied_text', 'sqsj'),
+         check_required('application_type', 'sqlx')]
+        + check_time('_updated_text', 'updated_at', 'update_time')
+        + check_time('_applied_text', 'applied_at', 'sqsj')
+        + check_time('_due_text', 'due_at', 'blqx')
+        + check_time('_finished_text', 'finished_at', 'bjsj')
+        + [check_code('status', ['办结', '驳回', '审核'], 'blzt')]
+    ) }}
+from typed

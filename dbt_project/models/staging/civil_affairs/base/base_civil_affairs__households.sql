@@ -1,0 +1,35 @@
+-- Every landed row of households, typed and checked; the head of household only as
+-- pseudonyms and masks. A version is (id, update_time).
+with landed as (
+    {{ landed_rows(source('civil_affairs', 'households'), detect_conflicts=true) }}
+),
+
+typed as (
+    select
+        record_key as household_id,
+        {{ local_to_instant('record_updated_at') }} as updated_at,
+        {{ json_text('payload', '$.hz_xm_key') }} as head_name_key,
+        {{ json_text('payload', '$.hz_sfzh_key') }} as head_id_number_key,
+        {{ json_text('payload', '$.hz_sfzh_masked') }} as head_id_number_masked,
+        {{ json_text('payload', '$.hz_sfzh_check') }} as head_id_number_check,
+        {{ json_text('payload', '$.sq_bm') }} as village_code,
+        {{ json_text('payload', '$.wg_bm') }} as grid_code,
+        {{ json_int('payload', '$.is_deleted') }} = 1 as is_deleted,
+        load_id,
+        fetched_at,
+        lake_partition,
+        record_updated_at as _updated_text,
+        _record_key,
+        _landing_rank,
+        _conflicts
+    from landed
+)
+
+select
+    typed.*,
+    {{ quarantine_columns(
+        [check_required('_updated_text', 'update_time'), check_required('grid_code', 'wg_bm')]
+        + check_time('_updated_text', 'updated_at', 'update_time')
+        + check_id_number('head_id_number_check', 'head_id_number_masked', 'hz_sfzh')
+    ) }}
+from typed

@@ -1,0 +1,35 @@
+-- Every landed row of assistance payments, typed and checked; amounts in fen.
+with landed as (
+    {{ landed_rows(source('civil_affairs', 'payments'), detect_conflicts=true) }}
+),
+
+typed as (
+    select
+        record_key as payment_id,
+        {{ local_to_instant('record_updated_at') }} as updated_at,
+        {{ json_text('payload', '$.dx_id') }} as recipient_id,
+        {{ json_text('payload', '$.ffny') }} as payment_month,
+        {{ json_int('payload', '$.ffje_fen') }} as amount_fen,
+        try_cast({{ json_text('payload', '$.ffrq') }} as date) as paid_on,
+        {{ json_int('payload', '$.is_deleted') }} = 1 as is_deleted,
+        load_id,
+        fetched_at,
+        lake_partition,
+        record_updated_at as _updated_text,
+        {{ json_text('payload', '$.ffje_fen') }} as _amount_text,
+        {{ json_text('payload', '$.ffrq') }} as _paid_text,
+        _record_key,
+        _landing_rank,
+        _conflicts
+    from landed
+)
+
+select
+    typed.*,
+    {{ quarantine_columns(
+        [check_required('_updated_text', 'update_time'), check_required('recipient_id', 'dx_id')]
+        + check_time('_updated_text', 'updated_at', 'update_time')
+        + check_time('_paid_text', 'paid_on', 'ffrq')
+        + [check_type('_amount_text', 'amount_fen', 'ffje_fen'), check_range('amount_fen', 'ffje_fen', lo=0)]
+    ) }}
+from typed

@@ -1,0 +1,36 @@
+-- Every landed row of home visits by grid workers, typed and checked. A version is
+-- (id, update_time).
+with landed as (
+    {{ landed_rows(source('civil_affairs', 'visits'), detect_conflicts=true) }}
+),
+
+typed as (
+    select
+        record_key as visit_id,
+        {{ local_to_instant('record_updated_at') }} as updated_at,
+        {{ json_text('payload', '$.jt_id') }} as household_id,
+        {{ json_text('payload', '$.wgy_id') }} as staff_id,
+        {{ local_to_instant(json_text('payload', '$.zfsj')) }} as visited_at,
+        {{ json_text('payload', '$.zfqk') }} as findings,
+        {{ json_int('payload', '$.sfyzx') }} = 1 as needs_follow_up,
+        {{ json_int('payload', '$.is_deleted') }} = 1 as is_deleted,
+        load_id,
+        fetched_at,
+        lake_partition,
+        record_updated_at as _updated_text,
+        {{ json_text('payload', '$.zfsj') }} as _visited_text,
+        _record_key,
+        _landing_rank,
+        _conflicts
+    from landed
+)
+
+select
+    typed.*,
+    {{ quarantine_columns(
+        [check_required('_updated_text', 'update_time'), check_required('_visited_text', 'zfsj'),
+         check_required('staff_id', 'wgy_id'), check_required('household_id', 'jt_id')]
+        + check_time('_updated_text', 'updated_at', 'update_time')
+        + check_time('_visited_text', 'visited_at', 'zfsj')
+    ) }}
+from typed

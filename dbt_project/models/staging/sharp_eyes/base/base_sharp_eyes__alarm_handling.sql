@@ -1,0 +1,37 @@
+-- Every landed row of alarm handling records (alarms pushed to grid workers), typed and
+-- checked. Arrival and result appear in later versions (distinct contents of an alarm id).
+with landed as (
+    {{ landed_rows(source('sharp_eyes', 'handling_records'), version_by='payload') }}
+),
+
+typed as (
+    select
+        record_key as alarm_id,
+        {{ json_text('payload', '$.handlerId') }} as assigned_staff_id,
+        {{ to_instant(json_text('payload', '$.pushTime')) }} as pushed_at,
+        {{ to_instant(json_text('payload', '$.arriveTime')) }} as arrived_at,
+        {{ json_text('payload', '$.handleResult') }} as handle_result,
+        {{ to_instant(json_text('payload', '$.finishTime')) }} as finished_at,
+        nullif({{ json_text('payload', '$.remark') }}, '') as remark,
+        load_id,
+        fetched_at,
+        lake_partition,
+        {{ json_text('payload', '$.pushTime') }} as _push_text,
+        {{ json_text('payload', '$.arriveTime') }} as _arrive_text,
+        {{ json_text('payload', '$.finishTime') }} as _finish_text,
+        _record_key,
+        _landing_rank,
+        _conflicts
+    from landed
+)
+
+select
+    typed.*,
+    {{ quarantine_columns(
+        [check_required('assigned_staff_id', 'handlerId'), check_required('_push_text', 'pushTime')]
+        + check_time('_push_text', 'pushed_at', 'pushTime')
+        + check_time('_arrive_text', 'arrived_at', 'arriveTime')
+        + check_time('_finish_text', 'finished_at', 'finishTime')
+        + [check_code('handle_result', ['confirmed', 'false_alarm', 'timeout'], 'handleResult')]
+    ) }}
+from typed

@@ -1,0 +1,41 @@
+-- Every landed row of the camera list, typed and checked; coordinates are WGS-84 strings
+-- in the source. The whole list lands on each load.
+with landed as (
+    {{ landed_rows(source('sharp_eyes', 'cameras'), version_by='payload', snapshot=true) }}
+),
+
+typed as (
+    select
+        record_key as camera_index_code,
+        {{ json_text('payload', '$.cameraName') }} as camera_name,
+        {{ json_text('payload', '$.regionIndexCode') }} as region_index_code,
+        {{ json_double('payload', '$.longitude') }} as source_longitude,
+        {{ json_double('payload', '$.latitude') }} as source_latitude,
+        'WGS-84' as source_crs,
+        {{ json_int('payload', '$.status') }} as status,
+        first_seen_at,
+        last_seen_at,
+        is_current,
+        load_id,
+        fetched_at,
+        lake_partition,
+        {{ json_text('payload', '$.longitude') }} as _long_text,
+        {{ json_text('payload', '$.latitude') }} as _lat_text,
+        _record_key,
+        _landing_rank,
+        _conflicts
+    from landed
+)
+
+select
+    typed.*,
+    {{ quarantine_columns([
+        check_required('_long_text', 'longitude'),
+        check_required('_lat_text', 'latitude'),
+        check_type('_long_text', 'source_longitude', 'longitude'),
+        check_type('_lat_text', 'source_latitude', 'latitude'),
+        check_inside_kaifeng('source_longitude', 'source_latitude', 'source_crs', 'longitude,latitude'),
+        check_code('status', [0, 1], 'status'),
+    ]) }}
+from typed
+cross join {{ ref('stg_reference__kaifeng_outline') }} as kaifeng_outline

@@ -1,0 +1,36 @@
+-- Every landed row of the department list, typed and checked.
+with landed as (
+    {{ landed_rows(source('smart_city', 'departments'), version_by='payload', snapshot=true) }}
+),
+
+typed as (
+    select
+        record_key as department_code,
+        {{ json_text('payload', '$.department_name') }} as department_name,
+        {{ json_text('payload', '$.kind_code') }} as kind_code,
+        {{ json_text('payload', '$.kind_name') }} as kind_name,
+        {{ json_text('payload', '$.platform_code') }} as platform_code,
+        {{ json_text('payload', '$.platform_name') }} as platform_name,
+        {{ json_text('payload', '$.level') }} as department_level,
+        {{ json_text('payload', '$.parent_code') }} as parent_code,
+        {{ json_text('payload', '$.county_code') }} as county_code,
+        {{ json_text('payload', '$.township_code') }} as township_code,
+        first_seen_at,
+        last_seen_at,
+        is_current,
+        load_id,
+        fetched_at,
+        lake_partition,
+        _record_key,
+        _landing_rank,
+        _conflicts
+    from landed
+)
+
+select
+    typed.*,
+    {{ quarantine_columns([
+        check_required('department_name', 'department_name'),
+        check_required('platform_code', 'platform_code'),
+    ]) }}
+from typed

@@ -1,0 +1,44 @@
+-- Every landed row of the grid list, typed and checked; polygons still GCJ-02 GeoJSON.
+-- The whole list lands on each load; a changed content is a new version of the grid.
+with landed as (
+    {{ landed_rows(source('smart_city', 'grids'), version_by='payload', snapshot=true) }}
+),
+
+typed as (
+    select
+        record_key as grid_code,
+        {{ json_text('payload', '$.properties.grid_name') }} as grid_name,
+        {{ json_text('payload', '$.properties.village_code') }} as village_code,
+        {{ json_text('payload', '$.properties.township_code') }} as township_code,
+        {{ json_text('payload', '$.properties.county_code') }} as county_code,
+        try_cast({{ json_text('payload', '$.properties.valid_from') }} as date) as valid_from,
+        try_cast({{ json_text('payload', '$.properties.valid_to') }} as date) as valid_to,
+        coalesce({{ json_text('payload', '$.properties.coordinate_system') }}, 'WGS-84') as source_crs,
+        {{ json_fragment('payload', '$.geometry') }} as geometry_geojson,
+        first_seen_at,
+        last_seen_at,
+        is_current,
+        load_id,
+        fetched_at,
+        lake_partition,
+        {{ json_text('payload', '$.properties.valid_from') }} as _valid_from_text,
+        {{ json_text('payload', '$.properties.valid_to') }} as _valid_to_text,
+        {{ json_text('payload', '$.geometry.type') }} as _geometry_type,
+        _record_key,
+        _landing_rank,
+        _conflicts
+    from landed
+)
+
+select
+    typed.*,
+    {{ quarantine_columns(
+        [check_required('village_code', 'village_code'), check_required('_geometry_type', 'geometry')]
+        + check_time('_valid_from_text', 'valid_from', 'valid_from')
+        + check_time('_valid_to_text', 'valid_to', 'valid_to')
+        + [
+            check_code('_geometry_type', ['Polygon'], 'geometry.type'),
+            check_code('source_crs', ['GCJ-02', 'WGS-84', 'BD-09'], 'coordinate_system'),
+        ]
+    ) }}
+from typed

@@ -1,0 +1,62 @@
+-- Every landed row of Smart City events, typed and checked (see macros/quarantine.sql).
+-- A version is (id, updated_datetime): the same version landed twice is one record.
+with landed as (
+    {{ landed_rows(source('smart_city', 'service_requests'), detect_conflicts=true) }}
+),
+
+typed as (
+    select
+        record_key as service_request_id,
+        {{ to_instant('record_updated_at') }} as updated_at,
+        {{ to_instant(json_text('payload', '$.requested_datetime')) }} as requested_at,
+        {{ to_instant(json_text('payload', '$.expected_datetime')) }} as expected_at,
+        {{ json_text('payload', '$.status') }} as status,
+        {{ json_text('payload', '$.status_notes') }} as status_notes,
+        {{ json_text('payload', '$.service_code') }} as service_code,
+        {{ json_text('payload', '$.service_name') }} as service_name,
+        {{ json_text('payload', '$.agency_responsible') }} as agency_responsible,
+        {{ json_double('payload', '$.long') }} as source_longitude,
+        {{ json_double('payload', '$.lat') }} as source_latitude,
+        -- Open311 says WGS-84; this platform states GCJ-02 on every record.
+        coalesce({{ json_text('payload', '$.extended_attributes.coordinate_system') }}, 'WGS-84') as source_crs,
+        {{ json_text('payload', '$.extended_attributes.reporter.type') }} as reporter_type,
+        {{ json_text('payload', '$.extended_attributes.reporter.staff_id') }} as reporter_staff_id,
+        {{ json_text('payload', '$.extended_attributes.grid_code') }} as reported_grid_code,
+        {{ json_text('payload', '$.extended_attributes.alarm_id') }} as alarm_id,
+        {{ json_text('payload', '$.extended_attributes.department_code') }} as department_code,
+        {{ to_instant(json_text('payload', '$.extended_attributes.due_datetime')) }} as due_at,
+        {{ json_bool('payload', '$.extended_attributes.self_resolved') }} as self_resolved,
+        {{ json_int('payload', '$.extended_attributes.township_evaluation') }} as township_evaluation,
+        {{ json_fragment('payload', '$.extended_attributes.lifecycle') }} as lifecycle_json,
+        load_id,
+        fetched_at,
+        lake_partition,
+        record_updated_at as _updated_text,
+        {{ json_text('payload', '$.requested_datetime') }} as _requested_text,
+        {{ json_text('payload', '$.long') }} as _long_text,
+        {{ json_text('payload', '$.lat') }} as _lat_text,
+        _record_key,
+        _landing_rank,
+        _conflicts
+    from landed
+)
+
+select
+    typed.*,
+    {{ quarantine_columns(
+        [check_required('_requested_text', 'requested_datetime')]
+        + check_time('_requested_text', 'requested_at', 'requested_datetime')
+        + check_time('_updated_text', 'updated_at', 'updated_datetime')
+        + [
+            check_required('_updated_text', 'updated_datetime'),
+            check_required('service_code', 'service_code'),
+            check_required('status', 'status'),
+            check_code('status', ['open', 'closed'], 'status'),
+            check_type('_long_text', 'source_longitude', 'long'),
+            check_type('_lat_text', 'source_latitude', 'lat'),
+            check_code('source_crs', ['GCJ-02', 'WGS-84', 'BD-09'], 'coordinate_system'),
+            check_inside_kaifeng('source_longitude', 'source_latitude', 'source_crs', 'lat,long'),
+        ]
+    ) }}
+from typed
+cross join {{ ref('stg_reference__kaifeng_outline') }} as kaifeng_outline

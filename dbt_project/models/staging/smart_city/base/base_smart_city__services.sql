@@ -1,0 +1,38 @@
+-- Every landed row of the Smart City taxonomy (Open311 services), typed and checked. The
+-- whole list lands on each load; a changed content is a new version of the sub-item.
+with landed as (
+    {{ landed_rows(source('smart_city', 'services'), version_by='payload', snapshot=true) }}
+),
+
+typed as (
+    select
+        record_key as subitem_code,
+        {{ json_text('payload', '$.service_name') }} as subitem_name,
+        {{ json_text('payload', '$.group') }} as category_name,
+        {{ json_text('payload', '$.extended_attributes.category_code') }} as category_code,
+        {{ json_text('payload', '$.extended_attributes.platform_code') }} as platform_code,
+        {{ json_text('payload', '$.extended_attributes.default_department_kind') }} as default_department_kind,
+        {{ json_int('payload', '$.extended_attributes.time_limit_hours') }} as time_limit_hours,
+        {{ json_bool('payload', '$.extended_attributes.self_resolvable') }} as self_resolvable,
+        first_seen_at,
+        last_seen_at,
+        is_current,
+        load_id,
+        fetched_at,
+        lake_partition,
+        {{ json_text('payload', '$.extended_attributes.time_limit_hours') }} as _time_limit_text,
+        _record_key,
+        _landing_rank,
+        _conflicts
+    from landed
+)
+
+select
+    typed.*,
+    {{ quarantine_columns([
+        check_required('subitem_name', 'service_name'),
+        check_required('category_code', 'category_code'),
+        check_type('_time_limit_text', 'time_limit_hours', 'time_limit_hours'),
+        check_range('time_limit_hours', 'time_limit_hours', lo=1),
+    ]) }}
+from typed

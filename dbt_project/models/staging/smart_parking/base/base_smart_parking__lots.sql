@@ -1,0 +1,38 @@
+-- Every landed row of the parking lot list, typed and checked; coordinates BD-09 as the
+-- platform sends them. The whole list lands on each load.
+with landed as (
+    {{ landed_rows(source('smart_parking', 'lots'), version_by='payload', snapshot=true) }}
+),
+
+typed as (
+    select
+        record_key as lot_id,
+        {{ json_text('payload', '$.name') }} as lot_name,
+        {{ json_text('payload', '$.lot_type') }} as lot_type,
+        {{ json_int('payload', '$.berth_count') }} as berth_count,
+        {{ json_double('payload', '$.longitude') }} as source_longitude,
+        {{ json_double('payload', '$.latitude') }} as source_latitude,
+        coalesce({{ json_text('payload', '$.coordinate_system') }}, 'BD-09') as source_crs,
+        first_seen_at,
+        last_seen_at,
+        is_current,
+        load_id,
+        fetched_at,
+        lake_partition,
+        {{ json_text('payload', '$.berth_count') }} as _berth_text,
+        _record_key,
+        _landing_rank,
+        _conflicts
+    from landed
+)
+
+select
+    typed.*,
+    {{ quarantine_columns([
+        check_type('_berth_text', 'berth_count', 'berth_count'),
+        check_range('berth_count', 'berth_count', lo=0),
+        check_code('source_crs', ['GCJ-02', 'WGS-84', 'BD-09'], 'coordinate_system'),
+        check_inside_kaifeng('source_longitude', 'source_latitude', 'source_crs', 'longitude,latitude'),
+    ]) }}
+from typed
+cross join {{ ref('stg_reference__kaifeng_outline') }} as kaifeng_outline

@@ -1,0 +1,40 @@
+-- Every landed row of parking sessions (entry; exit with fee), typed and checked. Times
+-- arrive as naive local strings and are conformed to instants; fees stay in fen.
+with landed as (
+    {{ landed_rows(source('smart_parking', 'sessions'), detect_conflicts=true) }}
+),
+
+typed as (
+    select
+        record_key as session_id,
+        {{ local_to_instant('record_updated_at') }} as updated_at,
+        {{ json_text('payload', '$.plate_key') }} as plate_key,
+        {{ json_text('payload', '$.plate_masked') }} as plate_masked,
+        {{ json_text('payload', '$.lot_id') }} as lot_id,
+        {{ json_text('payload', '$.berth_no') }} as berth_no,
+        {{ local_to_instant(json_text('payload', '$.entry_time')) }} as entered_at,
+        {{ local_to_instant(json_text('payload', '$.exit_time')) }} as exited_at,
+        {{ json_int('payload', '$.fee_fen') }} as fee_fen,
+        load_id,
+        fetched_at,
+        lake_partition,
+        record_updated_at as _updated_text,
+        {{ json_text('payload', '$.entry_time') }} as _entry_text,
+        {{ json_text('payload', '$.exit_time') }} as _exit_text,
+        {{ json_text('payload', '$.fee_fen') }} as _fee_text,
+        _record_key,
+        _landing_rank,
+        _conflicts
+    from landed
+)
+
+select
+    typed.*,
+    {{ quarantine_columns(
+        [check_required('lot_id', 'lot_id'), check_required('_entry_text', 'entry_time')]
+        + check_time('_entry_text', 'entered_at', 'entry_time')
+        + check_time('_exit_text', 'exited_at', 'exit_time')
+        + check_time('_updated_text', 'updated_at', 'updated_at')
+        + [check_type('_fee_text', 'fee_fen', 'fee_fen'), check_range('fee_fen', 'fee_fen', lo=0)]
+    ) }}
+from typed

@@ -1,0 +1,59 @@
+-- Every landed row of parking violations (registered, dispatched, handled, closed), typed
+-- and checked; locations BD-09 as the platform sends them.
+with landed as (
+    {{ landed_rows(source('smart_parking', 'violations'), detect_conflicts=true) }}
+),
+
+typed as (
+    select
+        record_key as violation_id,
+        {{ local_to_instant('record_updated_at') }} as updated_at,
+        {{ json_text('payload', '$.plate_key') }} as plate_key,
+        {{ json_text('payload', '$.plate_masked') }} as plate_masked,
+        {{ json_text('payload', '$.violation_type') }} as violation_type,
+        {{ json_text('payload', '$.violation_type_name') }} as violation_type_name,
+        {{ json_text('payload', '$.lot_id') }} as lot_id,
+        {{ json_double('payload', '$.longitude') }} as source_longitude,
+        {{ json_double('payload', '$.latitude') }} as source_latitude,
+        coalesce({{ json_text('payload', '$.coordinate_system') }}, 'BD-09') as source_crs,
+        {{ json_text('payload', '$.status') }} as status,
+        {{ json_text('payload', '$.handling_department') }} as department_code,
+        {{ local_to_instant(json_text('payload', '$.found_time')) }} as found_at,
+        {{ local_to_instant(json_text('payload', '$.dispatch_time')) }} as dispatched_at,
+        {{ local_to_instant(json_text('payload', '$.handled_time')) }} as handled_at,
+        {{ local_to_instant(json_text('payload', '$.closed_time')) }} as closed_at,
+        load_id,
+        fetched_at,
+        lake_partition,
+        record_updated_at as _updated_text,
+        {{ json_text('payload', '$.found_time') }} as _found_text,
+        {{ json_text('payload', '$.dispatch_time') }} as _dispatch_text,
+        {{ json_text('payload', '$.handled_time') }} as _handled_text,
+        {{ json_text('payload', '$.closed_time') }} as _closed_text,
+        {{ json_text('payload', '$.longitude') }} as _long_text,
+        {{ json_text('payload', '$.latitude') }} as _lat_text,
+        _record_key,
+        _landing_rank,
+        _conflicts
+    from landed
+)
+
+select
+    typed.*,
+    {{ quarantine_columns(
+        [check_required('_found_text', 'found_time'), check_required('violation_type', 'violation_type')]
+        + check_time('_found_text', 'found_at', 'found_time')
+        + check_time('_dispatch_text', 'dispatched_at', 'dispatch_time')
+        + check_time('_handled_text', 'handled_at', 'handled_time')
+        + check_time('_closed_text', 'closed_at', 'closed_time')
+        + check_time('_updated_text', 'updated_at', 'updated_at')
+        + [
+            check_code('status', ['registered', 'dispatched', 'handled', 'closed'], 'status'),
+            check_type('_long_text', 'source_longitude', 'longitude'),
+            check_type('_lat_text', 'source_latitude', 'latitude'),
+            check_code('source_crs', ['GCJ-02', 'WGS-84', 'BD-09'], 'coordinate_system'),
+            check_inside_kaifeng('source_longitude', 'source_latitude', 'source_crs', 'longitude,latitude'),
+        ]
+    ) }}
+from typed
+cross join {{ ref('stg_reference__kaifeng_outline') }} as kaifeng_outline
