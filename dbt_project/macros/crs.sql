@@ -38,7 +38,7 @@ list_transform(
 {%- endmacro %}
 
 {#- BD-09 (Baidu) [lon, lat] vertices as GCJ-02: the closed-form inverse of Baidu's
-    rotation, good to a few centimetres. -#}
+    rotation, good to about 10 cm (pinned by tests/dbt_project/test_crs_macros.py). -#}
 {% macro bd09_to_gcj02_vertices(vertices) -%}{{ return(adapter.dispatch('bd09_to_gcj02_vertices', 'kaifeng_govhub')(vertices)) }}{%- endmacro %}
 {% macro default__bd09_to_gcj02_vertices(vertices) -%}
 list_transform(
