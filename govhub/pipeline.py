@@ -124,6 +124,29 @@ def summary(warehouse_path: Path, lake_dir: Path | None = None) -> str:
         lines.append(f"  townships {townships}, grids {grids}")
         for src, n, lo, hi, unlocated in ev:
             lines.append(f"  events from {src}: {n:,} reported {lo} .. {hi}, {unlocated} without a grid")
+        lines += _accounting_lines(con)
         return "\n".join(lines)
     finally:
         con.close()
+
+
+def _accounting_lines(con) -> list[str]:
+    """Row accounting per source (landed = conformed + quarantined) and the quarantine by reason."""
+    lines = [
+        "Row accounting (quarantine.row_accounting)",
+        "  source            landed   conformed  quarantined  unaccounted",
+    ]
+    for src, landed, conformed, quarantined, off in con.execute(
+        "select source_system, sum(landed_rows), sum(conformed_rows), sum(quarantined_rows), "
+        "sum(abs(unaccounted_rows)) from quarantine.row_accounting group by 1 order by 1"
+    ).fetchall():
+        lines.append(f"  {src:15s} {landed:>9,} {conformed:>11,} {quarantined:>12,} {off:>12,}")
+    rows = con.execute(
+        "select source_system || '/' || entity, reason, count(*), count(distinct record_id) "
+        "from quarantine.quarantine_records group by all order by 1, 2"
+    ).fetchall()
+    lines.append("Quarantine (quarantine.quarantine_records): rows, records")
+    lines += [f"  {entity:30s} {reason:24s} {n:>6,} {records:>6,}" for entity, reason, n, records in rows] or [
+        "  (empty)"
+    ]
+    return lines

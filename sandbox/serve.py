@@ -9,6 +9,7 @@ from datetime import date, datetime, time, timedelta
 
 from sandbox.civil_affairs.data import CivilAffairsData
 from sandbox.clock import SHANGHAI, Clock
+from sandbox.defects import Defect
 from sandbox.http import Server
 from sandbox.petitions.files import PetitionFiles
 from sandbox.sharp_eyes.alarms import SharpEyesAlarms
@@ -25,6 +26,7 @@ class SandboxConfig:
     start: date = date(2026, 10, 1)
     end: date = date(2026, 10, 6)  # exclusive: the world has events of [start, end)
     frozen: bool = True  # freeze the clock at `end` 00:00 (reproducible); else wall time
+    defects: bool = True  # serve a few defective records (sandbox.defects); False: a clean world
     host: str = "127.0.0.1"
     smart_city_port: int = 0
     smart_city_api_key: str = field(default_factory=lambda: secrets.token_urlsafe(24))
@@ -55,6 +57,8 @@ class RunningSandbox:
     stand_ins: dict[str, object]
     civil_affairs_url: str = ""
     petitions_inbox: str = ""
+    civil_affairs_written_at: datetime | None = None  # the clock when the database was written
+    petitions_until: date | None = None  # the inbox holds the exports of the days before this
 
     def env(self) -> dict[str, str]:
         """The GOVHUB_* settings that point the connectors at these stand-ins."""
@@ -72,6 +76,22 @@ class RunningSandbox:
             "GOVHUB_PSEUDONYM_KEY": self.config.pseudonym_key,
         }
 
+    def defects(self) -> list[Defect]:
+        """Every defective record the stand-ins have served or will serve for the window: what
+        connectors landing the whole window see (for civil affairs the whole register in the
+        database, for petitions the rows of the files in the inbox)."""
+        s = self.stand_ins
+        out = [
+            *s["smart_city"].events.defects(),
+            *s["sharp_eyes"].alarms.defects(),
+            *s["smart_parking"].data.defects(),
+        ]
+        if self.civil_affairs_written_at is not None:
+            out.extend(s["civil_affairs"].defects(self.civil_affairs_written_at))
+        if self.petitions_until is not None:
+            out.extend(s["petitions"].defects(self.petitions_until))
+        return out
+
     def stop(self) -> None:
         for s in self.servers.values():
             s.stop()
@@ -81,8 +101,10 @@ def start_sandbox(config: SandboxConfig) -> RunningSandbox:
     world = build_world(config.preset, config.seed)
     clock = config.clock
     # One world: the alarms the Sharp Eyes platform raises are the ones Smart City events cite.
-    alarms = SharpEyesAlarms(world, config.start, config.end)
-    smart_city = SmartCityStandIn(world, config.start, config.end, clock, config.smart_city_api_key, alarms)
+    alarms = SharpEyesAlarms(world, config.start, config.end, config.defects)
+    smart_city = SmartCityStandIn(
+        world, config.start, config.end, clock, config.smart_city_api_key, alarms, config.defects
+    )
     sharp_eyes = SharpEyesStandIn(
         world, config.start, config.end, clock, config.sharp_eyes_app_key, config.sharp_eyes_app_secret, alarms
     )
@@ -94,6 +116,7 @@ def start_sandbox(config: SandboxConfig) -> RunningSandbox:
         config.smart_parking_client_id,
         config.smart_parking_client_secret,
         config.smart_parking_token_seconds,
+        defects=config.defects,
     )
     stand_ins = {"smart_city": smart_city, "sharp_eyes": sharp_eyes, "smart_parking": smart_parking}
     ports = {
@@ -103,13 +126,15 @@ def start_sandbox(config: SandboxConfig) -> RunningSandbox:
     }
     servers = {name: Server(s.app, config.host, ports[name]).start() for name, s in stand_ins.items()}
     # Civil affairs is a database, not a server: write it where the config says.
-    civil = CivilAffairsData(world, config.start, config.end)
+    civil = CivilAffairsData(world, config.start, config.end, config.defects)
     url = config.civil_affairs_url or f"sqlite:///{tempfile.mkdtemp(prefix='govhub-civil-')}/civil_affairs.sqlite"
-    civil.write(url, clock.now())
+    written_at = clock.now()
+    civil.write(url, written_at)
     stand_ins["civil_affairs"] = civil
     # Petitions are files: the daily exports before the clock, in the inbox.
-    petitions = PetitionFiles(world, config.start, config.end)
+    petitions = PetitionFiles(world, config.start, config.end, config.defects)
     inbox = config.petitions_inbox or tempfile.mkdtemp(prefix="govhub-petitions-")
-    petitions.write_inbox(inbox, min(config.end, clock.now().date() + timedelta(days=1)))
+    until = min(config.end, clock.now().date() + timedelta(days=1))
+    petitions.write_inbox(inbox, until)
     stand_ins["petitions"] = petitions
-    return RunningSandbox(config, servers, stand_ins, url, inbox)
+    return RunningSandbox(config, servers, stand_ins, url, inbox, written_at, until)

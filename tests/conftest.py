@@ -40,3 +40,21 @@ def warehouse_env(tmp_path, monkeypatch):
     yield settings
     # configure_environment writes os.environ directly; monkeypatch restores what it set.
     os.environ.pop("GOVHUB_DUCKDB_SPATIAL_EXTENSION", None)
+
+
+@pytest.fixture(scope="session")
+def tiny_warehouse(tiny_sandbox, tmp_path_factory):
+    """The whole pipeline run once through Dagster over the tiny sandbox: (settings, rerun)."""
+    from govhub.pipeline import run_pipeline
+    from warehouse.settings import configure_environment
+
+    root = tmp_path_factory.mktemp("pipeline")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("GOVHUB_WAREHOUSE_PATH", str(root / "kaifeng.duckdb"))
+        mp.setenv("GOVHUB_LAKE_DIR", str(root / "lake"))
+        mp.setenv("DAGSTER_HOME", str(root / "dagster_home"))
+        for k, v in tiny_sandbox.env().items():
+            mp.setenv(k, v)
+        settings = configure_environment()
+        run_pipeline(TINY_START, TINY_END, progress=lambda _: None)
+        yield settings, (lambda: run_pipeline(TINY_START, TINY_END, progress=lambda _: None))

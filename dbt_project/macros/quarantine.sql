@@ -57,10 +57,12 @@ from {{ relation }}
 {%- endmacro %}
 
 {#- The check columns from a list of rules (built with the check_* macros below); the first
-    rule a row breaks is the one reported. Key and conflict rules come first. -#}
-{% macro quarantine_columns(checks, record_id=none) -%}
+    rule a row breaks is the one reported. Key and conflict rules come first. `record_id`:
+    what identifies a row without a key (default: its load); `key_field`: the source's name
+    for the key. -#}
+{% macro quarantine_columns(checks, record_id=none, key_field='record_key') -%}
 {%- set all_checks = [
-    {'when': '_record_key is null', 'reason': 'missing_record_key', 'field': 'record_key', 'value': 'null'},
+    {'when': '_record_key is null', 'reason': 'missing_record_key', 'field': key_field, 'value': 'null'},
     {'when': '_conflicts', 'reason': 'conflicting_duplicate', 'field': 'payload', 'value': '_record_key'},
 ] + checks -%}
 {%- set known = quarantine_reasons() -%}

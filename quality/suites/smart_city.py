@@ -36,8 +36,8 @@ def service_requests_checks() -> list[Check]:
         ),
         Check(
             gxe.ExpectColumnValuesToMatchRegex(column="requested_datetime", regex=ISO_WITH_ZONE),
-            BLOCKING,
-            "requested_datetime must be an ISO-8601 instant with a zone",
+            WARNING,
+            "requested_datetime is an ISO-8601 instant with a zone; a record without one is quarantined",
         ),
         Check(
             gxe.ExpectCompoundColumnsToBeUnique(column_list=["load_id", "service_request_id", "updated_datetime"]),
@@ -48,6 +48,11 @@ def service_requests_checks() -> list[Check]:
             gxe.ExpectColumnValuesToBeInSet(column="status", value_set=["open", "closed"]),
             BLOCKING,
             "Open311 status is open or closed",
+        ),
+        Check(
+            gxe.ExpectColumnValuesToNotBeNull(column="service_code"),
+            WARNING,
+            "a record without a service code cannot be typed: it is quarantined",
         ),
         Check(
             gxe.ExpectColumnValuesToMatchRegex(column="service_code", regex=r"^\d{4}$"),

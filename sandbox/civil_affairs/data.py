@@ -5,6 +5,10 @@ Resident ID numbers follow GB 11643 (18 characters, ISO 7064 MOD 11-2 check digi
 are stale 15-digit numbers and a few carry a wrong check digit, as real registers do. The
 database holds each row's latest state as of the sandbox clock (``update_time`` is the
 last change; soft-deleted rows keep ``is_deleted = 1``).
+
+Defects (sandbox.defects): the wrong check digits, and a few recipients under an assistance
+category outside the code set (the retired 五保 code ``WB``). A world without defects has
+every check digit right.
 """
 
 from __future__ import annotations
@@ -15,12 +19,16 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import create_engine, insert
 
 from connectors.civil_affairs.schema import TABLES, metadata
+from sandbox.defects import Defect, pick
 from sandbox.world import World
 from sandbox.world.names import mobile_number, person_name
 
 CATEGORIES = (("DB", 45), ("TK", 10), ("LS", 10), ("CJ", 20), ("GL", 15))
 MONTHLY_FEN = {"DB": 52000, "TK": 78000, "CJ": 9000, "GL": 10000}
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+UNKNOWN_CATEGORY = "WB"  # 五保, folded into 特困 long ago: not in the code set
+# The ID number column of each table that has one.
+ID_COLUMNS = {"households": "hz_sfzh", "recipients": "sfzh"}
 
 
 def id_check_digit(first17: str) -> str:
@@ -28,16 +36,27 @@ def id_check_digit(first17: str) -> str:
     return "10X98765432"[total % 11]
 
 
-def id_number(rng: random.Random, county: str, birth: date, female: bool) -> str:
+def id_number(rng: random.Random, county: str, birth: date, female: bool, bad_check_digits: bool = True) -> str:
+    """A resident ID number; with `bad_check_digits`, about 1 in 100 has a wrong check digit
+    (the same draws either way, so the rest of the world does not change)."""
     seq = rng.randrange(0, 500) * 2 + (0 if female else 1)
     first17 = f"{county}{birth:%Y%m%d}{seq:03d}"
     r = rng.random()
     if r < 0.015:  # a stale first-generation number: 15 digits, two-digit year, no check digit
         return f"{county}{birth:%y%m%d}{seq:03d}"
     digit = id_check_digit(first17)
-    if r < 0.025:  # a wrong check digit
-        digit = "10X98765432"[("10X98765432".index(digit) + 1) % 11]
+    if r < 0.025 and bad_check_digits:
+        digit = wrong_check_digit(digit)
     return first17 + digit
+
+
+def wrong_check_digit(digit: str) -> str:
+    return "10X98765432"[("10X98765432".index(digit) + 1) % 11]
+
+
+def has_bad_check_digit(number: str | None) -> bool:
+    """An 18-character number whose check digit is not the one its first 17 digits give."""
+    return bool(number) and len(number) == 18 and number[:17].isdigit() and id_check_digit(number[:17]) != number[17]
 
 
 def _ts(t: datetime) -> datetime:
@@ -46,8 +65,9 @@ def _ts(t: datetime) -> datetime:
 
 
 class CivilAffairsData:
-    def __init__(self, world: World, start: date, end: date) -> None:
+    def __init__(self, world: World, start: date, end: date, defects: bool = True) -> None:
         self.world = world
+        self.with_defects = defects
         city = world.preset.township_codes is None
         k = world.preset.volume_multiplier
         self.rows: dict[str, list[dict]] = {name: [] for name in TABLES}
@@ -77,7 +97,7 @@ class CivilAffairsData:
                 {
                     "jt_id": jt_id,
                     "hz_xm": head,
-                    "hz_sfzh": id_number(rng, g.county_code, head_birth, rng.random() < 0.5),
+                    "hz_sfzh": id_number(rng, g.county_code, head_birth, rng.random() < 0.5, defects),
                     "lxdh": mobile_number(rng),
                     "jtzz": f"开封市{village.name}{rng.randint(1, 300)}号",
                     "sq_bm": g.village_code,
@@ -95,7 +115,7 @@ class CivilAffairsData:
                         "dx_id": f"DX{g.county_code}{i + 1:07d}{j}",
                         "jt_id": jt_id,
                         "xm": head if j == 0 else person_name(rng),
-                        "sfzh": id_number(rng, g.county_code, birth, rng.random() < 0.5),
+                        "sfzh": id_number(rng, g.county_code, birth, rng.random() < 0.5, defects),
                         "jzlb": cat,
                         "ksrq": since,
                         "jsrq": None if rng.random() < 0.9 else since + timedelta(days=rng.randint(90, 700)),
@@ -103,11 +123,45 @@ class CivilAffairsData:
                         "is_deleted": 1 if rng.random() < 0.01 else 0,
                     }
                 )
+        if defects:
+            self._register_defects()
         self._monthly(start, end)
         d = start
         while d < end:
             self._day(d, city, k)
             d += timedelta(days=1)
+
+    def _register_defects(self) -> None:
+        """Recipients under an unknown category (so no payment refers to them); in a world
+        that wants defects in every batch, a wrong check digit if none came up by chance."""
+        recipients = self.rows["recipients"]
+        rng = self.world.rng("defects", "civil_affairs", "register")
+        if self.world.preset.defects_at_least and not any(has_bad_check_digit(r["sfzh"]) for r in recipients):
+            fit = [r for r in recipients if len(r["sfzh"]) == 18 and r["is_deleted"] == 0]
+            if fit:
+                r = rng.choice(fit)
+                r["sfzh"] = r["sfzh"][:17] + wrong_check_digit(r["sfzh"][17])
+        eligible = [r["dx_id"] for r in recipients if r["is_deleted"] == 0 and not has_bad_check_digit(r["sfzh"])]
+        chosen = pick(self.world, "civil_affairs", "recipients", "register", len(recipients), eligible)
+        for r in recipients:
+            if r["dx_id"] in chosen:
+                r["jzlb"] = UNKNOWN_CATEGORY
+
+    def defects(self, clock: datetime) -> list[Defect]:
+        """The defective rows of the database written at `clock` (the whole register, as a
+        full read from the start of the partitions lands it)."""
+        cutoff = clock.replace(tzinfo=None)
+        out = []
+        for table, pk in (("households", "jt_id"), ("recipients", "dx_id")):
+            column = ID_COLUMNS[table]
+            for r in self.rows[table]:
+                if r["update_time"] > cutoff:
+                    continue
+                if has_bad_check_digit(r[column]):
+                    out.append(Defect("civil_affairs", table, r[pk], "invalid_id_check_digit", column))
+                if table == "recipients" and r["jzlb"] == UNKNOWN_CATEGORY:
+                    out.append(Defect("civil_affairs", table, r[pk], "unknown_code", "jzlb"))
+        return out
 
     def _monthly(self, start: date, end: date) -> None:
         month = start.replace(day=1)

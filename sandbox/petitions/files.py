@@ -5,6 +5,10 @@ the cases registered that day and every earlier case that changed that day (a la
 corrects an earlier record; the newest version wins). A file is complete when its
 ``<name>.done`` marker exists. Dates come in the mixed forms real exports have:
 ``2024-05-03``, ``2024/5/3``, ``2024年5月3日`` and Excel serial numbers.
+
+A few cases are exported with a defect in every row (sandbox.defects): no case number, a
+registration date that is no date (不详), or a source form outside the four (传真); and a
+petitioner's ID number now and then has a wrong check digit.
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
+from sandbox.civil_affairs.data import has_bad_check_digit, id_number
+from sandbox.defects import Defect, pick
 from sandbox.world import World
 from sandbox.world.names import mobile_number, person_name
 
@@ -46,12 +52,19 @@ FORMS = ("来信", "来访", "网上", "电话")
 CATEGORIES = ("邻里纠纷", "劳资纠纷", "土地纠纷", "婚姻家庭纠纷", "物业纠纷", "征地拆迁", "社会保障", "环境污染")
 SATISFACTION = ("满意", "基本满意", "不满意")
 EXCEL_EPOCH = date(1899, 12, 30)
+# How each kind of defect shows: the field and the value every row of the case carries.
+DEFECT_VALUES = {
+    "missing_record_key": ("信访件编号", ""),
+    "unparseable_time": ("登记日期", "不详"),
+    "unknown_code": ("来源形式", "传真"),
+}
 
 
 @dataclass
 class Case:
     case_id: str
     versions: list[tuple[date, dict]] = field(default_factory=list)  # (day of export, row)
+    defect: str | None = None  # the kind of defect every row of it is exported with
 
 
 def _date_text(d: date | None, rng: random.Random, excel_ok: bool):
@@ -68,9 +81,10 @@ def _date_text(d: date | None, rng: random.Random, excel_ok: bool):
 
 
 class PetitionFiles:
-    def __init__(self, world: World, start: date, end: date) -> None:
+    def __init__(self, world: World, start: date, end: date, defects: bool = True) -> None:
         self.world = world
         self.start, self.end = start, end
+        self.with_defects = defects
         self.cases: list[Case] = []
         per_day = 40 * world.preset.volume_multiplier if world.preset.township_codes is None else 3
         d = start
@@ -79,19 +93,33 @@ class PetitionFiles:
             d += timedelta(days=1)
 
     def _day(self, day: date, per_day: float) -> None:
+        first = len(self.cases)
+        self._new_cases(day, per_day)
+        if not self.with_defects:
+            return
+        cases = self.cases[first:]
+        # one defect a case: not on a case whose petitioner's ID number is already bad
+        eligible = [c.case_id for c in cases if not has_bad_check_digit(c.versions[0][1]["信访人身份证号"])]
+        chosen = pick(self.world, "petitions", "cases", day, len(cases), eligible)
+        for c in cases:
+            c.defect = chosen.get(c.case_id)
+            if c.defect:
+                name, value = DEFECT_VALUES[c.defect]
+                for _, row in c.versions:
+                    row[name] = value
+
+    def _new_cases(self, day: date, per_day: float) -> None:
         rng = self.world.rng("petitions", day.isoformat())
         for n in range(max(0, int(round(rng.gauss(per_day, per_day**0.5))))):
             grid = self.world.grids[rng.randrange(len(self.world.grids))]
             township = self.world.township_by_code[grid.township_code]
             workers = self.world.staff_on(grid.code, "fulltime_worker", day)
             birth = date(rng.randint(1950, 2000), rng.randint(1, 12), rng.randint(1, 28))
-            from sandbox.civil_affairs.data import id_number
-
             row = {
                 "信访件编号": f"XF{day:%Y%m%d}{grid.county_code[-2:]}{n + 1:04d}",
                 "来源形式": rng.choice(FORMS),
                 "信访人姓名": person_name(rng),
-                "信访人身份证号": id_number(rng, grid.county_code, birth, rng.random() < 0.5),
+                "信访人身份证号": id_number(rng, grid.county_code, birth, rng.random() < 0.5, self.with_defects),
                 "信访人电话": mobile_number(rng),
                 "问题属地乡镇": township.name,
                 "问题属地网格": grid.code,
@@ -130,7 +158,31 @@ class PetitionFiles:
 
     def rows_of(self, day: date) -> list[dict]:
         """What the export of `day` carries: each case's state as of that day, if it changed then."""
-        return [v for c in self.cases for d, v in c.versions if d == day]
+        return [v for _, v in self._exported(day)]
+
+    def _exported(self, day: date) -> list[tuple[Case, dict]]:
+        return [(c, v) for c in self.cases for d, v in c.versions if d == day]
+
+    def defects(self, until: date) -> list[Defect]:
+        """The defective rows of the files exported before `until`: one per case, or one per
+        row (located by file name and 0-based data row) where the case number is missing."""
+        out: list[Defect] = []
+        seen: set[tuple[str, str]] = set()
+        d = self.start
+        while d < until:
+            for i, (case, row) in enumerate(self._exported(d)):
+                if case.defect == "missing_record_key":
+                    out.append(Defect("petitions", "cases", None, case.defect, "信访件编号", f"{file_name(d)}#{i:06d}"))
+                    continue
+                kinds = [(case.defect, DEFECT_VALUES[case.defect][0])] if case.defect else []
+                if has_bad_check_digit(row["信访人身份证号"]):
+                    kinds.append(("invalid_id_check_digit", "信访人身份证号"))
+                for kind, name in kinds:
+                    if (case.case_id, kind) not in seen:
+                        seen.add((case.case_id, kind))
+                        out.append(Defect("petitions", "cases", case.case_id, kind, name))
+            d += timedelta(days=1)
+        return out
 
     def truth(self, until: date) -> dict[str, dict]:
         """Each case's latest state exported before `until` (for tests)."""
@@ -150,9 +202,8 @@ class PetitionFiles:
         while d < until:
             rows = self.rows_of(d)
             rng = self.world.rng("petitions", "file", d.isoformat())
-            xlsx = d.toordinal() % 2 == 0
-            path = inbox / f"信访件_{d:%Y%m%d}.{'xlsx' if xlsx else 'csv'}"
-            data = _xlsx(rows, rng) if xlsx else _csv(rows, rng)
+            path = inbox / file_name(d)
+            data = _xlsx(rows, rng) if path.suffix == ".xlsx" else _csv(rows, rng)
             tmp = path.with_name(path.name + ".part")
             tmp.write_bytes(data)
             os.replace(tmp, path)
@@ -160,6 +211,11 @@ class PetitionFiles:
             written.append(path)
             d += timedelta(days=1)
         return written
+
+
+def file_name(day: date) -> str:
+    """The export file of a day: xlsx on even ordinal days, CSV on the others."""
+    return f"信访件_{day:%Y%m%d}.{'xlsx' if day.toordinal() % 2 == 0 else 'csv'}"
 
 
 def _cells(row: dict, rng: random.Random, excel_ok: bool) -> list:

@@ -4,7 +4,9 @@ Most alarms are false positives and are closed by the platform. About a third ar
 the full-time grid worker of the camera's grid; the worker goes there (usually within the
 hour, sometimes not at all). The worker confirms about half of them on site, and those become
 Smart City events (reporter type ``sharp_eyes``, ``alarm_id`` set). The alarms of a day
-depend only on the world's seed and the day.
+depend only on the world's seed and the day. A few alarms the platform closed by itself are
+served with a defect (sandbox.defects): a level outside 1-3, an impossible start time, or
+the type of an algorithm just added to the platform.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from datetime import date, datetime, time, timedelta
 import numpy as np
 
 from sandbox.clock import SHANGHAI
+from sandbox.defects import Defect, pick
 from sandbox.world import World
 from sandbox.world.geography import random_points_in
 
@@ -33,9 +36,15 @@ EVENT_TYPES = {
     131592: ("渣土车抛洒", "0902", 6),
 }
 RULE_NAMES = {code: f"{name}联动规则" for code, (name, _, _) in EVENT_TYPES.items()}
+# A type the platform serves once a new algorithm is switched on, before anyone maps it.
+NEW_EVENT_TYPE = (131600, "高空抛物")
 _TYPE_CODES = list(EVENT_TYPES)
 _TYPE_CUM = np.cumsum([w for _, _, w in EVENT_TYPES.values()], dtype=float)
 _HOURLY = np.array([2, 1, 1, 1, 1, 2, 4, 7, 10, 11, 11, 10, 9, 10, 11, 11, 11, 10, 9, 8, 7, 6, 4, 3], dtype=float)
+
+
+# The field each kind of defect shows in.
+DEFECT_FIELDS = {"unknown_code": "eventLevel", "impossible_date": "startTime", "unmapped_code": "eventType"}
 
 
 @dataclass
@@ -64,6 +73,7 @@ class Alarm:
     closed_at: datetime | None = None
     remark: str = ""
     rereported: bool = False  # the platform reports this alarm twice
+    defect: str | None = None  # the kind of defect it is served with
 
     @property
     def type_name(self) -> str:
@@ -103,16 +113,31 @@ def build_cameras(world: World) -> list[Camera]:
 class SharpEyesAlarms:
     """The cameras and all alarms of a window."""
 
-    def __init__(self, world: World, start: date, end: date) -> None:
+    def __init__(self, world: World, start: date, end: date, defects: bool = True) -> None:
         self.world = world
         self.cameras = build_cameras(world)
         self._online = [c for c in self.cameras if c.online]
         self.alarms: list[Alarm] = []
         d = start
         while d < end:
-            self.alarms.extend(self._day(d))
+            day_alarms = self._day(d)
+            if defects:
+                # Only alarms never pushed to a worker: no handling record or event refers to them.
+                eligible = [a.alarm_id for a in day_alarms if a.pushed_at is None and not a.rereported]
+                chosen = pick(world, "sharp_eyes", "events", d, len(day_alarms), eligible)
+                for a in day_alarms:
+                    a.defect = chosen.get(a.alarm_id)
+            self.alarms.extend(day_alarms)
             d += timedelta(days=1)
         self.by_id = {a.alarm_id: a for a in self.alarms}
+
+    def defects(self) -> list[Defect]:
+        """The alarms of the window served with a defect."""
+        return [
+            Defect("sharp_eyes", "events", a.alarm_id, a.defect, DEFECT_FIELDS[a.defect])
+            for a in self.alarms
+            if a.defect
+        ]
 
     def worker(self, grid_code: str, day: date) -> str | None:
         """The full-time grid worker of the grid that day (alarms are pushed to them)."""

@@ -29,12 +29,14 @@ import time
 from datetime import date, datetime, timedelta
 
 from sandbox.clock import SHANGHAI, Clock
+from sandbox.defects import variant
 from sandbox.http import App, Request, Response
-from sandbox.sharp_eyes.alarms import RULE_NAMES, Alarm, SharpEyesAlarms
+from sandbox.sharp_eyes.alarms import NEW_EVENT_TYPE, RULE_NAMES, Alarm, SharpEyesAlarms
 
 MAX_PAGE_SIZE = 1000
 MAX_WINDOW = timedelta(days=7)
 TIMESTAMP_TOLERANCE_MS = 15 * 60 * 1000
+BAD_LEVEL = 7  # an eventLevel outside 1-3
 SIGNED_REQUIRED = {"x-ca-key", "x-ca-timestamp", "x-ca-nonce"}
 
 
@@ -42,6 +44,16 @@ def artemis_time(t: datetime) -> str:
     """2026-10-01T08:30:00.000+08:00, as Artemis writes instants."""
     t = t.astimezone(SHANGHAI)
     return t.strftime("%Y-%m-%dT%H:%M:%S.") + f"{t.microsecond // 1000:03d}+08:00"
+
+
+def impossible_time(t: datetime, form: int) -> str:
+    """An Artemis instant in its usual shape that names no real moment: the time of day on
+    30 February (form 0), or hour 25 of the real day (form 1)."""
+    t = t.astimezone(SHANGHAI)
+    ms = f"{t.microsecond // 1000:03d}"
+    if form == 0:
+        return f"{t.year}-02-30T{t:%H:%M:%S}.{ms}+08:00"
+    return f"{t:%Y-%m-%d}T25:{t:%M:%S}.{ms}+08:00"
 
 
 def _parse_time(value, name: str) -> datetime:
@@ -210,7 +222,7 @@ class SharpEyesStandIn:
 
     def _event(self, a: Alarm, now: datetime, remark: str | None = None) -> dict:
         closed = a.closed_at is not None and a.closed_at <= now
-        return {
+        event = {
             "id": a.alarm_id,
             "ruleName": RULE_NAMES[a.event_type],
             "eventType": a.event_type,
@@ -230,6 +242,14 @@ class SharpEyesStandIn:
                 }
             ],
         }
+        if a.defect == "unknown_code":
+            event["eventLevel"] = BAD_LEVEL
+        elif a.defect == "impossible_date":
+            event["startTime"] = impossible_time(a.start, variant(a.alarm_id, 2))
+        elif a.defect == "unmapped_code":
+            code, name = NEW_EVENT_TYPE
+            event.update(ruleName=f"{name}联动规则", eventType=code, eventTypeName=name)
+        return event
 
     def handling(self, body: dict) -> Response:
         lo, hi = self._window(body)

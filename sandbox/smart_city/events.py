@@ -4,7 +4,9 @@ Each event is reported in a grid by a grid worker, a citizen or the 12345 hotlin
 lives through the platform's lifecycle over hours to weeks: 上报 → 受理 / 不予立案 → 派遣
 (possibly 分流转办 to another department) → 处置 → 网格长验收 (passed, or returned for
 rework) → 结案; or, when the reporting grid worker can settle it on the spot, 自行处置.
-The events of a day depend only on the world's seed and the day.
+The events of a day depend only on the world's seed and the day. A few of them carry a
+defect in every version (sandbox.defects): a point far outside Kaifeng, a requested time
+that is no time, or no service code.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import numpy as np
 import shapely
 
 from sandbox.clock import SHANGHAI
+from sandbox.defects import Defect, pick
 from sandbox.world import World
 from sandbox.world.geography import Grid
 from warehouse.crs import wgs84_to_gcj02
@@ -82,6 +85,7 @@ class Event:
     self_resolved: bool = False
     township_evaluation: int | None = None
     alarm_id: str | None = None
+    defect: str | None = None  # the kind of defect every version of it is served with
 
     @property
     def reported_at(self) -> datetime:
@@ -91,15 +95,19 @@ class Event:
 class SmartCityEvents:
     """All events of a window, with each one's visible state at any clock time."""
 
-    def __init__(self, world: World, start: date, end: date, alarms=None) -> None:
-        """`alarms`: the Sharp Eyes alarms of the window; confirmed ones become events here."""
+    def __init__(self, world: World, start: date, end: date, alarms=None, defects: bool = True) -> None:
+        """`alarms`: the Sharp Eyes alarms of the window; confirmed ones become events here.
+        `defects`: whether a few events are served with a defect (sandbox.defects)."""
         self.world = world
         self.start, self.end = start, end
         self._ctx = _Context(world)
         self.events: list[Event] = []
         d = start
         while d < end:
-            self.events.extend(generate_day(self._ctx, d))
+            day_events = generate_day(self._ctx, d)
+            if defects:
+                _mark_defects(world, d, day_events)
+            self.events.extend(day_events)
             d += timedelta(days=1)
         for alarm in alarms or []:
             if alarm.outcome == "confirmed" and alarm.arrived_at is not None:
@@ -111,6 +119,14 @@ class SmartCityEvents:
         versions.sort()
         self._v_time = [v[0] for v in versions]
         self._v_ref = [(v[2], v[3]) for v in versions]
+
+    def defects(self) -> list[Defect]:
+        """The defective events of the window (each is served with its defect in every version)."""
+        return [
+            Defect("smart_city", "service_requests", e.request_id, e.defect, DEFECT_FIELDS[e.defect])
+            for e in self.events
+            if e.defect
+        ]
 
     def updated_between(self, after: datetime, before: datetime, clock: datetime) -> list[tuple[Event, int]]:
         """Events whose latest state visible at `clock` was last updated in [after, before).
@@ -215,6 +231,24 @@ def generate_day(ctx: _Context, day: date) -> list[Event]:
             events.append(dup)
     events.sort(key=lambda e: (e.reported_at, e.request_id))
     return events
+
+
+# The field(s) each kind of defect shows in.
+DEFECT_FIELDS = {
+    "outside_kaifeng": "lat,long",
+    "unparseable_time": "requested_datetime",
+    "missing_required_field": "service_code",
+}
+
+
+def _mark_defects(world: World, day: date, events: list[Event]) -> None:
+    """Give a few of the day's events a defect; not duplicates or the events they duplicate,
+    so a duplicate still matches its original."""
+    ids = {e.request_id for e in events}
+    eligible = [e.request_id for e in events if not e.request_id.endswith("D") and f"{e.request_id}D" not in ids]
+    chosen = pick(world, "smart_city", "service_requests", day, len(events), eligible)
+    for e in events:
+        e.defect = chosen.get(e.request_id)
 
 
 def _from_alarm(ctx: _Context, alarm) -> Event:

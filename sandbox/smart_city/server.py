@@ -20,6 +20,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from sandbox.clock import Clock, format_local, parse_w3c
+from sandbox.defects import variant
 from sandbox.http import App, Request, Response
 from sandbox.smart_city.events import REPORTER_NAMES, STATE_NAMES, Event, SmartCityEvents, to_gcj02
 from sandbox.world import World
@@ -27,6 +28,10 @@ from warehouse.crs import wgs84_to_gcj02
 
 MAX_PAGE_SIZE = 1000
 MAX_RANGE = timedelta(days=90)
+# How defective events show (sandbox.defects): (lat, long) far outside Kaifeng, GCJ-02 (a
+# spot in Zhengzhou; 0,0 from a terminal without a fix), and requested times that are no time.
+FAR_POINTS = ((34.757975, 113.665412), (0.0, 0.0))
+NOT_A_TIME = ("未知", "--")
 
 
 def _error(status: int, description: str) -> Response:
@@ -45,11 +50,20 @@ def _paged(req: Request, items: list) -> Response | list:
 
 
 class SmartCityStandIn:
-    def __init__(self, world: World, start: date, end: date, clock: Clock, api_key: str, alarms=None) -> None:
+    def __init__(
+        self,
+        world: World,
+        start: date,
+        end: date,
+        clock: Clock,
+        api_key: str,
+        alarms=None,
+        defects: bool = True,
+    ) -> None:
         self.world = world
         self.clock = clock
         self.api_key = api_key
-        self.events = SmartCityEvents(world, start, end, alarms.alarms if alarms else None)
+        self.events = SmartCityEvents(world, start, end, alarms.alarms if alarms else None, defects)
         self.subitems = {s.code: s for s in world.taxonomy}
         self.dept_names = {d.code: d.name for d in world.departments}
         self.app = App("smart_city")
@@ -129,7 +143,7 @@ class SmartCityStandIn:
         codes = set(req.query["service_code"].split(",")) if req.query.get("service_code") else None
         rows = []
         for ev, vi in found:
-            if codes and ev.subitem_code not in codes:
+            if codes and (ev.subitem_code not in codes or ev.defect == "missing_required_field"):
                 continue
             record = self.render(ev, vi)
             if status and record["status"] != status:
@@ -157,7 +171,7 @@ class SmartCityStandIn:
         sub = self.subitems[ev.subitem_code]
         lon, lat = to_gcj02(ev)
         dispatched = "dispatched" in states
-        return {
+        record = {
             "service_request_id": ev.request_id,
             "status": "closed" if closed else "open",
             "status_notes": STATE_NAMES[last.state] + (f"：{last.note}" if last.note else ""),
@@ -203,6 +217,7 @@ class SmartCityStandIn:
                 ],
             },
         }
+        return _with_defect(record, ev)
 
     # --- reference lists ----------------------------------------------------------------
     def grids(self, req: Request):
@@ -281,3 +296,14 @@ class SmartCityStandIn:
                 for d in self.world.departments
             ],
         )
+
+
+def _with_defect(record: dict, ev: Event) -> dict:
+    """The record as served when its event carries a defect (the same in every version)."""
+    if ev.defect == "outside_kaifeng":
+        record["lat"], record["long"] = FAR_POINTS[variant(ev.request_id, len(FAR_POINTS))]
+    elif ev.defect == "unparseable_time":
+        record["requested_datetime"] = NOT_A_TIME[variant(ev.request_id, len(NOT_A_TIME))]
+    elif ev.defect == "missing_required_field":
+        record["service_code"] = None
+    return record

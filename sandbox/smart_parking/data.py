@@ -3,7 +3,9 @@
 Lots lie in grids (their coordinates are served in BD-09, Baidu's system). Sessions start
 at entry and are updated at exit; violations are found, dispatched to a department's
 urban-management unit, handled and closed. Every change is a version with its own update
-time. The records of a day depend only on the world's seed and the day.
+time. The records of a day depend only on the world's seed and the day. A few are served
+with a defect (sandbox.defects): sessions with an impossible entry time or a negative fee,
+violations located far outside Kaifeng.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from datetime import date, datetime, time, timedelta
 import numpy as np
 
 from sandbox.clock import SHANGHAI
+from sandbox.defects import Defect, pick, variant
 from sandbox.world import World
 from sandbox.world.geography import random_points_in
 
@@ -28,6 +31,14 @@ VIOLATION_TYPES = {
     "1005": ("私设地锁占车位", "0306", 10),
 }
 _PLATE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"
+# How defective records show: (longitude, latitude) far outside Kaifeng in BD-09 (a spot in
+# Zhengzhou; 0,0 from a device without a fix); the field each kind shows in.
+FAR_POINTS_BD09 = ((113.671872, 34.764051), (0.0, 0.0))
+DEFECT_FIELDS = {
+    ("sessions", "impossible_date"): "entry_time",
+    ("sessions", "out_of_range"): "fee_fen",
+    ("violations", "outside_kaifeng"): "longitude,latitude",
+}
 
 
 @dataclass
@@ -69,9 +80,22 @@ def local(t: datetime | None) -> str | None:
     return t.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S") if t else None
 
 
+def impossible_local(t: datetime, form: int) -> str:
+    """A local time in the platform's shape that names no real moment: the time of day on
+    30 February (form 0), or hour 25 of the real day (form 1)."""
+    t = t.astimezone(SHANGHAI)
+    if form == 0:
+        return f"{t.year}-02-30 {t:%H:%M:%S}"
+    return f"{t:%Y-%m-%d} 25:{t:%M:%S}"
+
+
 class ParkingData:
-    def __init__(self, world: World, start: date, end: date) -> None:
+    def __init__(self, world: World, start: date, end: date, defects: bool = True) -> None:
         self.world = world
+        self.with_defects = defects
+        # session id / violation id -> the kind of defect it is served with
+        self.session_defects: dict[str, str] = {}
+        self.violation_defects: dict[str, str] = {}
         rng = world.rng("smart_parking", "lots")
         grids = sorted(world.grids, key=lambda g: -g.activity)
         n_lots = max(3, len(world.grids) // 10)
@@ -159,10 +183,30 @@ class ParkingData:
             "exit": entry + stay,
             "fee": np.where(stay <= 1800, 0, -(-stay // 3600) * 200),
         }
+        if self.with_defects:
+            # sessions that end the day they start, so the fee of each is served within the day
+            same_day = np.nonzero(sessions["exit"] < day0 + 86400)[0] + 1
+            chosen = pick(self.world, "smart_parking", "sessions", day, count, [int(q) for q in same_day])
+            self.session_defects.update({f"S{day:%Y%m%d}{seq:06d}": kind for seq, kind in chosen.items()})
         self._violations_of(day, rng, per_day)
         return sessions
 
     def _violations_of(self, day: date, rng: random.Random, per_day: float) -> None:
+        first = len(self.violations)
+        self._make_violations(day, rng, per_day)
+        if not self.with_defects:
+            return
+        day_records = self.violations[first:]
+        ids = [r.record_id for r in day_records]
+        chosen = pick(self.world, "smart_parking", "violations", day, len(ids), ids)
+        for r in day_records:
+            if r.record_id in chosen:
+                self.violation_defects[r.record_id] = chosen[r.record_id]
+                lon, lat = FAR_POINTS_BD09[variant(r.record_id, len(FAR_POINTS_BD09))]
+                for v in r.versions:
+                    v.record["longitude"], v.record["latitude"] = lon, lat
+
+    def _make_violations(self, day: date, rng: random.Random, per_day: float) -> None:
         midnight = datetime.combine(day, time(0), SHANGHAI)
         n_viol = max(0, int(round(rng.gauss(per_day / 60, (per_day / 60) ** 0.5))))
         codes = list(VIOLATION_TYPES)
@@ -212,6 +256,14 @@ class ParkingData:
                     ],
                 )
             )
+
+    def defects(self) -> list[Defect]:
+        """The sessions and violations of the window served with a defect."""
+        out = []
+        for entity, chosen in (("sessions", self.session_defects), ("violations", self.violation_defects)):
+            for rid, kind in sorted(chosen.items()):
+                out.append(Defect("smart_parking", entity, rid, kind, DEFECT_FIELDS[(entity, kind)]))
+        return out
 
     def truth(self, collection: str, now: datetime) -> dict[str, dict]:
         """Each record's state visible at `now` (for tests): everything, one page."""
@@ -265,8 +317,9 @@ class _Sessions:
         c = self.cols
         lot = self.data.lots[int(c["lot"][i])]
         entry, exit_ = self._at(c["entry"][i]), self._at(c["exit"][i])
-        return {
-            "session_id": self._sid(i),
+        sid = self._sid(i)
+        record = {
+            "session_id": sid,
             "plate_number": self.data.plates[int(c["plate"][i])],
             "lot_id": lot.lot_id,
             "berth_no": f"{int(c['berth'][i]):03d}",
@@ -275,6 +328,12 @@ class _Sessions:
             "fee_fen": int(c["fee"][i]) if exited else None,
             "updated_at": local(exit_ if exited else entry),
         }
+        defect = self.data.session_defects.get(sid)
+        if defect == "impossible_date":  # in every version; updated_at keeps the real time
+            record["entry_time"] = impossible_local(entry, variant(sid, 2))
+        elif defect == "out_of_range" and exited:  # the fee comes with the exit version
+            record["fee_fen"] = -(record["fee_fen"] or 200)
+        return record
 
     def after(self, since: datetime, cursor, now: datetime, limit: int) -> list[dict]:
         start = int(np.searchsorted(self.keys, max(self._key(since, None), 0), side="left"))

@@ -43,12 +43,13 @@ class SmartParkingStandIn:
         client_secret: str,
         token_seconds: float = 600.0,
         data: ParkingData | None = None,
+        defects: bool = True,
     ) -> None:
         self.clock = clock
         self.client_id = client_id
         self._client_secret = client_secret
         self.token_seconds = token_seconds
-        self.data = data or ParkingData(world, start, end)
+        self.data = data or ParkingData(world, start, end, defects)
         self._tokens: dict[str, float] = {}
         self.tokens_issued = 0
         self._lock = threading.Lock()

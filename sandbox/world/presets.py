@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True)
@@ -16,25 +16,26 @@ class Preset:
     cameras: int = 0
     alarms_per_day: float = 0.0
     volume_multiplier: float = 1.0
+    # Defective records (sandbox.defects): the share of each entity's records, and the least
+    # number per batch (a day of an entity, or the civil-affairs register).
+    defect_rate: float = 1 / 2000
+    defects_at_least: int = 0
 
     def scaled(self, k: float) -> Preset:
         """The same world with the daily volumes multiplied by k (the `city xk` presets)."""
-        return Preset(
+        return replace(
+            self,
             name=f"{self.name}x{k:g}",
-            township_codes=self.township_codes,
-            grid_count=self.grid_count,
-            fulltime_workers=self.fulltime_workers,
             smart_city_events_per_day=self.smart_city_events_per_day * k,
-            default_days=self.default_days,
-            cameras=self.cameras,
             alarms_per_day=self.alarms_per_day * k,
             volume_multiplier=self.volume_multiplier * k,
         )
 
 
 PRESETS: dict[str, Preset] = {
-    # One township (新华街道, 鼓楼区, three communities), a few grids, a few days.
-    "tiny": Preset("tiny", ("410204002",), 8, 3, 40.0, 5, cameras=12, alarms_per_day=30.0),
+    # One township (新华街道, 鼓楼区, three communities), a few grids, a few days; one
+    # defective record of each entity a day, so every kind of defect shows within days.
+    "tiny": Preset("tiny", ("410204002",), 8, 3, 40.0, 5, cameras=12, alarms_per_day=30.0, defects_at_least=1),
     # All of Kaifeng: 124 townships, 5,811 grids, 1,821 full-time grid workers, thousands
     # of Sharp Eyes cameras raising several thousand alarms a day.
     "city": Preset("city", None, 5811, 1821, 1800.0, 31, cameras=4200, alarms_per_day=3500.0),

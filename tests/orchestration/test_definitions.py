@@ -51,10 +51,11 @@ def test_raw_assets_of_smart_city_exist_with_daily_partitions_for_events():
 
 def test_dbt_sources_are_linked_to_the_raw_assets():
     graph = _graph()
-    stg = graph.get(AssetKey(["staging", "stg_smart_city__service_requests"]))
-    assert AssetKey(["smart_city", "raw", "service_requests"]) in stg.parent_keys
-    grids = graph.get(AssetKey(["staging", "stg_smart_city__grids"]))
-    assert AssetKey(["smart_city", "raw", "grids"]) in grids.parent_keys
+    # raw -> base_ (every landed row, checked) -> stg_ (the conformed versions)
+    for entity, stg in (("service_requests", "stg_smart_city__service_requests"), ("grids", "stg_smart_city__grids")):
+        base = stg.replace("stg_", "base_", 1)
+        assert AssetKey(["smart_city", "raw", entity]) in graph.get(AssetKey(["staging", base])).parent_keys
+        assert AssetKey(["staging", base]) in graph.get(AssetKey(["staging", stg])).parent_keys
 
 
 def test_published_marts_exist_and_are_grouped_by_layer():

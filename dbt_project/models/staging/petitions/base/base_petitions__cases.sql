@@ -14,6 +14,7 @@ typed as (
         {{ json_text('payload', '$."信访人姓名_key"') }} as petitioner_name_key,
         {{ json_text('payload', '$."信访人身份证号_key"') }} as petitioner_key,
         {{ json_text('payload', '$."信访人身份证号_check"') }} as petitioner_id_check,
+        {{ json_text('payload', '$."信访人身份证号_masked"') }} as _petitioner_id_masked,
         {{ json_text('payload', '$."问题属地乡镇"') }} as township_name,
         {{ json_text('payload', '$."问题属地网格"') }} as grid_code,
         {{ json_text('payload', '$."问题类别"') }} as category,
@@ -59,7 +60,9 @@ select
         + [
             check_code('source_form', ['来信', '来访', '网上', '电话'], '来源形式'),
             check_code('satisfaction', ['满意', '基本满意', '不满意'], '满意度评价'),
-        ],
-        record_id='_locator'
+        ]
+        + check_id_number('petitioner_id_check', '_petitioner_id_masked', '信访人身份证号'),
+        record_id='_locator',
+        key_field='信访件编号'
     ) }}
 from typed

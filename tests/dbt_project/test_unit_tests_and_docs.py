@@ -1,0 +1,68 @@
+"""The dbt unit tests (hand-written fixtures in models/**/_*__unit_tests.yml) and the
+documentation site, run by dbt on a copy of the tiny pipeline's warehouse.
+
+The unit tests pin grid assignment on hand-placed points (inside, on a border, outside
+every grid), the grid version valid on an event's day, a worker who moved grids mid-month,
+the incident links between reports, and the quarantine rules of a landed row. `dbt build`
+in the pipeline leaves them out (they need no data); here each must pass.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+
+import pytest
+
+from tests.dbt_project.dbt_cli import DBT_PROJECT_DIR, dbt_env, run_dbt
+
+EXPECTED_UNIT_TESTS = {
+    "grid_matches_inside_border_outside",
+    "located_by_grid_version_valid_on_the_day",
+    "incidents_within_two_hours_of_the_first_report",
+    "home_visit_takes_the_worker_grid_valid_on_the_visit_day",
+    "service_request_checks",
+}
+
+
+@pytest.fixture(scope="module")
+def warehouse_copy(tiny_warehouse, tmp_path_factory):
+    settings, _ = tiny_warehouse
+    root = tmp_path_factory.mktemp("dbt_copy")
+    shutil.copy(settings.warehouse_path, root / "kaifeng.duckdb")
+    return root, dbt_env(root / "kaifeng.duckdb", settings.lake_dir)
+
+
+def test_every_dbt_unit_test_passes(warehouse_copy):
+    root, env = warehouse_copy
+    done = run_dbt(["test", "--select", "test_type:unit"], env, root)
+    assert done.returncode == 0, done.stdout[-6000:]
+    results = json.loads((root / "dbt_target" / "run_results.json").read_text())["results"]
+    ran = {r["unique_id"].split(".")[-1]: r["status"] for r in results}
+    assert EXPECTED_UNIT_TESTS <= set(ran)
+    assert all(status == "pass" for status in ran.values()), ran
+
+
+def test_docs_generate_documents_every_published_column_in_chinese_and_english(warehouse_copy):
+    root, env = warehouse_copy
+    done = run_dbt(["docs", "generate"], env, root)
+    assert done.returncode == 0, done.stdout[-6000:]
+    target = root / "dbt_target"
+    assert (target / "index.html").exists()
+    catalog = json.loads((target / "catalog.json").read_text())
+    manifest = json.loads((target / "manifest.json").read_text())
+    marts = {
+        n["name"]: n for n in manifest["nodes"].values() if n["resource_type"] == "model" and n["schema"] == "marts"
+    }
+    assert len(marts) >= 11
+    for name, node in marts.items():
+        assert re.search(r"[\u4e00-\u9fff]", node["description"]), name
+        assert node["config"]["contract"]["enforced"], name
+        built = catalog["nodes"][node["unique_id"]]["columns"]
+        assert set(built) == set(node["columns"]), name  # every built column is documented
+        for col, spec in node["columns"].items():
+            # "中文标签 | English description."
+            label, _, english = spec["description"].partition(" | ")
+            assert re.search(r"[\u4e00-\u9fff]", label) and re.search(r"[A-Za-z]{3}", english), f"{name}.{col}"
+    assert (DBT_PROJECT_DIR / "models" / "marts").is_dir()
