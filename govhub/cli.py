@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 from connectors.common.errors import ConfigError, SourceError
 from sandbox.clock import SHANGHAI
@@ -305,6 +306,22 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_docs(args: argparse.Namespace) -> int:
+    """The dbt documentation site (every model and column, Chinese labels, lineage) from the
+    warehouse as built; `--serve` then serves it on localhost."""
+    from orchestration.dbt.project import DBT_PROJECT_DIR, dbt_project
+
+    dbt = [str(Path(sys.executable).parent / "dbt")]
+    common = ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
+    done = subprocess.run([*dbt, "docs", "generate", *common])
+    if done.returncode != 0:
+        return done.returncode
+    print(f"dbt docs: {DBT_PROJECT_DIR / dbt_project.target_path / 'index.html'}", flush=True)
+    if args.serve is not None:
+        return subprocess.run([*dbt, "docs", "serve", *common, "--port", str(args.serve), "--no-browser"]).returncode
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     from sandbox.world import DEFAULT_SEED
 
@@ -345,6 +362,10 @@ def build_parser() -> argparse.ArgumentParser:
     dv.add_argument("--seed", type=int, default=DEFAULT_SEED)
     dv.add_argument("--port", type=int, default=3000)
     dv.set_defaults(func=cmd_dev)
+
+    doc = sub.add_parser("docs", help="build the dbt documentation site of the warehouse")
+    doc.add_argument("--serve", type=int, nargs="?", const=8080, metavar="PORT", help="then serve it (default 8080)")
+    doc.set_defaults(func=cmd_docs)
 
     i = sub.add_parser("ingest", help="run one connector against its configured endpoint")
     i.add_argument("source", choices=sorted(INGESTERS))

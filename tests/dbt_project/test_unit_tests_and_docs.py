@@ -66,3 +66,30 @@ def test_docs_generate_documents_every_published_column_in_chinese_and_english(w
             label, _, english = spec["description"].partition(" | ")
             assert re.search(r"[\u4e00-\u9fff]", label) and re.search(r"[A-Za-z]{3}", english), f"{name}.{col}"
     assert (DBT_PROJECT_DIR / "models" / "marts").is_dir()
+
+
+def test_the_row_accounting_check_fails_the_build_when_a_landed_row_is_lost(warehouse_copy):
+    """Drop one record's versions from staging (as a faulty model would): the accounting
+    shows it unaccounted and its blocking test fails `dbt build`."""
+    from warehouse.duckdb import connect
+
+    root, env = warehouse_copy
+    con = connect(root / "kaifeng.duckdb")
+    try:
+        stg = "staging.stg_smart_city__service_requests"
+        victim = con.execute(f"select min(service_request_id) from {stg}").fetchone()[0]
+        lost = con.execute(f"select load_id from {stg} where service_request_id = ?", [victim]).fetchall()
+        con.execute(f"alter view {stg} rename to stg_smart_city__service_requests_whole")
+        con.execute(
+            f"create view {stg} as select * from staging.stg_smart_city__service_requests_whole "
+            f"where service_request_id <> '{victim}'"
+        )
+    finally:
+        con.close()
+    assert len(lost) >= 1
+    done = run_dbt(["build", "--select", "row_accounting", "assert_row_accounting_balances"], env, root)
+    assert done.returncode != 0
+    results = json.loads((root / "dbt_target" / "run_results.json").read_text())["results"]
+    status = {r["unique_id"].split(".")[-1]: (r["status"], r.get("failures")) for r in results}
+    assert status["row_accounting"][0] == "success"
+    assert status["assert_row_accounting_balances"] == ("fail", len({load for (load,) in lost}))
