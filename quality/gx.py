@@ -22,9 +22,14 @@ class Check:
 
     @property
     def name(self) -> str:
-        cols = getattr(self.expectation, "column", None) or getattr(self.expectation, "column_list", None)
+        e = self.expectation
+        cols = getattr(e, "column", None) or getattr(e, "column_list", None)
+        if cols is None and getattr(e, "column_A", None):
+            cols = [e.column_A, e.column_B]
         cols = ",".join(cols) if isinstance(cols, list) else cols
-        return f"{type(self.expectation).__name__}({cols or ''})"
+        mostly = getattr(e, "mostly", None)
+        share = f", mostly={mostly:g}" if mostly is not None and mostly < 1 else ""
+        return f"{type(e).__name__}({cols or ''}{share})"
 
 
 @dataclass

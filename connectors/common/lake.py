@@ -125,9 +125,10 @@ class Lake:
         os.replace(tmp, path)
 
     def load_files(self, source: str, entity: str, load_ids: list[str]) -> list[str]:
-        """The Parquet files that the given loads wrote for an entity."""
+        """The Parquet files that the given loads wrote for an entity (each once, however
+        often a load is named: one load can cover many days)."""
         d = self.entity_dir(source, entity)
-        return sorted(str(p) for lid in load_ids for p in d.glob(f"*/{lid}-*.parquet"))
+        return sorted({str(p) for lid in set(load_ids) for p in d.glob(f"*/{lid}-*.parquet")})
 
     # --- cursor state -------------------------------------------------------------------
     def _state_path(self, source: str, entity: str) -> Path:

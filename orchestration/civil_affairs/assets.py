@@ -8,6 +8,7 @@ from connectors.civil_affairs import SOURCE, engine_for, ingest_table_days
 from connectors.civil_affairs.schema import TABLES
 from orchestration.civil_affairs.resources import CivilAffairsResource
 from orchestration.partitions import monthly_partitions, partition_days
+from orchestration.quality import gx_check_results, gx_check_specs
 from orchestration.resources import WarehouseResource
 
 GROUP = "civil_affairs"
@@ -28,6 +29,7 @@ def _table_asset(name: str):
         group_name=GROUP,
         kinds={"python", "parquet"},
         description=f"{DESCRIPTIONS[name]} Source table {TABLES[name].name}.",
+        check_specs=gx_check_specs(AssetKey([SOURCE, "raw", name])),
     )
     def _asset(
         context: AssetExecutionContext, civil_affairs: CivilAffairsResource, warehouse: WarehouseResource
@@ -43,11 +45,15 @@ def _table_asset(name: str):
             engine.dispose()
         per_day = {r.partition: r.records for r in results}
         context.log.info(f"civil_affairs {name}: {sum(per_day.values())} rows on {len(per_day)} of {len(days)} days")
+        lake = warehouse.lake()
         return MaterializeResult(
             metadata={
                 "records_landed": sum(per_day.values()),
                 "records_per_day": MetadataValue.json(per_day),
-            }
+            },
+            check_results=gx_check_results(
+                context.asset_key, lake.load_files(SOURCE, name, [r.load_id for r in results])
+            ),
         )
 
     return _asset

@@ -18,6 +18,7 @@ from dagster import (
 
 from connectors.petitions import ENTITY, SOURCE, complete_files, ingest_file
 from orchestration.petitions.resources import PetitionsResource
+from orchestration.quality import gx_check_results, gx_check_specs
 from orchestration.resources import WarehouseResource
 
 petition_files = DynamicPartitionsDefinition(name="petition_files")
@@ -30,21 +31,24 @@ petition_files = DynamicPartitionsDefinition(name="petition_files")
     group_name=SOURCE,
     kinds={"python", "parquet"},
     description="信访件 Petition cases from the provincial system's daily export files (CSV GB18030, xlsx).",
+    check_specs=gx_check_specs(AssetKey([SOURCE, "raw", ENTITY])),
 )
 def raw_petition_cases(
     context: AssetExecutionContext, petitions: PetitionsResource, warehouse: WarehouseResource
 ) -> MaterializeResult:
     settings = petitions.settings()
     files = {f.name: f for f in complete_files(settings.inbox)}
-    per_file = {}
+    per_file, load_ids = {}, []
     for name in context.partition_keys:
         if name not in files:
             raise Failure(f"petitions: {name} is not a complete file in the inbox (missing, or no .done marker)")
         r = ingest_file(warehouse.lake(), files[name], settings.pseudonymizer, settings.max_file_bytes)
         per_file[name] = r.records
+        load_ids.append(r.load_id)
     context.log.info(f"petitions: {sum(per_file.values())} rows from {len(per_file)} file(s)")
     return MaterializeResult(
-        metadata={"records_landed": sum(per_file.values()), "records_per_file": MetadataValue.json(per_file)}
+        metadata={"records_landed": sum(per_file.values()), "records_per_file": MetadataValue.json(per_file)},
+        check_results=gx_check_results(context.asset_key, warehouse.lake().load_files(SOURCE, ENTITY, load_ids)),
     )
 
 

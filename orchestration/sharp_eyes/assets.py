@@ -10,6 +10,7 @@ from dagster import AssetExecutionContext, AssetKey, BackfillPolicy, Materialize
 
 from connectors.sharp_eyes import CAMERAS, SOURCE, WINDOWED, ingest_cameras, ingest_days
 from orchestration.partitions import daily_partitions, partition_days
+from orchestration.quality import gx_check_results, gx_check_specs
 from orchestration.resources import WarehouseResource
 from orchestration.sharp_eyes.resources import SharpEyesResource
 
@@ -28,13 +29,15 @@ def _windowed_asset(entity: str):
         group_name=GROUP,
         kinds={"python", "parquet"},
         description=DESCRIPTIONS[entity],
+        check_specs=gx_check_specs(AssetKey([SOURCE, "raw", entity])),
     )
     def _asset(
         context: AssetExecutionContext, sharp_eyes: SharpEyesResource, warehouse: WarehouseResource
     ) -> MaterializeResult:
         days = partition_days(context)
         settings = sharp_eyes.settings()
-        results = ingest_days(settings.client(), warehouse.lake(), entity, days[0], days[-1], settings.lookback)
+        lake = warehouse.lake()
+        results = ingest_days(settings.client(), lake, entity, days[0], days[-1], settings.lookback)
         for r in results:
             context.log.info(f"sharp_eyes {entity} {r.window[0]}..{r.window[1]}: {r.records} records")
         return MaterializeResult(
@@ -43,7 +46,10 @@ def _windowed_asset(entity: str):
                 "pages": sum(r.pages for r in results),
                 "retries": sum(r.retries for r in results),
                 "windows": MetadataValue.json([{"window": r.window, "records": r.records} for r in results]),
-            }
+            },
+            check_results=gx_check_results(
+                context.asset_key, lake.load_files(SOURCE, entity, [r.load_id for r in results])
+            ),
         )
 
     return _asset
@@ -54,13 +60,18 @@ def _windowed_asset(entity: str):
     group_name=GROUP,
     kinds={"python", "parquet"},
     description="雪亮工程点位 Camera resources (WGS-84), landed whole.",
+    check_specs=gx_check_specs(AssetKey([SOURCE, "raw", CAMERAS])),
 )
 def raw_cameras(
     context: AssetExecutionContext, sharp_eyes: SharpEyesResource, warehouse: WarehouseResource
 ) -> MaterializeResult:
-    r = ingest_cameras(sharp_eyes.client(), warehouse.lake())
+    lake = warehouse.lake()
+    r = ingest_cameras(sharp_eyes.client(), lake)
     context.log.info(f"sharp_eyes cameras: {r.records} records")
-    return MaterializeResult(metadata={"records_landed": r.records, "pages": r.pages, "retries": r.retries})
+    return MaterializeResult(
+        metadata={"records_landed": r.records, "pages": r.pages, "retries": r.retries},
+        check_results=gx_check_results(context.asset_key, lake.load_files(SOURCE, CAMERAS, [r.load_id])),
+    )
 
 
 windowed_assets = [_windowed_asset(e) for e in WINDOWED]

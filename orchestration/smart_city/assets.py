@@ -7,9 +7,6 @@
 """
 
 from dagster import (
-    AssetCheckResult,
-    AssetCheckSeverity,
-    AssetCheckSpec,
     AssetExecutionContext,
     AssetKey,
     BackfillPolicy,
@@ -21,10 +18,9 @@ from dagster import (
 from connectors.smart_city import ingest_reference, ingest_service_requests
 from connectors.smart_city.ingest import REFERENCE_ENTITIES, SOURCE
 from orchestration.partitions import daily_partitions, partition_days
+from orchestration.quality import gx_check_results, gx_check_specs
 from orchestration.resources import WarehouseResource
 from orchestration.smart_city.resources import SmartCityResource
-from quality.gx import validate
-from quality.suites.smart_city import flatten_service_requests, service_requests_checks
 
 GROUP = "smart_city"
 EVENTS_KEY = AssetKey([SOURCE, "raw", "service_requests"])
@@ -37,17 +33,7 @@ EVENTS_KEY = AssetKey([SOURCE, "raw", "service_requests"])
     group_name=GROUP,
     kinds={"python", "parquet"},
     description="智慧开封事件 Smart City events (Open311 requests) landed by day of last update.",
-    check_specs=[
-        AssetCheckSpec(
-            "gx_blocking",
-            asset=EVENTS_KEY,
-            blocking=True,
-            description="GX suite smart_city.service_requests, blocking expectations",
-        ),
-        AssetCheckSpec(
-            "gx_warnings", asset=EVENTS_KEY, description="GX suite smart_city.service_requests, warning expectations"
-        ),
-    ],
+    check_specs=gx_check_specs(EVENTS_KEY),
 )
 def raw_service_requests(
     context: AssetExecutionContext, smart_city: SmartCityResource, warehouse: WarehouseResource
@@ -76,30 +62,8 @@ def raw_service_requests(
             "records_per_day": MetadataValue.json(per_day),
             "lake_path": MetadataValue.path(str(lake.entity_dir(SOURCE, "service_requests"))),
         },
-        check_results=_gx_check_results(lake.load_files(SOURCE, "service_requests", load_ids)),
+        check_results=gx_check_results(EVENTS_KEY, lake.load_files(SOURCE, "service_requests", load_ids)),
     )
-
-
-def _gx_check_results(files: list[str]) -> list[AssetCheckResult]:
-    """Validate what this run landed; failing blocking expectations stop downstream assets."""
-    result = validate("smart_city.service_requests", flatten_service_requests(files), service_requests_checks())
-    summary = result.summary()
-    return [
-        AssetCheckResult(
-            check_name=name,
-            asset_key=EVENTS_KEY,
-            passed=passed,
-            severity=severity,
-            metadata={
-                "rows": result.rows,
-                "expectations": MetadataValue.json({k: v for k, v in summary.items() if v["severity"] == kind}),
-            },
-        )
-        for name, kind, passed, severity in (
-            ("gx_blocking", "blocking", result.blocking_ok, AssetCheckSeverity.ERROR),
-            ("gx_warnings", "warning", not result.warnings, AssetCheckSeverity.WARN),
-        )
-    ]
 
 
 def _reference_asset(entity: str):
@@ -108,11 +72,13 @@ def _reference_asset(entity: str):
         group_name=GROUP,
         kinds={"python", "parquet"},
         description=f"Smart City reference list `{entity}`, landed as a whole snapshot.",
+        check_specs=gx_check_specs(AssetKey([SOURCE, "raw", entity])),
     )
     def _asset(
         context: AssetExecutionContext, smart_city: SmartCityResource, warehouse: WarehouseResource
     ) -> MaterializeResult:
-        r = ingest_reference(smart_city.client(), warehouse.lake(), entity)
+        lake = warehouse.lake()
+        r = ingest_reference(smart_city.client(), lake, entity)
         context.log.info(f"smart_city {entity}: {r.records} records")
         return MaterializeResult(
             metadata={
@@ -120,7 +86,8 @@ def _reference_asset(entity: str):
                 "pages": r.pages,
                 "retries": r.retries,
                 "load_id": r.load_id,
-            }
+            },
+            check_results=gx_check_results(context.asset_key, lake.load_files(SOURCE, entity, [r.load_id])),
         )
 
     return _asset

@@ -8,6 +8,7 @@ from dagster import AssetExecutionContext, AssetKey, BackfillPolicy, Materialize
 
 from connectors.smart_parking import DAILY, SOURCE, ingest_day, ingest_lots
 from orchestration.partitions import daily_partitions, partition_days
+from orchestration.quality import gx_check_results, gx_check_specs
 from orchestration.resources import WarehouseResource
 from orchestration.smart_parking.resources import SmartParkingResource
 
@@ -26,17 +27,19 @@ def _daily_asset(collection: str):
         group_name=GROUP,
         kinds={"python", "parquet"},
         description=DESCRIPTIONS[collection],
+        check_specs=gx_check_specs(AssetKey([SOURCE, "raw", collection])),
     )
     def _asset(
         context: AssetExecutionContext, smart_parking: SmartParkingResource, warehouse: WarehouseResource
     ) -> MaterializeResult:
         settings = smart_parking.settings()
         client, lake = settings.client(), warehouse.lake()
-        per_day = {}
+        per_day, load_ids = {}, []
         retries = 0
         for day in partition_days(context):
             r = ingest_day(client, lake, collection, day, settings.pseudonymizer)
             per_day[r.partition] = r.records
+            load_ids.append(r.load_id)
             retries += r.retries
         context.log.info(f"smart_parking {collection}: {sum(per_day.values())} records, {len(per_day)} days")
         return MaterializeResult(
@@ -45,7 +48,8 @@ def _daily_asset(collection: str):
                 "retries": retries,
                 "tokens_fetched": client.tokens_fetched,
                 "records_per_day": MetadataValue.json(per_day),
-            }
+            },
+            check_results=gx_check_results(context.asset_key, lake.load_files(SOURCE, collection, load_ids)),
         )
 
     return _asset
@@ -56,13 +60,18 @@ def _daily_asset(collection: str):
     group_name=GROUP,
     kinds={"python", "parquet"},
     description="停车场 Parking lots (BD-09), landed whole.",
+    check_specs=gx_check_specs(AssetKey([SOURCE, "raw", "lots"])),
 )
 def raw_lots(
     context: AssetExecutionContext, smart_parking: SmartParkingResource, warehouse: WarehouseResource
 ) -> MaterializeResult:
-    r = ingest_lots(smart_parking.settings().client(), warehouse.lake())
+    lake = warehouse.lake()
+    r = ingest_lots(smart_parking.settings().client(), lake)
     context.log.info(f"smart_parking lots: {r.records} records")
-    return MaterializeResult(metadata={"records_landed": r.records, "pages": r.pages, "retries": r.retries})
+    return MaterializeResult(
+        metadata={"records_landed": r.records, "pages": r.pages, "retries": r.retries},
+        check_results=gx_check_results(context.asset_key, lake.load_files(SOURCE, "lots", [r.load_id])),
+    )
 
 
 daily_assets = [_daily_asset(c) for c in DAILY]

@@ -1,108 +1,124 @@
-"""Smart City raw landings: what a landed Open311 request must look like.
-
-The DataFrame is one row per landed record with the fields flattened from the payload
-(see ``flatten_service_requests``). Coordinates are GCJ-02 as the platform sends them;
-the bounds are the box of Kaifeng's city outline (GCJ-02: 113.871–115.267 E,
-34.194–35.025 N) widened by 0.1 degree (about 10 km).
-"""
+"""Smart City raw landings: Open311 requests (GCJ-02, ISO times with a zone) and the
+reference lists (taxonomy, grids, staff, departments)."""
 
 from __future__ import annotations
 
-import great_expectations.expectations as gxe
+from quality.gx import BLOCKING
+from quality.landing import (
+    ISO_WITH_ZONE,
+    LandingSuite,
+    in_set,
+    inside_kaifeng,
+    matches,
+    number,
+    required,
+    text,
+    unique_in_load,
+)
 
-from quality.gx import BLOCKING, WARNING, Check
-
-KAIFENG_GCJ02_LON = (113.77, 115.37)
-KAIFENG_GCJ02_LAT = (34.09, 35.13)
-ISO_WITH_ZONE = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[+-]\d{2}:\d{2}|Z)$"
+CRS = ["GCJ-02", "WGS-84", "BD-09"]
 
 
-def service_requests_checks() -> list[Check]:
+def _service_requests() -> list:
     return [
-        Check(
-            gxe.ExpectColumnValuesToNotBeNull(column="service_request_id"),
-            BLOCKING,
-            "a record without an id cannot be versioned or joined",
+        *required("updated_datetime", "incremental reads and versioning go by updated_datetime"),
+        matches(
+            "updated_datetime", ISO_WITH_ZONE, "updated_datetime must be an ISO-8601 instant with a zone", BLOCKING
         ),
-        Check(
-            gxe.ExpectColumnValuesToNotBeNull(column="updated_datetime"),
-            BLOCKING,
-            "incremental reads and versioning go by updated_datetime",
-        ),
-        Check(
-            gxe.ExpectColumnValuesToMatchRegex(column="updated_datetime", regex=ISO_WITH_ZONE),
-            BLOCKING,
-            "updated_datetime must be an ISO-8601 instant with a zone",
-        ),
-        Check(
-            gxe.ExpectColumnValuesToMatchRegex(column="requested_datetime", regex=ISO_WITH_ZONE),
-            WARNING,
+        unique_in_load("record_key", "updated_datetime"),
+        *required("requested_datetime", "a record without its report time cannot be placed in time"),
+        matches(
+            "requested_datetime",
+            ISO_WITH_ZONE,
             "requested_datetime is an ISO-8601 instant with a zone; a record without one is quarantined",
         ),
-        Check(
-            gxe.ExpectCompoundColumnsToBeUnique(column_list=["load_id", "service_request_id", "updated_datetime"]),
-            BLOCKING,
-            "one load holds each record version once",
-        ),
-        Check(
-            gxe.ExpectColumnValuesToBeInSet(column="status", value_set=["open", "closed"]),
-            BLOCKING,
-            "Open311 status is open or closed",
-        ),
-        Check(
-            gxe.ExpectColumnValuesToNotBeNull(column="service_code"),
-            WARNING,
-            "a record without a service code cannot be typed: it is quarantined",
-        ),
-        Check(
-            gxe.ExpectColumnValuesToMatchRegex(column="service_code", regex=r"^\d{4}$"),
-            WARNING,
-            "service codes are four digits (category + sub-item); others go unmapped",
-        ),
-        Check(
-            gxe.ExpectColumnValuesToBeBetween(
-                column="long", min_value=KAIFENG_GCJ02_LON[0], max_value=KAIFENG_GCJ02_LON[1]
-            ),
-            WARNING,
-            "longitude outside Kaifeng's box: the event cannot be placed in a grid",
-        ),
-        Check(
-            gxe.ExpectColumnValuesToBeBetween(
-                column="lat", min_value=KAIFENG_GCJ02_LAT[0], max_value=KAIFENG_GCJ02_LAT[1]
-            ),
-            WARNING,
-            "latitude outside Kaifeng's box: the event cannot be placed in a grid",
-        ),
-        Check(
-            gxe.ExpectColumnValuesToBeInSet(column="coordinate_system", value_set=["GCJ-02", "WGS-84"]),
-            WARNING,
-            "the warehouse converts GCJ-02 and WGS-84 points; others stay unconverted",
-        ),
+        *required("status", "Open311 status"),
+        in_set("status", ["open", "closed"], "Open311 status is open or closed"),
+        *required("service_code", "a record without a service code cannot be typed: it is quarantined"),
+        matches("service_code", r"^\d{4}$", "service codes are four digits (category + sub-item); others go unmapped"),
+        *inside_kaifeng("long", "lat", "GCJ-02"),
+        in_set("coordinate_system", ["GCJ-02", "WGS-84"], "the platform states GCJ-02 (or WGS-84) on every record"),
     ]
 
 
-FLATTEN_SERVICE_REQUESTS = """
-select
-    load_id,
-    record_key,
-    json_extract_string(payload, '$.service_request_id') as service_request_id,
-    json_extract_string(payload, '$.updated_datetime') as updated_datetime,
-    json_extract_string(payload, '$.requested_datetime') as requested_datetime,
-    json_extract_string(payload, '$.status') as status,
-    json_extract_string(payload, '$.service_code') as service_code,
-    try_cast(json_extract_string(payload, '$.lat') as double) as lat,
-    try_cast(json_extract_string(payload, '$.long') as double) as long,
-    json_extract_string(payload, '$.extended_attributes.coordinate_system') as coordinate_system
-from read_parquet(?)
-"""
+SERVICE_REQUESTS = LandingSuite(
+    "smart_city",
+    "service_requests",
+    (
+        text("updated_datetime"),
+        text("requested_datetime"),
+        text("status"),
+        text("service_code"),
+        number("lat"),
+        number("long"),
+        text("coordinate_system", "$.extended_attributes.coordinate_system"),
+    ),
+    _service_requests,
+)
 
+SERVICES = LandingSuite(
+    "smart_city",
+    "services",
+    (text("service_code"), text("group"), number("time_limit_hours", "$.extended_attributes.time_limit_hours")),
+    lambda: [
+        unique_in_load("record_key"),
+        matches("service_code", r"^\d{4}$", "sub-item codes are four digits (category + sub-item)"),
+        *required("group", "every sub-item belongs to a category"),
+        *required("time_limit_hours", "the sub-item's time limit sets the due time of its events"),
+    ],
+    updated_at_sql=None,
+)
 
-def flatten_service_requests(files: list[str]):
-    """The landed records in `files`, one row each, as a pandas DataFrame."""
-    import duckdb
+GRIDS = LandingSuite(
+    "smart_city",
+    "grids",
+    (
+        text("geometry_type", "$.geometry.type"),
+        text("village_code", "$.properties.village_code"),
+        text("valid_from", "$.properties.valid_from"),
+        text("coordinate_system", "$.properties.coordinate_system"),
+    ),
+    lambda: [
+        unique_in_load("record_key", "valid_from"),
+        *required("geometry_type", "a grid without a polygon cannot locate events"),
+        in_set("geometry_type", ["Polygon"], "grids are single polygons"),
+        *required("village_code", "every grid lies in a village or community"),
+        matches("village_code", r"^4102\d{8}$", "village codes are 12-digit NBS codes of Kaifeng"),
+        in_set("coordinate_system", CRS, "the warehouse converts GCJ-02, BD-09 and WGS-84"),
+    ],
+    updated_at_sql=None,
+)
 
-    con = duckdb.connect()
-    try:
-        return con.execute(FLATTEN_SERVICE_REQUESTS, [files]).df()
-    finally:
-        con.close()
+STAFF = LandingSuite(
+    "smart_city",
+    "staff",
+    (text("role"), text("township_code")),
+    lambda: [
+        unique_in_load("record_key"),
+        *required("role", "a staff member's role decides how they are scored"),
+        in_set(
+            "role",
+            ["grid_leader", "grid_instructor", "fulltime_worker", "parttime_worker"],
+            "the 1+1+1+N roles",
+        ),
+    ],
+    updated_at_sql=None,
+)
+
+DEPARTMENTS = LandingSuite(
+    "smart_city",
+    "departments",
+    (text("platform_code"), text("level")),
+    lambda: [
+        unique_in_load("record_key"),
+        in_set("platform_code", ["GOV", "ENF", "SVC", "SUP"], "the four platforms"),
+        in_set(
+            "level",
+            ["city", "county", "township_station"],
+            "departments sit at city or county level, or are township stations",
+        ),
+    ],
+    updated_at_sql=None,
+)
+
+SUITES = [SERVICE_REQUESTS, SERVICES, GRIDS, STAFF, DEPARTMENTS]

@@ -98,19 +98,26 @@ def test_lifecycle_and_dispatch_tasks_match_the_transitions(built, tiny_sandbox)
     assert rerouted == n_reroutes
 
 
-def test_the_gx_checks_ran_and_passed_in_the_dagster_run(built):
-    from dagster import AssetCheckKey, AssetKey, DagsterInstance
+def test_the_gx_checks_of_every_raw_asset_ran_in_the_dagster_run(built, tiny_sandbox):
+    from dagster import AssetCheckKey, DagsterInstance
+
+    from orchestration.definitions import defs
 
     instance = DagsterInstance.get()  # the fixture's DAGSTER_HOME
-    key = AssetKey(["smart_city", "raw", "service_requests"])
     history = instance.event_log_storage.get_asset_check_execution_history
-    blocking = history(AssetCheckKey(key, "gx_blocking"), limit=1)
-    assert blocking and blocking[0].status.value == "SUCCEEDED"
-    # the stand-in serves a few defective records on purpose: the warnings check reports them
-    warnings = history(AssetCheckKey(key, "gx_warnings"), limit=1)
-    assert warnings and warnings[0].status.value == "FAILED"
-    evaluation = warnings[0].event.dagster_event.event_specific_data
-    assert evaluation.severity.value == "WARN" and not evaluation.passed
+    raw = [k for k in defs.resolve_asset_graph().get_all_asset_keys() if k.path[1:2] == ["raw"]]
+    assert len(raw) == 17
+    defective = {(d.source, d.entity) for d in tiny_sandbox.defects()}
+    for key in raw:
+        blocking = history(AssetCheckKey(key, "gx_blocking"), limit=1)
+        assert blocking and blocking[0].status.value == "SUCCEEDED", key
+        # the stand-ins serve a few defective records on purpose: their warnings check reports them
+        warnings = history(AssetCheckKey(key, "gx_warnings"), limit=1)
+        expected = "FAILED" if tuple(key.path[::2]) in defective else "SUCCEEDED"
+        assert warnings and warnings[0].status.value == expected, key
+        evaluation = warnings[0].event.dagster_event.event_specific_data
+        assert evaluation.severity.value == "WARN"
+        assert evaluation.metadata["rows"].value >= 0
 
 
 def test_alarm_responses_follow_each_pushed_alarm(built, tiny_sandbox):

@@ -1,0 +1,54 @@
+"""Great Expectations suites on raw landings as Dagster asset checks.
+
+Every raw asset carries the same two checks, run on what that materialization landed:
+`gx_blocking` (blocking: when it fails, downstream assets in the run do not start) and
+`gx_warnings` (recorded with a WARN severity). Their metadata gives, per expectation, what
+it means, how many records broke it and a few example values; the values checked are codes,
+times, coordinates and masked forms, never personal data.
+"""
+
+from __future__ import annotations
+
+from dagster import AssetCheckResult, AssetCheckSeverity, AssetCheckSpec, AssetKey, MetadataValue
+
+from quality.gx import BLOCKING, WARNING
+from quality.suites import suite_for
+
+
+def gx_check_specs(key: AssetKey) -> list[AssetCheckSpec]:
+    source, _, entity = key.path
+    name = suite_for(source, entity).name
+    return [
+        AssetCheckSpec("gx_blocking", asset=key, blocking=True, description=f"GX suite {name}: blocking expectations"),
+        AssetCheckSpec(
+            "gx_warnings", asset=key, description=f"GX suite {name}: warnings (records the warehouse quarantines)"
+        ),
+    ]
+
+
+def gx_check_results(key: AssetKey, files: list[str]) -> list[AssetCheckResult]:
+    """Validate the Parquet files this materialization landed."""
+    source, _, entity = key.path
+    result = suite_for(source, entity).validate(files)
+    summary = result.summary()
+    out = []
+    for name, kind, passed, severity in (
+        ("gx_blocking", BLOCKING, result.blocking_ok, AssetCheckSeverity.ERROR),
+        ("gx_warnings", WARNING, not result.warnings, AssetCheckSeverity.WARN),
+    ):
+        expectations = {k: v for k, v in summary.items() if v["severity"] == kind}
+        failed = {k: v["unexpected"] for k, v in expectations.items() if not v["success"]}
+        out.append(
+            AssetCheckResult(
+                check_name=name,
+                asset_key=key,
+                passed=passed,
+                severity=severity,
+                metadata={
+                    "rows": result.rows,
+                    "failed_expectations": MetadataValue.json(failed),
+                    "expectations": MetadataValue.json(expectations),
+                },
+            )
+        )
+    return out

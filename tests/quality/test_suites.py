@@ -1,0 +1,135 @@
+"""The expectation suites of every landed entity, on what the tiny pipeline landed.
+
+The stand-ins serve a few defective records on purpose (sandbox.defects): those are
+warnings, and only entities that were served some have any; no real landing blocks. A
+defect in one record warns; the same defect in most records of a landing blocks it.
+"""
+
+from __future__ import annotations
+
+import glob
+from collections import Counter
+
+import pandas as pd
+import pytest
+
+from quality.gx import validate
+from quality.suites import SUITES
+from quality.suites.smart_city import SERVICE_REQUESTS
+from quality.suites.smart_parking import SESSIONS
+
+
+def _files(settings, source: str, entity: str) -> list[str]:
+    return sorted(glob.glob(f"{settings.lake_dir}/raw/{source}/{entity}/*/*.parquet"))
+
+
+@pytest.fixture(scope="module")
+def lake(tiny_warehouse):
+    settings, _ = tiny_warehouse
+    return settings
+
+
+@pytest.mark.parametrize("key", sorted(SUITES), ids=lambda k: ".".join(k))
+def test_every_landing_passes_its_blocking_checks_and_warns_only_of_served_defects(lake, tiny_sandbox, key):
+    # entities the stand-ins served records with a defect in (quarantined, or an unmapped code)
+    defective = {(d.source, d.entity) for d in tiny_sandbox.defects()}
+    suite = SUITES[key]
+    files = _files(lake, *key)
+    if key != ("civil_affairs", "payments"):
+        assert files, key
+    result = suite.validate(files)
+    assert result.blocking_ok, {k: v for k, v in result.summary().items() if not v["success"]}
+    assert bool(result.warnings) == (key in defective), [w.check.name for w in result.warnings]
+
+
+def test_service_request_warnings_count_exactly_the_served_defects(lake, tiny_sandbox):
+    df = SERVICE_REQUESTS.frame(_files(lake, "smart_city", "service_requests"))
+    result = validate(SERVICE_REQUESTS.name, df, SERVICE_REQUESTS.all_checks())
+    kinds = {d.record_id: d.kind for d in tiny_sandbox.defects() if d.source == "smart_city"}
+    rows = Counter(kinds[k] for k in df.record_key if k in kinds)
+    assert set(rows) == {"outside_kaifeng", "unparseable_time", "missing_required_field"}
+    unexpected = {w.check.name: w.unexpected_count for w in result.warnings}
+    far = unexpected.pop("ExpectColumnValuesToBeBetween(long)", 0)
+    far_lat = unexpected.pop("ExpectColumnValuesToBeBetween(lat)", 0)
+    assert 1 <= far <= rows["outside_kaifeng"] and far_lat <= rows["outside_kaifeng"]
+    assert unexpected == {
+        "ExpectColumnValuesToMatchRegex(requested_datetime)": rows["unparseable_time"],
+        "ExpectColumnValuesToNotBeNull(service_code)": rows["missing_required_field"],
+    }
+
+
+@pytest.fixture(scope="module")
+def requests(lake, tiny_sandbox):
+    """The landed Smart City requests without the served defects."""
+    defective = {d.record_id for d in tiny_sandbox.defects() if d.source == "smart_city"}
+    df = SERVICE_REQUESTS.frame(_files(lake, "smart_city", "service_requests"))
+    return df[~df.record_key.isin(defective)].reset_index(drop=True)
+
+
+def _check(df, suite=SERVICE_REQUESTS):
+    result = validate(suite.name, df, suite.all_checks())
+    return result, result.summary()
+
+
+def test_missing_keys_block(requests):
+    df = requests.copy()
+    df.loc[df.index[:3], "record_key"] = None
+    result, summary = _check(df)
+    assert not result.blocking_ok
+    assert summary["ExpectColumnValuesToNotBeNull(record_key)"]["unexpected"] == 3
+
+
+def test_a_version_twice_in_one_load_blocks(requests):
+    result, _ = _check(pd.concat([requests, requests.iloc[[0]]], ignore_index=True))
+    assert not result.blocking_ok
+
+
+def test_a_naive_cursor_time_blocks(requests):
+    df = requests.copy()
+    df.loc[df.index[0], "updated_datetime"] = "2026-10-02 08:00:00"
+    result, summary = _check(df)
+    assert not result.blocking_ok
+    assert summary["ExpectColumnValuesToMatchRegex(updated_datetime)"]["unexpected"] == 1
+
+
+def test_points_outside_kaifeng_warn_and_do_not_block(requests):
+    df = requests.copy()
+    df.loc[df.index[:2], "long"] = 116.4  # Beijing
+    result, summary = _check(df)
+    assert result.blocking_ok
+    assert [w.check.name for w in result.warnings] == ["ExpectColumnValuesToBeBetween(long)"]
+    assert summary["ExpectColumnValuesToBeBetween(long)"]["unexpected"] == 2
+
+
+def test_a_record_updated_after_it_was_fetched_warns(requests):
+    df = requests.copy()
+    df.loc[df.index[0], "record_updated_instant"] = df.loc[df.index[0], "fetched_at"] + pd.Timedelta(hours=1)
+    result, _ = _check(df)
+    assert result.blocking_ok
+    assert [w.check.name for w in result.warnings] == [
+        "ExpectColumnPairValuesAToBeGreaterThanB(fetched_at,record_updated_instant)"
+    ]
+
+
+def test_a_required_field_missing_in_one_record_warns_and_in_most_blocks(lake, tiny_sandbox):
+    defective = {d.record_id for d in tiny_sandbox.defects() if d.source == "smart_parking"}
+    df = SESSIONS.frame(_files(lake, "smart_parking", "sessions"))
+    df = df[~df.record_key.isin(defective)].reset_index(drop=True)
+    one = df.copy()
+    one.loc[one.index[0], "entry_time"] = None
+    result, _ = _check(one, SESSIONS)
+    assert result.blocking_ok and [w.check.name for w in result.warnings] == [
+        "ExpectColumnValuesToNotBeNull(entry_time)"
+    ]
+    most = df.copy()
+    most["entry_time"] = None
+    result, summary = _check(most, SESSIONS)
+    assert not result.blocking_ok
+    blocking = [k for k, v in summary.items() if v["severity"] == "blocking" and not v["success"]]
+    assert blocking == ["ExpectColumnValuesToNotBeNull(entry_time, mostly=0.5)"]
+
+
+def test_an_empty_load_passes():
+    for suite in SUITES.values():
+        result = suite.validate([])
+        assert result.blocking_ok and result.rows == 0, suite.name
