@@ -7,6 +7,8 @@ from dagster import AssetSelection, Definitions, EnvVar, define_asset_job
 from orchestration.civil_affairs import assets as civil_affairs_assets
 from orchestration.civil_affairs.resources import civil_affairs_resource_from_env
 from orchestration.dbt.assets import dbt_resource, warehouse_models
+from orchestration.dbt.checks import checks as warehouse_checks
+from orchestration.freshness import freshness_checks, freshness_sensor
 from orchestration.partitions import daily_partitions, monthly_partitions
 from orchestration.petitions import assets as petitions_assets
 from orchestration.petitions.resources import petitions_resource_from_env
@@ -55,22 +57,25 @@ for name, partitioned, reference, partitions in SOURCES:
 
 warehouse_job = define_asset_job(
     "warehouse_build",
-    selection=AssetSelection.assets(warehouse_models),
+    selection=AssetSelection.assets(warehouse_models) | AssetSelection.checks(*warehouse_checks),
     description="Build every dbt model and run its tests (staging -> intermediate -> marts).",
 )
 
+raw_assets = [
+    *smart_city_assets.assets,
+    *sharp_eyes_assets.assets,
+    *smart_parking_assets.assets,
+    *civil_affairs_assets.assets,
+    *petitions_assets.assets,
+]
+source_freshness_checks = freshness_checks([a.key for a in raw_assets])
+
 defs = Definitions(
-    assets=[
-        *smart_city_assets.assets,
-        *sharp_eyes_assets.assets,
-        *smart_parking_assets.assets,
-        *civil_affairs_assets.assets,
-        *petitions_assets.assets,
-        warehouse_models,
-    ],
+    assets=[*raw_assets, warehouse_models],
+    asset_checks=[*source_freshness_checks, *warehouse_checks],
     jobs=[*source_jobs, petitions_job, warehouse_job],
     schedules=schedules,
-    sensors=[petitions_inbox_sensor],
+    sensors=[petitions_inbox_sensor, freshness_sensor(source_freshness_checks)],
     resources={
         "warehouse": WarehouseResource(
             warehouse_path=EnvVar("GOVHUB_WAREHOUSE_PATH"), lake_dir=EnvVar("GOVHUB_LAKE_DIR")

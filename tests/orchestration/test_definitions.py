@@ -29,7 +29,7 @@ def test_definitions_load_with_expected_jobs_and_schedules():
         "smart_parking_events_daily",
         "civil_affairs_events_daily",
     }
-    assert {s.name for s in defs.sensors} == {"petitions_inbox_sensor"}
+    assert {s.name for s in defs.sensors} == {"petitions_inbox_sensor", "freshness_checks_sensor"}
 
 
 def test_raw_assets_of_smart_city_exist_with_daily_partitions_for_events():

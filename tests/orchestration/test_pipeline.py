@@ -120,6 +120,31 @@ def test_the_gx_checks_of_every_raw_asset_ran_in_the_dagster_run(built, tiny_san
         assert evaluation.metadata["rows"].value >= 0
 
 
+def test_row_accounting_and_quarantine_show_as_checks_with_their_counts(built):
+    from dagster import AssetCheckKey, AssetKey, DagsterInstance
+
+    settings, _ = built
+    history = DagsterInstance.get().event_log_storage.get_asset_check_execution_history
+    totals = history(AssetCheckKey(AssetKey(["quarantine", "row_accounting"]), "row_accounting_totals"), limit=1)
+    assert totals and totals[0].status.value == "SUCCEEDED"
+    meta = totals[0].event.dagster_event.event_specific_data.metadata
+    assert meta["unaccounted"].value == 0
+    assert meta["landed"].value == meta["conformed"].value + meta["quarantined"].value
+    landed = _rows(settings, "select sum(landed_rows) from quarantine.row_accounting")[0][0]
+    assert meta["landed"].value == landed
+    held = history(AssetCheckKey(AssetKey(["quarantine", "quarantine_records"]), "quarantine_by_reason"), limit=1)
+    assert held and held[0].status.value == "FAILED"  # the stand-ins' defects are held: WARN
+    evaluation = held[0].event.dagster_event.event_specific_data
+    assert evaluation.severity.value == "WARN"
+    by_reason = evaluation.metadata["by_entity_and_reason"].value
+    counted = {(e, r): v["rows"] for e, reasons in by_reason.items() for r, v in reasons.items()}
+    table = _rows(
+        settings,
+        "select source_system || '/' || entity, reason, count(*) from quarantine.quarantine_records group by all",
+    )
+    assert counted == {(e, r): n for e, r, n in table}
+
+
 def test_alarm_responses_follow_each_pushed_alarm(built, tiny_sandbox):
     settings, _ = built
     se = tiny_sandbox.stand_ins["sharp_eyes"]
