@@ -45,10 +45,15 @@ def dagster_instance():
 
 
 def run_pipeline(start: date, end: date, progress: Callable[[str], None] = print) -> None:
-    """Land [start, end) from every source, then build the warehouse; raise if a run fails."""
+    """Land [start, end) from every source, then build the warehouse.
+
+    A source whose run fails (a source down, or a landing that fails a blocking check) does
+    not stop the others: every job runs, the warehouse is built without the assets the
+    failure reaches, and at the end a RuntimeError names every failed run."""
     from dagster import DagsterInstance
     from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
+    from orchestration.dbt.assets import warehouse_models
     from orchestration.definitions import defs
     from orchestration.partitions import PARTITIONS_START
 
@@ -86,13 +91,51 @@ def run_pipeline(start: date, end: date, progress: Callable[[str], None] = print
             -1,
             ("petitions_files", {ASSET_PARTITION_RANGE_START_TAG: names[0], ASSET_PARTITION_RANGE_END_TAG: names[-1]}),
         )
+    failed_jobs: list[str] = []
+    failed_assets: set = set()
     for job_name, tags in steps:
+        job = defs.resolve_job_def(job_name)
+        selection = None
+        if job_name == "warehouse_build" and failed_assets:
+            selection = _outside_reach_of(defs, warehouse_models.keys, failed_assets)
+            progress(
+                f"building the warehouse without the {len(_reach(defs, failed_assets))} assets the failure reaches"
+            )
         progress(f"running {job_name} ...")
-        result = defs.resolve_job_def(job_name).execute_in_process(instance=instance, tags=tags, raise_on_error=False)
+        result = job.execute_in_process(instance=instance, tags=tags, raise_on_error=False, asset_selection=selection)
         if not result.success:
             failed = [e.step_key for e in result.all_events if e.is_step_failure]
-            raise RuntimeError(f"{job_name} failed (run {result.run_id}); failed steps: {failed}")
+            failed_jobs.append(f"{job_name} (run {result.run_id}; failed steps: {failed})")
+            failed_assets |= {
+                e.asset_key for e in result.all_events if e.is_step_failure and e.asset_key is not None
+            } | _failed_step_assets(job, failed)
+            progress(f"{job_name} FAILED (run {result.run_id[:8]}); failed steps: {failed}")
+            continue
         progress(f"{job_name} succeeded (run {result.run_id[:8]})")
+    if failed_jobs:
+        raise RuntimeError("runs failed: " + "; ".join(failed_jobs))
+
+
+def _failed_step_assets(job, step_keys: list[str]) -> set:
+    """The assets the failed steps of `job` materialize (a step key is its asset's path)."""
+    keys = job.asset_layer.asset_graph.get_all_asset_keys()
+    by_step = {"__".join(k.path): k for k in keys}
+    return {by_step[s] for s in step_keys if s in by_step}
+
+
+def _reach(defs, failed: set) -> set:
+    """Everything downstream of the failed assets: it would be built from what they landed."""
+    from dagster import AssetSelection
+
+    graph = defs.resolve_asset_graph()
+    return AssetSelection.assets(*failed).downstream().resolve(graph) - set(failed)
+
+
+def _outside_reach_of(defs, keys, failed: set) -> list:
+    """The assets among `keys` that no failed asset feeds: a source whose landing failed a
+    blocking check does not reach the warehouse, the other sources still do."""
+    reach = _reach(defs, failed)
+    return sorted(k for k in keys if k not in reach and k not in failed)
 
 
 def summary(warehouse_path: Path, lake_dir: Path | None = None) -> str:

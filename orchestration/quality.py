@@ -9,6 +9,8 @@ times, coordinates and masked forms, never personal data.
 
 from __future__ import annotations
 
+import time
+
 from dagster import AssetCheckResult, AssetCheckSeverity, AssetCheckSpec, AssetKey, MetadataValue
 
 from quality.gx import BLOCKING, WARNING
@@ -29,7 +31,9 @@ def gx_check_specs(key: AssetKey) -> list[AssetCheckSpec]:
 def gx_check_results(key: AssetKey, files: list[str]) -> list[AssetCheckResult]:
     """Validate the Parquet files this materialization landed."""
     source, _, entity = key.path
+    started = time.monotonic()
     result = suite_for(source, entity).validate(files)
+    seconds = round(time.monotonic() - started, 3)
     summary = result.summary()
     out = []
     for name, kind, passed, severity in (
@@ -46,6 +50,7 @@ def gx_check_results(key: AssetKey, files: list[str]) -> list[AssetCheckResult]:
                 severity=severity,
                 metadata={
                     "rows": result.rows,
+                    "validation_seconds": seconds,
                     "failed_expectations": MetadataValue.json(failed),
                     "expectations": MetadataValue.json(expectations),
                 },

@@ -27,6 +27,8 @@ class SandboxConfig:
     end: date = date(2026, 10, 6)  # exclusive: the world has events of [start, end)
     frozen: bool = True  # freeze the clock at `end` 00:00 (reproducible); else wall time
     defects: bool = True  # serve a few defective records (sandbox.defects); False: a clean world
+    # Smart City request fields served in no record at all (a platform that changed its shape)
+    smart_city_drop_fields: tuple[str, ...] = ()
     host: str = "127.0.0.1"
     smart_city_port: int = 0
     smart_city_api_key: str = field(default_factory=lambda: secrets.token_urlsafe(24))
@@ -103,7 +105,14 @@ def start_sandbox(config: SandboxConfig) -> RunningSandbox:
     # One world: the alarms the Sharp Eyes platform raises are the ones Smart City events cite.
     alarms = SharpEyesAlarms(world, config.start, config.end, config.defects)
     smart_city = SmartCityStandIn(
-        world, config.start, config.end, clock, config.smart_city_api_key, alarms, config.defects
+        world,
+        config.start,
+        config.end,
+        clock,
+        config.smart_city_api_key,
+        alarms,
+        config.defects,
+        config.smart_city_drop_fields,
     )
     sharp_eyes = SharpEyesStandIn(
         world, config.start, config.end, clock, config.sharp_eyes_app_key, config.sharp_eyes_app_secret, alarms

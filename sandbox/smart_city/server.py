@@ -59,10 +59,14 @@ class SmartCityStandIn:
         api_key: str,
         alarms=None,
         defects: bool = True,
+        drop_fields: tuple[str, ...] = (),
     ) -> None:
+        """`drop_fields`: fields every request is served without (a platform that changed
+        its shape: what a blocking quality check is for)."""
         self.world = world
         self.clock = clock
         self.api_key = api_key
+        self.drop_fields = drop_fields
         self.events = SmartCityEvents(world, start, end, alarms.alarms if alarms else None, defects)
         self.subitems = {s.code: s for s in world.taxonomy}
         self.dept_names = {d.code: d.name for d in world.departments}
@@ -217,6 +221,8 @@ class SmartCityStandIn:
                 ],
             },
         }
+        for name in self.drop_fields:
+            record.pop(name, None)
         return _with_defect(record, ev)
 
     # --- reference lists ----------------------------------------------------------------

@@ -93,3 +93,44 @@ def test_the_row_accounting_check_fails_the_build_when_a_landed_row_is_lost(ware
     status = {r["unique_id"].split(".")[-1]: (r["status"], r.get("failures")) for r in results}
     assert status["row_accounting"][0] == "success"
     assert status["assert_row_accounting_balances"] == ("fail", len({load for (load,) in lost}))
+
+
+BUSINESS_RULE_BREAKS = {
+    "assert_events_close_after_they_are_reported": (
+        "update marts.fct_governance_events set closed_at = reported_at - interval 1 hour "
+        "where event_id = (select min(event_id) from marts.fct_governance_events where closed_at is not null)"
+    ),
+    "assert_tasks_are_handled_after_dispatch_and_accepted_after_handling": (
+        "update marts.fct_dispatch_tasks set accepted_at = last_handled_at - interval 1 minute "
+        "where task_id = (select min(task_id) from marts.fct_dispatch_tasks where accepted_at is not null "
+        "and last_handled_at is not null)"
+    ),
+    "assert_alarm_arrivals_follow_the_push": (
+        "update marts.fct_alarm_responses set arrived_at = pushed_at - interval 5 minute "
+        "where alarm_id = (select min(alarm_id) from marts.fct_alarm_responses where arrived_at is not null)"
+    ),
+    "assert_petitions_are_answered_after_registration": (
+        "update marts.fct_petitions set replied_on = registered_on - 1 "
+        "where case_id = (select min(case_id) from marts.fct_petitions)"
+    ),
+}
+
+
+def test_the_business_rule_tests_pass_on_the_pipeline_and_fail_on_a_broken_row(warehouse_copy):
+    from warehouse.duckdb import connect
+
+    root, env = warehouse_copy
+    select = ["test", "--select", "path:tests/marts"]
+    done = run_dbt(select, env, root)
+    assert done.returncode == 0, done.stdout[-4000:]
+    con = connect(root / "kaifeng.duckdb")
+    try:
+        for sql in BUSINESS_RULE_BREAKS.values():
+            assert con.execute(sql).fetchone()[0] == 1
+    finally:
+        con.close()
+    done = run_dbt(select, env, root)
+    assert done.returncode != 0
+    results = json.loads((root / "dbt_target" / "run_results.json").read_text())["results"]
+    status = {r["unique_id"].split(".")[-1]: (r["status"], r["failures"]) for r in results}
+    assert status == {name: ("fail", 1) for name in BUSINESS_RULE_BREAKS}
