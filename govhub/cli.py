@@ -152,13 +152,20 @@ def cmd_demo(args: argparse.Namespace) -> int:
         )
         from govhub.pipeline import run_pipeline
 
-        run_pipeline(start, end, lambda msg: _progress(msg, t0))
+        failure = None
+        try:
+            run_pipeline(start, end, lambda msg: _progress(msg, t0))
+        except RuntimeError as exc:  # a source failed; the others went on
+            failure = exc
     finally:
         sandbox.stop()
     from govhub.pipeline import summary
 
-    _progress("done", t0)
+    _progress("done" if failure is None else "done, with failures", t0)
     print(summary(settings.warehouse_path, settings.lake_dir))
+    if failure is not None:
+        print(f"govhub: {failure}", file=sys.stderr)
+        return 1
     return 0
 
 

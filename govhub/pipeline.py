@@ -152,22 +152,32 @@ def summary(warehouse_path: Path, lake_dir: Path | None = None) -> str:
                         f"select count(*) from read_parquet('{lake_dir}/raw/{source}/{entity}/*/*.parquet')"
                     ).fetchone()[0]
                     lines.append(f"  {source + '/' + entity:40s} {n:>10,}")
+        built = {
+            f"{schema}.{name}"
+            for schema, name in con.execute("select table_schema, table_name from information_schema.tables").fetchall()
+        }
         lines += [f"Warehouse {warehouse_path}", "  marts table                      rows"]
         for t in MART_TABLES:
+            if f"marts.{t}" not in built:
+                lines.append(f"  {t:30s} {'not built':>8s}")
+                continue
             n = con.execute(f"select count(*) from marts.{t}").fetchone()[0]
             lines.append(f"  {t:30s} {n:>8,}")
-        townships, grids = con.execute(
-            "select count(*) filter (where division_level = 'township'), "
-            "(select count(*) from marts.dim_grid) from marts.dim_division"
-        ).fetchone()
-        ev = con.execute(
-            "select source_system, count(*), min(reported_at)::date, max(reported_at)::date, "
-            "count(*) filter (where grid_code is null) from marts.fct_governance_events group by 1 order by 1"
-        ).fetchall()
-        lines.append(f"  townships {townships}, grids {grids}")
-        for src, n, lo, hi, unlocated in ev:
-            lines.append(f"  events from {src}: {n:,} reported {lo} .. {hi}, {unlocated} without a grid")
-        lines += _accounting_lines(con)
+        if {"marts.dim_division", "marts.dim_grid"} <= built:
+            townships, grids = con.execute(
+                "select count(*) filter (where division_level = 'township'), "
+                "(select count(*) from marts.dim_grid) from marts.dim_division"
+            ).fetchone()
+            lines.append(f"  townships {townships}, grids {grids}")
+        if "marts.fct_governance_events" in built:
+            ev = con.execute(
+                "select source_system, count(*), min(reported_at)::date, max(reported_at)::date, "
+                "count(*) filter (where grid_code is null) from marts.fct_governance_events group by 1 order by 1"
+            ).fetchall()
+            for src, n, lo, hi, unlocated in ev:
+                lines.append(f"  events from {src}: {n:,} reported {lo} .. {hi}, {unlocated} without a grid")
+        if {"quarantine.row_accounting", "quarantine.quarantine_records"} <= built:
+            lines += _accounting_lines(con)
         return "\n".join(lines)
     finally:
         con.close()

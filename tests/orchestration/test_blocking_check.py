@@ -70,6 +70,17 @@ def test_nothing_built_from_smart_city_requests_is_materialized(broken_run):
         assert not _materialized(instance, AssetKey(key)), key
 
 
+def test_the_summary_shows_what_was_built_and_what_was_not(broken_run):
+    from govhub.pipeline import summary
+    from warehouse.settings import configure_environment
+
+    instance, _, _ = broken_run
+    settings = configure_environment()
+    text = summary(settings.warehouse_path, settings.lake_dir)
+    assert "fct_governance_events" in text and "not built" in text
+    assert "fct_home_visits" in text
+
+
 def test_every_other_source_lands_and_reaches_the_warehouse(broken_run):
     instance, _, _ = broken_run
     for key in (
