@@ -3,13 +3,15 @@
 Every raw asset carries the same two checks, run on what that materialization landed:
 `gx_blocking` (blocking: when it fails, downstream assets in the run do not start) and
 `gx_warnings` (recorded with a WARN severity). Their metadata gives, per expectation, what
-it means, how many records broke it and a few example values; the values checked are codes,
-times, coordinates and masked forms, never personal data.
+it means, how many records broke it and a few example values (the values checked are codes,
+times, coordinates and masked forms, never personal data), and a link to the validation's
+page in the GX Data Docs site kept beside the lake.
 """
 
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 from dagster import AssetCheckResult, AssetCheckSeverity, AssetCheckSpec, AssetKey, MetadataValue
 
@@ -28,11 +30,18 @@ def gx_check_specs(key: AssetKey) -> list[AssetCheckSpec]:
     ]
 
 
-def gx_check_results(key: AssetKey, files: list[str]) -> list[AssetCheckResult]:
-    """Validate the Parquet files this materialization landed."""
+def quality_dir(lake_dir: str | Path) -> Path:
+    """Where validation results (one JSON per run and suite) and the GX Data Docs site are
+    kept: `quality/` beside the lake (default `warehouse/quality/data_docs/index.html`)."""
+    return Path(lake_dir).resolve().parent / "quality"
+
+
+def gx_check_results(key: AssetKey, files: list[str], lake_dir: str | Path, run_id: str) -> list[AssetCheckResult]:
+    """Validate the Parquet files this materialization landed; the result is kept under the
+    Dagster run's id and the Data Docs site is updated."""
     source, _, entity = key.path
     started = time.monotonic()
-    result = suite_for(source, entity).validate(files)
+    result = suite_for(source, entity).validate(files, quality_dir(lake_dir), run_id)
     seconds = round(time.monotonic() - started, 3)
     summary = result.summary()
     out = []
@@ -51,6 +60,7 @@ def gx_check_results(key: AssetKey, files: list[str]) -> list[AssetCheckResult]:
                 metadata={
                     "rows": result.rows,
                     "validation_seconds": seconds,
+                    "data_docs": MetadataValue.url(result.docs_page or ""),
                     "failed_expectations": MetadataValue.json(failed),
                     "expectations": MetadataValue.json(expectations),
                 },

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 
@@ -45,6 +46,7 @@ class SuiteResult:
     suite: str
     rows: int
     outcomes: list[Outcome]
+    docs_page: str | None = None  # the Data Docs page of this validation, when kept
 
     @property
     def blocking_ok(self) -> bool:
@@ -67,19 +69,105 @@ class SuiteResult:
         }
 
 
-def validate(suite_name: str, df: pd.DataFrame, checks: list[Check]) -> SuiteResult:
+def _context(docs_dir: Path | None):
+    """An in-memory GX context; with `docs_dir`, validation results are kept there as JSON
+    (`validations/`, one file per run) and a Data Docs site is built beside them
+    (`data_docs/index.html`)."""
     import great_expectations as gx
-    from great_expectations.data_context.types.base import ProgressBarsConfig
+    from great_expectations.data_context.types.base import DataContextConfig, ProgressBarsConfig
 
-    context = gx.get_context(mode="ephemeral")
+    if docs_dir is None:
+        context = gx.get_context(mode="ephemeral")
+    else:
+        memory = {"class_name": "InMemoryStoreBackend"}
+        files = {"class_name": "TupleFilesystemStoreBackend"}
+        config = DataContextConfig(
+            stores={
+                "expectations_store": {"class_name": "ExpectationsStore", "store_backend": memory},
+                "validation_results_store": {
+                    "class_name": "ValidationResultsStore",
+                    "store_backend": {**files, "base_directory": str(docs_dir / "validations")},
+                },
+                "checkpoint_store": {"class_name": "CheckpointStore", "store_backend": memory},
+                "validation_definition_store": {"class_name": "ValidationDefinitionStore", "store_backend": memory},
+            },
+            expectations_store_name="expectations_store",
+            validation_results_store_name="validation_results_store",
+            checkpoint_store_name="checkpoint_store",
+            data_docs_sites={
+                "data_docs": {
+                    "class_name": "SiteBuilder",
+                    "store_backend": {**files, "base_directory": str(docs_dir / "data_docs")},
+                    "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+                }
+            },
+            analytics_enabled=False,
+        )
+        context = gx.get_context(mode="ephemeral", project_config=config)
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    return context
+
+
+RESULT_FORMAT = {"result_format": "SUMMARY", "partial_unexpected_count": 5}
+# Validation results (and their Data Docs pages) older than this are removed when a new
+# one is kept: the site's index is rebuilt from every kept result on each validation.
+RETENTION_DAYS = 14
+
+
+def prune(docs_dir: Path, days: int = RETENTION_DAYS) -> int:
+    """Remove kept validation results and their pages older than `days`; how many went."""
+    import time
+
+    cutoff = time.time() - days * 86400
+    gone = 0
+    for folder, suffix in (("validations", ".json"), ("data_docs/validations", ".html")):
+        for f in (docs_dir / folder).rglob(f"*{suffix}"):
+            if f.stat().st_mtime < cutoff:
+                f.unlink(missing_ok=True)
+                gone += 1
+    return gone
+
+
+def validate(
+    suite_name: str,
+    df: pd.DataFrame,
+    checks: list[Check],
+    docs_dir: Path | None = None,
+    run_name: str | None = None,
+) -> SuiteResult:
+    """Validate `df` against `checks`. With `docs_dir` the result is kept there under
+    `run_name` and the Data Docs site is rebuilt; `SuiteResult.docs_page` is its page."""
+    import great_expectations as gx
+
+    context = _context(docs_dir)
     source = context.data_sources.add_pandas(name="landing")
-    asset = source.add_dataframe_asset(name=suite_name)
-    batch = asset.add_batch_definition_whole_dataframe("load").get_batch(batch_parameters={"dataframe": df})
+    batch_definition = source.add_dataframe_asset(name=suite_name).add_batch_definition_whole_dataframe("load")
     suite = context.suites.add(gx.ExpectationSuite(name=suite_name))
     for c in checks:
         suite.add_expectation(c.expectation)
-    result = batch.validate(suite, result_format={"result_format": "SUMMARY", "partial_unexpected_count": 5})
+    docs_page = None
+    if docs_dir is None:
+        batch = batch_definition.get_batch(batch_parameters={"dataframe": df})
+        result = batch.validate(suite, result_format=RESULT_FORMAT)
+    else:
+        from great_expectations.core.run_identifier import RunIdentifier
+
+        prune(docs_dir)
+        definition = context.validation_definitions.add(
+            gx.ValidationDefinition(name=suite_name, data=batch_definition, suite=suite)
+        )
+        checkpoint = context.checkpoints.add(
+            gx.Checkpoint(
+                name=suite_name,
+                validation_definitions=[definition],
+                actions=[gx.checkpoint.UpdateDataDocsAction(name="data_docs")],
+                result_format=RESULT_FORMAT,
+            )
+        )
+        run = checkpoint.run(batch_parameters={"dataframe": df}, run_id=RunIdentifier(run_name=run_name))
+        identifier, result = next(iter(run.run_results.items()))
+        urls = context.get_docs_sites_urls(resource_identifier=identifier)
+        docs_page = urls[0]["site_url"] if urls else None
     by_id = {r.expectation_config.id: r for r in result.results}
     outcomes = []
     for c in checks:
@@ -88,4 +176,4 @@ def validate(suite_name: str, df: pd.DataFrame, checks: list[Check]) -> SuiteRes
         outcomes.append(
             Outcome(c, bool(r.success), res.get("unexpected_count"), list(res.get("partial_unexpected_list") or []))
         )
-    return SuiteResult(suite_name, len(df), outcomes)
+    return SuiteResult(suite_name, len(df), outcomes, docs_page)

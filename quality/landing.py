@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import great_expectations.expectations as gxe
 import pandas as pd
@@ -102,8 +103,10 @@ class LandingSuite:
     def all_checks(self) -> list[Check]:
         return standard_checks(self) + self.checks()
 
-    def validate(self, files: list[str]) -> SuiteResult:
-        return validate(self.name, self.frame(files), self.all_checks())
+    def validate(self, files: list[str], docs_dir: Path | None = None, run_name: str | None = None) -> SuiteResult:
+        """Validate the records in `files`; with `docs_dir`, keep the result and update the
+        Data Docs site there (see quality.gx.validate)."""
+        return validate(self.name, self.frame(files), self.all_checks(), docs_dir, run_name)
 
 
 def standard_checks(suite: LandingSuite) -> list[Check]:

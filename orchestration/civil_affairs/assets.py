@@ -52,7 +52,10 @@ def _table_asset(name: str):
                 "records_per_day": MetadataValue.json(per_day),
             },
             check_results=gx_check_results(
-                context.asset_key, lake.load_files(SOURCE, name, [r.load_id for r in results])
+                context.asset_key,
+                lake.load_files(SOURCE, name, [r.load_id for r in results]),
+                warehouse.lake_dir,
+                context.run_id,
             ),
         )
 

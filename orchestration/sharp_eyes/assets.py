@@ -48,7 +48,10 @@ def _windowed_asset(entity: str):
                 "windows": MetadataValue.json([{"window": r.window, "records": r.records} for r in results]),
             },
             check_results=gx_check_results(
-                context.asset_key, lake.load_files(SOURCE, entity, [r.load_id for r in results])
+                context.asset_key,
+                lake.load_files(SOURCE, entity, [r.load_id for r in results]),
+                warehouse.lake_dir,
+                context.run_id,
             ),
         )
 
@@ -70,7 +73,9 @@ def raw_cameras(
     context.log.info(f"sharp_eyes cameras: {r.records} records")
     return MaterializeResult(
         metadata={"records_landed": r.records, "pages": r.pages, "retries": r.retries},
-        check_results=gx_check_results(context.asset_key, lake.load_files(SOURCE, CAMERAS, [r.load_id])),
+        check_results=gx_check_results(
+            context.asset_key, lake.load_files(SOURCE, CAMERAS, [r.load_id]), warehouse.lake_dir, context.run_id
+        ),
     )
 
 

@@ -8,6 +8,7 @@ conversion, the grid polygons and the point-in-polygon all work.
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -118,6 +119,23 @@ def test_the_gx_checks_of_every_raw_asset_ran_in_the_dagster_run(built, tiny_san
         evaluation = warnings[0].event.dagster_event.event_specific_data
         assert evaluation.severity.value == "WARN"
         assert evaluation.metadata["rows"].value >= 0
+        # the validation is kept and has its page in the GX Data Docs site
+        page = evaluation.metadata["data_docs"].value
+        assert page.startswith("file://") and Path(page.removeprefix("file://")).is_file(), key
+
+
+def test_validation_results_are_kept_per_run_with_a_data_docs_site(built):
+    from orchestration.quality import quality_dir
+
+    settings, _ = built
+    root = quality_dir(settings.lake_dir)
+    index = root / "data_docs" / "index.html"
+    assert index.is_file()
+    kept = list((root / "validations").rglob("*.json"))
+    suites = {p.relative_to(root / "validations").parts[:2] for p in kept}
+    assert len(suites) == 17  # every landed entity, <source>/<entity>
+    html = index.read_text(encoding="utf-8")
+    assert "smart_city.service_requests" in html or "service_requests" in html
 
 
 def test_row_accounting_and_quarantine_show_as_checks_with_their_counts(built):

@@ -133,3 +133,22 @@ def test_an_empty_load_passes():
     for suite in SUITES.values():
         result = suite.validate([])
         assert result.blocking_ok and result.rows == 0, suite.name
+
+
+def test_kept_validations_get_data_docs_pages_and_old_ones_are_pruned(tmp_path):
+    import os
+    import time
+
+    from quality.gx import prune
+
+    suite = SUITES[("smart_city", "services")]
+    first = suite.validate([], tmp_path, "run-1")
+    second = suite.validate([], tmp_path, "run-2")
+    pages = sorted((tmp_path / "data_docs" / "validations").rglob("*.html"))
+    assert len(pages) == 2 and (tmp_path / "data_docs" / "index.html").is_file()
+    assert first.docs_page != second.docs_page and second.docs_page.endswith(".html")
+    old = time.time() - 30 * 86400
+    for f in [*(tmp_path / "validations").rglob("*run-1*/**/*.json"), *pages[:1]]:
+        os.utime(f, (old, old))
+    assert prune(tmp_path) == 2
+    assert len(list((tmp_path / "validations").rglob("*.json"))) == 1
