@@ -42,6 +42,16 @@ def warehouse_env(tmp_path, monkeypatch):
     os.environ.pop("GOVHUB_DUCKDB_SPATIAL_EXTENSION", None)
 
 
+def point_pipeline_at(mp: pytest.MonkeyPatch, root, running) -> None:
+    """Point the pipeline at a warehouse, lake and Dagster instance under `root`, and its
+    connectors at the running sandbox."""
+    mp.setenv("GOVHUB_WAREHOUSE_PATH", str(root / "kaifeng.duckdb"))
+    mp.setenv("GOVHUB_LAKE_DIR", str(root / "lake"))
+    mp.setenv("DAGSTER_HOME", str(root / "dagster_home"))
+    for k, v in running.env().items():
+        mp.setenv(k, v)
+
+
 @pytest.fixture(scope="session")
 def tiny_warehouse(tiny_sandbox, tmp_path_factory):
     """The whole pipeline run once through Dagster over the tiny sandbox: (settings, rerun)."""
@@ -50,11 +60,7 @@ def tiny_warehouse(tiny_sandbox, tmp_path_factory):
 
     root = tmp_path_factory.mktemp("pipeline")
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("GOVHUB_WAREHOUSE_PATH", str(root / "kaifeng.duckdb"))
-        mp.setenv("GOVHUB_LAKE_DIR", str(root / "lake"))
-        mp.setenv("DAGSTER_HOME", str(root / "dagster_home"))
-        for k, v in tiny_sandbox.env().items():
-            mp.setenv(k, v)
+        point_pipeline_at(mp, root, tiny_sandbox)
         settings = configure_environment()
         run_pipeline(TINY_START, TINY_END, progress=lambda _: None)
         yield settings, (lambda: run_pipeline(TINY_START, TINY_END, progress=lambda _: None))

@@ -11,7 +11,7 @@ import pytest
 from dagster import AssetCheckKey, AssetKey, DagsterInstance
 
 from sandbox.serve import SandboxConfig, start_sandbox
-from tests.conftest import TINY_END, TINY_START
+from tests.conftest import TINY_END, TINY_START, point_pipeline_at
 
 REQUESTS = AssetKey(["smart_city", "raw", "service_requests"])
 
@@ -27,11 +27,7 @@ def broken_run(tmp_path_factory):
     root = tmp_path_factory.mktemp("blocking")
     try:
         with pytest.MonkeyPatch.context() as mp:
-            mp.setenv("GOVHUB_WAREHOUSE_PATH", str(root / "kaifeng.duckdb"))
-            mp.setenv("GOVHUB_LAKE_DIR", str(root / "lake"))
-            mp.setenv("DAGSTER_HOME", str(root / "dagster_home"))
-            for k, v in running.env().items():
-                mp.setenv(k, v)
+            point_pipeline_at(mp, root, running)
             configure_environment()
             messages = []
             with pytest.raises(RuntimeError) as failure:
