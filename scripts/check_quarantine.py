@@ -21,6 +21,7 @@ from datetime import date
 
 def main(argv: list[str] | None = None) -> int:
     from sandbox.serve import SandboxConfig, start_sandbox
+    from warehouse.accounting import accounting_by_source
     from warehouse.duckdb import connect
     from warehouse.settings import configure_environment
 
@@ -51,10 +52,7 @@ def main(argv: list[str] | None = None) -> int:
                 "select distinct source_system, entity, record_id, reason from quarantine.quarantine_records"
             ).fetchall()
         )
-        accounting = con.execute(
-            "select source_system, sum(landed_rows), sum(conformed_rows), sum(quarantined_rows), "
-            "count(*) filter (where unaccounted_rows <> 0) from quarantine.row_accounting group by 1 order by 1"
-        ).fetchall()
+        accounting = accounting_by_source(con)
         kept = {
             r[0]
             for r in con.execute(
@@ -66,15 +64,15 @@ def main(argv: list[str] | None = None) -> int:
         con.close()
 
     print("source          landed   conformed  quarantined  unbalanced loads")
-    for src, landed, conformed, quarantined, off in accounting:
-        print(f"{src:13s} {landed:>9,} {conformed:>11,} {quarantined:>12,} {off:>17,}")
+    for a in accounting:
+        print(f"{a.source:13s} {a.landed:>9,} {a.conformed:>11,} {a.quarantined:>12,} {a.unbalanced_loads:>17,}")
     print("\nquarantined records by reason (served / found)")
     want, have = Counter((s, e, k) for s, e, _, k in expected), Counter((s, e, k) for s, e, _, k in got)
     for key in sorted(set(want) | set(have)):
         print(f"  {'/'.join(key):60s} {want[key]:>6,} {have[key]:>6,}")
     print(f"  {'sharp_eyes/events/unmapped_code (kept as events)':60s} {len(unmapped):>6,} {len(kept):>6,}")
 
-    ok = got == expected and unmapped == kept and all(off == 0 for *_, off in accounting)
+    ok = got == expected and unmapped == kept and all(a.unbalanced_loads == 0 for a in accounting)
     if not ok:
         for label, rows in (("served, not quarantined", expected - got), ("quarantined, not served", got - expected)):
             for r in sorted(rows, key=str)[:20]:

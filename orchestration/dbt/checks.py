@@ -7,51 +7,39 @@ source, rows landed, conformed and quarantined, and the quarantine per entity an
 
 from __future__ import annotations
 
-from dagster import (
-    AssetCheckResult,
-    AssetCheckSeverity,
-    AssetKey,
-    MetadataValue,
-    asset_check,
-)
+from dataclasses import asdict
+
+from dagster import AssetCheckResult, AssetCheckSeverity, AssetKey, MetadataValue, asset_check
 
 from orchestration.resources import WarehouseResource
+from warehouse import accounting
 
 ROW_ACCOUNTING = AssetKey(["quarantine", "row_accounting"])
 QUARANTINE = AssetKey(["quarantine", "quarantine_records"])
+
+
+def _read(warehouse: WarehouseResource, query):
+    con = warehouse.connect(read_only=True)
+    try:
+        return query(con)
+    finally:
+        con.close()
 
 
 @asset_check(
     asset=ROW_ACCOUNTING, description="landed = conformed + quarantined, per source (totals of row_accounting)"
 )
 def row_accounting_totals(warehouse: WarehouseResource) -> AssetCheckResult:
-    con = warehouse.connect(read_only=True)
-    try:
-        rows = con.execute(
-            "select source_system, sum(landed_rows), sum(conformed_rows), sum(quarantined_rows), "
-            "sum(abs(unaccounted_rows)), count(*) filter (where unaccounted_rows <> 0) "
-            "from quarantine.row_accounting group by 1 order by 1"
-        ).fetchall()
-    finally:
-        con.close()
-    per_source = {
-        s: {
-            "landed": int(landed),
-            "conformed": int(c),
-            "quarantined": int(q),
-            "unaccounted": int(u),
-            "unbalanced_loads": int(n),
-        }
-        for s, landed, c, q, u, n in rows
-    }
-    unaccounted = sum(v["unaccounted"] for v in per_source.values())
+    sources = _read(warehouse, accounting.accounting_by_source)
+    per_source = {a.source: {k: v for k, v in asdict(a).items() if k != "source"} for a in sources}
+    unaccounted = sum(a.unaccounted for a in sources)
     return AssetCheckResult(
         passed=unaccounted == 0,
         severity=AssetCheckSeverity.ERROR,
         metadata={
-            "landed": sum(v["landed"] for v in per_source.values()),
-            "conformed": sum(v["conformed"] for v in per_source.values()),
-            "quarantined": sum(v["quarantined"] for v in per_source.values()),
+            "landed": sum(a.landed for a in sources),
+            "conformed": sum(a.conformed for a in sources),
+            "quarantined": sum(a.quarantined for a in sources),
             "unaccounted": unaccounted,
             "per_source": MetadataValue.json(per_source),
         },
@@ -60,18 +48,11 @@ def row_accounting_totals(warehouse: WarehouseResource) -> AssetCheckResult:
 
 @asset_check(asset=QUARANTINE, description="Records held in quarantine, per source, entity and reason (WARN when any)")
 def quarantine_by_reason(warehouse: WarehouseResource) -> AssetCheckResult:
-    con = warehouse.connect(read_only=True)
-    try:
-        rows = con.execute(
-            "select source_system || '/' || entity, reason, count(*), count(distinct record_id) "
-            "from quarantine.quarantine_records group by all order by 1, 2"
-        ).fetchall()
-    finally:
-        con.close()
+    rows = _read(warehouse, accounting.quarantine_by_reason)
     by_reason: dict[str, dict[str, dict[str, int]]] = {}
     for entity, reason, n, records in rows:
-        by_reason.setdefault(entity, {})[reason] = {"rows": int(n), "records": int(records)}
-    total = sum(int(n) for _, _, n, _ in rows)
+        by_reason.setdefault(entity, {})[reason] = {"rows": n, "records": records}
+    total = sum(n for _, _, n, _ in rows)
     return AssetCheckResult(
         passed=total == 0,
         severity=AssetCheckSeverity.WARN,
