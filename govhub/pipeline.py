@@ -97,18 +97,15 @@ def run_pipeline(start: date, end: date, progress: Callable[[str], None] = print
         job = defs.resolve_job_def(job_name)
         selection = None
         if job_name == "warehouse_build" and failed_assets:
-            selection = _outside_reach_of(defs, warehouse_models.keys, failed_assets)
-            progress(
-                f"building the warehouse without the {len(_reach(defs, failed_assets))} assets the failure reaches"
-            )
+            reach = _reach(defs, failed_assets)
+            selection = sorted(k for k in warehouse_models.keys if k not in reach)
+            progress(f"building the warehouse without the {len(reach)} assets the failure reaches")
         progress(f"running {job_name} ...")
         result = job.execute_in_process(instance=instance, tags=tags, raise_on_error=False, asset_selection=selection)
         if not result.success:
             failed = [e.step_key for e in result.all_events if e.is_step_failure]
             failed_jobs.append(f"{job_name} (run {result.run_id}; failed steps: {failed})")
-            failed_assets |= {
-                e.asset_key for e in result.all_events if e.is_step_failure and e.asset_key is not None
-            } | _failed_step_assets(job, failed)
+            failed_assets |= _failed_step_assets(job, failed)
             progress(f"{job_name} FAILED (run {result.run_id[:8]}); failed steps: {failed}")
             continue
         progress(f"{job_name} succeeded (run {result.run_id[:8]})")
@@ -124,18 +121,12 @@ def _failed_step_assets(job, step_keys: list[str]) -> set:
 
 
 def _reach(defs, failed: set) -> set:
-    """Everything downstream of the failed assets: it would be built from what they landed."""
+    """The failed assets and everything downstream of them: it would be built from what
+    they landed, so a source whose landing failed a blocking check does not reach the
+    warehouse while the other sources still do."""
     from dagster import AssetSelection
 
-    graph = defs.resolve_asset_graph()
-    return AssetSelection.assets(*failed).downstream().resolve(graph) - set(failed)
-
-
-def _outside_reach_of(defs, keys, failed: set) -> list:
-    """The assets among `keys` that no failed asset feeds: a source whose landing failed a
-    blocking check does not reach the warehouse, the other sources still do."""
-    reach = _reach(defs, failed)
-    return sorted(k for k in keys if k not in reach and k not in failed)
+    return AssetSelection.assets(*failed).downstream().resolve(defs.resolve_asset_graph())
 
 
 def summary(warehouse_path: Path, lake_dir: Path | None = None) -> str:
@@ -185,19 +176,15 @@ def summary(warehouse_path: Path, lake_dir: Path | None = None) -> str:
 
 def _accounting_lines(con) -> list[str]:
     """Row accounting per source (landed = conformed + quarantined) and the quarantine by reason."""
+    from warehouse.accounting import accounting_by_source, quarantine_by_reason
+
     lines = [
         "Row accounting (quarantine.row_accounting)",
         "  source            landed   conformed  quarantined  unaccounted",
     ]
-    for src, landed, conformed, quarantined, off in con.execute(
-        "select source_system, sum(landed_rows), sum(conformed_rows), sum(quarantined_rows), "
-        "sum(abs(unaccounted_rows)) from quarantine.row_accounting group by 1 order by 1"
-    ).fetchall():
-        lines.append(f"  {src:15s} {landed:>9,} {conformed:>11,} {quarantined:>12,} {off:>12,}")
-    rows = con.execute(
-        "select source_system || '/' || entity, reason, count(*), count(distinct record_id) "
-        "from quarantine.quarantine_records group by all order by 1, 2"
-    ).fetchall()
+    for a in accounting_by_source(con):
+        lines.append(f"  {a.source:15s} {a.landed:>9,} {a.conformed:>11,} {a.quarantined:>12,} {a.unaccounted:>12,}")
+    rows = quarantine_by_reason(con)
     lines.append("Quarantine (quarantine.quarantine_records): rows, records")
     lines += [f"  {entity:30s} {reason:24s} {n:>6,} {records:>6,}" for entity, reason, n, records in rows] or [
         "  (empty)"
