@@ -36,12 +36,15 @@ def quality_dir(lake_dir: str | Path) -> Path:
     return Path(lake_dir).resolve().parent / "quality"
 
 
-def gx_check_results(key: AssetKey, files: list[str], lake_dir: str | Path, run_id: str) -> list[AssetCheckResult]:
-    """Validate the Parquet files this materialization landed; the result is kept under the
-    Dagster run's id and the Data Docs site is updated."""
+def gx_check_results(context, warehouse, load_ids: list[str]) -> list[AssetCheckResult]:
+    """Validate what this materialization landed (the Parquet files of `load_ids`) with its
+    entity's suite; the result is kept under the Dagster run's id and the Data Docs site is
+    updated. `context`: the asset's execution context; `warehouse`: its WarehouseResource."""
+    key: AssetKey = context.asset_key
     source, _, entity = key.path
+    files = warehouse.lake().load_files(source, entity, load_ids)
     started = time.monotonic()
-    result = suite_for(source, entity).validate(files, quality_dir(lake_dir), run_id)
+    result = suite_for(source, entity).validate(files, quality_dir(warehouse.lake_dir), context.run_id)
     seconds = round(time.monotonic() - started, 3)
     summary = result.summary()
     out = []

@@ -45,18 +45,12 @@ def _table_asset(name: str):
             engine.dispose()
         per_day = {r.partition: r.records for r in results}
         context.log.info(f"civil_affairs {name}: {sum(per_day.values())} rows on {len(per_day)} of {len(days)} days")
-        lake = warehouse.lake()
         return MaterializeResult(
             metadata={
                 "records_landed": sum(per_day.values()),
                 "records_per_day": MetadataValue.json(per_day),
             },
-            check_results=gx_check_results(
-                context.asset_key,
-                lake.load_files(SOURCE, name, [r.load_id for r in results]),
-                warehouse.lake_dir,
-                context.run_id,
-            ),
+            check_results=gx_check_results(context, warehouse, [r.load_id for r in results]),
         )
 
     return _asset

@@ -48,9 +48,7 @@ def raw_petition_cases(
     context.log.info(f"petitions: {sum(per_file.values())} rows from {len(per_file)} file(s)")
     return MaterializeResult(
         metadata={"records_landed": sum(per_file.values()), "records_per_file": MetadataValue.json(per_file)},
-        check_results=gx_check_results(
-            context.asset_key, warehouse.lake().load_files(SOURCE, ENTITY, load_ids), warehouse.lake_dir, context.run_id
-        ),
+        check_results=gx_check_results(context, warehouse, load_ids),
     )
 
 

@@ -47,12 +47,7 @@ def _windowed_asset(entity: str):
                 "retries": sum(r.retries for r in results),
                 "windows": MetadataValue.json([{"window": r.window, "records": r.records} for r in results]),
             },
-            check_results=gx_check_results(
-                context.asset_key,
-                lake.load_files(SOURCE, entity, [r.load_id for r in results]),
-                warehouse.lake_dir,
-                context.run_id,
-            ),
+            check_results=gx_check_results(context, warehouse, [r.load_id for r in results]),
         )
 
     return _asset
@@ -73,9 +68,7 @@ def raw_cameras(
     context.log.info(f"sharp_eyes cameras: {r.records} records")
     return MaterializeResult(
         metadata={"records_landed": r.records, "pages": r.pages, "retries": r.retries},
-        check_results=gx_check_results(
-            context.asset_key, lake.load_files(SOURCE, CAMERAS, [r.load_id]), warehouse.lake_dir, context.run_id
-        ),
+        check_results=gx_check_results(context, warehouse, [r.load_id]),
     )
 
 

@@ -62,9 +62,7 @@ def raw_service_requests(
             "records_per_day": MetadataValue.json(per_day),
             "lake_path": MetadataValue.path(str(lake.entity_dir(SOURCE, "service_requests"))),
         },
-        check_results=gx_check_results(
-            EVENTS_KEY, lake.load_files(SOURCE, "service_requests", load_ids), warehouse.lake_dir, context.run_id
-        ),
+        check_results=gx_check_results(context, warehouse, load_ids),
     )
 
 
@@ -89,9 +87,7 @@ def _reference_asset(entity: str):
                 "retries": r.retries,
                 "load_id": r.load_id,
             },
-            check_results=gx_check_results(
-                context.asset_key, lake.load_files(SOURCE, entity, [r.load_id]), warehouse.lake_dir, context.run_id
-            ),
+            check_results=gx_check_results(context, warehouse, [r.load_id]),
         )
 
     return _asset

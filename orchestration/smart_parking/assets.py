@@ -49,9 +49,7 @@ def _daily_asset(collection: str):
                 "tokens_fetched": client.tokens_fetched,
                 "records_per_day": MetadataValue.json(per_day),
             },
-            check_results=gx_check_results(
-                context.asset_key, lake.load_files(SOURCE, collection, load_ids), warehouse.lake_dir, context.run_id
-            ),
+            check_results=gx_check_results(context, warehouse, load_ids),
         )
 
     return _asset
@@ -72,9 +70,7 @@ def raw_lots(
     context.log.info(f"smart_parking lots: {r.records} records")
     return MaterializeResult(
         metadata={"records_landed": r.records, "pages": r.pages, "retries": r.retries},
-        check_results=gx_check_results(
-            context.asset_key, lake.load_files(SOURCE, "lots", [r.load_id]), warehouse.lake_dir, context.run_id
-        ),
+        check_results=gx_check_results(context, warehouse, [r.load_id]),
     )
 
 
