@@ -45,6 +45,10 @@ class Field:
     sql: str
 
 
+# The lake's own columns every checked frame starts with.
+LAKE_COLUMNS = tuple(Field(c, c) for c in ("load_id", "record_key", "record_updated_at", "fetched_at"))
+
+
 def text(name: str, path: str | None = None) -> Field:
     """A payload field as text (`path`: JSON path, default `$.<name>`)."""
     return Field(name, f"json_extract_string(payload, '{path or '$.' + name}')")
@@ -75,24 +79,12 @@ class LandingSuite:
         """One row per landed record in `files` with the suite's fields."""
         import duckdb
 
-        cols = ",\n  ".join(f'{f.sql} as "{f.name}"' for f in self.fields)
         updated = self.updated_at_sql or "cast(null as timestamptz)"
-        sql = (
-            f"select load_id, record_key, record_updated_at, fetched_at, {updated} as record_updated_instant,\n"
-            f"  {cols}\n"
-            "from read_parquet(?, union_by_name = true)"
-        )
+        columns = (*LAKE_COLUMNS, Field("record_updated_instant", updated), *self.fields)
         if not files:
-            return pd.DataFrame(
-                columns=[
-                    "load_id",
-                    "record_key",
-                    "record_updated_at",
-                    "fetched_at",
-                    "record_updated_instant",
-                    *[f.name for f in self.fields],
-                ]
-            )
+            return pd.DataFrame(columns=[c.name for c in columns])
+        cols = ",\n  ".join(f'{c.sql} as "{c.name}"' for c in columns)
+        sql = f"select\n  {cols}\nfrom read_parquet(?, union_by_name = true)"
         con = duckdb.connect()
         try:
             con.execute("set TimeZone = 'Asia/Shanghai'")
@@ -112,7 +104,6 @@ class LandingSuite:
 def standard_checks(suite: LandingSuite) -> list[Check]:
     """What every landing is checked for: its records' keys, one version per load, update
     times not in the future (against the time they were fetched)."""
-    key = gxe.ExpectColumnValuesToNotBeNull(column="record_key")
     checks = [
         Check(
             gxe.ExpectColumnValuesToNotBeNull(column="load_id"),
@@ -121,16 +112,15 @@ def standard_checks(suite: LandingSuite) -> list[Check]:
         ),
     ]
     if suite.key_may_be_missing:
-        checks += [
-            Check(key, WARNING, "a record without its key is quarantined, identified by its place in the load"),
-            Check(
-                gxe.ExpectColumnValuesToNotBeNull(column="record_key", mostly=1 - SYSTEMIC_SHARE),
-                BLOCKING,
-                "most records must carry their key",
-            ),
-        ]
+        checks += required("record_key", "a record without its key is quarantined, identified by its place in the load")
     else:
-        checks.append(Check(key, BLOCKING, "a record without its key cannot be versioned or joined"))
+        checks.append(
+            Check(
+                gxe.ExpectColumnValuesToNotBeNull(column="record_key"),
+                BLOCKING,
+                "a record without its key cannot be versioned or joined",
+            )
+        )
     if suite.updated_at_sql:
         checks.append(
             Check(
