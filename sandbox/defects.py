@@ -25,8 +25,9 @@ from __future__ import annotations
 import zlib
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
+from sandbox.clock import SHANGHAI
 from sandbox.world import World
 
 # Every kind of defect the stand-ins produce: the machine-readable reason the warehouse
@@ -90,6 +91,16 @@ def pick(world: World, source: str, entity: str, batch: date | str, total: int, 
     chosen = sorted(rng.sample(sorted(eligible), n))
     first = batch.toordinal() if isinstance(batch, date) else 0
     return {record: kinds[(first + j) % len(kinds)] for j, record in enumerate(chosen)}
+
+
+def impossible_local_time(t: datetime, record_id: str, sep: str = " ", suffix: str = "") -> str:
+    """`t` in Asia/Shanghai, in a source's usual 'yyyy-MM-dd<sep>HH:mm:ss<suffix>' shape, made
+    to name no real moment: the time of day on 30 February, or hour 25 of the real day (which
+    of the two depends on the record)."""
+    t = t.astimezone(SHANGHAI)
+    if variant(record_id, 2) == 0:
+        return f"{t.year}-02-30{sep}{t:%H:%M:%S}{suffix}"
+    return f"{t:%Y-%m-%d}{sep}25:{t:%M:%S}{suffix}"
 
 
 def variant(record_id: str, n: int) -> int:

@@ -29,7 +29,7 @@ import time
 from datetime import date, datetime, timedelta
 
 from sandbox.clock import SHANGHAI, Clock
-from sandbox.defects import variant
+from sandbox.defects import impossible_local_time
 from sandbox.http import App, Request, Response
 from sandbox.sharp_eyes.alarms import NEW_EVENT_TYPE, RULE_NAMES, Alarm, SharpEyesAlarms
 
@@ -44,16 +44,6 @@ def artemis_time(t: datetime) -> str:
     """2026-10-01T08:30:00.000+08:00, as Artemis writes instants."""
     t = t.astimezone(SHANGHAI)
     return t.strftime("%Y-%m-%dT%H:%M:%S.") + f"{t.microsecond // 1000:03d}+08:00"
-
-
-def impossible_time(t: datetime, form: int) -> str:
-    """An Artemis instant in its usual shape that names no real moment: the time of day on
-    30 February (form 0), or hour 25 of the real day (form 1)."""
-    t = t.astimezone(SHANGHAI)
-    ms = f"{t.microsecond // 1000:03d}"
-    if form == 0:
-        return f"{t.year}-02-30T{t:%H:%M:%S}.{ms}+08:00"
-    return f"{t:%Y-%m-%d}T25:{t:%M:%S}.{ms}+08:00"
 
 
 def _parse_time(value, name: str) -> datetime:
@@ -245,7 +235,9 @@ class SharpEyesStandIn:
         if a.defect == "unknown_code":
             event["eventLevel"] = BAD_LEVEL
         elif a.defect == "impossible_date":
-            event["startTime"] = impossible_time(a.start, variant(a.alarm_id, 2))
+            # an Artemis instant in its usual shape (milliseconds, +08:00) naming no real moment
+            ms = f".{a.start.microsecond // 1000:03d}+08:00"
+            event["startTime"] = impossible_local_time(a.start, a.alarm_id, "T", ms)
         elif a.defect == "unmapped_code":
             code, name = NEW_EVENT_TYPE
             event.update(ruleName=f"{name}联动规则", eventType=code, eventTypeName=name)

@@ -18,7 +18,7 @@ from datetime import date, datetime, time, timedelta
 import numpy as np
 
 from sandbox.clock import SHANGHAI
-from sandbox.defects import Defect, pick, variant
+from sandbox.defects import Defect, impossible_local_time, pick, variant
 from sandbox.world import World
 from sandbox.world.geography import random_points_in
 
@@ -78,15 +78,6 @@ def plate(rng: random.Random) -> str:
 def local(t: datetime | None) -> str | None:
     """The platform's time format: naive local yyyy-MM-dd HH:mm:ss (Asia/Shanghai)."""
     return t.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S") if t else None
-
-
-def impossible_local(t: datetime, form: int) -> str:
-    """A local time in the platform's shape that names no real moment: the time of day on
-    30 February (form 0), or hour 25 of the real day (form 1)."""
-    t = t.astimezone(SHANGHAI)
-    if form == 0:
-        return f"{t.year}-02-30 {t:%H:%M:%S}"
-    return f"{t:%Y-%m-%d} 25:{t:%M:%S}"
 
 
 class ParkingData:
@@ -330,7 +321,7 @@ class _Sessions:
         }
         defect = self.data.session_defects.get(sid)
         if defect == "impossible_date":  # in every version; updated_at keeps the real time
-            record["entry_time"] = impossible_local(entry, variant(sid, 2))
+            record["entry_time"] = impossible_local_time(entry, sid)
         elif defect == "out_of_range" and exited:  # the fee comes with the exit version
             record["fee_fen"] = -(record["fee_fen"] or 200)
         return record
