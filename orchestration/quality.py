@@ -1,8 +1,9 @@
 """Great Expectations suites on raw landings as Dagster asset checks.
 
-Every raw asset carries the same two checks, run on what that materialization landed:
-`gx_blocking` (blocking: when it fails, downstream assets in the run do not start) and
-`gx_warnings` (recorded with a WARN severity). Their metadata gives, per expectation, what
+Every raw asset carries the same three checks, run on what that materialization landed:
+`gx_blocking` (blocking: when it fails, downstream assets in the run do not start),
+`gx_warnings` (recorded with a WARN severity) and `volume` (WARN: the landing's size against
+the trailing days or loads, see quality.volume). Their metadata gives, per expectation, what
 it means, how many records broke it and a few example values (the values checked are codes,
 times, coordinates and masked forms, never personal data), and a link to the validation's
 page in the GX Data Docs site kept beside the lake.
@@ -11,12 +12,15 @@ page in the GX Data Docs site kept beside the lake.
 from __future__ import annotations
 
 import time
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from dagster import AssetCheckResult, AssetCheckSeverity, AssetCheckSpec, AssetKey, MetadataValue
 
-from quality.gx import BLOCKING, WARNING
+from quality.gx import BLOCKING, WARNING, SuiteResult
 from quality.suites import suite_for
+from quality.volume import daily_volumes, load_volumes, validate_volume
+from sandbox.clock import SHANGHAI
 
 
 def gx_check_specs(key: AssetKey) -> list[AssetCheckSpec]:
@@ -27,7 +31,16 @@ def gx_check_specs(key: AssetKey) -> list[AssetCheckSpec]:
         AssetCheckSpec(
             "gx_warnings", asset=key, description=f"GX suite {name}: warnings (records the warehouse quarantines)"
         ),
+        AssetCheckSpec("volume", asset=key, description=f"GX suite {name}.volume: size against the trailing days"),
     ]
+
+
+def judged_days(days: list[date], today: date | None = None) -> list[date]:
+    """The days whose volume a run can judge: its complete days (before today, Asia/Shanghai);
+    a run of today's partition alone judges yesterday, which earlier runs completed."""
+    today = today or datetime.now(SHANGHAI).date()
+    complete = [d for d in days if d < today]
+    return complete or [today - timedelta(days=1)]
 
 
 def quality_dir(lake_dir: str | Path) -> Path:
@@ -36,16 +49,55 @@ def quality_dir(lake_dir: str | Path) -> Path:
     return Path(lake_dir).resolve().parent / "quality"
 
 
-def gx_check_results(context, warehouse, load_ids: list[str]) -> list[AssetCheckResult]:
+def gx_check_results(context, warehouse, load_ids: list[str], days: list[date] | None = None) -> list[AssetCheckResult]:
     """Validate what this materialization landed (the Parquet files of `load_ids`) with its
-    entity's suite; the result is kept under the Dagster run's id and the Data Docs site is
-    updated. `context`: the asset's execution context; `warehouse`: its WarehouseResource."""
+    entity's suite, and judge its volume (by the run's `days` for entities counted by day, by
+    its loads for whole lists); the results are kept under the Dagster run's id and the Data
+    Docs site is updated. `context`: the asset's execution context; `warehouse`: its
+    WarehouseResource."""
     key: AssetKey = context.asset_key
     source, _, entity = key.path
-    files = warehouse.lake().load_files(source, entity, load_ids)
+    suite = suite_for(source, entity)
+    lake = warehouse.lake()
+    docs_dir = quality_dir(warehouse.lake_dir)
     started = time.monotonic()
-    result = suite_for(source, entity).validate(files, quality_dir(warehouse.lake_dir), context.run_id)
+    result = suite.validate(lake.load_files(source, entity, load_ids), docs_dir, context.run_id)
     seconds = round(time.monotonic() - started, 3)
+    out = _landing_results(key, result, seconds)
+    started = time.monotonic()
+    entity_dir = lake.entity_dir(source, entity)
+    if suite.volume.unit == "day":
+        if days is None:
+            raise ValueError(f"{suite.name} is judged by day: pass the run's days")
+        frame = daily_volumes(entity_dir, judged_days(days), suite.volume)
+    else:
+        frame = load_volumes(entity_dir, load_ids, suite.volume)
+    volume = validate_volume(suite.name, frame, suite.volume, docs_dir, context.run_id)
+    outcome = volume.outcomes[0]
+    breaches = frame[frame["ratio"].notna() & ~frame["ratio"].between(suite.volume.low, suite.volume.high)]
+    out.append(
+        AssetCheckResult(
+            check_name="volume",
+            asset_key=key,
+            passed=outcome.success,
+            severity=AssetCheckSeverity.WARN,
+            description=outcome.check.meaning,
+            metadata={
+                "judged": len(frame),
+                "not_judged_short_history": int(frame["ratio"].isna().sum()),
+                "breaches": MetadataValue.json(
+                    breaches.astype(object).where(breaches.notna(), None).to_dict("records")
+                ),
+                "volumes": MetadataValue.json(frame.astype(object).where(frame.notna(), None).to_dict("records")),
+                "validation_seconds": round(time.monotonic() - started, 3),
+                "data_docs": MetadataValue.url(volume.docs_page or ""),
+            },
+        )
+    )
+    return out
+
+
+def _landing_results(key: AssetKey, result: SuiteResult, seconds: float) -> list[AssetCheckResult]:
     summary = result.summary()
     out = []
     for name, kind, passed, severity in (

@@ -23,9 +23,14 @@ import great_expectations.expectations as gxe
 import pandas as pd
 
 from quality.gx import BLOCKING, WARNING, Check, SuiteResult, validate
+from quality.volume import Volume
 
 # A field broken in more than this share of a landing's records blocks it.
 SYSTEMIC_SHARE = 0.5
+
+# Whole reference lists: each load against the loads before it; a list rarely changes by
+# more than a fifth from one day to the next, however short it is.
+SNAPSHOT_VOLUME = Volume(unit="load", low=0.8, high=1.25, min_median=1)
 
 # Kaifeng's box per coordinate system: the city outline's box (GCJ-02: 113.871-115.267 E,
 # 34.194-35.025 N) widened by 0.1 degree, which also covers the offsets of WGS-84 (about
@@ -70,6 +75,8 @@ class LandingSuite:
     updated_at_sql: str | None = "try_cast(record_updated_at as timestamptz)"
     # whether a landed record may lack its key (the warehouse quarantines it by place)
     key_may_be_missing: bool = False
+    # how the landing's size is judged against its recent past (quality.volume)
+    volume: Volume = Volume()
 
     @property
     def name(self) -> str:

@@ -47,7 +47,7 @@ def _windowed_asset(entity: str):
                 "retries": sum(r.retries for r in results),
                 "windows": MetadataValue.json([{"window": r.window, "records": r.records} for r in results]),
             },
-            check_results=gx_check_results(context, warehouse, [r.load_id for r in results]),
+            check_results=gx_check_results(context, warehouse, [r.load_id for r in results], days),
         )
 
     return _asset

@@ -62,7 +62,7 @@ def raw_service_requests(
             "records_per_day": MetadataValue.json(per_day),
             "lake_path": MetadataValue.path(str(lake.entity_dir(SOURCE, "service_requests"))),
         },
-        check_results=gx_check_results(context, warehouse, load_ids),
+        check_results=gx_check_results(context, warehouse, load_ids, days),
     )
 
 

@@ -36,7 +36,8 @@ def _daily_asset(collection: str):
         client, lake = settings.client(), warehouse.lake()
         per_day, load_ids = {}, []
         retries = 0
-        for day in partition_days(context):
+        days = partition_days(context)
+        for day in days:
             r = ingest_day(client, lake, collection, day, settings.pseudonymizer)
             per_day[r.partition] = r.records
             load_ids.append(r.load_id)
@@ -49,7 +50,7 @@ def _daily_asset(collection: str):
                 "tokens_fetched": client.tokens_fetched,
                 "records_per_day": MetadataValue.json(per_day),
             },
-            check_results=gx_check_results(context, warehouse, load_ids),
+            check_results=gx_check_results(context, warehouse, load_ids, days),
         )
 
     return _asset

@@ -15,11 +15,18 @@ from quality.landing import (
     text,
     unique_in_load,
 )
+from quality.volume import Volume
 
 UPDATED = "try_strptime(record_updated_at, '%Y-%m-%d %H:%M:%S')::timestamptz"
 
+# The register changes by tens of rows a day: a day's count varies more around its median
+# than the thousands a day of the event feeds do (a wider band, judged from 30 a day).
+REGISTER_VOLUME = Volume(low=0.4, high=2.5, min_median=30)
+# Payments are made once a month, on one day: each run against the three before it.
+MONTHLY_BATCH_VOLUME = Volume(trailing=3, min_history=1, every_day=False, lookback_days=100)
 
-def _suite(entity: str, fields: tuple, checks) -> LandingSuite:
+
+def _suite(entity: str, fields: tuple, checks, volume: Volume | None = None) -> LandingSuite:
     def all_checks() -> list:
         return [
             unique_in_load("record_key", "record_updated_at"),
@@ -29,7 +36,12 @@ def _suite(entity: str, fields: tuple, checks) -> LandingSuite:
         ]
 
     return LandingSuite(
-        "civil_affairs", entity, (text("update_time"), number("is_deleted"), *fields), all_checks, UPDATED
+        "civil_affairs",
+        entity,
+        (text("update_time"), number("is_deleted"), *fields),
+        all_checks,
+        UPDATED,
+        volume=volume or Volume(),
     )
 
 
@@ -37,6 +49,7 @@ HOUSEHOLDS = _suite(
     "households",
     (text("hz_sfzh_check"), text("wg_bm")),
     lambda: [id_number_checked("hz_sfzh_check"), *required("wg_bm", "a household lies in a grid")],
+    REGISTER_VOLUME,
 )
 RECIPIENTS = _suite(
     "recipients",
@@ -46,6 +59,7 @@ RECIPIENTS = _suite(
         in_set("jzlb", ["DB", "TK", "LS", "CJ", "GL"], "assistance categories (低保, 特困, 临时救助, 残疾, 高龄)"),
         *required("jt_id", "a recipient belongs to a household"),
     ],
+    REGISTER_VOLUME,
 )
 PAYMENTS = _suite(
     "payments",
@@ -54,6 +68,7 @@ PAYMENTS = _suite(
         between("ffje_fen", 0, None, "a negative payment is quarantined"),
         *required("dx_id", "a payment names its recipient"),
     ],
+    MONTHLY_BATCH_VOLUME,
 )
 APPLICATIONS = _suite(
     "applications",

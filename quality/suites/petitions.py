@@ -4,6 +4,7 @@ petitioners only as pseudonyms and masks. Each row is stamped `<file date>#<row>
 from __future__ import annotations
 
 from quality.landing import LandingSuite, id_number_checked, in_set, matches, required, text
+from quality.volume import Volume
 
 # The date forms the exports use: 2024-05-03, 2024/5/3, 2024年5月3日, Excel serials.
 EXPORT_DATE = r"^(\d{4}-\d{1,2}-\d{1,2}|\d{4}/\d{1,2}/\d{1,2}|\d{4}年\d{1,2}月\d{1,2}日|\d{4,6}(\.0+)?)$"
@@ -24,6 +25,8 @@ CASES = LandingSuite(
     ],
     updated_at_sql="try_strptime(split_part(record_updated_at, '#', 1), '%Y%m%d')::timestamptz",
     key_may_be_missing=True,
+    # one export file is one load: each file against the files before it
+    volume=Volume(unit="load"),
 )
 
 SUITES = [CASES]

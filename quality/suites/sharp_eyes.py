@@ -5,7 +5,17 @@ from __future__ import annotations
 
 import csv
 
-from quality.landing import ISO_WITH_ZONE, LandingSuite, in_set, inside_kaifeng, matches, number, required, text
+from quality.landing import (
+    ISO_WITH_ZONE,
+    SNAPSHOT_VOLUME,
+    LandingSuite,
+    in_set,
+    inside_kaifeng,
+    matches,
+    number,
+    required,
+    text,
+)
 from warehouse.settings import PROJECT_ROOT
 
 MAPPING_SEED = PROJECT_ROOT / "dbt_project" / "seeds" / "mappings" / "map_sharp_eyes__event_types.csv"
@@ -71,6 +81,7 @@ CAMERAS = LandingSuite(
         matches("updateTime", ISO_WITH_ZONE, "updateTime is an ISO-8601 instant with a zone"),
     ],
     updated_at_sql=_iso("updateTime"),
+    volume=SNAPSHOT_VOLUME,
 )
 
 SUITES = [EVENTS, HANDLING_RECORDS, CAMERAS]

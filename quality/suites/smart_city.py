@@ -6,6 +6,7 @@ from __future__ import annotations
 from quality.gx import BLOCKING
 from quality.landing import (
     ISO_WITH_ZONE,
+    SNAPSHOT_VOLUME,
     LandingSuite,
     in_set,
     inside_kaifeng,
@@ -67,6 +68,7 @@ SERVICES = LandingSuite(
         *required("time_limit_hours", "the sub-item's time limit sets the due time of its events"),
     ],
     updated_at_sql=None,
+    volume=SNAPSHOT_VOLUME,
 )
 
 GRIDS = LandingSuite(
@@ -87,6 +89,7 @@ GRIDS = LandingSuite(
         in_set("coordinate_system", CRS, "the warehouse converts GCJ-02, BD-09 and WGS-84"),
     ],
     updated_at_sql=None,
+    volume=SNAPSHOT_VOLUME,
 )
 
 STAFF = LandingSuite(
@@ -103,6 +106,7 @@ STAFF = LandingSuite(
         ),
     ],
     updated_at_sql=None,
+    volume=SNAPSHOT_VOLUME,
 )
 
 DEPARTMENTS = LandingSuite(
@@ -119,6 +123,7 @@ DEPARTMENTS = LandingSuite(
         ),
     ],
     updated_at_sql=None,
+    volume=SNAPSHOT_VOLUME,
 )
 
 SUITES = [SERVICE_REQUESTS, SERVICES, GRIDS, STAFF, DEPARTMENTS]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from quality.landing import (
     LOCAL_TIME,
     MASKED_PLATE,
+    SNAPSHOT_VOLUME,
     Field,
     LandingSuite,
     between,
@@ -42,6 +43,7 @@ LOTS = LandingSuite(
         in_set("coordinate_system", ["BD-09", "GCJ-02", "WGS-84"], "the warehouse converts BD-09, GCJ-02 and WGS-84"),
     ],
     updated_at_sql="try_strptime(json_extract_string(payload, '$.updated_at'), '%Y-%m-%d %H:%M:%S')::timestamptz",
+    volume=SNAPSHOT_VOLUME,
 )
 
 SESSIONS = LandingSuite(

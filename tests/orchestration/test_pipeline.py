@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from govhub.pipeline import MART_TABLES as MARTS
+from quality.suites import SUITES
 from sandbox.clock import SHANGHAI
 from tests.conftest import TINY_END, TINY_START
 from warehouse.crs import haversine_m
@@ -122,6 +123,16 @@ def test_the_gx_checks_of_every_raw_asset_ran_in_the_dagster_run(built, tiny_san
         # the validation is kept and has its page in the GX Data Docs site
         page = evaluation.metadata["data_docs"].value
         assert page.startswith("file://") and Path(page.removeprefix("file://")).is_file(), key
+        # the landing's size against its trailing days (or loads): the tiny world is steady
+        volume = history(AssetCheckKey(key, "volume"), limit=1)
+        assert volume and volume[0].status.value == "SUCCEEDED", key
+        evaluation = volume[0].event.dagster_event.event_specific_data
+        assert evaluation.severity.value == "WARN"
+        assert evaluation.metadata["breaches"].value == []
+        rows = evaluation.metadata["volumes"].value
+        assert rows and all(r["records"] >= 0 for r in rows), key
+        page = evaluation.metadata["data_docs"].value
+        assert Path(page.removeprefix("file://")).is_file(), key
 
 
 def test_validation_results_are_kept_per_run_with_a_data_docs_site(built):
@@ -131,9 +142,12 @@ def test_validation_results_are_kept_per_run_with_a_data_docs_site(built):
     root = quality_dir(settings.lake_dir)
     index = root / "data_docs" / "index.html"
     assert index.is_file()
-    kept = list((root / "validations").rglob("*.json"))
-    suites = {p.relative_to(root / "validations").parts[:2] for p in kept}
-    assert len(suites) == 17  # every landed entity, <source>/<entity>
+    # every landed entity's suite (kept as <source>/<entity>/) and its volume suite (.../volume/)
+    for source, entity in SUITES:
+        kept = (root / "validations" / source / entity).rglob("*.json")
+        volume = (root / "validations" / source / entity / "volume").rglob("*.json")
+        assert {p.parts[-4] != "volume" for p in kept} == {True, False}, (source, entity)
+        assert any(volume), (source, entity)
     html = index.read_text(encoding="utf-8")
     assert "smart_city.service_requests" in html or "service_requests" in html
 
