@@ -20,3 +20,26 @@ where _record_id is null
    or (_quarantine_reason is not null and _quarantine_reason not in ('{{ reasons | join("', '") }}'))
    or (_quarantine_reason is not null and _quarantine_field is null)
 {% endtest %}
+
+{#- A versioned staging model: every row has its key and version, no (key, version) comes
+    twice, and with `current` (a boolean column of whole-list snapshots) no key has two
+    current versions. `key` is a list of columns. -#}
+{% test one_row_per_version(model, key, version, current=none) %}
+with checked as (
+    select
+        {{ key | join(', ') }},
+        {{ version }},
+        count(*) over (partition by {{ key | join(', ') }}, {{ version }}) as same_version,
+        {%- if current %}
+        count(*) filter (where {{ current }}) over (partition by {{ key | join(', ') }}) as current_versions
+        {%- else %}
+        1 as current_versions
+        {%- endif %}
+    from {{ model }}
+)
+select *
+from checked
+where {% for k in key %}{{ k }} is null or {% endfor %}{{ version }} is null
+   or same_version > 1
+   or current_versions > 1
+{% endtest %}

@@ -134,3 +134,43 @@ def test_the_business_rule_tests_pass_on_the_pipeline_and_fail_on_a_broken_row(w
     results = json.loads((root / "dbt_target" / "run_results.json").read_text())["results"]
     status = {r["unique_id"].split(".")[-1]: (r["status"], r["failures"]) for r in results}
     assert status == {name: ("fail", 1) for name in BUSINESS_RULE_BREAKS}
+
+
+def test_every_model_has_data_tests(warehouse_copy):
+    root, env = warehouse_copy
+    done = run_dbt(["parse"], env, root)
+    assert done.returncode == 0, done.stdout[-4000:]
+    manifest = json.loads((root / "dbt_target" / "manifest.json").read_text())
+    models = {uid for uid, n in manifest["nodes"].items() if n["resource_type"] == "model"}
+    tested = {
+        dep for n in manifest["nodes"].values() if n["resource_type"] == "test" for dep in n["depends_on"]["nodes"]
+    }
+    assert len(models) > 60
+    assert sorted(m.split(".")[-1] for m in models - tested) == []
+
+
+def test_a_second_current_version_of_a_listed_record_fails_its_staging_test(tiny_warehouse, tmp_path):
+    from warehouse.duckdb import connect
+
+    settings, _ = tiny_warehouse
+    shutil.copy(settings.warehouse_path, tmp_path / "kaifeng.duckdb")
+    env = dbt_env(tmp_path / "kaifeng.duckdb", settings.lake_dir)
+    select = ["test", "--select", "stg_smart_city__staff,test_name:one_row_per_version"]
+    done = run_dbt(select, env, tmp_path)
+    assert done.returncode == 0, done.stdout[-4000:]
+    con = connect(tmp_path / "kaifeng.duckdb")
+    try:
+        # the same staff member listed current with another content, seen a minute later
+        con.execute(
+            "insert into staging.base_smart_city__staff "
+            "select * replace (first_seen_at + interval 1 minute as first_seen_at) "
+            "from staging.base_smart_city__staff "
+            "where staff_id = (select min(staff_id) from staging.stg_smart_city__staff where is_current)"
+            " and is_current and _landing_rank = 1 and _quarantine_reason is null"
+        )
+    finally:
+        con.close()
+    done = run_dbt(select, env, tmp_path)
+    assert done.returncode != 0
+    results = json.loads((tmp_path / "dbt_target" / "run_results.json").read_text())["results"]
+    assert [(r["status"], r["failures"]) for r in results] == [("fail", 2)]
