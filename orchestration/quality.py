@@ -63,8 +63,13 @@ def gx_check_results(context, warehouse, load_ids: list[str], days: list[date] |
     started = time.monotonic()
     result = suite.validate(lake.load_files(source, entity, load_ids), docs_dir, context.run_id)
     seconds = round(time.monotonic() - started, 3)
-    out = _landing_results(key, result, seconds)
+    volume = _volume_result(context, key, suite, lake, docs_dir, load_ids, days)
+    return [*_landing_results(key, result, seconds), volume]
+
+
+def _volume_result(context, key, suite, lake, docs_dir, load_ids, days) -> AssetCheckResult:
     started = time.monotonic()
+    source, _, entity = key.path
     entity_dir = lake.entity_dir(source, entity)
     if suite.volume.unit == "day":
         if days is None:
@@ -75,26 +80,21 @@ def gx_check_results(context, warehouse, load_ids: list[str], days: list[date] |
     volume = validate_volume(suite.name, frame, suite.volume, docs_dir, context.run_id)
     outcome = volume.outcomes[0]
     breaches = frame[frame["ratio"].notna() & ~frame["ratio"].between(suite.volume.low, suite.volume.high)]
-    out.append(
-        AssetCheckResult(
-            check_name="volume",
-            asset_key=key,
-            passed=outcome.success,
-            severity=AssetCheckSeverity.WARN,
-            description=outcome.check.meaning,
-            metadata={
-                "judged": len(frame),
-                "not_judged_short_history": int(frame["ratio"].isna().sum()),
-                "breaches": MetadataValue.json(
-                    breaches.astype(object).where(breaches.notna(), None).to_dict("records")
-                ),
-                "volumes": MetadataValue.json(frame.astype(object).where(frame.notna(), None).to_dict("records")),
-                "validation_seconds": round(time.monotonic() - started, 3),
-                "data_docs": MetadataValue.url(volume.docs_page or ""),
-            },
-        )
+    return AssetCheckResult(
+        check_name="volume",
+        asset_key=key,
+        passed=outcome.success,
+        severity=AssetCheckSeverity.WARN,
+        description=outcome.check.meaning,
+        metadata={
+            "judged": len(frame),
+            "not_judged_short_history": int(frame["ratio"].isna().sum()),
+            "breaches": MetadataValue.json(breaches.astype(object).where(breaches.notna(), None).to_dict("records")),
+            "volumes": MetadataValue.json(frame.astype(object).where(frame.notna(), None).to_dict("records")),
+            "validation_seconds": round(time.monotonic() - started, 3),
+            "data_docs": MetadataValue.url(volume.docs_page or ""),
+        },
     )
-    return out
 
 
 def _landing_results(key: AssetKey, result: SuiteResult, seconds: float) -> list[AssetCheckResult]:

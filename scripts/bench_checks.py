@@ -1,0 +1,200 @@
+"""What the quality checks cost: one `govhub demo` at `city` scale, its time split into the
+checks and everything else, written to BENCHMARKS.md.
+
+    .venv/bin/python scripts/bench_checks.py [--preset city] [--out BENCHMARKS.md]
+
+The demo runs in a fresh temporary warehouse, lake and Dagster instance (the project's own
+are not touched). Every check runs in the demo's one process, one after another, so their
+times add up; the figures come from the run itself:
+
+- GX landing suites and volume judgements: the `validation_seconds` each check reports in
+  its metadata (the blocking and warning checks share one validation: counted once);
+- dbt data tests: the sum of their execution times in the build's run_results.json (dbt
+  runs two threads, so the sum is an upper bound of their share of the wall time);
+- check-only steps (freshness, row accounting, quarantine): their step durations in the
+  Dagster event log.
+
+"Checks add" is their time over the time of the run without them: checks / (wall - checks).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+START, END = "<!-- bench_checks:start -->", "<!-- bench_checks:end -->"
+
+
+def tree_rss_bytes(pid: int) -> int:
+    """Resident memory of a process and all its descendants, from /proc."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for d in Path("/proc").iterdir():
+        if not d.name.isdigit():
+            continue
+        try:
+            stat = (d / "stat").read_text()
+            fields = stat[stat.rindex(")") + 2 :].split()
+            children.setdefault(int(fields[1]), []).append(int(d.name))
+            rss[int(d.name)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
+        except (OSError, ValueError, IndexError):
+            continue
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        total += rss.get(p, 0)
+        todo += children.get(p, [])
+    return total
+
+
+def run_measured(cmd: list[str], env: dict[str, str], log: Path) -> tuple[float, int, int]:
+    """Wall seconds, peak RSS of the process tree (sampled every 0.5 s) and the exit code."""
+    peak = [0]
+    with open(log, "w", encoding="utf-8") as out:
+        started = time.monotonic()
+        proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
+
+        def sample() -> None:
+            while proc.poll() is None:
+                peak[0] = max(peak[0], tree_rss_bytes(proc.pid))
+                time.sleep(0.5)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        code = proc.wait()
+        wall = time.monotonic() - started
+        sampler.join()
+    return wall, peak[0], code
+
+
+def check_times(dagster_home: Path) -> dict[str, float]:
+    """Seconds spent in checks, by kind, over every run in the instance."""
+    os.environ["DAGSTER_HOME"] = str(dagster_home)
+    from dagster import DagsterEventType, DagsterInstance
+
+    instance = DagsterInstance.get()
+    times = {"gx_landing_suites": 0.0, "volume": 0.0, "check_steps": 0.0, "dbt_tests": 0.0}
+    asset_steps = set()
+    for run in instance.get_runs():
+        starts: dict[str, float] = {}
+        for entry in instance.all_logs(run.run_id):
+            event = entry.dagster_event
+            if event is None:
+                continue
+            kind = event.event_type
+            if kind == DagsterEventType.ASSET_MATERIALIZATION:
+                asset_steps.add((run.run_id, event.step_key))
+            elif kind == DagsterEventType.ASSET_CHECK_EVALUATION:
+                data = event.event_specific_data
+                seconds = data.metadata.get("validation_seconds")
+                if seconds is None:
+                    continue
+                if data.asset_check_key.name == "gx_blocking":
+                    times["gx_landing_suites"] += seconds.value
+                elif data.asset_check_key.name == "volume":
+                    times["volume"] += seconds.value
+            elif kind == DagsterEventType.STEP_START:
+                starts[event.step_key] = entry.timestamp
+            elif kind == DagsterEventType.STEP_SUCCESS and event.step_key in starts:
+                if (run.run_id, event.step_key) not in asset_steps:
+                    times["check_steps"] += entry.timestamp - starts[event.step_key]
+        if run.job_name == "warehouse_build":
+            for results in (ROOT / "dbt_project" / "target").glob(
+                f"warehouse_models-{run.run_id[:7]}-*/run_results.json"
+            ):
+                for r in json.loads(results.read_text())["results"]:
+                    if r["unique_id"].startswith("test."):
+                        times["dbt_tests"] += r["execution_time"]
+    return times
+
+
+def machine() -> str:
+    mem = next(
+        int(line.split()[1]) // 1024**2
+        for line in Path("/proc/meminfo").read_text().splitlines()
+        if line.startswith("MemTotal")
+    )
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if "model name" in line
+        ),
+        platform.processor(),
+    )
+    return f"{os.cpu_count()} cores ({cpu}), {mem} GB RAM, Python {platform.python_version()}, {platform.system()}"
+
+
+def write_section(out: Path, text: str) -> None:
+    body = out.read_text(encoding="utf-8") if out.exists() else "# Benchmarks\n"
+    section = f"{START}\n{text.rstrip()}\n{END}"
+    if START in body and END in body:
+        body = body[: body.index(START)] + section + body[body.index(END) + len(END) :]
+    else:
+        body = body.rstrip() + "\n\n" + section + "\n"
+    out.write_text(body, encoding="utf-8")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--preset", default="city")
+    ap.add_argument("--out", type=Path, default=ROOT / "BENCHMARKS.md")
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory(prefix="govhub-bench-checks-") as tmp:
+        tmp = Path(tmp)
+        env = {**os.environ, "DAGSTER_HOME": str(tmp / "dagster")}
+        for k in ("GOVHUB_WAREHOUSE_PATH", "GOVHUB_LAKE_DIR"):
+            env.pop(k, None)
+        cmd = [sys.executable, "-m", "govhub.cli", "demo", "--preset", args.preset]
+        cmd += ["--warehouse", str(tmp / "warehouse" / "kaifeng.duckdb")]
+        (tmp / "dagster").mkdir()
+        wall, peak, code = run_measured(cmd, env, tmp / "demo.log")
+        if code != 0:
+            print((tmp / "demo.log").read_text()[-4000:], file=sys.stderr)
+            print(f"bench_checks: the demo failed (exit {code})", file=sys.stderr)
+            return 1
+        times = check_times(tmp / "dagster")
+    checks = sum(times.values())
+    rows = [
+        ("GX landing suites (17 entities)", times["gx_landing_suites"]),
+        ("volume judgements (GX)", times["volume"]),
+        ("dbt data tests (sum over 2 threads)", times["dbt_tests"]),
+        ("check-only steps (freshness, accounting)", times["check_steps"]),
+        ("all checks", checks),
+    ]
+    lines = [
+        f"## Quality checks at `{args.preset}` scale",
+        "",
+        f"Command: `.venv/bin/python scripts/bench_checks.py --preset {args.preset}` "
+        f"(runs `govhub demo --preset {args.preset}` in a fresh temporary warehouse)",
+        f"Machine: {machine()}",
+        f"Date: {datetime.now().astimezone():%Y-%m-%d %H:%M %Z}",
+        "",
+        "| part | seconds | share of the demo's wall time |",
+        "|---|---:|---:|",
+        *[f"| {name} | {s:.1f} | {s / wall:.1%} |" for name, s in rows],
+        f"| demo wall time | {wall:.1f} | 100% |",
+        "",
+        f"Checks add **{checks / (wall - checks):.1%}** to the time of the run without them "
+        f"({wall - checks:.1f} s); peak RSS of the process tree {peak / 1024**3:.2f} GB.",
+    ]
+    text = "\n".join(lines)
+    write_section(args.out, text)
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
