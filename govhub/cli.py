@@ -197,6 +197,9 @@ def cmd_dev(args: argparse.Namespace) -> int:
             + ", ".join(f"{k}={v}" for k, v in sandbox.env.items() if k.endswith("_URL") and "DB_URL" not in k),
             flush=True,
         )
+    docs = _serve_data_docs(args.docs_port)
+    os.environ["GOVHUB_DATA_DOCS_URL"] = docs
+    print(f"GX Data Docs: {docs}/index.html", flush=True)
     cmd = [
         os.path.join(os.path.dirname(sys.executable), "dagster"),
         "dev",
@@ -212,6 +215,28 @@ def cmd_dev(args: argparse.Namespace) -> int:
     finally:
         if sandbox:
             sandbox.stop()
+
+
+def _serve_data_docs(port: int) -> str:
+    """Serve the GX Data Docs site on localhost from a thread, so the `data_docs` links of
+    the asset checks open from the UI; its URL."""
+    import functools
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    from orchestration.quality import quality_dir
+    from warehouse.settings import WarehouseSettings
+
+    site = quality_dir(WarehouseSettings.from_env().lake_dir) / "data_docs"
+    site.mkdir(parents=True, exist_ok=True)
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", port), functools.partial(Quiet, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{server.server_address[1]}"
 
 
 # --- ingest ----------------------------------------------------------------------------
@@ -368,6 +393,7 @@ def build_parser() -> argparse.ArgumentParser:
     dv.add_argument("--preset", default="city")
     dv.add_argument("--seed", type=int, default=DEFAULT_SEED)
     dv.add_argument("--port", type=int, default=3000)
+    dv.add_argument("--docs-port", type=int, default=3001, help="port of the GX Data Docs site (default 3001)")
     dv.set_defaults(func=cmd_dev)
 
     doc = sub.add_parser("docs", help="build the dbt documentation site of the warehouse")

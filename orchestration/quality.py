@@ -11,6 +11,7 @@ page in the GX Data Docs site kept beside the lake.
 
 from __future__ import annotations
 
+import os
 import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -25,13 +26,19 @@ from sandbox.clock import SHANGHAI
 
 def gx_check_specs(key: AssetKey) -> list[AssetCheckSpec]:
     source, _, entity = key.path
-    name = suite_for(source, entity).name
+    suite = suite_for(source, entity)
+    name = suite.name
     return [
         AssetCheckSpec("gx_blocking", asset=key, blocking=True, description=f"GX suite {name}: blocking expectations"),
         AssetCheckSpec(
             "gx_warnings", asset=key, description=f"GX suite {name}: warnings (records the warehouse quarantines)"
         ),
-        AssetCheckSpec("volume", asset=key, description=f"GX suite {name}.volume: size against the trailing days"),
+        AssetCheckSpec(
+            "volume",
+            asset=key,
+            description=f"GX suite {name}.volume: size against the trailing "
+            + ("days" if suite.volume.unit == "day" else "loads"),
+        ),
     ]
 
 
@@ -41,6 +48,20 @@ def judged_days(days: list[date], today: date | None = None) -> list[date]:
     today = today or datetime.now(SHANGHAI).date()
     complete = [d for d in days if d < today]
     return complete or [today - timedelta(days=1)]
+
+
+# Where a server publishes the Data Docs site (`govhub dev` serves it beside the UI, whose
+# pages cannot open file:// links); unset, the links point at the files.
+DATA_DOCS_URL = "GOVHUB_DATA_DOCS_URL"
+
+
+def docs_link(page: str | None, docs_dir: Path) -> str:
+    """The link to a Data Docs page: under GOVHUB_DATA_DOCS_URL when the site is served."""
+    base = os.environ.get(DATA_DOCS_URL, "").rstrip("/")
+    site = (docs_dir / "data_docs").resolve().as_uri()
+    if page and base and page.startswith(site + "/"):
+        return base + page[len(site) :]
+    return page or ""
 
 
 def quality_dir(lake_dir: str | Path) -> Path:
@@ -64,7 +85,7 @@ def gx_check_results(context, warehouse, load_ids: list[str], days: list[date] |
     result = suite.validate(lake.load_files(source, entity, load_ids), docs_dir, context.run_id)
     seconds = round(time.monotonic() - started, 3)
     volume = _volume_result(context, key, suite, lake, docs_dir, load_ids, days)
-    return [*_landing_results(key, result, seconds), volume]
+    return [*_landing_results(key, result, seconds, docs_link(result.docs_page, docs_dir)), volume]
 
 
 def _volume_result(context, key, suite, lake, docs_dir, load_ids, days) -> AssetCheckResult:
@@ -87,17 +108,18 @@ def _volume_result(context, key, suite, lake, docs_dir, load_ids, days) -> Asset
         severity=AssetCheckSeverity.WARN,
         description=outcome.check.meaning,
         metadata={
-            "judged": len(frame),
-            "not_judged_short_history": int(frame["ratio"].isna().sum()),
+            "judged": int(frame["ratio"].notna().sum()),
+            # too little history, or too few records to tell a change from chance
+            "not_judged": int(frame["ratio"].isna().sum()),
             "breaches": MetadataValue.json(breaches.astype(object).where(breaches.notna(), None).to_dict("records")),
             "volumes": MetadataValue.json(frame.astype(object).where(frame.notna(), None).to_dict("records")),
             "validation_seconds": round(time.monotonic() - started, 3),
-            "data_docs": MetadataValue.url(volume.docs_page or ""),
+            "data_docs": MetadataValue.url(docs_link(volume.docs_page, docs_dir)),
         },
     )
 
 
-def _landing_results(key: AssetKey, result: SuiteResult, seconds: float) -> list[AssetCheckResult]:
+def _landing_results(key: AssetKey, result: SuiteResult, seconds: float, link: str) -> list[AssetCheckResult]:
     summary = result.summary()
     out = []
     for name, kind, passed, severity in (
@@ -115,7 +137,7 @@ def _landing_results(key: AssetKey, result: SuiteResult, seconds: float) -> list
                 metadata={
                     "rows": result.rows,
                     "validation_seconds": seconds,
-                    "data_docs": MetadataValue.url(result.docs_page or ""),
+                    "data_docs": MetadataValue.url(link),
                     "failed_expectations": MetadataValue.json(failed),
                     "expectations": MetadataValue.json(expectations),
                 },

@@ -68,3 +68,28 @@ def test_ingest_lands_a_source_from_its_settings(tiny_sandbox, tmp_path):
     landed = duckdb.sql(f"select count(*) from read_parquet('{tmp_path}/lake/raw/sharp_eyes/events/*/*.parquet')")
     assert landed.fetchone()[0] > 0
     assert tiny_sandbox.env()["GOVHUB_SHARP_EYES_APP_SECRET"] not in r.stdout + r.stderr
+
+
+def test_dev_serves_the_data_docs_the_check_links_point_at(tmp_path, monkeypatch):
+    """The UI cannot open file:// links: `govhub dev` serves the GX Data Docs site and the
+    checks' `data_docs` links point at it."""
+    import urllib.request
+
+    from govhub.cli import _serve_data_docs
+    from orchestration.quality import docs_link, quality_dir
+
+    monkeypatch.setenv("GOVHUB_WAREHOUSE_PATH", str(tmp_path / "kaifeng.duckdb"))
+    monkeypatch.delenv("GOVHUB_LAKE_DIR", raising=False)
+    docs_dir = quality_dir(tmp_path / "lake")
+    page = docs_dir / "data_docs" / "validations" / "src" / "entity" / "run" / "t" / "landing-src.entity.html"
+    page.parent.mkdir(parents=True)
+    page.write_text("<html>validation page</html>", encoding="utf-8")
+    base = _serve_data_docs(0)
+    monkeypatch.setenv("GOVHUB_DATA_DOCS_URL", base)
+    link = docs_link(page.as_uri(), docs_dir)
+    assert link == f"{base}/validations/src/entity/run/t/landing-src.entity.html"
+    with urllib.request.urlopen(link, timeout=10) as r:
+        assert r.read() == b"<html>validation page</html>"
+    # without the server, the link is the file itself
+    monkeypatch.delenv("GOVHUB_DATA_DOCS_URL")
+    assert docs_link(page.as_uri(), docs_dir) == page.as_uri()
