@@ -338,6 +338,26 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_points_explain(args: argparse.Namespace) -> int:
+    from govhub.points import explain
+    from warehouse.duckdb import connect
+    from warehouse.settings import WarehouseSettings
+
+    settings = WarehouseSettings.from_env()
+    if not settings.warehouse_path.exists():
+        print(f"govhub: no warehouse at {settings.warehouse_path}: run `make demo` first", file=sys.stderr)
+        return 2
+    con = connect(settings.warehouse_path, read_only=True)
+    try:
+        print(explain(con, args.worker, args.month))
+    except ValueError as exc:
+        print(f"govhub: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        con.close()
+    return 0
+
+
 def cmd_docs(args: argparse.Namespace) -> int:
     """The dbt documentation site (every model and column, Chinese labels, lineage) from the
     warehouse as built; `--serve` then serves it on localhost."""
@@ -395,6 +415,13 @@ def build_parser() -> argparse.ArgumentParser:
     dv.add_argument("--port", type=int, default=3000)
     dv.add_argument("--docs-port", type=int, default=3001, help="port of the GX Data Docs site (default 3001)")
     dv.set_defaults(func=cmd_dev)
+
+    pts = sub.add_parser("points", help="grid-worker points")
+    psub = pts.add_subparsers(dest="points_command", required=True)
+    ex = psub.add_parser("explain", help="a worker's month: total, rank, grade and every ledger line with its reason")
+    ex.add_argument("--worker", required=True, help="staff id of the grid worker")
+    ex.add_argument("--month", required=True, help="YYYY-MM (Asia/Shanghai)")
+    ex.set_defaults(func=cmd_points_explain)
 
     doc = sub.add_parser("docs", help="build the dbt documentation site of the warehouse")
     doc.add_argument("--serve", type=int, nargs="?", const=8080, metavar="PORT", help="then serve it (default 8080)")

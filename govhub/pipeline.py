@@ -31,6 +31,8 @@ MART_TABLES = (
     "fct_alarm_responses",
     "fct_home_visits",
     "fct_petitions",
+    "fct_worker_points_ledger",
+    "mart_worker_points_monthly",
 )
 
 

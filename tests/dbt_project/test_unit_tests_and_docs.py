@@ -23,6 +23,12 @@ EXPECTED_UNIT_TESTS = {
     "incidents_within_two_hours_of_the_first_report",
     "home_visit_takes_the_worker_grid_valid_on_the_visit_day",
     "service_request_checks",
+    "points_candidates_from_each_source",
+    "points_daily_cap_in_time_order_with_ties_by_source_id",
+    "points_alarm_response_bands_at_their_exact_boundaries",
+    "points_home_visit_once_per_household_and_month_in_asia_shanghai",
+    "points_rule_change_mid_year_takes_effect_from_its_date",
+    "points_monthly_ranks_grades_and_a_worker_reassigned_mid_month",
 }
 
 

@@ -1,0 +1,178 @@
+-- The grid-worker points ledger: one line per rule application (seeds/rules), zero-point
+-- lines included where a rule was considered and withheld (a duplicate report, the daily
+-- cap, a household already visited that month), each naming its source record, the rule
+-- version valid on the qualifying day and the reason in Chinese and English.
+with candidates as (
+    select
+        c.*,
+        {{ local_date('c.qualifying_at') }} as qualifying_on
+    from {{ ref('int_points__candidates') }} as c
+),
+
+workers as (
+    select staff_id, points_pool, valid_from, valid_to
+    from {{ ref('dim_grid_staff') }}
+    where points_pool is not null
+),
+
+-- the worker's pool on the qualifying day (else their latest earlier worker assignment);
+-- staff who never held a worker role (grid leaders, instructors) earn no points
+pooled as (
+    select c.*, w.points_pool
+    from candidates as c
+    join workers as w
+        on w.staff_id = c.staff_id
+       and w.valid_from <= c.qualifying_on
+    qualify row_number() over (
+        partition by c.rule_id, c.source_system, c.source_record_id
+        order by ({{ valid_on('w', 'c.qualifying_on') }}) desc, w.valid_from desc, w.points_pool
+    ) = 1
+),
+
+-- R4: the first band (smallest max_minutes) the arrival falls within, else `later`;
+-- `no_arrival` when the alarm closed before anyone arrived
+banded as (
+    select
+        p.*,
+        case
+            when p.rule_id <> 'R4' then null
+            when p.outcome = 'no_arrival' then 'no_arrival'
+            else coalesce(w.band, 'later')
+        end as band_due
+    from pooled as p
+    left join {{ ref('points_alarm_bands') }} as w
+        on p.rule_id = 'R4'
+       and p.outcome = 'arrived'
+       and w.max_minutes is not null
+       and p.minutes_to_arrival <= w.max_minutes
+       and {{ valid_on('w', 'p.qualifying_on') }}
+    qualify row_number() over (
+        partition by p.rule_id, p.source_system, p.source_record_id order by w.max_minutes
+    ) = 1
+),
+
+versioned as (
+    select
+        p.*,
+        r.version as rule_version,
+        r.name_zh as rule_name_zh,
+        r.name_en as rule_name_en,
+        r.points as rule_points,
+        case p.points_pool when 'fulltime' then r.multiplier_fulltime else r.multiplier_parttime end as multiplier,
+        s.report_points,
+        s.self_resolve_points,
+        b.band as alarm_band,
+        b.points as band_points,
+        b.name_zh as band_name_zh,
+        b.name_en as band_name_en,
+        cap.value as daily_cap,
+        visits.value as visits_per_household_month
+    from banded as p
+    join {{ ref('points_rules') }} as r on r.rule_id = p.rule_id and {{ valid_on('r', 'p.qualifying_on') }}
+    left join {{ ref('points_subitems') }} as s
+        on s.subitem_code = p.subitem_code and {{ valid_on('s', 'p.qualifying_on') }}
+    left join {{ ref('points_alarm_bands') }} as b
+        on b.band = p.band_due and {{ valid_on('b', 'p.qualifying_on') }}
+    left join {{ ref('points_limits') }} as cap
+        on cap.limit_id = 'daily_cap_r1_r3' and {{ valid_on('cap', 'p.qualifying_on') }}
+    left join {{ ref('points_limits') }} as visits
+        on visits.limit_id = 'home_visits_per_household_month' and {{ valid_on('visits', 'p.qualifying_on') }}
+),
+
+-- points before caps: what the rule gives, with duplicates and repeat visits withheld
+based as (
+    select
+        v.*,
+        {{ local_month('v.qualifying_at') }} as points_month,
+        case
+            when v.rule_id = 'R5' then row_number() over (
+                partition by v.rule_id, v.household_id, {{ local_month('v.qualifying_at') }}
+                order by v.qualifying_at, v.source_record_id)
+        end as household_visit_no,
+        case
+            when v.rule_id = 'R1' and v.outcome = 'duplicate' then 0
+            when v.rule_id = 'R1' then coalesce(v.report_points, 0)
+            when v.rule_id = 'R3' then coalesce(v.self_resolve_points, 0)
+            when v.rule_id = 'R4' then coalesce(v.band_points, 0)
+            else v.rule_points
+        end as rule_points_due
+    from versioned as v
+),
+
+limited as (
+    select
+        b.*,
+        case when b.rule_id = 'R5' and b.household_visit_no > b.visits_per_household_month then 0 else b.rule_points_due end as base_points
+    from based as b
+),
+
+-- the daily cap on R1 + R3: lines in time order (ties by source id, then rule), each gets
+-- what is left of the day's cap
+capped as (
+    select
+        l.*,
+        case when l.rule_id in ('R1', 'R3') then coalesce(sum(l.base_points) over (
+            partition by l.staff_id, l.qualifying_on, l.rule_id in ('R1', 'R3')
+            order by l.qualifying_at, l.source_record_id, l.rule_id
+            rows between unbounded preceding and 1 preceding), 0) end as day_points_before
+    from limited as l
+),
+
+awarded as (
+    select
+        c.*,
+        case
+            when c.rule_id in ('R1', 'R3') and c.base_points > 0
+                then greatest(0, least(c.base_points, c.daily_cap - c.day_points_before))
+            else c.base_points
+        end as capped_points
+    from capped as c
+)
+
+select
+    a.rule_id || ':' || a.source_system || ':' || a.source_record_id as line_id,
+    a.staff_id,
+    a.points_pool,
+    a.points_month,
+    a.qualifying_on,
+    a.qualifying_at,
+    a.rule_id,
+    a.rule_version,
+    a.rule_name_zh,
+    a.rule_name_en,
+    a.source_system,
+    a.source_record_id,
+    a.event_id,
+    a.subitem_code,
+    a.alarm_band,
+    a.duplicate_of,
+    a.household_id,
+    cast(a.base_points as integer) as base_points,
+    cast(a.capped_points as integer) as capped_points,
+    cast(a.multiplier as decimal(6, 3)) as multiplier,
+    cast(a.capped_points * a.multiplier as decimal(9, 2)) as points,
+    case
+        when a.rule_id = 'R1' and a.outcome = 'duplicate'
+            then '重复上报，同一事件已由 ' || a.duplicate_of || ' 上报，不计分'
+        when a.rule_id in ('R1', 'R3') and a.base_points > 0 and a.capped_points = 0
+            then a.rule_name_zh || '：已达每日上限 ' || a.daily_cap || ' 分，不计分'
+        when a.rule_id in ('R1', 'R3') and a.capped_points < a.base_points
+            then a.rule_name_zh || '：达到每日上限 ' || a.daily_cap || ' 分，计 ' || a.capped_points || ' 分（应得 ' || a.base_points || ' 分）'
+        when a.rule_id = 'R4' then a.rule_name_zh || '：' || a.band_name_zh
+        when a.rule_id = 'R5' and a.base_points = 0 then '入户走访：该户本月已走访计分'
+        else a.rule_name_zh
+    end
+    || case when a.multiplier <> 1 then '（系数 ' || cast(a.multiplier as varchar) || '）' else '' end as reason_zh,
+    case
+        when a.rule_id = 'R1' and a.outcome = 'duplicate'
+            then 'duplicate of ' || a.duplicate_of || ': no points'
+        when a.rule_id in ('R1', 'R3') and a.base_points > 0 and a.capped_points = 0
+            then a.rule_name_en || ': daily cap reached (' || a.daily_cap || '), no points'
+        when a.rule_id in ('R1', 'R3') and a.capped_points < a.base_points
+            then a.rule_name_en || ': daily cap reached (' || a.daily_cap || '), ' || a.capped_points || ' of ' || a.base_points || ' points'
+        when a.rule_id = 'R4' then a.rule_name_en || ': ' || a.band_name_en
+        when a.rule_id = 'R5' and a.base_points = 0 then 'home visit: household already visited this month'
+        else a.rule_name_en
+    end
+    || case when a.multiplier <> 1 then ' (multiplier ' || cast(a.multiplier as varchar) || ')' else '' end as reason_en
+from awarded as a

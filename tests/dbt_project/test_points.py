@@ -1,0 +1,107 @@
+"""The points ledger and the monthly points on the tiny pipeline's warehouse, against the
+world the stand-ins serve. The rules themselves are pinned by the dbt unit tests in
+models/**/points/_points__unit_tests.yml (run in test_unit_tests_and_docs.py)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from warehouse.duckdb import connect
+
+
+@pytest.fixture(scope="module")
+def con(tiny_warehouse):
+    settings, _ = tiny_warehouse
+    c = connect(settings.warehouse_path, read_only=True)
+    yield c
+    c.close()
+
+
+def test_ledger_points_add_up_to_the_monthly_totals(con):
+    ledger, monthly = con.execute(
+        "select (select sum(points) from marts.fct_worker_points_ledger), "
+        "(select sum(total_points) from marts.mart_worker_points_monthly)"
+    ).fetchone()
+    assert ledger is not None and ledger == monthly
+    per_worker = con.execute(
+        """
+        select count(*) from marts.mart_worker_points_monthly as m
+        full join (
+            select points_month, staff_id, sum(points) as points, count(*) as lines
+            from marts.fct_worker_points_ledger group by all
+        ) as l using (points_month, staff_id)
+        where coalesce(m.total_points, -999) <> coalesce(l.points, 0) or m.ledger_lines <> coalesce(l.lines, 0)
+        """
+    ).fetchone()[0]
+    assert per_worker == 0
+
+
+def test_every_worker_active_in_a_month_has_a_monthly_row(con, tiny_sandbox):
+    months = [m for (m,) in con.execute("select distinct points_month from marts.fct_worker_points_ledger").fetchall()]
+    assert months == ["2026-10"]
+    workers = {
+        s.staff_id
+        for s in tiny_sandbox.stand_ins["smart_city"].world.staff
+        if s.role in ("fulltime_worker", "parttime_worker")
+    }
+    rows = {w for (w,) in con.execute("select staff_id from marts.mart_worker_points_monthly").fetchall()}
+    assert workers and rows == workers
+
+
+def test_valid_reports_are_the_workers_own_registered_reports(con, tiny_sandbox):
+    """R1 lines are exactly the events the world says a grid worker reported and the
+    platform registered (受理), each under its reporter; a duplicate earns nothing."""
+    from tests.orchestration.test_pipeline import _visible
+
+    truth = {
+        rid: e.reporter_staff_id
+        for rid, (e, vi) in _visible(tiny_sandbox).items()
+        if e.reporter_type.endswith("_worker") and any(t.state == "registered" for t in e.transitions[: vi + 1])
+    }
+    lines = con.execute(
+        "select source_record_id, staff_id, base_points, duplicate_of from marts.fct_worker_points_ledger "
+        "where rule_id = 'R1'"
+    ).fetchall()
+    assert truth and {r: w for r, w, _, _ in lines} == truth
+    assert len(lines) == len(truth)
+    assert all(points == 0 for _, _, points, dup in lines if dup)
+    assert all(points > 0 for _, _, points, dup in lines if not dup)
+
+
+def test_points_explain_prints_the_month_line_by_line(tiny_warehouse, con):
+    settings, _ = tiny_warehouse
+    worker, total, lines = con.execute(
+        "select staff_id, total_points, ledger_lines from marts.mart_worker_points_monthly "
+        "where ledger_lines > 2 order by ledger_lines desc, staff_id limit 1"
+    ).fetchone()
+    env = {"GOVHUB_WAREHOUSE_PATH": str(settings.warehouse_path), "PATH": ""}
+    done = subprocess.run(
+        [sys.executable, "-m", "govhub.cli", "points", "explain", "--worker", worker, "--month", "2026-10"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert f"grid worker {worker}" in out
+    printed = [line for line in out.splitlines() if line.startswith("  ") and " v1 " in line]
+    assert len(printed) == lines
+    assert out.rstrip().splitlines()[-1] == f"合计 total: {_fmt(total)}"
+    bad = subprocess.run(
+        [sys.executable, "-m", "govhub.cli", "points", "explain", "--worker", worker, "--month", "2026-13"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert bad.returncode == 2 and "YYYY-MM" in bad.stderr
+
+
+def _fmt(points) -> str:
+    from govhub.points import _fmt
+
+    return _fmt(points)
