@@ -111,8 +111,32 @@ def run_pipeline(start: date, end: date, progress: Callable[[str], None] = print
             progress(f"{job_name} FAILED (run {result.run_id[:8]}); failed steps: {failed}")
             continue
         progress(f"{job_name} succeeded (run {result.run_id[:8]})")
+    # Close every calendar month wholly inside the window (the scores the centre publishes);
+    # a month whose data is not complete yet is refused by the asset and named below.
+    if not failed_jobs:
+        job = defs.resolve_job_def("points_close_month")
+        for first in complete_months(start, end):
+            progress(f"running points_close_month {first:%Y-%m} ...")
+            result = job.execute_in_process(instance=instance, partition_key=first.isoformat(), raise_on_error=False)
+            if not result.success:
+                failed_jobs.append(f"points_close_month {first:%Y-%m} (run {result.run_id})")
+                progress(f"points_close_month {first:%Y-%m} FAILED (run {result.run_id[:8]})")
+            else:
+                progress(f"points_close_month {first:%Y-%m} succeeded (run {result.run_id[:8]})")
     if failed_jobs:
         raise RuntimeError("runs failed: " + "; ".join(failed_jobs))
+
+
+def complete_months(start: date, end: date) -> list[date]:
+    """The first days of the calendar months wholly inside [start, end)."""
+    first = start if start.day == 1 else (start.replace(day=28) + timedelta(days=4)).replace(day=1)
+    out = []
+    while True:
+        following = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
+        if following > end:
+            return out
+        out.append(first)
+        first = following
 
 
 def _failed_step_assets(job, step_keys: list[str]) -> set:
@@ -169,11 +193,38 @@ def summary(warehouse_path: Path, lake_dir: Path | None = None) -> str:
             ).fetchall()
             for src, n, lo, hi, unlocated in ev:
                 lines.append(f"  events from {src}: {n:,} reported {lo} .. {hi}, {unlocated} without a grid")
+        if {"marts.fct_worker_points_ledger", "marts.mart_worker_points_monthly"} <= built:
+            lines += _points_lines(con, built)
         if {"quarantine.row_accounting", "quarantine.quarantine_records"} <= built:
             lines += _accounting_lines(con)
         return "\n".join(lines)
     finally:
         con.close()
+
+
+def _points_lines(con, built: set[str]) -> list[str]:
+    """Per month: workers scored, ledger lines, points in the ledger and in the monthly mart
+    (they must be equal), and whether the month is closed in schema scores."""
+    closed = {}
+    if "scores.closed_months" in built:
+        closed = dict(con.execute("select points_month, figures_fingerprint from scores.closed_months").fetchall())
+    rows = con.execute(
+        """
+        select m.points_month, count(*), sum(m.ledger_lines), sum(m.total_points),
+               (select sum(points) from marts.fct_worker_points_ledger l where l.points_month = m.points_month)
+        from marts.mart_worker_points_monthly m group by 1 order by 1
+        """
+    ).fetchall()
+    out = [
+        "Grid-worker points (marts.mart_worker_points_monthly)",
+        "  month    workers     lines     points  ledger = monthly  closed",
+    ]
+    for month, workers, n, total, ledger in rows:
+        same = "yes" if ledger == total else f"NO ({ledger})"
+        out.append(
+            f"  {month}  {workers:>7,} {n:>9,} {total:>10,.2f}  {same:>16}  {'yes' if month in closed else 'no'}"
+        )
+    return out
 
 
 def _accounting_lines(con) -> list[str]:

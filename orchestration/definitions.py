@@ -13,6 +13,7 @@ from orchestration.partitions import daily_partitions, monthly_partitions
 from orchestration.petitions import assets as petitions_assets
 from orchestration.petitions.resources import petitions_resource_from_env
 from orchestration.petitions.sensors import petitions_inbox_sensor, petitions_job
+from orchestration.points import assets as points_assets
 from orchestration.resources import WarehouseResource
 from orchestration.schedules import schedules
 from orchestration.sharp_eyes import assets as sharp_eyes_assets
@@ -61,6 +62,13 @@ warehouse_job = define_asset_job(
     description="Build every dbt model and run its tests (staging -> intermediate -> marts).",
 )
 
+points_job = define_asset_job(
+    "points_close_month",
+    selection=AssetSelection.assets(*points_assets.assets),
+    partitions_def=monthly_partitions,
+    description="Close a month of grid-worker points (copy it into schema scores), or score it again.",
+)
+
 raw_assets = [
     *smart_city_assets.assets,
     *sharp_eyes_assets.assets,
@@ -71,10 +79,10 @@ raw_assets = [
 source_freshness_checks = freshness_checks([a.key for a in raw_assets])
 
 defs = Definitions(
-    assets=[*raw_assets, warehouse_models],
+    assets=[*raw_assets, warehouse_models, *points_assets.assets],
     asset_checks=[*source_freshness_checks, *warehouse_checks],
-    jobs=[*source_jobs, petitions_job, warehouse_job],
-    schedules=schedules,
+    jobs=[*source_jobs, petitions_job, warehouse_job, points_job],
+    schedules=[*schedules, points_assets.close_previous_month],
     sensors=[petitions_inbox_sensor, freshness_sensor(source_freshness_checks)],
     resources={
         "warehouse": WarehouseResource(

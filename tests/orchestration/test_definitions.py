@@ -21,6 +21,7 @@ def test_definitions_load_with_expected_jobs_and_schedules():
         "civil_affairs_events",
         "petitions_files",
         "warehouse_build",
+        "points_close_month",
     } <= job_names
     assert {s.name for s in defs.schedules} >= {
         "smart_city_events_near_real_time",
@@ -28,6 +29,7 @@ def test_definitions_load_with_expected_jobs_and_schedules():
         "warehouse_near_real_time",
         "smart_parking_events_daily",
         "civil_affairs_events_daily",
+        "points_close_previous_month",
     }
     assert {s.name for s in defs.sensors} == {"petitions_inbox_sensor", "freshness_checks_sensor"}
 

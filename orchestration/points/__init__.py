@@ -1,0 +1,1 @@
+"""Grid-worker points: closing a month (monthly partitions) once its data is complete."""

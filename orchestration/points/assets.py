@@ -1,0 +1,122 @@
+"""`scores/closed_month`: a month of grid-worker points, closed.
+
+Monthly partitions (Asia/Shanghai). Materializing a month copies its ledger and monthly
+rows from the marts into the `scores` schema (warehouse.scores): what the centre publishes.
+A month is scored once its data is complete: every source that sends data each day has
+landed a day after the month's last one. The schedule asks on the 3rd of each month for the
+month before; a rescoring is a materialization of the same partition (from the UI, say),
+and its metadata says whether it reproduced the figures (`reproduced`), with the rules and
+figures fingerprints. `force: true` in the run config scores a month that is not complete.
+"""
+
+from datetime import date, timedelta
+
+from dagster import (
+    AssetExecutionContext,
+    AssetKey,
+    Config,
+    Failure,
+    MaterializeResult,
+    MetadataValue,
+    RunRequest,
+    ScheduleEvaluationContext,
+    asset,
+    schedule,
+)
+
+from orchestration.partitions import monthly_partitions
+from orchestration.resources import WarehouseResource
+from quality.suites import SUITES
+from quality.volume import PARTITION_PREFIX
+from warehouse.scores import close_month, month_bounds
+
+CLOSED_MONTH = AssetKey(["scores", "closed_month"])
+LEDGER = AssetKey(["marts", "fct_worker_points_ledger"])
+MONTHLY = AssetKey(["marts", "mart_worker_points_monthly"])
+
+
+class ScoreMonthConfig(Config):
+    force: bool = False  # score a month whose data is not complete yet
+
+
+def incomplete_sources(lake_dir, month: str) -> list[str]:
+    """The daily sources (source.entity) that have not landed a day after `month` yet."""
+    from pathlib import Path
+
+    _, after = month_bounds(month)
+    missing = []
+    for (source, entity), suite in sorted(SUITES.items()):
+        if suite.volume.unit != "day" or not suite.volume.every_day:
+            continue
+        days = []
+        for d in (Path(lake_dir) / "raw" / source / entity).glob(f"{PARTITION_PREFIX}*"):
+            try:
+                days.append(date.fromisoformat(d.name.removeprefix(PARTITION_PREFIX)))
+            except ValueError:
+                continue
+        if not days or max(days) < after:
+            missing.append(f"{source}.{entity}")
+    return missing
+
+
+@asset(
+    key=CLOSED_MONTH,
+    partitions_def=monthly_partitions,
+    deps=[LEDGER, MONTHLY],
+    group_name="points",
+    kinds={"duckdb"},
+    description="积分月结 A month of grid-worker points, closed: ledger and monthly rows in schema scores.",
+)
+def closed_month(
+    context: AssetExecutionContext, warehouse: WarehouseResource, config: ScoreMonthConfig
+) -> MaterializeResult:
+    month = context.partition_key[:7]
+    missing = incomplete_sources(warehouse.lake_dir, month)
+    if missing and not config.force:
+        raise Failure(
+            f"{month} is not complete: no data landed after the month yet for {', '.join(missing)} "
+            "(score it later, or with force: true)"
+        )
+    con = warehouse.connect()
+    try:
+        scoring = close_month(con, month, context.run_id)
+    except ValueError as exc:
+        raise Failure(str(exc)) from exc
+    finally:
+        con.close()
+    context.log.info(
+        f"{month}: {scoring.workers} workers, {scoring.lines} lines, {scoring.total_points:.2f} points"
+        + ("" if scoring.reproduced is None else f"; reproduced the previous scoring: {scoring.reproduced}")
+    )
+    return MaterializeResult(
+        metadata={
+            "workers": scoring.workers,
+            "ledger_lines": scoring.lines,
+            "total_points": scoring.total_points,
+            "figures_fingerprint": scoring.figures_fingerprint,
+            "rules_fingerprint": scoring.rules_fingerprint,
+            "reproduced": MetadataValue.text(
+                "first scoring" if scoring.reproduced is None else str(scoring.reproduced).lower()
+            ),
+            "scored_incomplete": bool(missing),
+        }
+    )
+
+
+@schedule(
+    name="points_close_previous_month",
+    job_name="points_close_month",
+    cron_schedule="0 4 3 * *",
+    execution_timezone="Asia/Shanghai",
+    description="On the 3rd at 04:00, close the month before (its last days have landed by then).",
+)
+def close_previous_month(context: ScheduleEvaluationContext):
+    from sandbox.clock import SHANGHAI
+
+    today = context.scheduled_execution_time.astimezone(SHANGHAI).date()
+    first_of_previous = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    key = first_of_previous.isoformat()
+    return RunRequest(run_key=f"points_close_month:{key}", partition_key=key)
+
+
+assets = [closed_month]
