@@ -7,18 +7,6 @@ from __future__ import annotations
 import subprocess
 import sys
 
-import pytest
-
-from warehouse.duckdb import connect
-
-
-@pytest.fixture(scope="module")
-def con(tiny_warehouse):
-    settings, _ = tiny_warehouse
-    c = connect(settings.warehouse_path, read_only=True)
-    yield c
-    c.close()
-
 
 def test_ledger_points_add_up_to_the_monthly_totals(con):
     ledger, monthly = con.execute(
@@ -77,28 +65,27 @@ def test_points_explain_prints_the_month_line_by_line(tiny_warehouse, con):
         "select staff_id, total_points, ledger_lines from marts.mart_worker_points_monthly "
         "where ledger_lines > 2 order by ledger_lines desc, staff_id limit 1"
     ).fetchone()
-    env = {"GOVHUB_WAREHOUSE_PATH": str(settings.warehouse_path), "PATH": ""}
-    done = subprocess.run(
-        [sys.executable, "-m", "govhub.cli", "points", "explain", "--worker", worker, "--month", "2026-10"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-    )
+    done = _explain(settings, worker, "2026-10")
     assert done.returncode == 0, done.stderr
     out = done.stdout
     assert f"grid worker {worker}" in out
     printed = [line for line in out.splitlines() if line.startswith("  ") and " v1 " in line]
     assert len(printed) == lines
     assert out.rstrip().splitlines()[-1] == f"合计 total: {_fmt(total)}"
-    bad = subprocess.run(
-        [sys.executable, "-m", "govhub.cli", "points", "explain", "--worker", worker, "--month", "2026-13"],
+    bad = _explain(settings, worker, "2026-13")
+    assert bad.returncode == 2 and "YYYY-MM" in bad.stderr
+    nobody = _explain(settings, "NOBODY", "2026-10")
+    assert nobody.returncode == 2 and "no points for worker NOBODY" in nobody.stderr
+
+
+def _explain(settings, worker: str, month: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "govhub.cli", "points", "explain", "--worker", worker, "--month", month],
         capture_output=True,
         text=True,
-        env=env,
+        env={"GOVHUB_WAREHOUSE_PATH": str(settings.warehouse_path), "PATH": ""},
         timeout=120,
     )
-    assert bad.returncode == 2 and "YYYY-MM" in bad.stderr
 
 
 def _fmt(points) -> str:

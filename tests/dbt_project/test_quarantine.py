@@ -9,18 +9,8 @@ row: landed = conformed + quarantined, per source, entity, partition and load.
 from __future__ import annotations
 
 import duckdb
-import pytest
 
 from sandbox.defects import ENTITY_KINDS
-from warehouse.duckdb import connect
-
-
-@pytest.fixture(scope="module")
-def con(tiny_warehouse):
-    settings, _ = tiny_warehouse
-    c = connect(settings.warehouse_path, read_only=True)
-    yield c
-    c.close()
 
 
 def _expected(tiny_sandbox) -> set[tuple[str, str, str, str]]:

@@ -127,6 +127,22 @@ awarded as (
             else c.base_points
         end as capped_points
     from capped as c
+),
+
+-- why the line scores what it does, once; phrased below in Chinese and in English
+explained as (
+    select
+        a.*,
+        case
+            when a.rule_id = 'R1' and a.outcome = 'duplicate' then 'duplicate'
+            when a.rule_id in ('R1', 'R3') and a.base_points > 0 and a.capped_points = 0 then 'cap_reached'
+            when a.rule_id in ('R1', 'R3') and a.capped_points < a.base_points then 'cap_partly'
+            when a.rule_id = 'R4' then 'alarm_band'
+            when a.rule_id = 'R5' and a.base_points = 0 then 'household_visited'
+            else 'rule'
+        end as reason_kind,
+        case when a.multiplier <> 1 then cast(a.multiplier as varchar) end as multiplier_text
+    from awarded as a
 )
 
 select
@@ -151,28 +167,20 @@ select
     cast(a.capped_points as integer) as capped_points,
     cast(a.multiplier as decimal(6, 3)) as multiplier,
     cast(a.capped_points * a.multiplier as decimal(9, 2)) as points,
-    case
-        when a.rule_id = 'R1' and a.outcome = 'duplicate'
-            then '重复上报，同一事件已由 ' || a.duplicate_of || ' 上报，不计分'
-        when a.rule_id in ('R1', 'R3') and a.base_points > 0 and a.capped_points = 0
-            then a.rule_name_zh || '：已达每日上限 ' || a.daily_cap || ' 分，不计分'
-        when a.rule_id in ('R1', 'R3') and a.capped_points < a.base_points
-            then a.rule_name_zh || '：达到每日上限 ' || a.daily_cap || ' 分，计 ' || a.capped_points || ' 分（应得 ' || a.base_points || ' 分）'
-        when a.rule_id = 'R4' then a.rule_name_zh || '：' || a.band_name_zh
-        when a.rule_id = 'R5' and a.base_points = 0 then '入户走访：该户本月已走访计分'
+    case a.reason_kind
+        when 'duplicate' then '重复上报，同一事件已由 ' || a.duplicate_of || ' 上报，不计分'
+        when 'cap_reached' then a.rule_name_zh || '：已达每日上限 ' || a.daily_cap || ' 分，不计分'
+        when 'cap_partly' then a.rule_name_zh || '：达到每日上限 ' || a.daily_cap || ' 分，计 ' || a.capped_points || ' 分（应得 ' || a.base_points || ' 分）'
+        when 'alarm_band' then a.rule_name_zh || '：' || a.band_name_zh
+        when 'household_visited' then a.rule_name_zh || '：该户本月已走访计分'
         else a.rule_name_zh
-    end
-    || case when a.multiplier <> 1 then '（系数 ' || cast(a.multiplier as varchar) || '）' else '' end as reason_zh,
-    case
-        when a.rule_id = 'R1' and a.outcome = 'duplicate'
-            then 'duplicate of ' || a.duplicate_of || ': no points'
-        when a.rule_id in ('R1', 'R3') and a.base_points > 0 and a.capped_points = 0
-            then a.rule_name_en || ': daily cap reached (' || a.daily_cap || '), no points'
-        when a.rule_id in ('R1', 'R3') and a.capped_points < a.base_points
-            then a.rule_name_en || ': daily cap reached (' || a.daily_cap || '), ' || a.capped_points || ' of ' || a.base_points || ' points'
-        when a.rule_id = 'R4' then a.rule_name_en || ': ' || a.band_name_en
-        when a.rule_id = 'R5' and a.base_points = 0 then 'home visit: household already visited this month'
+    end || coalesce('（系数 ' || a.multiplier_text || '）', '') as reason_zh,
+    case a.reason_kind
+        when 'duplicate' then 'duplicate of ' || a.duplicate_of || ': no points'
+        when 'cap_reached' then a.rule_name_en || ': daily cap reached (' || a.daily_cap || '), no points'
+        when 'cap_partly' then a.rule_name_en || ': daily cap reached (' || a.daily_cap || '), ' || a.capped_points || ' of ' || a.base_points || ' points'
+        when 'alarm_band' then a.rule_name_en || ': ' || a.band_name_en
+        when 'household_visited' then a.rule_name_en || ': household already visited this month'
         else a.rule_name_en
-    end
-    || case when a.multiplier <> 1 then ' (multiplier ' || cast(a.multiplier as varchar) || ')' else '' end as reason_en
-from awarded as a
+    end || coalesce(' (multiplier ' || a.multiplier_text || ')', '') as reason_en
+from explained as a
