@@ -48,11 +48,17 @@ def cmd_sandbox_serve(args: argparse.Namespace) -> int:
 
     today = datetime.now(SHANGHAI).date()
     start, end = default_window(today, None)
+    if args.scenario:  # its own window, unless the flags say otherwise
+        from sandbox.scenario import Scenario
+
+        scenario = Scenario.load(args.scenario)
+        start, end = scenario.start, scenario.end
     cfg = SandboxConfig(
         preset=args.preset,
         seed=args.seed,
         start=args.start or start,
         end=args.end or end,
+        scenario=args.scenario,
         frozen=not args.live,
         host=args.host,
         smart_city_port=args.port,
@@ -399,6 +405,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--start", type=_date)
     serve.add_argument("--end", type=_date)
     serve.add_argument("--live", action="store_true", help="wall-clock time instead of a clock frozen at --end")
+    serve.add_argument(
+        "--scenario", help="a hand-written scenario (YAML, see sandbox/scenario.py) served beside the world"
+    )
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=0, help="Smart City port (default: any free one)")
     serve.add_argument(

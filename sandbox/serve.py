@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 import tempfile
 from dataclasses import dataclass, field
@@ -12,6 +13,7 @@ from sandbox.clock import SHANGHAI, Clock
 from sandbox.defects import Defect
 from sandbox.http import Server
 from sandbox.petitions.files import PetitionFiles
+from sandbox.scenario import Scenario
 from sandbox.sharp_eyes.alarms import SharpEyesAlarms
 from sandbox.sharp_eyes.server import SharpEyesStandIn
 from sandbox.smart_city.server import SmartCityStandIn
@@ -44,6 +46,8 @@ class SandboxConfig:
     civil_affairs_url: str | None = None
     # The petitions inbox folder; default a fresh temporary folder.
     petitions_inbox: str | None = None
+    # A hand-written scenario (sandbox.scenario) served beside the generated world.
+    scenario: str | None = None
     # The key pseudonymizing personal data at ingestion; the sandbox makes one per run.
     pseudonym_key: str = field(default_factory=lambda: secrets.token_urlsafe(32))
 
@@ -103,7 +107,12 @@ def start_sandbox(config: SandboxConfig) -> RunningSandbox:
     world = build_world(config.preset, config.seed)
     clock = config.clock
     # One world: the alarms the Sharp Eyes platform raises are the ones Smart City events cite.
+    scenario = Scenario.load(config.scenario) if config.scenario else None
+    if scenario:  # the world is shared (cached): the scenario's workers join a copy of its roster
+        world = dataclasses.replace(world, staff=list(world.staff))
     alarms = SharpEyesAlarms(world, config.start, config.end, config.defects)
+    if scenario:
+        scenario.add_alarms(world, alarms)
     smart_city = SmartCityStandIn(
         world,
         config.start,
@@ -127,6 +136,8 @@ def start_sandbox(config: SandboxConfig) -> RunningSandbox:
         config.smart_parking_token_seconds,
         defects=config.defects,
     )
+    if scenario:
+        scenario.add_events(world, smart_city.events)
     stand_ins = {"smart_city": smart_city, "sharp_eyes": sharp_eyes, "smart_parking": smart_parking}
     ports = {
         "smart_city": config.smart_city_port,
@@ -136,12 +147,16 @@ def start_sandbox(config: SandboxConfig) -> RunningSandbox:
     servers = {name: Server(s.app, config.host, ports[name]).start() for name, s in stand_ins.items()}
     # Civil affairs is a database, not a server: write it where the config says.
     civil = CivilAffairsData(world, config.start, config.end, config.defects)
+    petitions = PetitionFiles(world, config.start, config.end, config.defects)
+    if scenario:  # its workers join the roster once the world's records are drawn
+        scenario.add_staff(world)
+        scenario.add_civil_affairs(world, civil)
+        scenario.add_petitions(world, petitions)
     url = config.civil_affairs_url or f"sqlite:///{tempfile.mkdtemp(prefix='govhub-civil-')}/civil_affairs.sqlite"
     written_at = clock.now()
     civil.write(url, written_at)
     stand_ins["civil_affairs"] = civil
     # Petitions are files: the daily exports before the clock, in the inbox.
-    petitions = PetitionFiles(world, config.start, config.end, config.defects)
     inbox = config.petitions_inbox or tempfile.mkdtemp(prefix="govhub-petitions-")
     until = min(config.end, clock.now().date() + timedelta(days=1))
     petitions.write_inbox(inbox, until)

@@ -112,7 +112,11 @@ class SmartCityEvents:
         for alarm in alarms or []:
             if alarm.outcome == "confirmed" and alarm.arrived_at is not None:
                 self.events.append(_from_alarm(self._ctx, alarm))
-        # Every transition is a version of its event; index versions by time.
+        self.reindex()
+
+    def reindex(self) -> None:
+        """Every transition is a version of its event; index versions by time (again after
+        events were added)."""
         versions = [
             (t.at, e.request_id, ei, vi) for ei, e in enumerate(self.events) for vi, t in enumerate(e.transitions)
         ]

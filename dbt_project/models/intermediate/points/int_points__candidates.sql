@@ -10,7 +10,10 @@ with events as (
 ),
 
 registered as (
-    select distinct event_id from {{ ref('fct_event_lifecycle') }} where state = 'registered'
+    select event_id, min(transition_at) as registered_at
+    from {{ ref('fct_event_lifecycle') }}
+    where state = 'registered'
+    group by event_id
 ),
 
 false_reports as (
@@ -20,7 +23,9 @@ false_reports as (
     group by event_id
 ),
 
--- events the reporting worker took on personally (自行处置): their own task
+-- events the reporting worker took on personally (自行处置): their own task, due within
+-- the sub-item's time limit from its registration (the platform sets a due time only on
+-- dispatches to departments)
 self_handled as (
     select l.event_id, min(l.transition_at) as self_handled_at
     from {{ ref('fct_event_lifecycle') }} as l
@@ -107,7 +112,10 @@ r7 as (
         e.closed_at, e.event_type_code, null, null, null
     from events as e
     join self_handled as s on s.event_id = e.event_id
-    where e.closed_at is not null and e.due_at is not null and e.closed_at > e.due_at
+    join registered as r on r.event_id = e.event_id
+    join {{ ref('dim_event_type') }} as t on t.event_type_code = e.event_type_code and t.is_current
+    where e.current_state = 'closed'
+      and e.closed_at > {{ add_hours('r.registered_at', 't.time_limit_hours') }}
 )
 
 select * from r1

@@ -1,0 +1,98 @@
+"""The points of hand-written scenarios (tests/sandbox/scenarios/*.yaml), served by the
+stand-ins beside the tiny world and taken through the whole pipeline: the ledger and the
+months of the scenario's workers must be exactly what the file works out by hand."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from sandbox.scenario import Scenario
+from sandbox.serve import SandboxConfig, start_sandbox
+from tests.conftest import point_pipeline_at
+from warehouse.duckdb import connect
+
+SCENARIOS = Path(__file__).resolve().parents[1] / "sandbox" / "scenarios"
+
+
+@pytest.fixture(scope="module")
+def points_rules(tmp_path_factory):
+    """The `points_rules` scenario through the pipeline: (scenario, warehouse connection)."""
+    from govhub.pipeline import run_pipeline
+    from warehouse.settings import configure_environment
+
+    path = SCENARIOS / "points_rules.yaml"
+    scenario = Scenario.load(path)
+    running = start_sandbox(SandboxConfig(preset="tiny", start=scenario.start, end=scenario.end, scenario=str(path)))
+    root = tmp_path_factory.mktemp("scenario")
+    try:
+        with pytest.MonkeyPatch.context() as mp:
+            point_pipeline_at(mp, root, running)
+            settings = configure_environment()
+            run_pipeline(scenario.start, scenario.end, progress=lambda _: None)
+            con = connect(settings.warehouse_path, read_only=True)
+            yield scenario, con
+            con.close()
+    finally:
+        running.stop()
+
+
+def _staff(scenario) -> list[str]:
+    return sorted(scenario.spec["staff"])
+
+
+def test_the_ledger_of_the_scenario_workers_is_exactly_the_hand_worked_one(points_rules):
+    scenario, con = points_rules
+    ids = _staff(scenario)
+    got = con.execute(
+        "select points_month, staff_id, rule_id, source_record_id, points from marts.fct_worker_points_ledger "
+        f"where staff_id in ({', '.join('?' * len(ids))}) order by all",
+        ids,
+    ).fetchall()
+    expected = sorted((str(m), w, r, s, Decimal(p)) for m, w, r, s, p in scenario.expect["ledger"])
+    missing, extra = sorted(set(expected) - set(got)), sorted(set(got) - set(expected))
+    assert (missing, extra) == ([], [])
+    assert len(got) == len(expected)
+
+
+def test_the_months_of_the_scenario_workers_and_their_ranks(points_rules):
+    scenario, con = points_rules
+    ids = _staff(scenario)
+    got = con.execute(
+        "select points_month, staff_id, points_pool, total_points, ledger_lines from marts.mart_worker_points_monthly "
+        f"where staff_id in ({', '.join('?' * len(ids))}) order by all",
+        ids,
+    ).fetchall()
+    expected = sorted((str(m), w, pool, Decimal(t), n) for m, w, pool, t, n in scenario.expect["monthly"])
+    missing, extra = sorted(set(expected) - set(got)), sorted(set(got) - set(expected))
+    assert (missing, extra) == ([], [])
+    # ranked among the world's workers of their township and pool: dense, ties share
+    wrong = con.execute(
+        """
+        select m.points_month, m.staff_id, m.township_rank,
+               1 + (select count(distinct o.total_points) from marts.mart_worker_points_monthly o
+                    where o.points_month = m.points_month and o.points_pool = m.points_pool
+                      and o.township_code = m.township_code and o.total_points > m.total_points) as expected
+        from marts.mart_worker_points_monthly m
+        where m.township_rank <> expected
+        """
+    ).fetchall()
+    assert wrong == []
+
+
+def test_the_reasons_a_worker_reads(points_rules):
+    _, con = points_rules
+    reasons = dict(
+        con.execute(
+            "select source_record_id || ':' || rule_id, reason_en from marts.fct_worker_points_ledger "
+            "where staff_id like 'SW%'"
+        ).fetchall()
+    )
+    assert reasons["SCN-E06:R1"] == "duplicate of smart_city:SCN-E01: no points"
+    assert reasons["SCN-E05:R1"] == "valid report: daily cap reached (20), no points"
+    assert reasons["SCN-E17:R1"] == "valid report: daily cap reached (20), 1 of 2 points"
+    assert reasons["SCN-V2:R5"] == "home visit: household already visited this month"
+    assert reasons["SCN-A4:R4"] == "alarm response: on site more than 60 minutes after the push"
+    assert reasons["SCN-A5:R4"] == "alarm response: no arrival before the alarm closed"
