@@ -33,7 +33,7 @@ def points_rules(tmp_path_factory):
             settings = configure_environment()
             run_pipeline(scenario.start, scenario.end, progress=lambda _: None)
             con = connect(settings.warehouse_path, read_only=True)
-            yield scenario, con
+            yield scenario, con, settings
             con.close()
     finally:
         running.stop()
@@ -44,7 +44,7 @@ def _staff(scenario) -> list[str]:
 
 
 def test_the_ledger_of_the_scenario_workers_is_exactly_the_hand_worked_one(points_rules):
-    scenario, con = points_rules
+    scenario, con, _ = points_rules
     ids = _staff(scenario)
     got = con.execute(
         "select points_month, staff_id, rule_id, source_record_id, points from marts.fct_worker_points_ledger "
@@ -58,7 +58,7 @@ def test_the_ledger_of_the_scenario_workers_is_exactly_the_hand_worked_one(point
 
 
 def test_the_months_of_the_scenario_workers_and_their_ranks(points_rules):
-    scenario, con = points_rules
+    scenario, con, _ = points_rules
     ids = _staff(scenario)
     got = con.execute(
         "select points_month, staff_id, points_pool, total_points, ledger_lines from marts.mart_worker_points_monthly "
@@ -83,7 +83,7 @@ def test_the_months_of_the_scenario_workers_and_their_ranks(points_rules):
 
 
 def test_the_reasons_a_worker_reads(points_rules):
-    _, con = points_rules
+    _, con, _ = points_rules
     reasons = dict(
         con.execute(
             "select source_record_id || ':' || rule_id, reason_en from marts.fct_worker_points_ledger "
@@ -96,3 +96,52 @@ def test_the_reasons_a_worker_reads(points_rules):
     assert reasons["SCN-V2:R5"] == "home visit: household already visited this month"
     assert reasons["SCN-A4:R4"] == "alarm response: on site more than 60 minutes after the push"
     assert reasons["SCN-A5:R4"] == "alarm response: no arrival before the alarm closed"
+
+
+def test_a_rule_change_mid_year_applies_from_its_day_and_leaves_the_closed_month(points_rules, tmp_path):
+    """September is closed; the centre then doubles R1 from 2 October. Rescored, September
+    is the same bit for bit; in October only the R1 lines from the 2nd on change."""
+    import shutil
+
+    from tests.dbt_project.dbt_cli import dbt_env, run_dbt
+    from warehouse.scores import close_month
+
+    scenario, _, settings = points_rules
+    shutil.copy(settings.warehouse_path, tmp_path / "kaifeng.duckdb")
+    con = connect(tmp_path / "kaifeng.duckdb")
+    try:
+        september = close_month(con, "2026-09", "close")
+        before = dict(_ledger(con))
+        con.execute("update rules.points_rules set valid_to = date '2026-10-02' where rule_id = 'R1'")
+        con.execute(
+            "insert into rules.points_rules select rule_id, 2, date '2026-10-02', null, name_zh, name_en, points, "
+            "2.0, 2.0 from rules.points_rules where rule_id = 'R1' and version = 1"
+        )
+    finally:
+        con.close()
+    done = run_dbt(
+        ["run", "--select", "int_points__candidates+"],
+        dbt_env(tmp_path / "kaifeng.duckdb", settings.lake_dir),
+        tmp_path,
+    )
+    assert done.returncode == 0, done.stdout[-3000:]
+    con = connect(tmp_path / "kaifeng.duckdb")
+    try:
+        again = close_month(con, "2026-09", "rescore")
+        after = dict(_ledger(con))
+    finally:
+        con.close()
+    assert again.reproduced and again.figures_fingerprint == september.figures_fingerprint
+    changed = {k: (before[k], after[k]) for k in before if before[k] != after[k]}
+    # SCN-E16, SW3's report of 2 October 15:00, is the scenario's only R1 line from the 2nd on
+    assert changed == {("SW3", "R1", "SCN-E16"): ((1, Decimal("2.00")), (2, Decimal("4.00")))}
+
+
+def _ledger(con):
+    return [
+        ((w, r, s), (v, p))
+        for w, r, s, v, p in con.execute(
+            "select staff_id, rule_id, source_record_id, rule_version, points from marts.fct_worker_points_ledger "
+            "where staff_id like 'SW%'"
+        ).fetchall()
+    ]
