@@ -39,35 +39,30 @@ def points_rules(tmp_path_factory):
         running.stop()
 
 
-def _staff(scenario) -> list[str]:
-    return sorted(scenario.spec["staff"])
-
-
-def test_the_ledger_of_the_scenario_workers_is_exactly_the_hand_worked_one(points_rules):
-    scenario, con, _ = points_rules
-    ids = _staff(scenario)
+def _assert_rows_of_scenario_staff(scenario, con, columns: str, table: str, expected: list[tuple]) -> None:
+    """The rows of the scenario's workers in `table` are exactly `expected` (the numbers of
+    the file's tuples compared as decimals where the table has decimals)."""
+    ids = sorted(scenario.spec["staff"])
     got = con.execute(
-        "select points_month, staff_id, rule_id, source_record_id, points from marts.fct_worker_points_ledger "
-        f"where staff_id in ({', '.join('?' * len(ids))}) order by all",
-        ids,
+        f"select {columns} from marts.{table} where staff_id in ({', '.join('?' * len(ids))}) order by all", ids
     ).fetchall()
-    expected = sorted((str(m), w, r, s, Decimal(p)) for m, w, r, s, p in scenario.expect["ledger"])
     missing, extra = sorted(set(expected) - set(got)), sorted(set(got) - set(expected))
     assert (missing, extra) == ([], [])
     assert len(got) == len(expected)
 
 
+def test_the_ledger_of_the_scenario_workers_is_exactly_the_hand_worked_one(points_rules):
+    scenario, con, _ = points_rules
+    expected = [(str(m), w, r, s, Decimal(p)) for m, w, r, s, p in scenario.expect["ledger"]]
+    columns = "points_month, staff_id, rule_id, source_record_id, points"
+    _assert_rows_of_scenario_staff(scenario, con, columns, "fct_worker_points_ledger", expected)
+
+
 def test_the_months_of_the_scenario_workers_and_their_ranks(points_rules):
     scenario, con, _ = points_rules
-    ids = _staff(scenario)
-    got = con.execute(
-        "select points_month, staff_id, points_pool, total_points, ledger_lines from marts.mart_worker_points_monthly "
-        f"where staff_id in ({', '.join('?' * len(ids))}) order by all",
-        ids,
-    ).fetchall()
-    expected = sorted((str(m), w, pool, Decimal(t), n) for m, w, pool, t, n in scenario.expect["monthly"])
-    missing, extra = sorted(set(expected) - set(got)), sorted(set(got) - set(expected))
-    assert (missing, extra) == ([], [])
+    expected = [(str(m), w, pool, Decimal(t), n) for m, w, pool, t, n in scenario.expect["monthly"]]
+    columns = "points_month, staff_id, points_pool, total_points, ledger_lines"
+    _assert_rows_of_scenario_staff(scenario, con, columns, "mart_worker_points_monthly", expected)
     # ranked among the world's workers of their township and pool: dense, ties share
     wrong = con.execute(
         """
