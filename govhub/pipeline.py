@@ -33,6 +33,8 @@ MART_TABLES = (
     "fct_petitions",
     "fct_worker_points_ledger",
     "mart_worker_points_monthly",
+    "mart_department_assessment_monthly",
+    "mart_department_assessment_annual",
 )
 
 
@@ -195,6 +197,16 @@ def summary(warehouse_path: Path, lake_dir: Path | None = None) -> str:
                 lines.append(f"  events from {src}: {n:,} reported {lo} .. {hi}, {unlocated} without a grid")
         if {"marts.fct_worker_points_ledger", "marts.mart_worker_points_monthly"} <= built:
             lines += _points_lines(con, built)
+        if "marts.mart_department_assessment_monthly" in built:
+            lines.append(
+                "Department assessment (marts.mart_department_assessment_monthly): assessed / insufficient data"
+            )
+            for month, assessed, thin in con.execute(
+                "select assessment_month, count(*) filter (where status = 'assessed'), "
+                "count(*) filter (where status = 'insufficient_data') "
+                "from marts.mart_department_assessment_monthly group by 1 order by 1"
+            ).fetchall():
+                lines.append(f"  {month}  {assessed:>6,} / {thin:,}")
         if {"quarantine.row_accounting", "quarantine.quarantine_records"} <= built:
             lines += _accounting_lines(con)
         return "\n".join(lines)

@@ -29,6 +29,8 @@ EXPECTED_UNIT_TESTS = {
     "points_home_visit_once_per_household_and_month_in_asia_shanghai",
     "points_rule_change_mid_year_takes_effect_from_its_date",
     "points_monthly_ranks_grades_and_a_worker_reassigned_mid_month",
+    "assessment_monthly_indicators_redistribution_and_insufficient_data",
+    "assessment_annual_is_computed_over_the_year_not_averaged",
 }
 
 
