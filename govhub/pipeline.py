@@ -35,6 +35,9 @@ MART_TABLES = (
     "mart_worker_points_monthly",
     "mart_department_assessment_monthly",
     "mart_department_assessment_annual",
+    "mart_grid_scorecard_monthly",
+    "mart_township_scorecard_monthly",
+    "mart_city_kpis_monthly",
 )
 
 

@@ -46,3 +46,38 @@ def test_only_departments_with_enough_tasks_are_ranked(con):
     assert rows
     for status, enough, ranked, ranked_in_platform, _ in rows:
         assert (status == "assessed") == enough == ranked == ranked_in_platform
+
+
+SUMMED = "events_reported, tasks_accepted, tasks_on_time, alarms_pushed, services_delivered, disputes_resolved"
+
+
+def test_grids_add_up_to_townships_and_townships_with_the_unlocated_to_the_city(con):
+    sums = ", ".join(f"sum({c})" for c in SUMMED.split(", "))
+    grids = con.execute(
+        f"select scorecard_month, township_code, {sums} from marts.mart_grid_scorecard_monthly group by all order by all"
+    ).fetchall()
+    townships = con.execute(
+        f"select scorecard_month, township_code, {SUMMED} from marts.mart_township_scorecard_monthly order by all"
+    ).fetchall()
+    assert grids and grids == townships
+    # the city counts every record, also those the warehouse could not place in a grid
+    city = dict(
+        (m, rest)
+        for m, *rest in con.execute(f"select scorecard_month, {SUMMED} from marts.mart_city_kpis_monthly").fetchall()
+    )
+    unlocated = con.execute("select count(*) from marts.fct_governance_events where grid_code is null").fetchone()[0]
+    located_events = sum(r[2] for r in grids)
+    assert sum(v[0] for v in city.values()) == located_events + unlocated
+    for month, *figures in con.execute(
+        f"select scorecard_month, {sums} from marts.mart_township_scorecard_monthly group by 1"
+    ).fetchall():
+        assert all(c >= t for c, t in zip(city[month], figures, strict=True))
+
+
+def test_city_year_on_year_is_empty_without_the_year_before(con):
+    rows = con.execute(
+        "select scorecard_month, events_reported_yoy, on_time_rate_yoy_change from marts.mart_city_kpis_monthly"
+    ).fetchall()
+    assert rows == [(m, None, None) for m, _, _ in rows]  # the tiny world has one month, no year before
+    workers = con.execute("select sum(grid_workers), sum(worker_points) from marts.mart_city_kpis_monthly").fetchone()
+    assert workers == con.execute("select count(*), sum(total_points) from marts.mart_worker_points_monthly").fetchone()

@@ -1,0 +1,2 @@
+-- Townships x month: the grid figures summed, with the grid workers' points and grades (macros/scorecard.sql).
+{{ scorecard('township') }}
