@@ -128,8 +128,25 @@ def run_pipeline(start: date, end: date, progress: Callable[[str], None] = print
                 progress(f"points_close_month {first:%Y-%m} FAILED (run {result.run_id[:8]})")
             else:
                 progress(f"points_close_month {first:%Y-%m} succeeded (run {result.run_id[:8]})")
+    if not failed_jobs:
+        publish(progress)
     if failed_jobs:
         raise RuntimeError("runs failed: " + "; ".join(failed_jobs))
+
+
+def publish(progress: Callable[[str], None] = print) -> None:
+    """After a successful run: the read-only copy BI tools open (warehouse/published/), and
+    the PostgreSQL publish target when GOVHUB_BI_POSTGRES_DSN names one."""
+    from warehouse.publish import publish_duckdb, publish_postgres
+    from warehouse.settings import WarehouseSettings
+
+    settings = WarehouseSettings.from_env()
+    copy = publish_duckdb(settings.warehouse_path, settings.warehouse_path.parent / "published")
+    progress(f"published {copy.parent / 'kaifeng.duckdb'} -> {copy.name}")
+    dsn = os.environ.get("GOVHUB_BI_POSTGRES_DSN")
+    if dsn:
+        rows = publish_postgres(settings.warehouse_path, dsn)
+        progress(f"published {len(rows)} tables ({sum(rows.values()):,} rows) to PostgreSQL")
 
 
 def complete_months(start: date, end: date) -> list[date]:

@@ -1,0 +1,105 @@
+"""Publishing to BI: the swapped read-only DuckDB copy and the PostgreSQL target with its
+bi_reader role (the machine's real PostgreSQL: the test fails, not skips, without it),
+read by BI clients while the pipeline runs again."""
+
+from __future__ import annotations
+
+import os
+import threading
+
+import duckdb
+import psycopg
+import pytest
+
+from warehouse.publish import BI_SCHEMAS, LINK_NAME, publish_duckdb, publish_postgres
+
+PG_DSN = os.environ.get("GOVHUB_TEST_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/test")
+BI_DSN = PG_DSN.replace("postgres@", "bi_reader@", 1)
+
+
+def _counts(con) -> dict[str, int]:
+    tables = con.execute(
+        "select table_schema || '.' || table_name from information_schema.tables "
+        "where table_schema in ('marts', 'scores') and table_type = 'BASE TABLE'"
+    ).fetchall()
+    return {t: con.execute(f"select count(*) from {t}").fetchone()[0] for (t,) in tables}
+
+
+def test_the_published_copy_holds_the_marts_only_and_switches_whole(tiny_warehouse, tmp_path):
+    settings, _ = tiny_warehouse
+    first = publish_duckdb(settings.warehouse_path, tmp_path)
+    link = tmp_path / LINK_NAME
+    assert link.is_symlink() and os.readlink(link) == first.name
+    reader = duckdb.connect(str(link), read_only=True)
+    schemas = {s for (s,) in reader.execute("select distinct table_schema from information_schema.tables").fetchall()}
+    assert schemas <= set(BI_SCHEMAS) and "marts" in schemas
+    before = _counts(reader)
+    assert before["marts.fct_governance_events"] > 0
+    second = publish_duckdb(settings.warehouse_path, tmp_path)
+    assert os.readlink(link) == second.name
+    assert _counts(reader) == before  # the open client still reads its copy
+    reader.close()
+    for _ in range(3):
+        publish_duckdb(settings.warehouse_path, tmp_path)
+    assert len(list(tmp_path.glob("kaifeng-*.duckdb"))) == 3  # the last three are kept
+
+
+def test_bi_reader_reads_the_marts_and_is_refused_the_rest(tiny_warehouse):
+    settings, _ = tiny_warehouse
+    loaded = publish_postgres(settings.warehouse_path, PG_DSN)
+    assert loaded["marts.fct_governance_events"] > 0
+    wh = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    try:
+        expected = {t: n for t, n in loaded.items() if t.startswith("marts.")}
+        assert expected == {t: n for t, n in _counts(wh).items() if t.startswith("marts.")}
+    finally:
+        wh.close()
+    with psycopg.connect(BI_DSN) as bi:
+        got = {t: bi.execute(f"select count(*) from {t}").fetchone()[0] for t in expected}
+        assert got == expected
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            bi.execute("select count(*) from quarantine.quarantine_records")
+        bi.rollback()
+        for table in ("staging.stg_smart_city__staff", "raw.service_requests"):
+            with pytest.raises(psycopg.errors.UndefinedTable):
+                bi.execute(f"select count(*) from {table}")
+            bi.rollback()
+    with psycopg.connect(PG_DSN) as admin:  # the engineers see the quarantine
+        assert admin.execute("select count(*) from quarantine.quarantine_records").fetchone()[0] > 0
+
+
+def test_bi_clients_read_while_the_pipeline_runs_again(tiny_warehouse, monkeypatch):
+    """The whole pipeline reruns (publishing both targets at its end) while a DuckDB client
+    and a PostgreSQL client keep reading the marts: every read succeeds and sees a whole
+    copy (the same counts before, during and after: the data did not change)."""
+    settings, rerun = tiny_warehouse
+    published = settings.warehouse_path.parent / "published"
+    publish_duckdb(settings.warehouse_path, published)
+    publish_postgres(settings.warehouse_path, PG_DSN)
+    monkeypatch.setenv("GOVHUB_BI_POSTGRES_DSN", PG_DSN)
+    reference = None
+    errors: list[BaseException] = []
+    runner = threading.Thread(target=lambda: _run(rerun, errors))
+    runner.start()
+    reads = 0
+    while runner.is_alive() or reads < 2:
+        con = duckdb.connect(str(published / LINK_NAME), read_only=True)
+        try:
+            duck = con.execute("select count(*) from marts.fct_governance_events").fetchone()[0]
+        finally:
+            con.close()
+        with psycopg.connect(BI_DSN) as bi:
+            pg = bi.execute("select count(*) from marts.fct_governance_events").fetchone()[0]
+        reference = reference or duck
+        assert duck == pg == reference
+        reads += 1
+    runner.join()
+    assert errors == [] and reads >= 2
+    assert len(list(published.glob("kaifeng-*.duckdb"))) >= 2  # the rerun published a new copy
+
+
+def _run(rerun, errors) -> None:
+    try:
+        rerun()
+    except BaseException as exc:  # reported by the test
+        errors.append(exc)
