@@ -137,12 +137,12 @@ def run_pipeline(start: date, end: date, progress: Callable[[str], None] = print
 def publish(progress: Callable[[str], None] = print) -> None:
     """After a successful run: the read-only copy BI tools open (warehouse/published/), and
     the PostgreSQL publish target when GOVHUB_BI_POSTGRES_DSN names one."""
-    from warehouse.publish import publish_duckdb, publish_postgres
+    from warehouse.publish import LINK_NAME, publish_duckdb, publish_postgres
     from warehouse.settings import WarehouseSettings
 
     settings = WarehouseSettings.from_env()
     copy = publish_duckdb(settings.warehouse_path, settings.warehouse_path.parent / "published")
-    progress(f"published {copy.parent / 'kaifeng.duckdb'} -> {copy.name}")
+    progress(f"published {copy.parent / LINK_NAME} -> {copy.name}")
     dsn = os.environ.get("GOVHUB_BI_POSTGRES_DSN")
     if dsn:
         rows = publish_postgres(settings.warehouse_path, dsn)
@@ -151,14 +151,14 @@ def publish(progress: Callable[[str], None] = print) -> None:
 
 def complete_months(start: date, end: date) -> list[date]:
     """The first days of the calendar months wholly inside [start, end)."""
-    first = start if start.day == 1 else (start.replace(day=28) + timedelta(days=4)).replace(day=1)
+    from warehouse.scores import next_month
+
+    first = start if start.day == 1 else next_month(start)
     out = []
-    while True:
-        following = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
-        if following > end:
-            return out
+    while next_month(first) <= end:
         out.append(first)
-        first = following
+        first = next_month(first)
+    return out
 
 
 def _failed_step_assets(job, step_keys: list[str]) -> set:

@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from sandbox.clock import SHANGHAI
+
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 POOLS = {"fulltime": "专职 full-time", "parttime": "兼职 part-time"}
 
@@ -55,7 +57,7 @@ def explain(con, worker: str, month: str) -> str:
     by_rule: dict[str, tuple[int, Decimal]] = {}
     day = None
     for at, rule, version, points, zh, en, system, record in lines:
-        local = at.astimezone(_shanghai())
+        local = at.astimezone(SHANGHAI)
         if local.date() != day:
             day = local.date()
             out.append(f"{day:%Y-%m-%d}")
@@ -66,9 +68,3 @@ def explain(con, worker: str, month: str) -> str:
         out.append("按规则 by rule: " + "; ".join(f"{r} {c} lines {_fmt(s)}" for r, (c, s) in sorted(by_rule.items())))
     out.append(f"合计 total: {_fmt(sum((s for _, s in by_rule.values()), Decimal(0)))}")
     return "\n".join(out)
-
-
-def _shanghai():
-    from sandbox.clock import SHANGHAI
-
-    return SHANGHAI

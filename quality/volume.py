@@ -30,9 +30,9 @@ import great_expectations.expectations as gxe
 import pandas as pd
 import pyarrow.parquet as pq
 
+from connectors.common.lake import PARTITION_PREFIX, partition_dirs
 from quality.gx import WARNING, Check, SuiteResult, validate
 
-PARTITION_PREFIX = "lake_partition="
 COLUMNS = ["unit", "records", "trailing_median", "history", "ratio"]
 
 
@@ -57,16 +57,6 @@ class Volume:
             f"{what} between {self.low:g}x and {self.high:g}x the median of the {self.trailing} before "
             "(outside: a source that lost or doubled part of its data, or a real change to confirm)",
         )
-
-
-def _day_dirs(entity_dir: Path) -> dict[date, Path]:
-    out = {}
-    for d in entity_dir.glob(f"{PARTITION_PREFIX}*"):
-        try:
-            out[date.fromisoformat(d.name.removeprefix(PARTITION_PREFIX))] = d
-        except ValueError:
-            continue
-    return out
 
 
 def _distinct_versions(dirs: list[Path]) -> dict[str, int]:
@@ -105,7 +95,7 @@ def _row(unit: str, records: int, history: list[int], volume: Volume) -> dict:
 
 def daily_volumes(entity_dir: Path, days: list[date], volume: Volume) -> pd.DataFrame:
     """One row per day of `days`: its distinct record versions against the trailing days'."""
-    dirs = _day_dirs(entity_dir)
+    dirs = partition_dirs(entity_dir)
     if not days:
         return pd.DataFrame(columns=COLUMNS)
     lookback = timedelta(days=volume.lookback_days or volume.trailing)

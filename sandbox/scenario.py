@@ -169,10 +169,8 @@ class Scenario:
     def add_civil_affairs(self, world: World, civil) -> None:
         """The scenario's households (with an assistance recipient where `assistance` is
         given) and the home visits (sandbox.civil_affairs.data)."""
+        from sandbox.civil_affairs.data import _ts as stamp
         from sandbox.civil_affairs.data import id_check_digit
-
-        def stamp(t: datetime) -> datetime:
-            return t.astimezone(SHANGHAI).replace(tzinfo=None)
 
         registered = datetime(2024, 1, 2, 9, 0)
         for n, (hh_id, h) in enumerate((self.spec.get("households") or {}).items()):

@@ -30,6 +30,12 @@ MONTHLY_COLUMNS = (
     "r2_lines, r3_lines, r4_lines, r5_lines, r6_lines, r7_lines, zero_point_lines, township_rank, county_rank, "
     "county_pool_workers, grade"
 )
+# What a closed month keeps: the table in `scores`, the mart it is copied from, its columns
+# and the order its rows are fingerprinted in.
+COPIED = (
+    ("worker_points_ledger", "fct_worker_points_ledger", LEDGER_COLUMNS, "line_id"),
+    ("worker_points_monthly", "mart_worker_points_monthly", MONTHLY_COLUMNS, "staff_id"),
+)
 RULE_TABLES = ("points_rules", "points_subitems", "points_alarm_bands", "points_limits")
 
 
@@ -49,11 +55,17 @@ class Scoring:
         return None if self.previous_fingerprint is None else self.previous_fingerprint == self.figures_fingerprint
 
 
+def next_month(day: date) -> date:
+    """The first day of the month after `day`'s."""
+    return date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+
+
 def month_bounds(month: str) -> tuple[date, date]:
+    """[first day, first day of the next month) of `month` (YYYY-MM)."""
     if not MONTH.match(month):
         raise ValueError(f"month must be YYYY-MM, not {month!r}")
-    y, m = int(month[:4]), int(month[5:])
-    return date(y, m, 1), date(y + (m == 12), m % 12 + 1, 1)
+    first = date(int(month[:4]), int(month[5:]), 1)
+    return first, next_month(first)
 
 
 def _digest(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> str:
@@ -65,17 +77,17 @@ def _digest(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> str:
 
 
 def figures_fingerprint(con, month: str, schema: str = "marts") -> str:
-    ledger_table = "fct_worker_points_ledger" if schema == "marts" else "worker_points_ledger"
-    monthly_table = "mart_worker_points_monthly" if schema == "marts" else "worker_points_monthly"
-    ledger = _digest(
-        con, f"select {LEDGER_COLUMNS} from {schema}.{ledger_table} where points_month = ? order by line_id", [month]
-    )
-    monthly = _digest(
-        con,
-        f"select {MONTHLY_COLUMNS} from {schema}.{monthly_table} where points_month = ? order by staff_id",
-        [month],
-    )
-    return hashlib.sha256(f"{ledger}:{monthly}".encode()).hexdigest()
+    """The month's ledger and monthly rows in the marts (or, `schema="scores"`, as closed)."""
+    digests = [
+        _digest(
+            con,
+            f"select {columns} from {schema}.{mart if schema == 'marts' else kept} "
+            f"where points_month = ? order by {order}",
+            [month],
+        )
+        for kept, mart, columns, order in COPIED
+    ]
+    return hashlib.sha256(":".join(digests).encode()).hexdigest()
 
 
 def rules_fingerprint(con, month: str) -> str:
@@ -99,12 +111,8 @@ def close_month(con: duckdb.DuckDBPyConnection, month: str, run_id: str) -> Scor
     """Copy `month` from the marts into `scores` (replacing an earlier scoring of it) in one
     transaction; what was scored, with the fingerprints."""
     month_bounds(month)
-    if (
-        con.execute("select count(*) from marts.mart_worker_points_monthly where points_month = ?", [month]).fetchone()[
-            0
-        ]
-        == 0
-    ):
+    scored = con.execute("select count(*) from marts.mart_worker_points_monthly where points_month = ?", [month])
+    if scored.fetchone()[0] == 0:
         raise ValueError(f"{month}: the warehouse has no points for this month (nothing landed for it yet)")
     figures = figures_fingerprint(con, month)
     rules = rules_fingerprint(con, month)
@@ -112,29 +120,16 @@ def close_month(con: duckdb.DuckDBPyConnection, month: str, run_id: str) -> Scor
     try:
         con.execute("create schema if not exists scores")
         con.execute(
-            f"create table if not exists scores.worker_points_ledger as "
-            f"select {LEDGER_COLUMNS} from marts.fct_worker_points_ledger limit 0"
-        )
-        con.execute(
-            f"create table if not exists scores.worker_points_monthly as "
-            f"select {MONTHLY_COLUMNS} from marts.mart_worker_points_monthly limit 0"
-        )
-        con.execute(
             "create table if not exists scores.closed_months (points_month varchar primary key, "
             "scored_at timestamptz, run_id varchar, workers integer, lines integer, total_points decimal(12, 2), "
             "figures_fingerprint varchar, rules_fingerprint varchar, previous_fingerprint varchar)"
         )
-        previous = con.execute(
-            "select figures_fingerprint from scores.closed_months where points_month = ?", [month]
-        ).fetchone()
-        for table, source, columns in (
-            ("worker_points_ledger", "fct_worker_points_ledger", LEDGER_COLUMNS),
-            ("worker_points_monthly", "mart_worker_points_monthly", MONTHLY_COLUMNS),
-        ):
-            con.execute(f"delete from scores.{table} where points_month = ?", [month])
-            con.execute(
-                f"insert into scores.{table} select {columns} from marts.{source} where points_month = ?", [month]
-            )
+        row = con.execute("select figures_fingerprint from scores.closed_months where points_month = ?", [month])
+        previous = (row.fetchone() or [None])[0]
+        for kept, mart, columns, _ in COPIED:
+            con.execute(f"create table if not exists scores.{kept} as select {columns} from marts.{mart} limit 0")
+            con.execute(f"delete from scores.{kept} where points_month = ?", [month])
+            con.execute(f"insert into scores.{kept} select {columns} from marts.{mart} where points_month = ?", [month])
         workers, lines, total = con.execute(
             "select count(*), sum(ledger_lines), coalesce(sum(total_points), 0) "
             "from scores.worker_points_monthly where points_month = ?",
@@ -143,7 +138,7 @@ def close_month(con: duckdb.DuckDBPyConnection, month: str, run_id: str) -> Scor
         con.execute("delete from scores.closed_months where points_month = ?", [month])
         con.execute(
             "insert into scores.closed_months values (?, now(), ?, ?, ?, ?, ?, ?, ?)",
-            [month, run_id, workers, lines, total, figures, rules, previous[0] if previous else None],
+            [month, run_id, workers, lines, total, figures, rules, previous],
         )
         if figures_fingerprint(con, month, schema="scores") != figures:
             raise RuntimeError(f"{month}: the scored copy differs from the marts it was copied from")
@@ -151,4 +146,4 @@ def close_month(con: duckdb.DuckDBPyConnection, month: str, run_id: str) -> Scor
     except Exception:
         con.execute("rollback")
         raise
-    return Scoring(month, workers, int(lines or 0), float(total), figures, rules, previous[0] if previous else None)
+    return Scoring(month, workers, int(lines or 0), float(total), figures, rules, previous)

@@ -21,7 +21,7 @@ import os
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pyarrow as pa
@@ -37,6 +37,21 @@ RAW_SCHEMA = pa.schema(
         pa.field("payload", pa.string(), nullable=False),
     ]
 )
+
+
+# The folder of a lake day: <entity>/lake_partition=<YYYY-MM-DD>/ (hive style).
+PARTITION_PREFIX = "lake_partition="
+
+
+def partition_dirs(entity_dir: Path) -> dict[date, Path]:
+    """The day folders of an entity in the lake, by day (other names are ignored)."""
+    out = {}
+    for d in entity_dir.glob(f"{PARTITION_PREFIX}*"):
+        try:
+            out[date.fromisoformat(d.name.removeprefix(PARTITION_PREFIX))] = d
+        except ValueError:
+            continue
+    return out
 
 
 def new_load_id(now: datetime | None = None) -> str:
@@ -88,7 +103,7 @@ class Lake:
         the row accounting can say so.
         """
         stats = stats or LandingStats()
-        target = self.entity_dir(source, entity) / f"lake_partition={partition}"
+        target = self.entity_dir(source, entity) / f"{PARTITION_PREFIX}{partition}"
         target.mkdir(parents=True, exist_ok=True)
         seq = 0
         wrote_any = False

@@ -24,10 +24,11 @@ from dagster import (
     schedule,
 )
 
+from connectors.common.lake import Lake, partition_dirs
 from orchestration.partitions import monthly_partitions
 from orchestration.resources import WarehouseResource
 from quality.suites import SUITES
-from quality.volume import PARTITION_PREFIX
+from sandbox.clock import SHANGHAI
 from warehouse.scores import close_month, month_bounds
 
 CLOSED_MONTH = AssetKey(["scores", "closed_month"])
@@ -41,22 +42,15 @@ class ScoreMonthConfig(Config):
 
 def incomplete_sources(lake_dir, month: str) -> list[str]:
     """The daily sources (source.entity) that have not landed a day after `month` yet."""
-    from pathlib import Path
-
     _, after = month_bounds(month)
-    missing = []
-    for (source, entity), suite in sorted(SUITES.items()):
-        if suite.volume.unit != "day" or not suite.volume.every_day:
-            continue
-        days = []
-        for d in (Path(lake_dir) / "raw" / source / entity).glob(f"{PARTITION_PREFIX}*"):
-            try:
-                days.append(date.fromisoformat(d.name.removeprefix(PARTITION_PREFIX)))
-            except ValueError:
-                continue
-        if not days or max(days) < after:
-            missing.append(f"{source}.{entity}")
-    return missing
+    lake = Lake(lake_dir)
+    return [
+        f"{source}.{entity}"
+        for (source, entity), suite in sorted(SUITES.items())
+        if suite.volume.unit == "day"
+        and suite.volume.every_day
+        and max(partition_dirs(lake.entity_dir(source, entity)), default=date.min) < after
+    ]
 
 
 @asset(
@@ -111,8 +105,6 @@ def closed_month(
     description="On the 3rd at 04:00, close the month before (its last days have landed by then).",
 )
 def close_previous_month(context: ScheduleEvaluationContext):
-    from sandbox.clock import SHANGHAI
-
     today = context.scheduled_execution_time.astimezone(SHANGHAI).date()
     first_of_previous = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
     key = first_of_previous.isoformat()
