@@ -48,4 +48,4 @@ lock:
 	uv pip compile --quiet pyproject.toml --extra dev -o requirements.lock --python-version 3.11
 
 clean:
-	rm -rf $(VENV) .dagster_home warehouse/kaifeng.duckdb warehouse/lake warehouse/quality dbt_project/target dbt_project/logs
+	rm -rf $(VENV) .dagster_home warehouse/kaifeng.duckdb warehouse/lake warehouse/quality warehouse/published warehouse/reports dbt_project/target dbt_project/logs test-artifacts

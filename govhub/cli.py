@@ -3,6 +3,7 @@
 govhub demo [--preset tiny|city] [--days N] [--warehouse PATH] [--seed N]
 govhub sandbox serve [--preset ...] [--start DATE] [--end DATE] [--live]
 govhub ingest SOURCE [--since DATE] [--until DATE]
+govhub scorecard [--month YYYY-MM] [--out DIR] [--indicator KEY]
 """
 
 from __future__ import annotations
@@ -364,6 +365,35 @@ def cmd_points_explain(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_scorecard(args: argparse.Namespace) -> int:
+    """A month's scorecard (Excel workbook and HTML report) from the warehouse as built: the
+    same files the `reports/monthly_scorecard` asset writes."""
+    from reports import MAP_INDICATORS, write_scorecard
+    from warehouse.duckdb import connect
+    from warehouse.settings import WarehouseSettings
+
+    if args.indicator not in MAP_INDICATORS:
+        print(f"govhub: --indicator must be one of {', '.join(MAP_INDICATORS)}", file=sys.stderr)
+        return 2
+    settings = WarehouseSettings.from_env()
+    if not settings.warehouse_path.exists():
+        print(f"govhub: no warehouse at {settings.warehouse_path}: run `make demo` first", file=sys.stderr)
+        return 2
+    month = args.month or (datetime.now(SHANGHAI).date().replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+    out = Path(args.out) if args.out else settings.reports_dir
+    con = connect(settings.warehouse_path, read_only=True)
+    try:
+        card, xlsx, html = write_scorecard(con, month, out, args.indicator)
+    except ValueError as exc:
+        print(f"govhub: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        con.close()
+    state = "closed" if card.closed else "not closed yet: they may still change"
+    print(f"{month} scorecard (points {state}):\n  {xlsx}\n  {html}")
+    return 0
+
+
 def cmd_docs(args: argparse.Namespace) -> int:
     """The dbt documentation site (every model and column, Chinese labels, lineage) from the
     warehouse as built; `--serve` then serves it on localhost."""
@@ -431,6 +461,17 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--worker", required=True, help="staff id of the grid worker")
     ex.add_argument("--month", required=True, help="YYYY-MM (Asia/Shanghai)")
     ex.set_defaults(func=cmd_points_explain)
+
+    sc = sub.add_parser("scorecard", help="write a month's scorecard: Excel workbook and HTML report")
+    sc.add_argument("--month", help="YYYY-MM (Asia/Shanghai; default the month before this one)")
+    sc.add_argument("--out", help="folder (default: GOVHUB_REPORTS_DIR, or reports/ beside the warehouse)")
+    sc.add_argument(
+        "--indicator",
+        default="events_reported",
+        help="what the report's map is coloured by when it opens: events_reported, close_rate, on_time_rate, "
+        "alarm_arrival_rate, services_delivered, disputes_resolved or worker_points",
+    )
+    sc.set_defaults(func=cmd_scorecard)
 
     doc = sub.add_parser("docs", help="build the dbt documentation site of the warehouse")
     doc.add_argument("--serve", type=int, nargs="?", const=8080, metavar="PORT", help="then serve it (default 8080)")

@@ -37,6 +37,7 @@ MART_TABLES = (
     "mart_department_assessment_annual",
     "mart_grid_scorecard_monthly",
     "mart_township_scorecard_monthly",
+    "mart_county_scorecard_monthly",
     "mart_city_kpis_monthly",
 )
 
@@ -116,8 +117,9 @@ def run_pipeline(start: date, end: date, progress: Callable[[str], None] = print
             progress(f"{job_name} FAILED (run {result.run_id[:8]}); failed steps: {failed}")
             continue
         progress(f"{job_name} succeeded (run {result.run_id[:8]})")
-    # Close every calendar month wholly inside the window (the scores the centre publishes);
-    # a month whose data is not complete yet is refused by the asset and named below.
+    # Close every calendar month wholly inside the window (the scores the centre publishes)
+    # and write its scorecard; a month whose data is not complete yet is refused by the
+    # asset and named below.
     if not failed_jobs:
         job = defs.resolve_job_def("points_close_month")
         for first in complete_months(start, end):
@@ -128,6 +130,8 @@ def run_pipeline(start: date, end: date, progress: Callable[[str], None] = print
                 progress(f"points_close_month {first:%Y-%m} FAILED (run {result.run_id[:8]})")
             else:
                 progress(f"points_close_month {first:%Y-%m} succeeded (run {result.run_id[:8]})")
+                for m in result.asset_materializations_for_node("reports__monthly_scorecard"):
+                    progress(f"scorecard {first:%Y-%m}: {m.metadata['workbook'].path}, {m.metadata['report'].path}")
     if not failed_jobs:
         publish(progress)
     if failed_jobs:

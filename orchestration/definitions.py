@@ -14,6 +14,7 @@ from orchestration.petitions import assets as petitions_assets
 from orchestration.petitions.resources import petitions_resource_from_env
 from orchestration.petitions.sensors import petitions_inbox_sensor, petitions_job
 from orchestration.points import assets as points_assets
+from orchestration.reports import assets as reports_assets
 from orchestration.resources import WarehouseResource
 from orchestration.schedules import schedules
 from orchestration.sharp_eyes import assets as sharp_eyes_assets
@@ -64,9 +65,10 @@ warehouse_job = define_asset_job(
 
 points_job = define_asset_job(
     "points_close_month",
-    selection=AssetSelection.assets(*points_assets.assets),
+    selection=AssetSelection.assets(*points_assets.assets, *reports_assets.assets),
     partitions_def=monthly_partitions,
-    description="Close a month of grid-worker points (copy it into schema scores), or score it again.",
+    description="Close a month of grid-worker points (copy it into schema scores), or score it again; "
+    "then write the month's scorecard (Excel workbook, HTML report).",
 )
 
 raw_assets = [
@@ -79,7 +81,7 @@ raw_assets = [
 source_freshness_checks = freshness_checks([a.key for a in raw_assets])
 
 defs = Definitions(
-    assets=[*raw_assets, warehouse_models, *points_assets.assets],
+    assets=[*raw_assets, warehouse_models, *points_assets.assets, *reports_assets.assets],
     asset_checks=[*source_freshness_checks, *warehouse_checks],
     jobs=[*source_jobs, petitions_job, warehouse_job, points_job],
     schedules=[*schedules, points_assets.close_previous_month],

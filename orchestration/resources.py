@@ -9,6 +9,7 @@ from dagster import ConfigurableResource
 
 from connectors.common.lake import Lake
 from warehouse.duckdb import connect
+from warehouse.settings import reports_dir_for
 
 
 class WarehouseResource(ConfigurableResource):
@@ -19,6 +20,9 @@ class WarehouseResource(ConfigurableResource):
 
     def lake(self) -> Lake:
         return Lake(self.lake_dir)
+
+    def reports_dir(self) -> Path:
+        return reports_dir_for(self.warehouse_path)
 
     def connect(self, read_only: bool = False) -> duckdb.DuckDBPyConnection:
         """A connection with the spatial extension loaded (offline, from its package)."""

@@ -2,6 +2,7 @@
 
 - ``GOVHUB_WAREHOUSE_PATH``: the DuckDB file (default ``warehouse/kaifeng.duckdb``).
 - ``GOVHUB_LAKE_DIR``: the raw lake (default ``lake/`` beside the DuckDB file).
+- ``GOVHUB_REPORTS_DIR``: the monthly scorecards (default ``reports/`` beside the DuckDB file).
 
 `configure_environment()` also exports the path of the DuckDB spatial extension (shipped by
 the ``duckdb-extension-spatial`` package and loaded from disk, never downloaded) and turns
@@ -50,6 +51,15 @@ class WarehouseSettings:
         wh = Path(os.environ.get("GOVHUB_WAREHOUSE_PATH") or DEFAULT_WAREHOUSE).resolve()
         lake = Path(os.environ.get("GOVHUB_LAKE_DIR") or wh.parent / "lake").resolve()
         return cls(wh, lake)
+
+    @property
+    def reports_dir(self) -> Path:
+        return reports_dir_for(self.warehouse_path)
+
+
+def reports_dir_for(warehouse_path: str | os.PathLike) -> Path:
+    """Where the monthly scorecards go: GOVHUB_REPORTS_DIR, else reports/ beside the warehouse."""
+    return Path(os.environ.get("GOVHUB_REPORTS_DIR") or Path(warehouse_path).parent / "reports").resolve()
 
 
 def configure_environment(settings: WarehouseSettings | None = None) -> WarehouseSettings:

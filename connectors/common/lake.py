@@ -155,6 +155,15 @@ class Lake:
             return {}
         return json.loads(path.read_text(encoding="utf-8"))
 
+    def read_through(self, source: str, entity: str) -> datetime | None:
+        """How far the source has been read: every record it had updated before this moment
+        has landed (None: never read). Windowed readers keep ``fetched_until``; readers by
+        day keep each day's ``partitions`` cursor, so the latest of those. A day on which the
+        source had nothing to send still moves it, unlike the day folders of the data."""
+        state = self.read_state(source, entity)
+        marks = [state["fetched_until"]] if "fetched_until" in state else list(state.get("partitions", {}).values())
+        return max((datetime.fromisoformat(m) for m in marks), default=None)
+
     def write_state(self, source: str, entity: str, state: dict) -> None:
         path = self._state_path(source, entity)
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -1,4 +1,4 @@
-{#- The monthly scorecard of an area (`level`: 'grid', 'township' or 'city'), Asia/Shanghai
+{#- The monthly scorecard of an area (`level`: 'grid', 'township', 'county' or 'city'), Asia/Shanghai
     months: what the service-guarantee centre publishes per grid, township and for the city.
       events_reported      events reported in the month (all sources)
       events_closed        of those, closed by now
@@ -9,11 +9,11 @@
       services_delivered   civil-affairs applications completed (办结) and home visits made
       disputes_resolved    petitions closed in the month
       disputes_mediated    of those, mediated by a grid worker and evaluated 满意 / 基本满意
-      grid_workers, worker_points, excellent_workers  (township and city: from the points)
-    Every count is a sum over the area's grids, so grids add up to townships and townships
-    to the city. -#}
+      grid_workers, worker_points, excellent_workers  (all but grids: from the points)
+    Every count is a sum over the area's grids, so grids add up to townships, townships to
+    counties and counties to the city. -#}
 {% macro scorecard(level) -%}
-{%- set keys = {'grid': ['grid_code', 'township_code', 'county_code'], 'township': ['township_code', 'county_code'], 'city': []}[level] -%}
+{%- set keys = {'grid': ['grid_code', 'township_code', 'county_code'], 'township': ['township_code', 'county_code'], 'county': ['county_code'], 'city': []}[level] -%}
 {%- set key_list = keys | join(', ') -%}
 {%- set by = (key_list ~ ', ') if keys else '' -%}
 with events as (

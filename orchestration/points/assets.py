@@ -3,13 +3,13 @@
 Monthly partitions (Asia/Shanghai). Materializing a month copies its ledger and monthly
 rows from the marts into the `scores` schema (warehouse.scores): what the centre publishes.
 A month is scored once its data is complete: every source that sends data each day has
-landed a day after the month's last one. The schedule asks on the 3rd of each month for the
+been read through the month's end (its cursor, not its data: a quiet last day counts). The schedule asks on the 3rd of each month for the
 month before; a rescoring is a materialization of the same partition (from the UI, say),
 and its metadata says whether it reproduced the figures (`reproduced`), with the rules and
 figures fingerprints. `force: true` in the run config scores a month that is not complete.
 """
 
-from datetime import date, timedelta
+from datetime import datetime, time, timedelta
 
 from dagster import (
     AssetExecutionContext,
@@ -24,7 +24,7 @@ from dagster import (
     schedule,
 )
 
-from connectors.common.lake import Lake, partition_dirs
+from connectors.common.lake import Lake
 from orchestration.partitions import monthly_partitions
 from orchestration.resources import WarehouseResource
 from quality.suites import SUITES
@@ -41,16 +41,18 @@ class ScoreMonthConfig(Config):
 
 
 def incomplete_sources(lake_dir, month: str) -> list[str]:
-    """The daily sources (source.entity) that have not landed a day after `month` yet."""
+    """The daily sources (source.entity) not yet read through the end of `month`: their
+    cursor is before 00:00 Asia/Shanghai of the next month's first day."""
     _, after = month_bounds(month)
+    month_end = datetime.combine(after, time(0), SHANGHAI)
     lake = Lake(lake_dir)
-    return [
-        f"{source}.{entity}"
-        for (source, entity), suite in sorted(SUITES.items())
-        if suite.volume.unit == "day"
-        and suite.volume.every_day
-        and max(partition_dirs(lake.entity_dir(source, entity)), default=date.min) < after
-    ]
+    out = []
+    for (source, entity), suite in sorted(SUITES.items()):
+        if suite.volume.unit == "day" and suite.volume.every_day:
+            read = lake.read_through(source, entity)
+            if read is None or read < month_end:
+                out.append(f"{source}.{entity}")
+    return out
 
 
 @asset(
@@ -68,7 +70,7 @@ def closed_month(
     missing = incomplete_sources(warehouse.lake_dir, month)
     if missing and not config.force:
         raise Failure(
-            f"{month} is not complete: no data landed after the month yet for {', '.join(missing)} "
+            f"{month} is not complete: not read through the end of the month yet: {', '.join(missing)} "
             "(score it later, or with force: true)"
         )
     con = warehouse.connect()

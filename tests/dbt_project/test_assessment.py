@@ -51,7 +51,7 @@ def test_only_departments_with_enough_tasks_are_ranked(con):
 SUMMED = "events_reported, tasks_accepted, tasks_on_time, alarms_pushed, services_delivered, disputes_resolved"
 
 
-def test_grids_add_up_to_townships_and_townships_with_the_unlocated_to_the_city(con):
+def test_grids_add_up_to_townships_townships_to_counties_and_with_the_unlocated_to_the_city(con):
     sums = ", ".join(f"sum({c})" for c in SUMMED.split(", "))
     grids = con.execute(
         f"select scorecard_month, township_code, {sums} from marts.mart_grid_scorecard_monthly group by all order by all"
@@ -60,6 +60,14 @@ def test_grids_add_up_to_townships_and_townships_with_the_unlocated_to_the_city(
         f"select scorecard_month, township_code, {SUMMED} from marts.mart_township_scorecard_monthly order by all"
     ).fetchall()
     assert grids and grids == townships
+    in_counties = con.execute(
+        f"select scorecard_month, county_code, {sums} from marts.mart_township_scorecard_monthly "
+        "group by all order by all"
+    ).fetchall()
+    counties = con.execute(
+        f"select scorecard_month, county_code, {SUMMED} from marts.mart_county_scorecard_monthly order by all"
+    ).fetchall()
+    assert in_counties == counties
     # the city counts every record, also those the warehouse could not place in a grid
     city = dict(
         (m, rest)

@@ -43,20 +43,40 @@ def test_ingest_with_a_malformed_url_fails_naming_the_variable(tmp_path):
     assert r.returncode == 2 and "GOVHUB_SMART_CITY_URL" in r.stderr
 
 
-def test_demo_runs_end_to_end_and_prints_a_summary(tmp_path):
+def test_demo_runs_end_to_end_closes_the_month_and_writes_its_scorecard(tmp_path):
     wh = tmp_path / "demo" / "kaifeng.duckdb"
     env = dict(os.environ, DAGSTER_HOME=str(tmp_path / "dagster_home"))
-    env.pop("GOVHUB_LAKE_DIR", None)
-    r = _govhub("demo", "--preset", "tiny", "--days", "3", "--end", "2026-10-06", "--warehouse", str(wh), env=env)
+    for k in ("GOVHUB_LAKE_DIR", "GOVHUB_REPORTS_DIR"):
+        env.pop(k, None)
+    # October and the 1st of November: October is whole, and read through its end
+    r = _govhub("demo", "--preset", "tiny", "--days", "32", "--end", "2026-11-02", "--warehouse", str(wh), env=env)
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
     assert "fct_governance_events" in r.stdout and "townships 124" in r.stdout
+    reports = tmp_path / "demo" / "reports" / "2026-10"
+    xlsx, html = reports / "scorecard-2026-10.xlsx", reports / "scorecard-2026-10.html"
+    assert f"scorecard 2026-10: {xlsx}, {html}" in r.stdout
+    assert xlsx.stat().st_size > 0 and html.stat().st_size > 0
     con = duckdb.connect(str(wh), read_only=True)
     n, lo, hi = con.execute(
         "select count(*), min(timezone('Asia/Shanghai', reported_at))::date, "
         "max(timezone('Asia/Shanghai', reported_at))::date from marts.fct_governance_events"
     ).fetchone()
-    assert n > 0 and lo >= date(2026, 10, 3) and hi <= date(2026, 10, 5)
+    assert n > 0 and lo >= date(2026, 10, 1) and hi <= date(2026, 11, 1)
+    assert con.execute("select points_month from scores.closed_months").fetchall() == [("2026-10",)]
+    con.close()
     assert (tmp_path / "demo" / "lake" / "raw" / "smart_city" / "service_requests").is_dir()
+
+    # the same scorecard on request, coloured by another indicator, somewhere else
+    env["GOVHUB_WAREHOUSE_PATH"] = str(wh)
+    out = tmp_path / "elsewhere"
+    r = _govhub("scorecard", "--month", "2026-10", "--out", str(out), "--indicator", "close_rate", env=env)
+    assert r.returncode == 0, r.stderr
+    assert "(points closed)" in r.stdout and (out / "2026-10" / "scorecard-2026-10.xlsx").exists()
+    assert 'value="close_rate" selected' in (out / "2026-10" / "scorecard-2026-10.html").read_text(encoding="utf-8")
+    r = _govhub("scorecard", "--month", "2026-10", "--indicator", "happiness", env=env)
+    assert r.returncode == 2 and "--indicator must be one of" in r.stderr
+    r = _govhub("scorecard", "--month", "2025-01", env=env)
+    assert r.returncode == 2 and "2025-01: the warehouse has no scorecard figures" in r.stderr
 
 
 def test_ingest_lands_a_source_from_its_settings(tiny_sandbox, tmp_path):

@@ -1,0 +1,1 @@
+"""The monthly scorecard of the service-guarantee centre (monthly partitions)."""

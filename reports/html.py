@@ -1,0 +1,258 @@
+"""The scorecard as one HTML page: the headline figures of the workbook's overview, charts,
+and a map of the townships or grids coloured by an indicator chosen on the page.
+
+Self-contained: styles, charts (inline SVG), the map (drawn from the grid polygons of the
+warehouse, no map tiles) and a small script that recolours the map, all in the one file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from html import escape
+from pathlib import Path
+
+from reports.scorecard import Scorecard, format_value
+from reports.svg import bar_chart, hbar_chart, line_chart, map_shapes, map_svg
+from sandbox.clock import SHANGHAI
+
+# The indicators the map can show: key, label, kind, and how an area's row gives it.
+MAP_INDICATORS = {
+    "events_reported": ("上报事件", "int"),
+    "close_rate": ("结案率", "rate"),
+    "on_time_rate": ("按时办结率", "rate"),
+    "alarm_arrival_rate": ("30分钟到场率", "rate"),
+    "services_delivered": ("便民服务", "int"),
+    "disputes_resolved": ("化解纠纷", "int"),
+    "worker_points": ("网格员总积分（乡镇）", "points"),
+}
+
+
+def _ratio(part, whole):
+    return None if not whole else round(part / whole, 6)
+
+
+def indicator_values(row: dict) -> dict[str, float | None]:
+    """The map indicators of one area from its scorecard row."""
+    points = row.get("worker_points")
+    return {
+        "events_reported": row["events_reported"],
+        "close_rate": _ratio(row["events_closed"], row["events_reported"]),
+        "on_time_rate": row["on_time_rate"],
+        "alarm_arrival_rate": _ratio(row["alarms_within_30_min"], row["alarms_pushed"]),
+        "services_delivered": row["services_delivered"],
+        "disputes_resolved": row["disputes_resolved"],
+        "worker_points": None if points is None else float(points),
+    }
+
+
+def _rows(card: Scorecard, name: str) -> list[dict]:
+    sheet = card.sheets[name]
+    keys = [c.key for c in sheet.columns]
+    return [dict(zip(keys, r, strict=True)) for r in sheet.rows()]
+
+
+STYLE = """
+body { font-family: 'Microsoft YaHei', 'PingFang SC', 'Noto Sans CJK SC', 'WenQuanYi Zen Hei', sans-serif; margin: 0; color: #222;
+       background: #f4f6f9; }
+header { background: #1f4e79; color: #fff; padding: 16px 28px; }
+header h1 { margin: 0 0 4px; font-size: 22px; }
+header p { margin: 0; opacity: .85; font-size: 13px; }
+main { padding: 16px 28px 40px; max-width: 1400px; }
+section { background: #fff; border-radius: 6px; padding: 14px 18px; margin: 14px 0;
+          box-shadow: 0 1px 3px rgba(0,0,0,.08); }
+h2 { font-size: 17px; margin: 0 0 10px; }
+.figures { display: grid; grid-template-columns: repeat(auto-fill, minmax(170px, 1fr)); gap: 10px; }
+.figure { border-left: 4px solid #1f4e79; padding: 6px 10px; background: #f8fafc; }
+.figure .label { font-size: 12px; color: #555; }
+.figure .value { font-size: 22px; font-weight: bold; }
+.figure .note { font-size: 11px; color: #777; }
+.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(480px, 1fr)); gap: 12px; }
+svg.chart { width: 100%; height: auto; }
+#map { width: 100%; max-height: 78vh; background: #eef2f6; }
+#map path:hover { stroke: #222; stroke-width: 1.2; }
+.controls { display: flex; gap: 18px; align-items: center; flex-wrap: wrap; margin-bottom: 8px; font-size: 14px; }
+#legend { display: flex; gap: 10px; flex-wrap: wrap; font-size: 12px; margin-top: 6px; }
+#legend span.swatch { display: inline-block; width: 14px; height: 14px; vertical-align: middle; margin-right: 4px; }
+.status { font-size: 13px; }
+footer { font-size: 12px; color: #666; padding: 0 28px 24px; }
+"""
+
+# Colours the map: quantile classes of the chosen indicator over the areas that have it.
+SCRIPT = """
+(function () {
+  const data = JSON.parse(document.getElementById('map-data').textContent);
+  const colours = ['#deebf7', '#9ecae1', '#6baed6', '#3182bd', '#08519c'];
+  const none = '#d9d9d9';
+  const select = document.getElementById('indicator');
+  const legend = document.getElementById('legend');
+  function fmt(kind, v) {
+    if (v === null || v === undefined) return '无数据';
+    if (kind === 'rate') return (v * 100).toFixed(1) + '%';
+    if (kind === 'points') return v.toLocaleString('zh-CN', {minimumFractionDigits: 2, maximumFractionDigits: 2});
+    return Math.round(v).toLocaleString('zh-CN');
+  }
+  function layerName() {
+    return document.querySelector('input[name="layer"]:checked').value;
+  }
+  function draw() {
+    const key = select.value, layer = layerName();
+    const kind = data.indicators[key].kind;
+    document.querySelectorAll('#map g.layer').forEach(function (g) {
+      g.style.display = g.dataset.layer === layer ? '' : 'none';
+    });
+    const areas = data.areas[layer];
+    const values = Object.keys(areas).map(function (c) { return areas[c].v[key]; })
+      .filter(function (v) { return v !== null && v !== undefined; }).sort(function (a, b) { return a - b; });
+    const breaks = [];  // the lower ends of classes 2..5: distinct quantiles of the values
+    for (let i = 1; i < colours.length; i++) {
+      const q = values.length ? values[Math.floor(i * values.length / colours.length)] : null;
+      if (q !== null && q > (breaks.length ? breaks[breaks.length - 1] : values[0])) breaks.push(q);
+    }
+    function classOf(v) {
+      let k = 0;
+      while (k < breaks.length && v >= breaks[k]) k++;
+      return k;
+    }
+    let painted = 0;
+    document.querySelectorAll('#map g.layer[data-layer="' + layer + '"] path').forEach(function (p) {
+      const area = areas[p.dataset.code];
+      const v = area ? area.v[key] : null;
+      const empty = v === null || v === undefined;
+      p.setAttribute('fill', empty ? none : colours[classOf(v)]);
+      p.querySelector('title').textContent = (area ? area.name + ' ' : '') + p.dataset.code + '\\n' +
+        data.indicators[key].label + ': ' + fmt(kind, v);
+      if (!empty) painted++;
+    });
+    legend.innerHTML = '';
+    const lows = [values.length ? values[0] : null].concat(breaks);
+    lows.forEach(function (lo, i) {
+      const item = document.createElement('span');
+      const range = i < breaks.length ? fmt(kind, lo) + ' – ' + fmt(kind, breaks[i]) : '≥ ' + fmt(kind, lo);
+      item.innerHTML = '<span class="swatch" style="background:' + colours[i] + '"></span>' + range;
+      legend.appendChild(item);
+    });
+    const empty = document.createElement('span');
+    empty.innerHTML = '<span class="swatch" style="background:' + none + '"></span>无数据';
+    legend.appendChild(empty);
+    document.getElementById('map').dataset.painted = String(painted);
+  }
+  select.addEventListener('change', draw);
+  document.querySelectorAll('input[name="layer"]').forEach(function (r) { r.addEventListener('change', draw); });
+  draw();
+})();
+"""
+
+
+def render_html(card: Scorecard, indicator: str = "events_reported") -> str:
+    if indicator not in MAP_INDICATORS:
+        raise ValueError(f"unknown map indicator {indicator!r}; one of {', '.join(MAP_INDICATORS)}")
+    grids, townships, counties = _rows(card, "网格"), _rows(card, "乡镇"), _rows(card, "县区")
+    departments = _rows(card, "部门")
+    shapes = map_shapes(card.grid_shapes)
+    names = {
+        "grid": {r["grid_code"]: r["grid_name"] or "" for r in grids},
+        "township": {r["township_code"]: r["township_name"] or "" for r in townships},
+    }
+    # areas that have a shape but no figures this month are on the map without a value
+    grid_towns = {g: t for g, t, _ in card.grid_shapes}
+    map_data = {
+        "indicators": {k: {"label": label, "kind": kind} for k, (label, kind) in MAP_INDICATORS.items()},
+        "areas": {
+            "grid": {
+                r["grid_code"]: {"name": names["grid"][r["grid_code"]], "v": indicator_values(r)}
+                for r in grids
+                if r["grid_code"] in grid_towns
+            },
+            "township": {
+                r["township_code"]: {"name": names["township"][r["township_code"]], "v": indicator_values(r)}
+                for r in townships
+            },
+        },
+    }
+    figures = "".join(
+        f'<div class="figure" data-key="{f.key}"><div class="label">{escape(f.label)}</div>'
+        f'<div class="value">{format_value(f.kind, f.value)}</div>'
+        f'<div class="note">{escape(f.note)}</div></div>'
+        for f in card.headline
+    )
+    county_names = [r["county_name"] or r["county_code"] for r in counties]
+    ranked = [r for r in departments if r["rank_overall"] is not None][:15]
+    pools = sorted({p for p, _, _ in card.grades})
+    grade_counts = {(p, g): n for p, g, n in card.grades}
+    charts = [
+        line_chart("每日上报事件", [d for d, _ in card.daily_events], [n for _, n in card.daily_events]),
+        bar_chart(
+            "各县区上报与结案事件",
+            county_names,
+            [
+                ("上报事件", [r["events_reported"] for r in counties]),
+                ("已结案", [r["events_closed"] for r in counties]),
+            ],
+        ),
+        bar_chart("各县区按时办结率", county_names, [("按时办结率", [r["on_time_rate"] for r in counties])], "rate"),
+        bar_chart(
+            "网格员等次分布",
+            pools,
+            [(g, [grade_counts.get((p, g), 0) for p in pools]) for g in ("优秀", "合格", "不合格")],
+        ),
+        hbar_chart(
+            f"部门综合得分（前{len(ranked)}名）",
+            [r["department_name"] for r in ranked],
+            [r["composite_score"] for r in ranked],
+        ),
+    ]
+    if card.closed:
+        status = (
+            f"积分已月结（{card.closed['scored_at'].astimezone(SHANGHAI):%Y-%m-%d %H:%M}），结果指纹 "
+            f"<code>{card.closed['figures_fingerprint'][:16]}</code>，规则指纹 "
+            f"<code>{card.closed['rules_fingerprint'][:16]}</code>"
+        )
+    else:
+        status = "积分未月结：数字以本月月结为准"
+    options = "".join(
+        f'<option value="{k}"{" selected" if k == indicator else ""}>{escape(label)}</option>'
+        for k, (label, _) in MAP_INDICATORS.items()
+    )
+    data_json = json.dumps(map_data, ensure_ascii=False).replace("</", "<\\/")  # cannot end the script
+    return f"""<!DOCTYPE html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>开封市网格化服务管理月度成绩单 {card.month}</title>
+<style>{STYLE}</style>
+</head>
+<body>
+<header>
+<h1>开封市网格化服务管理月度成绩单 {card.month}</h1>
+<p>基层社会治理服务保障中心 · 生成于 {card.generated_at.astimezone(SHANGHAI):%Y-%m-%d %H:%M}（北京时间）</p>
+</header>
+<main>
+<section><h2>主要指标</h2><p class="status" id="status">{status}</p><div class="figures">{figures}</div></section>
+<section><h2>图表</h2><div class="charts">{"".join(charts)}</div></section>
+<section><h2>地图</h2>
+<div class="controls">
+<label>指标 <select id="indicator">{options}</select></label>
+<label><input type="radio" name="layer" value="township" checked> 乡镇街道</label>
+<label><input type="radio" name="layer" value="grid"> 网格</label>
+</div>
+{map_svg(shapes, names)}
+<div id="legend"></div>
+</section>
+</main>
+<footer>明细见同名 Excel 工作簿：积分明细表列出每条积分的规则、版本和来源记录。</footer>
+<script type="application/json" id="map-data">{data_json}</script>
+<script>{SCRIPT}</script>
+</body>
+</html>
+"""
+
+
+def write_html(card: Scorecard, path: Path, indicator: str = "events_reported") -> Path:
+    text = render_html(card, indicator)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+    return path

@@ -1,0 +1,401 @@
+"""The monthly scorecard of the service-guarantee centre (基层社会治理服务保障中心).
+
+`load_scorecard(con, month)` reads one month from the warehouse into a `Scorecard`: the
+headline figures, one `Sheet` per part (grid workers, grids, townships, counties,
+departments, ledger detail) and the areas of the map. The workbook (`reports.workbook`)
+and the HTML report (`reports.html`) are both drawn from it, so they show the same numbers.
+
+The points come from schema `scores` when the month is closed (what the centre published,
+reproducible after later rule changes), from the marts otherwise, and the scorecard says
+which. Every figure is a column of a published mart; the ledger detail names the source
+record of each line, so a number can be followed back to the records behind it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import duckdb
+
+from warehouse.scores import month_bounds
+
+POOL_NAMES = {"fulltime": "专职", "parttime": "兼职"}
+STATUS_NAMES = {"assessed": "已评定", "insufficient_data": "数据不足"}
+GRADES = ("优秀", "合格", "不合格")
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of a sheet: its name, Chinese header, kind of value and the SQL giving it
+    (default: the column of the same name of the sheet's main table, alias `s`).
+
+    Kinds: text, int, rate (a share 0..1), points (two decimals), score (0..100),
+    datetime (Asia/Shanghai wall time)."""
+
+    key: str
+    header: str
+    kind: str = "text"
+    width: int = 0  # characters; 0 = by kind
+    expr: str = ""
+
+    @property
+    def display_width(self) -> int:
+        return self.width or {"text": 14, "int": 10, "rate": 10, "points": 10, "score": 10}.get(self.kind, 18)
+
+    @property
+    def select(self) -> str:
+        return f"{self.expr or 's.' + self.key} as {self.key}"
+
+
+@dataclass
+class Sheet:
+    """One part of the scorecard: its columns over a query of the warehouse. Rows are
+    streamed (`rows()`): the ledger of a city month is too long to hold twice."""
+
+    name: str
+    title: str
+    columns: list[Column]
+    source: str  # from ... where ... (one parameter: the month) order by ...
+    month: str
+    con: duckdb.DuckDBPyConnection = field(repr=False)
+
+    @property
+    def sql(self) -> str:
+        return f"select {', '.join(c.select for c in self.columns)} {self.source}"
+
+    def rows(self, batch: int = 10_000) -> Iterator[tuple]:
+        cur = self.con.cursor()
+        try:
+            cur.execute(self.sql, [self.month])
+            while chunk := cur.fetchmany(batch):
+                yield from chunk
+        finally:
+            cur.close()
+
+    def all_rows(self) -> list[tuple]:
+        return list(self.rows())
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A headline figure: the same label and value in the workbook and the report."""
+
+    key: str
+    label: str
+    value: float | int | None
+    kind: str = "int"
+    note: str = ""  # e.g. the change on the same month a year before
+
+
+@dataclass
+class Scorecard:
+    month: str
+    generated_at: datetime
+    closed: dict | None  # the month as closed in schema scores (None: not closed)
+    headline: list[Figure]
+    grades: list[tuple[str, str, int]]  # pool name, grade, workers
+    sheets: dict[str, Sheet]
+    daily_events: list[tuple[str, int]]  # local day, events reported
+    grid_shapes: list[tuple[str, str, str]]  # grid code, township code, polygon (WGS-84 WKT) at the month's end
+
+    @property
+    def points_source(self) -> str:
+        return "scores" if self.closed else "marts"
+
+
+def format_value(kind: str, value) -> str:
+    """How a value reads on the report (the workbook's number formats say the same)."""
+    if value is None:
+        return "—"
+    if kind == "int":
+        return f"{int(value):,}"
+    if kind == "rate":
+        return f"{float(value) * 100:.1f}%"
+    if kind in ("points", "score"):
+        return f"{float(value):,.2f}"
+    if kind == "change":
+        return f"{float(value) * 100:+.1f}%"
+    if kind == "change_pp":
+        return f"{float(value) * 100:+.1f} 个百分点"
+    return str(value)
+
+
+def _share(part, whole) -> float | None:
+    return None if not whole else round(part / whole, 6)
+
+
+def _one(con, sql: str, params: list) -> dict | None:
+    cur = con.execute(sql, params)
+    row = cur.fetchone()
+    return None if row is None else dict(zip([d[0] for d in cur.description], row, strict=True))
+
+
+def _has_table(con, schema: str, table: str) -> bool:
+    return bool(
+        con.execute(
+            "select count(*) from information_schema.tables where table_schema = ? and table_name = ?", [schema, table]
+        ).fetchone()[0]
+    )
+
+
+def load_scorecard(con: duckdb.DuckDBPyConnection, month: str) -> Scorecard:
+    """The scorecard of `month` (YYYY-MM); ValueError when the warehouse holds nothing of it."""
+    first, after = month_bounds(month)
+    kpis = _one(con, "select * from marts.mart_city_kpis_monthly where scorecard_month = ?", [month])
+    if kpis is None:
+        raise ValueError(f"{month}: the warehouse has no scorecard figures for this month (nothing landed for it)")
+    closed = None
+    if _has_table(con, "scores", "closed_months"):
+        closed = _one(
+            con,
+            "select scored_at, run_id, workers, lines, total_points, figures_fingerprint, rules_fingerprint "
+            "from scores.closed_months where points_month = ?",
+            [month],
+        )
+    monthly = "scores.worker_points_monthly" if closed else "marts.mart_worker_points_monthly"
+    ledger = "scores.worker_points_ledger" if closed else "marts.fct_worker_points_ledger"
+    points = _one(
+        con,
+        f"select count(*) as workers, coalesce(sum(total_points), 0) as total, "
+        f"count(*) filter (where grade = '优秀') as excellent, count(*) filter (where grade = '不合格') as failing "
+        f"from {monthly} where points_month = ?",
+        [month],
+    )
+    lines = con.execute(f"select count(*) from {ledger} where points_month = ?", [month]).fetchone()[0]
+    depts = _one(
+        con,
+        "select count(*) filter (where status = 'assessed') as assessed, "
+        "count(*) filter (where status = 'insufficient_data') as thin, "
+        "round(avg(composite_score) filter (where status = 'assessed'), 4) as mean_score "
+        "from marts.mart_department_assessment_monthly where assessment_month = ?",
+        [month],
+    )
+
+    def yoy(key: str, kind: str = "change") -> str:
+        v = kpis.get(f"{key}_yoy" if kind == "change" else f"{key}_yoy_change")
+        return "" if v is None else f"同比 {format_value(kind, v)}"
+
+    headline = [
+        Figure("events_reported", "上报事件", kpis["events_reported"], note=yoy("events_reported")),
+        Figure("events_closed", "已结案事件", kpis["events_closed"]),
+        Figure("close_rate", "结案率", _share(kpis["events_closed"], kpis["events_reported"]), "rate"),
+        Figure("tasks_accepted", "验收通过任务", kpis["tasks_accepted"]),
+        Figure("on_time_rate", "按时办结率", kpis["on_time_rate"], "rate", yoy("on_time_rate", "change_pp")),
+        Figure("alarms_pushed", "推送告警", kpis["alarms_pushed"]),
+        Figure(
+            "alarm_arrival_rate", "30分钟到场率", _share(kpis["alarms_within_30_min"], kpis["alarms_pushed"]), "rate"
+        ),
+        Figure("services_delivered", "便民服务办理", kpis["services_delivered"], note=yoy("services_delivered")),
+        Figure("disputes_resolved", "化解矛盾纠纷", kpis["disputes_resolved"], note=yoy("disputes_resolved")),
+        Figure("disputes_mediated", "网格员调解满意", kpis["disputes_mediated"]),
+        Figure("grid_workers", "参与积分网格员", points["workers"]),
+        Figure("worker_points", "网格员积分合计", float(points["total"]), "points"),
+        Figure("ledger_lines", "积分明细条数", lines),
+        Figure("excellent_workers", "优秀网格员", points["excellent"]),
+        Figure("failing_workers", "不合格网格员", points["failing"]),
+        Figure("departments_assessed", "参评部门", depts["assessed"]),
+        Figure("departments_insufficient", "数据不足部门", depts["thin"]),
+        Figure("department_mean_score", "部门平均综合得分", depts["mean_score"], "score"),
+    ]
+    grades = [
+        (POOL_NAMES.get(pool, pool), grade, n)
+        for pool, grade, n in con.execute(
+            f"select points_pool, grade, count(*) from {monthly} where points_month = ? group by all order by all",
+            [month],
+        ).fetchall()
+    ]
+    daily = [
+        (f"{d:%m-%d}", n)
+        for d, n in con.execute(
+            "select timezone('Asia/Shanghai', reported_at)::date as d, count(*) from marts.fct_governance_events "
+            "where reported_at >= ?::timestamptz and reported_at < ?::timestamptz group by 1 order by 1",
+            [f"{first} 00:00:00+08", f"{after} 00:00:00+08"],
+        ).fetchall()
+    ]
+    shapes = con.execute(
+        "select grid_code, township_code, polygon_wkt from marts.dim_grid "
+        "where valid_from < ? and (valid_to is null or valid_to >= ?) order by grid_code",
+        [after, after],
+    ).fetchall()
+    sheets = {s.name: s for s in _sheets(con, month, monthly, ledger)}
+    return Scorecard(month, datetime.now(UTC), closed, headline, grades, sheets, daily, shapes)
+
+
+# --- the sheets -------------------------------------------------------------------------
+AREA_FIGURES = [
+    Column("events_reported", "上报事件", "int"),
+    Column("events_closed", "已结案", "int"),
+    Column("tasks_accepted", "验收通过任务", "int", 12),
+    Column("tasks_on_time", "按时办结任务", "int", 12),
+    Column("on_time_rate", "按时办结率", "rate"),
+    Column("alarms_pushed", "推送告警", "int"),
+    Column("alarms_within_30_min", "30分钟到场", "int"),
+    Column("services_delivered", "便民服务", "int"),
+    Column("disputes_resolved", "化解纠纷", "int"),
+    Column("disputes_mediated", "网格调解", "int"),
+]
+WORKER_FIGURES = [
+    Column("grid_workers", "网格员数", "int"),
+    Column("worker_points", "网格员总积分", "points", 12),
+    Column("excellent_workers", "优秀网格员", "int"),
+]
+POOL = "case {0} when 'fulltime' then '专职' when 'parttime' then '兼职' else {0} end"
+COUNTY_NAME = Column("county_name", "县区", width=12, expr="c.division_name")
+TOWNSHIP_NAME = Column("township_name", "乡镇街道", width=16, expr="t.division_name")
+
+
+def _names(alias: str, code: str) -> str:
+    return f"left join marts.dim_division as {alias} on {alias}.division_code = {code}"
+
+
+def _sheets(con, month: str, monthly: str, ledger: str) -> list[Sheet]:
+    def sheet(name, title, columns, source):
+        return Sheet(name, title, columns, source, month, con)
+
+    workers = sheet(
+        "网格员",
+        "Grid workers: points, lines per rule, ranks and grades",
+        [
+            COUNTY_NAME,
+            TOWNSHIP_NAME,
+            Column("pool", "积分池", width=8, expr=POOL.format("s.points_pool")),
+            Column("county_rank", "县区排名", "int", 9),
+            Column("township_rank", "乡镇排名", "int", 9),
+            Column("staff_id", "工号", width=12),
+            Column("staff_name_masked", "姓名", width=8, expr="n.staff_name_masked"),
+            Column("total_points", "总积分", "points"),
+            Column("grade", "等次", width=8),
+            Column("ledger_lines", "明细条数", "int"),
+            *[Column(f"r{i}_lines", f"R{i}", "int", 6) for i in range(1, 8)],
+            Column("zero_point_lines", "零分条数", "int"),
+            Column("county_pool_workers", "县区同池人数", "int", 12),
+        ],
+        f"""
+        from {monthly} as s
+        left join (select staff_id, min(staff_name_masked) as staff_name_masked from marts.dim_grid_staff group by 1)
+            as n on n.staff_id = s.staff_id
+        {_names("t", "s.township_code")}
+        {_names("c", "s.county_code")}
+        where s.points_month = ?
+        order by s.county_code, s.points_pool, s.county_rank, s.staff_id
+        """,
+    )
+    grids = sheet(
+        "网格",
+        "Grids: events, tasks, alarms, services and disputes",
+        [
+            Column("grid_code", "网格编码", width=16),
+            Column("grid_name", "网格名称", width=22, expr="g.grid_name"),
+            TOWNSHIP_NAME,
+            COUNTY_NAME,
+            *AREA_FIGURES,
+        ],
+        f"""
+        from marts.mart_grid_scorecard_monthly as s
+        left join (select grid_code, min(grid_name) as grid_name from marts.dim_grid group by 1) as g
+            on g.grid_code = s.grid_code
+        {_names("t", "s.township_code")}
+        {_names("c", "s.county_code")}
+        where s.scorecard_month = ?
+        order by s.county_code, s.township_code, s.grid_code
+        """,
+    )
+    townships = sheet(
+        "乡镇",
+        "Townships: the grid figures summed, with the workers' points",
+        [Column("township_code", "乡镇编码", width=12), TOWNSHIP_NAME, COUNTY_NAME, *AREA_FIGURES, *WORKER_FIGURES],
+        f"""
+        from marts.mart_township_scorecard_monthly as s
+        {_names("t", "s.township_code")}
+        {_names("c", "s.county_code")}
+        where s.scorecard_month = ?
+        order by s.county_code, s.township_code
+        """,
+    )
+    counties = sheet(
+        "县区",
+        "Counties: the township figures summed",
+        [Column("county_code", "县区编码", width=10), COUNTY_NAME, *AREA_FIGURES, *WORKER_FIGURES],
+        f"""
+        from marts.mart_county_scorecard_monthly as s
+        {_names("c", "s.county_code")}
+        where s.scorecard_month = ?
+        order by s.county_code
+        """,
+    )
+    departments = sheet(
+        "部门",
+        "Department assessment: indicators, composite and ranks",
+        [
+            Column("rank_overall", "总排名", "int", 7),
+            Column("rank_in_platform", "平台内排名", "int", 10),
+            Column("department_name", "部门", width=26),
+            Column("platform_name", "平台", width=14, expr="p.platform_name"),
+            COUNTY_NAME,
+            Column(
+                "status",
+                "状态",
+                width=9,
+                expr="case s.status when 'assessed' then '已评定' when 'insufficient_data' then '数据不足' "
+                "else s.status end",
+            ),
+            Column("composite_score", "综合得分", "score"),
+            Column("completion_rate", "完成率", "rate"),
+            Column("on_time_rate", "按时率", "rate"),
+            Column("first_pass_rate", "一次通过率", "rate"),
+            Column("township_evaluation", "乡镇评价", "rate"),
+            Column("petition_on_time_rate", "信访按期率", "rate"),
+            Column("petition_satisfaction", "信访满意率", "rate"),
+            Column("weight_used", "有效权重", "rate"),
+            Column("tasks_dispatched", "派遣任务", "int"),
+            Column("tasks_rerouted", "转办", "int", 7),
+            Column("tasks_accepted", "验收通过", "int"),
+            Column("tasks_on_time", "按时办结", "int"),
+            Column("tasks_first_pass", "一次通过", "int"),
+            Column("petitions_received", "信访受理", "int"),
+            Column("petitions_due", "信访到期", "int"),
+            Column("petitions_on_time", "信访按期", "int"),
+            Column("department_code", "部门编码", width=16),
+        ],
+        f"""
+        from marts.mart_department_assessment_monthly as s
+        left join (select distinct platform_code, platform_name from marts.dim_department) as p
+            on p.platform_code = s.platform_code
+        {_names("c", "s.county_code")}
+        where s.assessment_month = ?
+        order by s.status, s.rank_overall nulls last, s.department_code
+        """,
+    )
+    detail = sheet(
+        "积分明细",
+        "Ledger detail: every point line with its rule, source record and reason",
+        [
+            Column("staff_id", "工号", width=12),
+            Column("pool", "积分池", width=8, expr=POOL.format("s.points_pool")),
+            Column("qualifying_at", "时间", "datetime", 17, expr="timezone('Asia/Shanghai', s.qualifying_at)"),
+            Column("rule_id", "规则", width=6),
+            Column("rule_version", "版本", "int", 6),
+            Column("rule_name", "规则名称", width=12, expr="r.name_zh"),
+            Column("points", "积分", "points", 8),
+            Column("base_points", "基础分", "int", 8),
+            Column("capped_points", "封顶后", "int", 8),
+            Column("multiplier", "系数", "points", 7),
+            Column("reason_zh", "原因", width=24),
+            Column("reason_en", "reason", width=28),
+            Column("source_system", "来源系统", width=14),
+            Column("source_record_id", "来源记录", width=22),
+            Column("subitem_code", "事项", width=8),
+            Column("alarm_band", "到场档位", width=10),
+            Column("duplicate_of", "重复于", width=18),
+            Column("line_id", "明细编号", width=36),
+        ],
+        f"""
+        from {ledger} as s
+        left join rules.points_rules as r on r.rule_id = s.rule_id and r.version = s.rule_version
+        where s.points_month = ?
+        order by s.staff_id, s.qualifying_at, s.source_record_id, s.rule_id
+        """,
+    )
+    return [workers, grids, townships, counties, departments, detail]

@@ -1,0 +1,175 @@
+"""The scorecard as an Excel workbook: an overview with the headline figures and charts,
+then one sheet per part, Chinese headers, frozen header row, filters and number formats.
+
+Written in openpyxl's write-only mode, row by row from the warehouse, so a city month's
+ledger detail never sits in memory whole.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.chart import BarChart, Reference
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from reports.scorecard import Scorecard, Sheet
+from sandbox.clock import SHANGHAI
+
+NUMBER_FORMATS = {
+    "int": "#,##0",
+    "rate": "0.0%",
+    "points": "#,##0.00",
+    "score": "0.00",
+    "datetime": "yyyy-mm-dd hh:mm",
+}
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
+TITLE_FONT = Font(bold=True, size=14)
+BOLD = Font(bold=True)
+
+
+def _header(ws, text: str):
+    cell = WriteOnlyCell(ws, text)
+    cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+    cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    return cell
+
+
+def _value(ws, value, kind: str):
+    cell = WriteOnlyCell(ws, float(value) if kind in ("points", "score") and value is not None else value)
+    if kind in NUMBER_FORMATS:
+        cell.number_format = NUMBER_FORMATS[kind]
+    return cell
+
+
+def _data_sheet(wb: Workbook, sheet: Sheet) -> tuple[object, int]:
+    """A sheet of rows under one header row; (the worksheet, rows written)."""
+    ws = wb.create_sheet(sheet.name)
+    for i, col in enumerate(sheet.columns, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = col.display_width + 2
+    ws.freeze_panes = "A2"
+    ws.append([_header(ws, c.header) for c in sheet.columns])
+    n = 0
+    kinds = [c.kind for c in sheet.columns]
+    for row in sheet.rows():
+        ws.append([_value(ws, v, k) for v, k in zip(row, kinds, strict=True)])
+        n += 1
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(sheet.columns))}{n + 1}"
+    return ws, n
+
+
+def _column(sheet: Sheet, key: str) -> int:
+    return next(i for i, c in enumerate(sheet.columns, start=1) if c.key == key)
+
+
+def _bar(title: str, y_title: str, data_ws, rows: int, cats: int, values: list[int], percent=False) -> BarChart:
+    chart = BarChart()
+    chart.type = "col"
+    chart.title = title
+    chart.y_axis.title = y_title
+    chart.height, chart.width = 8, 18
+    for col in values:
+        chart.add_data(Reference(data_ws, min_col=col, min_row=1, max_row=rows + 1), titles_from_data=True)
+    chart.set_categories(Reference(data_ws, min_col=cats, min_row=2, max_row=rows + 1))
+    if percent:
+        chart.y_axis.numFmt = "0%"
+    return chart
+
+
+def write_workbook(card: Scorecard, path: Path) -> Path:
+    """Write the workbook to `path` (via a temporary file, renamed into place)."""
+    wb = Workbook(write_only=True)
+    overview = wb.create_sheet("概览")
+    written = {}
+    for sheet in card.sheets.values():
+        written[sheet.name] = _data_sheet(wb, sheet)
+
+    # --- overview: title, status, headline figures, grades, charts over the other sheets
+    overview.column_dimensions["A"].width = 24
+    overview.column_dimensions["B"].width = 16
+    overview.column_dimensions["C"].width = 22
+    overview.freeze_panes = "A5"
+    title = WriteOnlyCell(overview, f"开封市网格化服务管理月度成绩单 {card.month}")
+    title.font = TITLE_FONT
+    overview.append([title])
+    if card.closed:
+        status = (
+            f"积分已月结 {card.closed['scored_at']:%Y-%m-%d %H:%M}; 结果指纹 {card.closed['figures_fingerprint'][:16]}; "
+            f"规则指纹 {card.closed['rules_fingerprint'][:16]}"
+        )
+    else:
+        status = "积分未月结：数字以本月月结为准 (points not closed yet: figures may change)"
+    overview.append([f"生成时间 {card.generated_at.astimezone(SHANGHAI):%Y-%m-%d %H:%M} (北京时间)", None, status])
+    overview.append([])
+    overview.append([_header(overview, "指标"), _header(overview, "数值"), _header(overview, "同比 / 说明")])
+    for f in card.headline:
+        overview.append([f.label, _value(overview, f.value, f.kind), f.note or None])
+    overview.append([])
+    grade_row = len(card.headline) + 6
+    overview.append([_header(overview, "网格员等次"), *[_header(overview, g) for g in ("优秀", "合格", "不合格")]])
+    pools = sorted({p for p, _, _ in card.grades})
+    counts = {(p, g): n for p, g, n in card.grades}
+    for pool in pools:
+        overview.append(
+            [pool, *[_value(overview, counts.get((pool, g), 0), "int") for g in ("优秀", "合格", "不合格")]]
+        )
+
+    counties_ws, n_counties = written["县区"]
+    counties = card.sheets["县区"]
+    if n_counties:
+        name_col = _column(counties, "county_name")
+        events = _bar(
+            "各县区上报与结案事件",
+            "事件数",
+            counties_ws,
+            n_counties,
+            name_col,
+            [_column(counties, "events_reported"), _column(counties, "events_closed")],
+        )
+        overview.add_chart(events, "E4")
+        on_time = _bar(
+            "各县区按时办结率",
+            "按时办结率",
+            counties_ws,
+            n_counties,
+            name_col,
+            [_column(counties, "on_time_rate")],
+            True,
+        )
+        on_time.legend = None
+        overview.add_chart(on_time, "E21")
+    if pools:
+        grades = BarChart()
+        grades.type, grades.grouping, grades.overlap = "col", "stacked", 100
+        grades.title, grades.height, grades.width = "网格员等次分布", 7, 12
+        grades.add_data(
+            Reference(overview, min_col=2, max_col=4, min_row=grade_row, max_row=grade_row + len(pools)),
+            titles_from_data=True,
+        )
+        grades.set_categories(Reference(overview, min_col=1, min_row=grade_row + 1, max_row=grade_row + len(pools)))
+        overview.add_chart(grades, f"A{grade_row + len(pools) + 2}")
+    dept_ws, n_depts = written["部门"]
+    departments = card.sheets["部门"]
+    assessed = sum(1 for row in departments.rows() if row[0] is not None)  # ranked rows come first
+    if assessed:
+        top = _bar(
+            "部门综合得分（前20名）",
+            "综合得分",
+            dept_ws,
+            min(assessed, 20),
+            _column(departments, "department_name"),
+            [_column(departments, "composite_score")],
+        )
+        top.legend = None
+        top.width = 24
+        dept_ws.add_chart(top, f"A{n_depts + 4}")
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    wb.save(tmp)
+    os.replace(tmp, path)
+    return path

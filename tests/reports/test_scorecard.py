@@ -1,0 +1,130 @@
+"""The monthly scorecard: the workbook's parts, headers, formats and charts; its figures are
+the warehouse's; a closed month shows its closed points; the HTML report shows the same
+headline figures as the workbook."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from decimal import Decimal
+
+import openpyxl
+import pytest
+
+from reports import load_scorecard, write_scorecard
+from reports.scorecard import format_value
+from tests.reports.conftest import MONTH
+from warehouse.duckdb import connect
+
+SHEETS = ["概览", "网格员", "网格", "乡镇", "县区", "部门", "积分明细"]
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+@pytest.fixture
+def written(con, tmp_path):
+    card, xlsx, html = write_scorecard(con, MONTH, tmp_path)
+    return card, openpyxl.load_workbook(xlsx), html.read_text(encoding="utf-8")
+
+
+def _column(ws, header: str) -> list:
+    headers = [c.value for c in ws[1]]
+    i = headers.index(header) + 1
+    return [ws.cell(row=r, column=i) for r in range(2, ws.max_row + 1)]
+
+
+def _overview(ws) -> dict[str, object]:
+    return {r[0].value: r[1].value for r in ws.iter_rows(min_row=5, max_col=2) if r[0].value}
+
+
+def test_the_workbook_has_every_part_with_chinese_headers_frozen_filtered_and_formatted(written):
+    card, wb, _ = written
+    assert wb.sheetnames == SHEETS
+    for name in SHEETS[1:]:
+        ws = wb[name]
+        headers = [c.value for c in ws[1]]
+        assert headers == [c.header for c in card.sheets[name].columns]
+        assert all(CJK.search(h) or re.fullmatch(r"R\d|reason", h) for h in headers), headers
+        assert (
+            ws.freeze_panes == "A2"
+            and ws.auto_filter.ref == f"A1:{ws.cell(1, ws.max_column).column_letter}{ws.max_row}"
+        )
+        assert ws.max_row > 1, f"{name} is empty"
+    assert wb["概览"].freeze_panes == "A5"
+    assert {c.number_format for c in _column(wb["网格"], "按时办结率")} == {"0.0%"}
+    assert {c.number_format for c in _column(wb["网格员"], "总积分")} == {"#,##0.00"}
+    assert {c.number_format for c in _column(wb["积分明细"], "时间")} == {"yyyy-mm-dd hh:mm"}
+    assert {c.number_format for c in _column(wb["部门"], "综合得分")} == {"0.00"}
+    assert len(wb["概览"]._charts) == 3 and len(wb["部门"]._charts) == 1
+
+
+def test_the_workbook_figures_are_the_warehouse_figures(written, con):
+    card, wb, _ = written
+    figures = _overview(wb["概览"])
+    kpis = con.execute(
+        "select events_reported, events_closed, tasks_accepted, services_delivered from marts.mart_city_kpis_monthly "
+        "where scorecard_month = ?",
+        [MONTH],
+    ).fetchone()
+    assert (figures["上报事件"], figures["已结案事件"], figures["验收通过任务"], figures["便民服务办理"]) == kpis
+    workers, lines, total = con.execute(
+        "select workers, lines, total_points from scores.closed_months where points_month = ?", [MONTH]
+    ).fetchone()
+    assert figures["参与积分网格员"] == workers and figures["积分明细条数"] == lines
+    assert Decimal(str(figures["网格员积分合计"])) == total
+    # the ledger detail adds up to the workers' totals, which add up to the month's total
+    detail = [c.value for c in _column(wb["积分明细"], "积分")]
+    assert len(detail) == lines
+    assert round(sum(Decimal(str(v)) for v in detail), 2) == total
+    assert round(sum(Decimal(str(c.value)) for c in _column(wb["网格员"], "总积分")), 2) == total
+    # every ledger line names its source record and a reason
+    assert all(c.value for c in _column(wb["积分明细"], "来源记录"))
+    assert all(c.value for c in _column(wb["积分明细"], "原因"))
+    # counties are their townships summed
+    for header in ("上报事件", "验收通过任务", "化解纠纷", "网格员数"):
+        assert sum(c.value for c in _column(wb["乡镇"], header)) == sum(c.value for c in _column(wb["县区"], header))
+    ranked = [c.value for c in _column(wb["部门"], "总排名") if c.value is not None]
+    assert ranked == sorted(ranked) and ranked, "departments in rank order, ranked ones first"
+
+
+def test_the_report_shows_the_workbook_headline_and_maps_every_area(written):
+    card, wb, html = written
+    figures = _overview(wb["概览"])
+    shown = re.findall(r'data-key="(\w+)"><div class="label">(.*?)</div><div class="value">(.*?)</div>', html)
+    assert [k for k, _, _ in shown] == [f.key for f in card.headline]
+    for (_, label, text), f in zip(shown, card.headline, strict=True):
+        assert text == format_value(f.kind, figures[label]), label
+    data = json.loads(re.search(r'<script type="application/json" id="map-data">(.*?)</script>', html, re.S).group(1))
+    townships = {c.value for c in _column(wb["乡镇"], "乡镇编码")}
+    assert set(data["areas"]["township"]) == townships
+    assert set(data["areas"]["grid"]) == {c.value for c in _column(wb["网格"], "网格编码")}
+    drawn = set(re.findall(r'<g class="layer" data-layer="grid".*?</g>', html, re.S)[0].split('data-code="')[1:])
+    assert {d.split('"')[0] for d in drawn} >= set(data["areas"]["grid"])
+    assert "积分已月结" in html and "积分已月结" in wb["概览"]["C2"].value
+
+
+def test_a_closed_month_shows_its_closed_points_after_the_marts_move_on(closed_warehouse, tmp_path):
+    path = tmp_path / "kaifeng.duckdb"
+    shutil.copy(closed_warehouse, path)
+    con = connect(path)
+    closed = con.execute("select total_points from scores.closed_months where points_month = ?", [MONTH]).fetchone()[0]
+    con.execute(
+        "update marts.mart_worker_points_monthly set total_points = total_points + 1 where points_month = ?", [MONTH]
+    )
+    card = load_scorecard(con, MONTH)
+    assert card.closed is not None
+    assert Decimal(str(next(f.value for f in card.headline if f.key == "worker_points"))) == closed
+    con.execute("delete from scores.closed_months")
+    reopened = load_scorecard(con, MONTH)
+    assert reopened.closed is None
+    workers = con.execute("select count(*) from marts.mart_worker_points_monthly where points_month = ?", [MONTH])
+    expected = closed + workers.fetchone()[0]
+    assert Decimal(str(next(f.value for f in reopened.headline if f.key == "worker_points"))) == expected
+    con.close()
+
+
+def test_a_month_without_figures_is_refused(con):
+    with pytest.raises(ValueError, match="2025-01: the warehouse has no scorecard figures"):
+        load_scorecard(con, "2025-01")
+    with pytest.raises(ValueError, match="YYYY-MM"):
+        load_scorecard(con, "2025-1")
