@@ -39,6 +39,22 @@ def default_window(today: date, days: int | None) -> tuple[date, date]:
     return (first_this_month - timedelta(days=1)).replace(day=1), end
 
 
+FAULTS_HELP = (
+    "faults the stand-ins inject (sandbox/faults.py): a profile for every source (none, flaky, chaos) "
+    "or per source, e.g. smart_city=chaos,petitions=flaky"
+)
+
+
+def _faults(value: str) -> str:
+    from sandbox.faults import parse_faults
+
+    try:
+        parse_faults(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return value
+
+
 def _progress(msg: str, started: float) -> None:
     print(f"[{time.monotonic() - started:7.1f}s] {msg}", flush=True)
 
@@ -65,6 +81,7 @@ def cmd_sandbox_serve(args: argparse.Namespace) -> int:
         smart_city_port=args.port,
         civil_affairs_url=args.civil_affairs_url,
         petitions_inbox=args.petitions_inbox,
+        faults=args.faults,
     )
     t0 = time.monotonic()
     running = start_sandbox(cfg)
@@ -82,6 +99,8 @@ def cmd_sandbox_serve(args: argparse.Namespace) -> int:
             print(f"  {name:14s} {server.url}")
         print(f"  {'civil_affairs':14s} the database at GOVHUB_CIVIL_AFFAIRS_DB_URL")
         print(f"  {'petitions':14s} {running.petitions_inbox}")
+        if args.faults:
+            print(f"Faults: {args.faults} (sandbox/faults.py)" + "".join(f"\n  note: {n}" for n in running.notes))
         print("Point the connectors at it (secrets included: keep this shell private):")
         for k, v in env.items():
             print(f"  export {k}={v}")
@@ -94,13 +113,18 @@ def cmd_sandbox_serve(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         pass
     running.stop()
+    if args.env_json:  # the parent reads what was injected
+        print(json.dumps({"faults": running.fault_report(), "notes": running.notes}), flush=True)
+    else:
+        for source, counts in running.fault_report().items():
+            print(f"faults injected into {source}: {counts}")
     return 0
 
 
 class SandboxProcess:
     """`govhub sandbox serve` in a child process: the connectors reach it only over HTTP."""
 
-    def __init__(self, preset: str, seed: int, start: date, end: date) -> None:
+    def __init__(self, preset: str, seed: int, start: date, end: date, faults: str | None = None) -> None:
         cmd = [
             sys.executable,
             "-m",
@@ -116,19 +140,26 @@ class SandboxProcess:
             start.isoformat(),
             "--end",
             end.isoformat(),
+            *(["--faults", faults] if faults else []),
         ]
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
         line = self.proc.stdout.readline()
         if not line:
             raise RuntimeError(f"the sandbox did not start (exit code {self.proc.wait()})")
         self.env: dict[str, str] = json.loads(line)
+        self.report: dict = {"faults": {}, "notes": []}
 
     def stop(self) -> None:
+        """Stop the stand-ins; `report` then holds the faults they injected."""
         self.proc.terminate()
         try:
-            self.proc.wait(timeout=10)
+            out, _ = self.proc.communicate(timeout=20)
         except subprocess.TimeoutExpired:
             self.proc.kill()
+            return
+        for line in (out or "").splitlines():
+            if line.startswith("{"):
+                self.report = json.loads(line)
 
 
 # --- demo ------------------------------------------------------------------------------
@@ -149,7 +180,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     )
     if args.fresh:
         _remove_warehouse(settings)
-    sandbox = SandboxProcess(args.preset, args.seed, start, end)
+    sandbox = SandboxProcess(args.preset, args.seed, start, end, args.faults)
     try:
         os.environ.update(sandbox.env)
         _progress(
@@ -157,23 +188,36 @@ def cmd_demo(args: argparse.Namespace) -> int:
             + ", ".join(f"{k}={v}" for k, v in sandbox.env.items() if k.endswith("_URL") and "DB_URL" not in k),
             t0,
         )
-        from govhub.pipeline import run_pipeline
+        from govhub.pipeline import PipelineError, run_pipeline
 
         failure = None
         try:
-            run_pipeline(start, end, lambda msg: _progress(msg, t0))
-        except RuntimeError as exc:  # a source failed; the others went on
-            failure = exc
+            retries = run_pipeline(start, end, lambda msg: _progress(msg, t0))
+        except PipelineError as exc:  # a source failed; the others went on
+            failure, retries = exc, exc.retries
     finally:
         sandbox.stop()
     from govhub.pipeline import summary
 
     _progress("done" if failure is None else "done, with failures", t0)
     print(summary(settings.warehouse_path, settings.lake_dir))
+    if args.faults:
+        print(_fault_lines(sandbox.report, retries))
     if failure is not None:
         print(f"govhub: {failure}", file=sys.stderr)
         return 1
     return 0
+
+
+def _fault_lines(report: dict, retries: dict[str, int]) -> str:
+    """Per source: the faults the stand-ins injected and the retries the connectors made."""
+    lines = ["Faults injected (sandbox/faults.py) and retries made"]
+    for source in sorted(set(report.get("faults", {})) | set(retries)):
+        counts = report.get("faults", {}).get(source, {})
+        injected = ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "none"
+        lines.append(f"  {source:14s} retries {retries.get(source, 0):>4}; injected: {injected}")
+    lines += [f"  note: {n}" for n in report.get("notes", [])]
+    return "\n".join(lines)
 
 
 def _remove_warehouse(settings) -> None:
@@ -425,6 +469,7 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument(
         "--keep", dest="fresh", action="store_false", help="keep the existing warehouse and lake (default: start fresh)"
     )
+    d.add_argument("--faults", type=_faults, help=FAULTS_HELP)
     d.set_defaults(func=cmd_demo)
 
     s = sub.add_parser("sandbox", help="the source stand-ins")
@@ -446,6 +491,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--petitions-inbox", help="folder to export the petition files into (default: a temporary one)")
     serve.add_argument("--env-json", action="store_true", help="print the GOVHUB_* settings as one JSON line")
+    serve.add_argument("--faults", type=_faults, help=FAULTS_HELP)
     serve.set_defaults(func=cmd_sandbox_serve)
 
     dv = sub.add_parser("dev", help="Dagster UI on the embedded warehouse, stand-ins serving")

@@ -42,6 +42,14 @@ MART_TABLES = (
 )
 
 
+class PipelineError(RuntimeError):
+    """Runs failed (named in the message); `retries` as run_pipeline returns them."""
+
+    def __init__(self, message: str, retries: dict[str, int]) -> None:
+        super().__init__(message)
+        self.retries = retries
+
+
 def dagster_instance():
     from dagster import DagsterInstance
 
@@ -52,12 +60,13 @@ def dagster_instance():
     return DagsterInstance.get()
 
 
-def run_pipeline(start: date, end: date, progress: Callable[[str], None] = print) -> None:
-    """Land [start, end) from every source, then build the warehouse.
+def run_pipeline(start: date, end: date, progress: Callable[[str], None] = print) -> dict[str, int]:
+    """Land [start, end) from every source, then build the warehouse; the retries the
+    connectors made, per source.
 
     A source whose run fails (a source down, or a landing that fails a blocking check) does
     not stop the others: every job runs, the warehouse is built without the assets the
-    failure reaches, and at the end a RuntimeError names every failed run."""
+    failure reaches, and at the end a PipelineError names every failed run."""
     from dagster import DagsterInstance
     from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
@@ -101,6 +110,7 @@ def run_pipeline(start: date, end: date, progress: Callable[[str], None] = print
         )
     failed_jobs: list[str] = []
     failed_assets: set = set()
+    retries: dict[str, int] = {}
     for job_name, tags in steps:
         job = defs.resolve_job_def(job_name)
         selection = None
@@ -110,6 +120,13 @@ def run_pipeline(start: date, end: date, progress: Callable[[str], None] = print
             progress(f"building the warehouse without the {len(reach)} assets the failure reaches")
         progress(f"running {job_name} ...")
         result = job.execute_in_process(instance=instance, tags=tags, raise_on_error=False, asset_selection=selection)
+        counted = set()  # a run over many partitions reports its step's metadata on each
+        for event in result.get_asset_materialization_events():
+            m = event.materialization
+            if "retries" in m.metadata and m.asset_key not in counted:
+                counted.add(m.asset_key)
+                source = m.asset_key.path[0]
+                retries[source] = retries.get(source, 0) + int(m.metadata["retries"].value)
         if not result.success:
             failed = [e.step_key for e in result.all_events if e.is_step_failure]
             failed_jobs.append(f"{job_name} (run {result.run_id}; failed steps: {failed})")
@@ -135,7 +152,8 @@ def run_pipeline(start: date, end: date, progress: Callable[[str], None] = print
     if not failed_jobs:
         publish(progress)
     if failed_jobs:
-        raise RuntimeError("runs failed: " + "; ".join(failed_jobs))
+        raise PipelineError("runs failed: " + "; ".join(failed_jobs), retries)
+    return retries
 
 
 def publish(progress: Callable[[str], None] = print) -> None:
@@ -166,10 +184,16 @@ def complete_months(start: date, end: date) -> list[date]:
 
 
 def _failed_step_assets(job, step_keys: list[str]) -> set:
-    """The assets the failed steps of `job` materialize (a step key is its asset's path)."""
-    keys = job.asset_layer.asset_graph.get_all_asset_keys()
-    by_step = {"__".join(k.path): k for k in keys}
-    return {by_step[s] for s in step_keys if s in by_step}
+    """The assets the failed steps of `job` materialize (a step is the node of its assets)."""
+    from dagster._core.definitions.dependency import NodeHandle
+
+    nodes = set(job.graph.node_names())
+    out = set()
+    for step in step_keys:
+        if step in nodes:
+            assets_def = job.asset_layer.get_assets_def_for_node(NodeHandle(step, None))
+            out |= set(assets_def.keys) if assets_def is not None else set()
+    return out
 
 
 def _reach(defs, failed: set) -> set:

@@ -78,7 +78,7 @@ raw_assets = [
     *civil_affairs_assets.assets,
     *petitions_assets.assets,
 ]
-source_freshness_checks = freshness_checks([a.key for a in raw_assets])
+source_freshness_checks = freshness_checks([k for a in raw_assets for k in a.keys])
 
 defs = Definitions(
     assets=[*raw_assets, warehouse_models, *points_assets.assets, *reports_assets.assets],

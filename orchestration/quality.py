@@ -70,13 +70,15 @@ def quality_dir(lake_dir: str | Path) -> Path:
     return Path(lake_dir).resolve().parent / "quality"
 
 
-def gx_check_results(context, warehouse, load_ids: list[str], days: list[date] | None = None) -> list[AssetCheckResult]:
+def gx_check_results(
+    context, warehouse, load_ids: list[str], days: list[date] | None = None, key: AssetKey | None = None
+) -> list[AssetCheckResult]:
     """Validate what this materialization landed (the Parquet files of `load_ids`) with its
     entity's suite, and judge its volume (by the run's `days` for entities counted by day, by
     its loads for whole lists); the results are kept under the Dagster run's id and the Data
     Docs site is updated. `context`: the asset's execution context; `warehouse`: its
-    WarehouseResource."""
-    key: AssetKey = context.asset_key
+    WarehouseResource; `key`: the checked asset where the step materializes several."""
+    key = key or context.asset_key
     source, _, entity = key.path
     suite = suite_for(source, entity)
     lake = warehouse.lake()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import duckdb
@@ -10,6 +11,16 @@ from dagster import ConfigurableResource
 from connectors.common.lake import Lake
 from warehouse.duckdb import connect
 from warehouse.settings import reports_dir_for
+
+
+def settings_env(values: dict[str, object]) -> dict[str, str]:
+    """What a connector's settings are read from: the process's environment (GOVHUB_*), with
+    the values a resource was configured with over it. A value left None is not configured:
+    the environment, or the setting's default, decides. The settings classes check all of
+    it, so a malformed value fails naming its variable, as on the command line."""
+    env = dict(os.environ)
+    env.update({name: str(v) for name, v in values.items() if v is not None})
+    return env
 
 
 class WarehouseResource(ConfigurableResource):

@@ -1,13 +1,26 @@
-"""A small threaded JSON HTTP server that every HTTP stand-in is built on."""
+"""A small threaded JSON HTTP server that every HTTP stand-in is built on.
+
+With a fault plan (`sandbox.faults`) it also plays an unreliable network and gateway:
+429 with Retry-After, 5xx, stalls past the client's timeout, connections dropped mid-body,
+bodies cut short or not JSON at all. Faults of the protocol itself (an Artemis envelope
+error, a revoked token, paging that drifts) are the stand-ins' own.
+"""
 
 from __future__ import annotations
 
 import json
+import socket
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
+
+from sandbox.faults import RETRY_AFTER_SECONDS, STALL_SECONDS, TRANSPORT, FaultPlan
+
+# a gateway's error page, where JSON was expected
+PROXY_ERROR_PAGE = b"<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>"
 
 
 @dataclass
@@ -58,9 +71,18 @@ class App:
         return fn(req)
 
 
-def _make_handler(app: App):
+def _make_handler(app: App, faults: FaultPlan | None):
     class _Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+
+        def _send(self, status: int, data: bytes, headers: dict[str, str], length: int | None = None) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", headers.pop("Content-Type", "application/json; charset=utf-8"))
+            self.send_header("Content-Length", str(len(data) if length is None else length))
+            for k, v in headers.items():
+                self.send_header(k, v)
+            self.end_headers()
+            self.wfile.write(data)
 
         def _serve(self) -> None:
             parts = urlsplit(self.path)
@@ -73,18 +95,38 @@ def _make_handler(app: App):
                 headers={k.lower(): v for k, v in self.headers.items()},
                 body=body,
             )
+            fault = None
+            if faults is not None and faults.active:
+                fault = faults.draw(TRANSPORT, FaultPlan.request_key(req.method, req.path, req.query, req.body))
+            if fault == "http_429":
+                self._send(429, b'{"error":"too many requests"}', {"Retry-After": RETRY_AFTER_SECONDS})
+                return
+            if fault == "http_5xx":
+                status = (500, 502, 503)[len(req.body) % 3]
+                self._send(status, json.dumps({"error": f"HTTP {status}"}).encode(), {})
+                return
+            if fault == "timeout":  # the client stops waiting first; the answer comes too late
+                time.sleep(STALL_SECONDS)
             try:
                 resp = app.handle(req)
             except Exception as exc:  # a stand-in bug must show as a 500, not a hang
                 resp = Response(500, {"error": f"{type(exc).__name__}: {exc}"})
             data = resp.encode()
-            self.send_response(resp.status)
-            self.send_header("Content-Type", resp.headers.pop("Content-Type", "application/json; charset=utf-8"))
-            self.send_header("Content-Length", str(len(data)))
-            for k, v in resp.headers.items():
-                self.send_header(k, v)
-            self.end_headers()
-            self.wfile.write(data)
+            if fault == "dropped_connection":  # headers promise the whole body; half comes
+                self._send(resp.status, data[: len(data) // 2], dict(resp.headers), length=len(data))
+                self.wfile.flush()
+                self.connection.shutdown(socket.SHUT_RDWR)
+                self.close_connection = True
+                return
+            if fault == "truncated_json" and resp.status == 200:
+                data = data[: max(1, len(data) * 2 // 3)]
+            elif fault == "invalid_json" and resp.status == 200:
+                data = PROXY_ERROR_PAGE
+                resp.headers["Content-Type"] = "text/html"
+            try:
+                self._send(resp.status, data, dict(resp.headers))
+            except (BrokenPipeError, ConnectionResetError):  # the client gave up (a stall)
+                self.close_connection = True
 
         do_GET = do_POST = _serve
 
@@ -97,9 +139,10 @@ def _make_handler(app: App):
 class Server:
     """An App served on a local port in a background thread."""
 
-    def __init__(self, app: App, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, app: App, host: str = "127.0.0.1", port: int = 0, faults: FaultPlan | None = None) -> None:
         self.app = app
-        self.httpd = ThreadingHTTPServer((host, port), _make_handler(app))
+        self.faults = faults
+        self.httpd = ThreadingHTTPServer((host, port), _make_handler(app, faults))
         self.httpd.daemon_threads = True
         self.thread = threading.Thread(target=self.httpd.serve_forever, name=app.name, daemon=True)
 

@@ -9,8 +9,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from sandbox.civil_affairs.data import CivilAffairsData
+from sandbox.civil_affairs.proxy import LossyProxy, proxied_url, server_address
 from sandbox.clock import SHANGHAI, Clock
 from sandbox.defects import Defect
+from sandbox.faults import CLIENT_TIMEOUT_SECONDS, SOURCES, FaultPlan, parse_faults
 from sandbox.http import Server
 from sandbox.petitions.files import PetitionFiles
 from sandbox.scenario import Scenario
@@ -50,6 +52,9 @@ class SandboxConfig:
     scenario: str | None = None
     # The key pseudonymizing personal data at ingestion; the sandbox makes one per run.
     pseudonym_key: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+    # Faults to inject (sandbox.faults): a profile for all sources ("chaos", "flaky") or
+    # per source ("smart_city=chaos,petitions=flaky"); None: none. Seeded by `seed`.
+    faults: str | None = None
 
     @property
     def clock(self) -> Clock:
@@ -65,10 +70,16 @@ class RunningSandbox:
     petitions_inbox: str = ""
     civil_affairs_written_at: datetime | None = None  # the clock when the database was written
     petitions_until: date | None = None  # the inbox holds the exports of the days before this
+    fault_plans: dict[str, FaultPlan] = field(default_factory=dict)
+    proxy: LossyProxy | None = None  # in front of a civil-affairs server that loses connections
+    notes: list[str] = field(default_factory=list)  # what could not be arranged as asked
 
     def env(self) -> dict[str, str]:
-        """The GOVHUB_* settings that point the connectors at these stand-ins."""
-        return {
+        """The GOVHUB_* settings that point the connectors at these stand-ins (with stalls
+        injected, a client timeout shorter than the stall)."""
+        stalls = any(p.on("timeout") for p in self.fault_plans.values())
+        timeout = {"GOVHUB_HTTP_TIMEOUT_SECONDS": str(int(CLIENT_TIMEOUT_SECONDS))} if stalls else {}
+        return timeout | {
             "GOVHUB_SMART_CITY_URL": self.servers["smart_city"].url,
             "GOVHUB_SMART_CITY_API_KEY": self.config.smart_city_api_key,
             "GOVHUB_SHARP_EYES_URL": self.servers["sharp_eyes"].url,
@@ -98,14 +109,22 @@ class RunningSandbox:
             out.extend(s["petitions"].defects(self.petitions_until))
         return out
 
+    def fault_report(self) -> dict[str, dict[str, int]]:
+        """The faults each stand-in has injected so far, by kind."""
+        return {source: plan.report() for source, plan in self.fault_plans.items() if plan.active}
+
     def stop(self) -> None:
         for s in self.servers.values():
             s.stop()
+        if self.proxy is not None:
+            self.proxy.stop()
 
 
 def start_sandbox(config: SandboxConfig) -> RunningSandbox:
     world = build_world(config.preset, config.seed)
     clock = config.clock
+    profiles = parse_faults(config.faults)
+    plans = {source: FaultPlan.for_source(source, profiles.get(source), config.seed) for source in SOURCES}
     # One world: the alarms the Sharp Eyes platform raises are the ones Smart City events cite.
     scenario = Scenario.load(config.scenario) if config.scenario else None
     if scenario:  # the world is shared (cached): the scenario's workers join a copy of its roster
@@ -122,9 +141,17 @@ def start_sandbox(config: SandboxConfig) -> RunningSandbox:
         alarms,
         config.defects,
         config.smart_city_drop_fields,
+        faults=plans["smart_city"],
     )
     sharp_eyes = SharpEyesStandIn(
-        world, config.start, config.end, clock, config.sharp_eyes_app_key, config.sharp_eyes_app_secret, alarms
+        world,
+        config.start,
+        config.end,
+        clock,
+        config.sharp_eyes_app_key,
+        config.sharp_eyes_app_secret,
+        alarms,
+        faults=plans["sharp_eyes"],
     )
     smart_parking = SmartParkingStandIn(
         world,
@@ -135,6 +162,7 @@ def start_sandbox(config: SandboxConfig) -> RunningSandbox:
         config.smart_parking_client_secret,
         config.smart_parking_token_seconds,
         defects=config.defects,
+        faults=plans["smart_parking"],
     )
     if scenario:
         scenario.add_events(world, smart_city.events)
@@ -144,7 +172,9 @@ def start_sandbox(config: SandboxConfig) -> RunningSandbox:
         "sharp_eyes": config.sharp_eyes_port,
         "smart_parking": config.smart_parking_port,
     }
-    servers = {name: Server(s.app, config.host, ports[name]).start() for name, s in stand_ins.items()}
+    servers = {
+        name: Server(s.app, config.host, ports[name], faults=plans[name]).start() for name, s in stand_ins.items()
+    }
     # Civil affairs is a database, not a server: write it where the config says.
     civil = CivilAffairsData(world, config.start, config.end, config.defects)
     petitions = PetitionFiles(world, config.start, config.end, config.defects)
@@ -156,9 +186,16 @@ def start_sandbox(config: SandboxConfig) -> RunningSandbox:
     written_at = clock.now()
     civil.write(url, written_at)
     stand_ins["civil_affairs"] = civil
+    proxy, notes = None, []
+    if plans["civil_affairs"].active:
+        if url.startswith("sqlite"):
+            notes.append("civil_affairs: connection_lost needs a database server; SQLite has no connection to lose")
+        else:  # the connector reads through a proxy that loses connections mid-stream
+            proxy = LossyProxy(server_address(url), plans["civil_affairs"]).start()
+            url = proxied_url(url, proxy.port)
     # Petitions are files: the daily exports before the clock, in the inbox.
     inbox = config.petitions_inbox or tempfile.mkdtemp(prefix="govhub-petitions-")
     until = min(config.end, clock.now().date() + timedelta(days=1))
-    petitions.write_inbox(inbox, until)
+    petitions.write_inbox(inbox, until, plans["petitions"])
     stand_ins["petitions"] = petitions
-    return RunningSandbox(config, servers, stand_ins, url, inbox, written_at, until)
+    return RunningSandbox(config, servers, stand_ins, url, inbox, written_at, until, plans, proxy, notes)

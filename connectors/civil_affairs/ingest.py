@@ -8,6 +8,10 @@ Soft-deleted rows (``is_deleted = 1``) are landed like any other version; stagin
 A closed day is read whole when re-materialized; an open day resumes from its cursor minus
 the overlap (``connectors.common.ingest.resume_window``).
 
+A connection lost in the middle of the stream (a server restart, a network path failing)
+is reopened and the query resumed after the last row read, by (update_time, key): nothing
+is read twice or skipped. It gives up after ``RECONNECTS`` losses in one read.
+
 Before landing, names, resident ID numbers, phones and addresses become keyed pseudonyms
 and masked display forms; each ID number's GB 11643 validity is recorded first
 (``*_check``: valid / legacy_15 / bad_check_digit / malformed), since it cannot be
@@ -17,18 +21,24 @@ computed from the pseudonym.
 from __future__ import annotations
 
 import json
+import logging
+import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import Engine, and_, create_engine, select
+from sqlalchemy import Engine, and_, create_engine, or_, select
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from connectors.civil_affairs.schema import PRIMARY_KEYS, TABLES
+from connectors.common.errors import SourceError
 from connectors.common.ingest import SHANGHAI, IngestResult, day_window, mark_done, resume_window
 from connectors.common.lake import Lake, LandingStats, RawRecord, new_load_id
 from connectors.common.personal import Pseudonymizer, protect
 
 SOURCE = "civil_affairs"
 DEFAULT_OVERLAP = timedelta(minutes=60)
+RECONNECTS = 5
+log = logging.getLogger(__name__)
 # column -> kind of personal data
 PERSONAL = {
     "hz_xm": "name",
@@ -48,19 +58,45 @@ def _jsonable(value):
     return value
 
 
-def _rows(engine: Engine, table_name: str, lo: datetime, hi: datetime, chunk: int) -> Iterator[dict]:
+def _rows(
+    engine: Engine, table_name: str, lo: datetime, hi: datetime, chunk: int, losses: list | None = None
+) -> Iterator[dict]:
+    """The rows updated in [lo, hi) in (update_time, key) order, streamed; a lost connection
+    is reopened and the read resumed after the last row yielded (each loss appended to
+    `losses`)."""
     table = TABLES[table_name]
-    pk = table.c[PRIMARY_KEYS[table_name]]
+    key = PRIMARY_KEYS[table_name]
+    pk, updated = table.c[key], table.c.update_time
     lo_naive, hi_naive = lo.astimezone(SHANGHAI).replace(tzinfo=None), hi.astimezone(SHANGHAI).replace(tzinfo=None)
-    query = (
-        select(table)
-        .where(and_(table.c.update_time >= lo_naive, table.c.update_time < hi_naive))
-        .order_by(table.c.update_time, pk)
-    )
-    with engine.connect() as conn:
-        result = conn.execution_options(stream_results=True, yield_per=chunk).execute(query)
-        for row in result.mappings():
-            yield {k: _jsonable(v) for k, v in row.items()}
+    after = None  # (update_time, key) of the last row yielded
+    lost = 0
+    while True:
+        where = [updated >= lo_naive, updated < hi_naive]
+        if after is not None:
+            where.append(or_(updated > after[0], and_(updated == after[0], pk > after[1])))
+        query = select(table).where(and_(*where)).order_by(updated, pk)
+        try:
+            with engine.connect() as conn:
+                result = conn.execution_options(stream_results=True, yield_per=chunk).execute(query)
+                for row in result.mappings():
+                    after = (row["update_time"], row[key])
+                    yield {k: _jsonable(v) for k, v in row.items()}
+            return
+        except (OperationalError, InterfaceError) as exc:
+            lost += 1
+            if losses is not None:
+                losses.append(type(exc.orig).__name__)
+            if lost > RECONNECTS:
+                raise SourceError(
+                    f"civil_affairs: reading {table.name} lost the database connection {lost} times "
+                    f"(last: {type(exc.orig).__name__})"
+                ) from None
+            log.warning(
+                "civil_affairs: %s: connection lost (%s); resuming after the last row read",
+                table.name,
+                type(exc.orig).__name__,
+            )
+            time.sleep(min(5.0, 0.2 * 2**lost))
 
 
 def ingest_table_days(
@@ -91,6 +127,7 @@ def ingest_table_days(
         {"table": TABLES[table_name].name, "update_time_from": lo.isoformat(), "update_time_to": hi.isoformat()}
     )
     results: list[IngestResult] = []
+    losses: list[str] = []
 
     def land(day: str, batch: list[RawRecord]) -> None:
         stats = LandingStats()
@@ -100,7 +137,7 @@ def ingest_table_days(
         )
 
     day, batch = None, []
-    for row in _rows(engine, table_name, lo, hi, chunk) if lo < hi else []:
+    for row in _rows(engine, table_name, lo, hi, chunk, losses) if lo < hi else []:
         row_day = row["update_time"][:10]
         if row_day != day and batch:
             land(day, batch)
@@ -116,6 +153,7 @@ def ingest_table_days(
         )
     if batch or not results:  # a load that found nothing still leaves its (empty) file
         land(day or last.isoformat(), batch)
+    results[-1].retries = len(losses)  # the reconnections of this read
     # every day of the range is now landed up to hi
     days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
     mark_done(lake, SOURCE, table_name, {d: min(day_window(d)[1], hi) for d in days})

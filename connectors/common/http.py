@@ -1,8 +1,12 @@
 """An HTTP session with bounded retries, exponential backoff with jitter, and Retry-After.
 
-Retried: connection errors, timeouts, bodies cut short or not JSON, HTTP 429 and 5xx.
-Not retried: other 4xx (the request itself is wrong; retrying cannot help). Every retry is
+Retried: connection errors, timeouts, bodies cut short or not JSON, HTTP 429 and 5xx, and
+answers the caller's `retry_if` calls transient (an Artemis "system busy" envelope). Not
+retried: other 4xx (the request itself is wrong; retrying cannot help). Every retry is
 counted, so a run can report how hard its source made it work.
+
+Settings (all sources): ``GOVHUB_HTTP_TIMEOUT_SECONDS`` (per try, 1–300, default 30) and
+``GOVHUB_HTTP_ATTEMPTS`` (tries per request, 1–20, default 6).
 """
 
 from __future__ import annotations
@@ -10,11 +14,13 @@ from __future__ import annotations
 import logging
 import random
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import requests
 
 from connectors.common.errors import HttpStatusError, SourceError
+from connectors.common.settings import optional_int
 
 log = logging.getLogger(__name__)
 
@@ -26,11 +32,18 @@ class RetryPolicy:
     max_delay: float = 10.0
     timeout: float = 30.0  # seconds per try (connect and read)
 
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> RetryPolicy:
+        return cls(
+            attempts=optional_int("GOVHUB_HTTP_ATTEMPTS", 6, 1, 20, env),
+            timeout=float(optional_int("GOVHUB_HTTP_TIMEOUT_SECONDS", 30, 1, 300, env)),
+        )
+
 
 class RetryingSession:
     def __init__(self, source: str, policy: RetryPolicy | None = None, seed: int | None = None) -> None:
         self.source = source
-        self.policy = policy or RetryPolicy()
+        self.policy = policy or RetryPolicy.from_env()
         self.session = requests.Session()
         self.retries = 0
         self.requests = 0
@@ -48,11 +61,20 @@ class RetryingSession:
         backoff = min(self.policy.max_delay, self.policy.base_delay * 2**attempt)
         return backoff * (0.5 + self._jitter.random())
 
-    def request_json(self, method: str, url: str, what: str, prepare=None, **kwargs):
+    def request_json(
+        self,
+        method: str,
+        url: str,
+        what: str,
+        prepare=None,
+        retry_if: Callable[[object], str | None] | None = None,
+        **kwargs,
+    ):
         """The decoded JSON body of a 2xx answer; `what` names the call in errors and logs.
 
         `prepare`, when given, returns the headers for each attempt (a signed request needs
-        a fresh timestamp and nonce every time it is sent).
+        a fresh timestamp and nonce every time it is sent). `retry_if`, when given, looks at
+        a decoded body and names why it is worth another try (None: it is the answer).
         """
         kwargs.setdefault("timeout", self.policy.timeout)
         last = "no attempt made"
@@ -73,9 +95,14 @@ class RetryingSession:
                     )
                 else:
                     try:
-                        return resp.json()
+                        body = resp.json()
                     except ValueError:
                         last = "a body that is not complete JSON"
+                    else:
+                        why = retry_if(body) if retry_if else None
+                        if why is None:
+                            return body
+                        last = why
             except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError) as exc:
                 last = type(exc).__name__
             if attempt + 1 < self.policy.attempts:

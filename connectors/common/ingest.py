@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, timezone
 
 from connectors.common.lake import Lake, LandingStats, RawRecord, new_load_id
@@ -28,6 +28,8 @@ class IngestResult:
     files: int
     window: tuple[str, str] | None = None
     retries: int = 0
+    rejected: str | None = None  # a file refused as a whole: why
+    extra_columns: list[str] = field(default_factory=list)  # fields the source sent that are not known
 
 
 def day_window(day: date) -> tuple[datetime, datetime]:

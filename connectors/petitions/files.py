@@ -5,8 +5,11 @@ none, or still carries a ``.part``/``.tmp`` name). Only plain file names of the 
 form are read, resolved inside the inbox (no path can escape it), and files over the size
 limit are refused before parsing. CSV is decoded as UTF-8 (with or without BOM) or else
 GB18030 (a superset of GBK); xlsx is read with openpyxl in read-only mode. Every row keeps
-the export's own Chinese headers; a file missing a required column is refused as a whole,
-with a message naming the columns; extra columns are kept.
+the export's own Chinese headers; extra columns are kept (and named, `extra_columns`).
+
+A file that cannot be read is refused as a whole with an `UnreadableFile` naming why:
+over the size limit, empty, in neither encoding, not a workbook, without a header line,
+or missing a required column (the message names the columns).
 """
 
 from __future__ import annotations
@@ -22,6 +25,32 @@ from connectors.common.errors import SourceError
 
 FILE_PATTERN = re.compile(r"^[\w\u4e00-\u9fff\-]+\.(csv|xlsx)$")
 REQUIRED = ("信访件编号", "来源形式", "问题属地网格", "问题类别", "登记日期", "办理单位")
+# the columns an export has; others are kept in the payload and reported
+KNOWN = (
+    *REQUIRED,
+    "信访人姓名",
+    "信访人身份证号",
+    "信访人电话",
+    "问题属地乡镇",
+    "内容摘要",
+    "受理截止",
+    "办结期限",
+    "是否延期",
+    "办结日期",
+    "答复日期",
+    "满意度评价",
+    "复查申请日期",
+    "复查答复日期",
+    "调解网格员",
+)
+
+
+class UnreadableFile(SourceError):
+    """An export file refused as a whole; `reason` is machine-readable, `detail` for people."""
+
+    def __init__(self, name: str, reason: str, detail: str) -> None:
+        super().__init__(f"petitions: {name} {detail}")
+        self.reason, self.detail = reason, detail
 
 
 @dataclass(frozen=True)
@@ -48,20 +77,26 @@ def complete_files(inbox: Path) -> list[InboxFile]:
 
 
 def read_rows(f: InboxFile, max_bytes: int) -> list[dict]:
+    """The rows of a complete file; UnreadableFile when it cannot be read as an export."""
     if f.size > max_bytes:
-        raise SourceError(f"petitions: {f.name} is {f.size} bytes, over the limit of {max_bytes}")
+        raise UnreadableFile(f.name, "too_large", f"is {f.size} bytes, over the limit of {max_bytes}")
     if f.size == 0:
-        raise SourceError(f"petitions: {f.name} is empty")
-    rows = _read_xlsx(f.path) if f.name.endswith(".xlsx") else _read_csv(f.path.read_bytes(), f.name)
-    if not rows:
-        return []
-    missing = [h for h in REQUIRED if h not in rows[0]]
+        raise UnreadableFile(f.name, "empty_file", "is empty")
+    rows, header = _read_xlsx(f.path) if f.name.endswith(".xlsx") else _read_csv(f.path.read_bytes(), f.name)
+    missing = [h for h in REQUIRED if h not in header]
     if missing:
-        raise SourceError(f"petitions: {f.name} lacks the column(s) {', '.join(missing)}")
+        raise UnreadableFile(f.name, "missing_column", f"lacks the column(s) {', '.join(missing)}")
     return rows
 
 
-def _read_csv(data: bytes, name: str) -> list[dict]:
+def extra_columns(rows: list[dict]) -> list[str]:
+    """Columns the export has beyond the known ones (schema drift: kept, and reported)."""
+    return [k for k in (rows[0] if rows else {}) if k not in KNOWN]
+
+
+def _read_csv(data: bytes, name: str) -> tuple[list[dict], list[str]]:
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in data[:4096]:
+        raise UnreadableFile(name, "wrong_encoding", "is UTF-16 text, not UTF-8 or GB18030")
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = data.decode(encoding)
@@ -69,11 +104,12 @@ def _read_csv(data: bytes, name: str) -> list[dict]:
         except UnicodeDecodeError:
             continue
     else:
-        raise SourceError(f"petitions: {name} is neither UTF-8 nor GB18030 text")
+        raise UnreadableFile(name, "wrong_encoding", "is neither UTF-8 nor GB18030 text")
     reader = csv.DictReader(io.StringIO(text))
     if reader.fieldnames is None or not any(reader.fieldnames):
-        raise SourceError(f"petitions: {name} has no header line")
-    return [{k.strip(): (v or "").strip() for k, v in row.items() if k is not None} for row in reader]
+        raise UnreadableFile(name, "no_header", "has no header line")
+    header = [h.strip() for h in reader.fieldnames]
+    return [{k.strip(): (v or "").strip() for k, v in row.items() if k is not None} for row in reader], header
 
 
 def _cell(v):
@@ -88,20 +124,23 @@ def _cell(v):
     return str(v).strip()
 
 
-def _read_xlsx(path: Path) -> list[dict]:
+def _read_xlsx(path: Path) -> tuple[list[dict], list[str]]:
     from openpyxl import load_workbook
 
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # a broken archive or not a workbook at all
-        raise SourceError(f"petitions: {path.name} is not a readable xlsx workbook ({type(exc).__name__})") from None
+        raise UnreadableFile(
+            path.name, "not_a_workbook", f"is not a readable xlsx workbook ({type(exc).__name__})"
+        ) from None
     try:
         ws = wb.worksheets[0]
         it = ws.iter_rows(values_only=True)
         header = next(it, None)
-        if not header:
-            return []
+        if not header or not any(header):
+            raise UnreadableFile(path.name, "no_header", "has no header line")
         names = [_cell(h) for h in header]
-        return [dict(zip(names, (_cell(v) for v in row))) for row in it if any(v is not None for v in row)]
+        rows = [dict(zip(names, (_cell(v) for v in row))) for row in it if any(v is not None for v in row)]
+        return rows, names
     finally:
         wb.close()

@@ -5,6 +5,12 @@ Every row of a file lands as a version of its case (信访件编号), stamped
 earlier one (the newest version wins in the marts; staging keeps all of them). The files
 already landed are remembered by name and content hash in the cursor state, so a file is
 read once; a file re-exported under the same name with new content is read again.
+
+A file that cannot be read (empty, wrong encoding, a required column missing, ...) does not
+stop the run: it lands as one record of entity ``rejected_files`` (its name, size, hash,
+why) that the warehouse quarantines, so it is counted and shown, and the other files go on.
+Every ingestion also leaves its (mostly empty) rejected_files load, so that entity always
+exists in the lake.
 """
 
 from __future__ import annotations
@@ -17,10 +23,11 @@ from datetime import UTC, datetime
 from connectors.common.ingest import SHANGHAI, IngestResult
 from connectors.common.lake import Lake, LandingStats, RawRecord, new_load_id
 from connectors.common.personal import Pseudonymizer, protect
-from connectors.petitions.files import InboxFile, complete_files, read_rows
+from connectors.petitions.files import InboxFile, UnreadableFile, complete_files, extra_columns, read_rows
 
 SOURCE = "petitions"
 ENTITY = "cases"
+REJECTED = "rejected_files"
 PERSONAL = {"信访人姓名": "name", "信访人身份证号": "id_number", "信访人电话": "phone"}
 _DATE_IN_NAME = re.compile(r"(\d{4})(\d{2})(\d{2})")
 
@@ -41,11 +48,22 @@ def pending_files(lake: Lake, inbox) -> list[InboxFile]:
 
 
 def ingest_file(lake: Lake, f: InboxFile, pseudo: Pseudonymizer, max_bytes: int) -> IngestResult:
+    """Land a complete file's rows, or (a file that cannot be read) its rejection; then
+    remember the file. `IngestResult.rejected` names why a file was refused."""
     digest = _digest(f)
-    rows = read_rows(f, max_bytes)
     day = file_day(f.name)
-    stamp = day.replace("-", "")
     cursor = json.dumps({"file": f.name, "sha256": digest}, ensure_ascii=False)
+    load_id = new_load_id()
+    fetched_at = datetime.now(UTC)
+    rejection, why = [], None
+    try:
+        rows = read_rows(f, max_bytes)
+    except UnreadableFile as exc:
+        rows, why = [], exc.detail
+        payload = {"file": f.name, "bytes": f.size, "sha256": digest, "reason": exc.reason, "detail": exc.detail}
+        rejection = [RawRecord(f.name, digest, json.dumps(payload, ensure_ascii=False), cursor)]
+    lake.land(SOURCE, REJECTED, day, load_id, rejection, fetched_at)
+    stamp = day.replace("-", "")
     records = [
         RawRecord(
             key=row.get("信访件编号") or None,
@@ -55,10 +73,18 @@ def ingest_file(lake: Lake, f: InboxFile, pseudo: Pseudonymizer, max_bytes: int)
         )
         for i, row in enumerate(rows)
     ]
-    load_id = new_load_id()
     stats = LandingStats()
-    lake.land(SOURCE, ENTITY, day, load_id, records, datetime.now(UTC), stats=stats)
+    lake.land(SOURCE, ENTITY, day, load_id, records, fetched_at, stats=stats)
     state = lake.read_state(SOURCE, ENTITY)
     state.setdefault("files", {})[f.name] = digest
     lake.write_state(SOURCE, ENTITY, state)
-    return IngestResult(ENTITY, day, load_id, stats.records, 1, stats.files)
+    return IngestResult(
+        ENTITY,
+        day,
+        load_id,
+        stats.records,
+        1,
+        stats.files,
+        rejected=why,
+        extra_columns=extra_columns(rows),
+    )

@@ -5,7 +5,8 @@ the API selects by start (or push) time only. So a run over days [first, last] r
 from ``first - lookback`` and lands every record in the partition of its own day
 (Asia/Shanghai day of ``startTime`` / ``pushTime``); the raw lake is append-only and
 staging keeps one row per distinct version. The cursor (``fetched_until``) moves after
-each window is landed.
+each window is landed; a run whose days are still open (today) resumes from it, minus the
+lookback, where a run over past days reads them whole again.
 """
 
 from __future__ import annotations
@@ -59,8 +60,12 @@ def ingest_days(
     """Land `entity` for days [first, last] plus the lookback before them."""
     call, key_field, time_field = WINDOWED[entity]
     now = now or datetime.now(SHANGHAI)
-    start = day_window(first)[0] - lookback
-    end = min(day_window(last)[1], now)
+    resume, days_end = day_window(first)[0], day_window(last)[1]
+    cursor = lake.read_state(SOURCE, entity).get("fetched_until")
+    if cursor and resume < datetime.fromisoformat(cursor) < days_end:
+        resume = datetime.fromisoformat(cursor)
+    start = resume - lookback
+    end = min(days_end, now)
     results = []
     for lo, hi in split_window(start, end, MAX_WINDOW):
         load_id = new_load_id()

@@ -6,16 +6,25 @@ So the client pages *by time*: it asks for ``updated_after = <last updated_datet
 and drops the records at that boundary instant it already has; ``page`` is only used to
 step through more than a page of records sharing one instant. This needs the results in
 ``updated_datetime`` order, which the client checks on every page.
+
+Reference lists have only offset paging. A record committed before the offset while a list
+is paged pushes another across the page boundary: that one comes twice and the new one not
+at all. So a pass that meets a key twice is followed by another pass over the whole list
+(up to ``MAX_PASSES``); the snapshot keeps every pass, and staging one row per version.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from datetime import datetime
 
 from connectors.common.errors import SourceError
 from connectors.common.http import RetryingSession
 from connectors.common.ingest import Page
+
+MAX_PASSES = 3
+log = logging.getLogger(__name__)
 
 
 def parse_instant(value: str, field: str) -> datetime:
@@ -57,18 +66,31 @@ class Open311Client:
     def services(self) -> Page:
         return Page(self._get("/open311/v2/services.json", "services"), {"endpoint": "services.json"})
 
-    def reference_pages(self, name: str) -> Iterator[Page]:
-        """A reference list (grids, staff, departments) page by page."""
-        page = 1
-        while True:
-            params = {"page": page, "page_size": self.page_size}
-            items = self._get(f"/open311/v2/ext/{name}.json", f"{name} page {page}", params)
-            if not isinstance(items, list):
-                raise SourceError(f"smart_city: {name}.json did not return a list")
-            yield Page(items, {"endpoint": f"ext/{name}.json", **params})
-            if len(items) < self.page_size:
+    def reference_pages(self, name: str, key_field: str) -> Iterator[Page]:
+        """A reference list (grids, staff, departments) page by page, passed over again when
+        a pass met a key twice (the list shifted under the offset)."""
+        for n in range(1, MAX_PASSES + 1):
+            seen: set = set()
+            repeated = 0
+            page = 1
+            while True:
+                params = {"page": page, "page_size": self.page_size}
+                items = self._get(f"/open311/v2/ext/{name}.json", f"{name} page {page}", params)
+                if not isinstance(items, list):
+                    raise SourceError(f"smart_city: {name}.json did not return a list")
+                keys = [i.get(key_field) if isinstance(i, dict) else None for i in items]
+                repeated += sum(1 for k in keys if k in seen)
+                seen.update(keys)
+                yield Page(items, {"endpoint": f"ext/{name}.json", "pass": n, **params})
+                if len(items) < self.page_size:
+                    break
+                page += 1
+            if not repeated:
                 return
-            page += 1
+            log.warning("smart_city: %s: %d key(s) came twice in pass %d; reading the list again", name, repeated, n)
+        log.warning(
+            "smart_city: %s repeated keys in all %d passes; keeping them (staging keeps one each)", name, MAX_PASSES
+        )
 
     def request_pages(self, updated_after: datetime, updated_before: datetime) -> Iterator[Page]:
         """Every request whose updated_datetime is in [updated_after, updated_before)."""

@@ -83,7 +83,6 @@ def ingest_reference(client: Open311Client, lake: Lake, entity: str, today: date
     """Land a whole snapshot of a reference list (services, grids, staff, departments)."""
     if entity not in REFERENCE_ENTITIES:
         raise ValueError(f"unknown Smart City reference entity {entity!r}")
-    pages: Iterator[Page] = iter([client.services()]) if entity == "services" else client.reference_pages(entity)
-    return land_snapshot(
-        lake, SOURCE, entity, pages, REFERENCE_ENTITIES[entity], today, retries_of=lambda: client.http.retries
-    )
+    key = REFERENCE_ENTITIES[entity]
+    pages: Iterator[Page] = iter([client.services()]) if entity == "services" else client.reference_pages(entity, key)
+    return land_snapshot(lake, SOURCE, entity, pages, key, today, retries_of=lambda: client.http.retries)

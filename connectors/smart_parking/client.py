@@ -2,7 +2,7 @@
 
 The bearer token is fetched once and reused until it is about to expire; a 401 in the
 middle of a run (the token expired early, or was revoked) fetches a new one and repeats
-the request once. Collections are read with ``updated_since`` and the opaque
+the request, up to ``TOKEN_TRIES`` times. Collections are read with ``updated_since`` and the opaque
 ``next_cursor`` until it is null.
 """
 
@@ -16,6 +16,7 @@ from connectors.common.http import RetryingSession
 from connectors.common.ingest import Page
 
 COLLECTIONS = ("lots", "sessions", "violations")
+TOKEN_TRIES = 3  # a request refused with 401 this often, each time with a fresh token, fails
 
 
 class SmartParkingClient:
@@ -60,13 +61,16 @@ class SmartParkingClient:
         return {"Authorization": f"Bearer {self._token}", "Accept": "application/json"}
 
     def get(self, path: str, params: dict, what: str):
-        try:
-            return self.http.request_json("GET", f"{self.base_url}{path}", what, params=params, prepare=self._bearer)
-        except HttpStatusError as exc:
-            if exc.status != 401:
-                raise
-            self._token = None  # expired under us: one fresh token, one more try
-            return self.http.request_json("GET", f"{self.base_url}{path}", what, params=params, prepare=self._bearer)
+        for attempt in range(TOKEN_TRIES):
+            try:
+                return self.http.request_json(
+                    "GET", f"{self.base_url}{path}", what, params=params, prepare=self._bearer
+                )
+            except HttpStatusError as exc:
+                if exc.status != 401 or attempt + 1 == TOKEN_TRIES:
+                    raise
+                self._token = None  # expired or revoked under us: a fresh token, another try
+                self.http.retries += 1
 
     def check_connection(self) -> None:
         self.get("/api/v1/lots", {"limit": 1}, "lots (connection check)")

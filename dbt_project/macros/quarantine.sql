@@ -25,6 +25,7 @@
     'outside_kaifeng': 'the coordinates lie outside the Kaifeng outline (with a 500 m margin)',
     'invalid_id_check_digit': 'a resident ID number fails its GB 11643 check digit',
     'malformed_id_number': 'a resident ID number has neither the 18- nor the 15-digit form',
+    'unreadable_file': 'an export file refused as a whole: empty, in another encoding, not a workbook, without a header or a required column',
 }) }}
 {%- endmacro %}
 
@@ -159,6 +160,7 @@ where _quarantine_reason is null and _landing_rank = 1
     {'source': 'civil_affairs', 'entity': 'applications', 'stg': 'stg_civil_affairs__applications'},
     {'source': 'civil_affairs', 'entity': 'visits', 'stg': 'stg_civil_affairs__visits'},
     {'source': 'petitions', 'entity': 'cases', 'stg': 'stg_petitions__cases'},
+    {'source': 'petitions', 'entity': 'rejected_files', 'stg': 'stg_petitions__rejected_files'},
 ]) }}
 {%- endmacro %}
 

@@ -43,3 +43,8 @@ where {% for k in key %}{{ k }} is null or {% endfor %}{{ version }} is null
    or same_version > 1
    or current_versions > 1
 {% endtest %}
+
+{#- The model holds no row (a relation that is empty by design). -#}
+{% test empty_relation(model) %}
+select * from {{ model }}
+{% endtest %}

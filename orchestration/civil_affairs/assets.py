@@ -49,6 +49,7 @@ def _table_asset(name: str):
             metadata={
                 "records_landed": sum(per_day.values()),
                 "records_per_day": MetadataValue.json(per_day),
+                "retries": sum(r.retries for r in results),
             },
             check_results=gx_check_results(context, warehouse, [r.load_id for r in results], days),
         )

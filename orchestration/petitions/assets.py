@@ -1,54 +1,86 @@
 """Raw landing of petition export files: one dynamic partition per file.
 
-The sensor adds a partition for each complete file it sees and asks for its run; the asset
-lands the file's rows (petitioners pseudonymized). Re-materializing a file's partition
-lands it again as a new load (staging keeps one row per version).
+The sensor adds a partition for each complete file it sees and asks for its run; the step
+lands the file's rows (petitioners pseudonymized) as `petitions/raw/cases`, and a file it
+cannot read as `petitions/raw/rejected_files` (the warehouse quarantines it, the other
+files go on). Re-materializing a file's partition lands it again as a new load (staging
+keeps one row per version).
 """
 
 from dagster import (
     AssetExecutionContext,
     AssetKey,
+    AssetSpec,
     BackfillPolicy,
     DynamicPartitionsDefinition,
     Failure,
     MaterializeResult,
     MetadataValue,
-    asset,
+    multi_asset,
 )
 
-from connectors.petitions import ENTITY, SOURCE, complete_files, ingest_file
+from connectors.petitions import ENTITY, REJECTED, SOURCE, complete_files, ingest_file
 from orchestration.petitions.resources import PetitionsResource
 from orchestration.quality import gx_check_results, gx_check_specs
 from orchestration.resources import WarehouseResource
 
 petition_files = DynamicPartitionsDefinition(name="petition_files")
+CASES = AssetKey([SOURCE, "raw", ENTITY])
+REJECTED_FILES = AssetKey([SOURCE, "raw", REJECTED])
 
 
-@asset(
-    key=AssetKey([SOURCE, "raw", ENTITY]),
+@multi_asset(
+    specs=[
+        AssetSpec(
+            CASES,
+            group_name=SOURCE,
+            kinds={"python", "parquet"},
+            description="信访件 Petition cases from the provincial system's daily export files (CSV GB18030, xlsx).",
+        ),
+        AssetSpec(
+            REJECTED_FILES,
+            group_name=SOURCE,
+            kinds={"python", "parquet"},
+            description="退回文件 Export files refused as a whole (empty, wrong encoding, a required column "
+            "missing): one record per file, quarantined in the warehouse.",
+        ),
+    ],
+    name="raw_petition_cases",
     partitions_def=petition_files,
     backfill_policy=BackfillPolicy.single_run(),
-    group_name=SOURCE,
-    kinds={"python", "parquet"},
-    description="信访件 Petition cases from the provincial system's daily export files (CSV GB18030, xlsx).",
-    check_specs=gx_check_specs(AssetKey([SOURCE, "raw", ENTITY])),
+    check_specs=gx_check_specs(CASES),
 )
-def raw_petition_cases(
-    context: AssetExecutionContext, petitions: PetitionsResource, warehouse: WarehouseResource
-) -> MaterializeResult:
+def raw_petition_cases(context: AssetExecutionContext, petitions: PetitionsResource, warehouse: WarehouseResource):
     settings = petitions.settings()
     files = {f.name: f for f in complete_files(settings.inbox)}
-    per_file, load_ids = {}, []
+    per_file, rejected, drift, load_ids = {}, {}, {}, []
     for name in context.partition_keys:
         if name not in files:
             raise Failure(f"petitions: {name} is not a complete file in the inbox (missing, or no .done marker)")
         r = ingest_file(warehouse.lake(), files[name], settings.pseudonymizer, settings.max_file_bytes)
         per_file[name] = r.records
         load_ids.append(r.load_id)
+        if r.rejected:
+            rejected[name] = r.rejected
+            context.log.warning(f"petitions: {name} refused ({r.rejected}); it is in the quarantine")
+        if r.extra_columns:
+            drift[name] = r.extra_columns
+            context.log.warning(f"petitions: {name} has columns not known yet, kept in the payload: {r.extra_columns}")
     context.log.info(f"petitions: {sum(per_file.values())} rows from {len(per_file)} file(s)")
-    return MaterializeResult(
-        metadata={"records_landed": sum(per_file.values()), "records_per_file": MetadataValue.json(per_file)},
-        check_results=gx_check_results(context, warehouse, load_ids),
+    yield MaterializeResult(
+        asset_key=REJECTED_FILES,
+        metadata={"files_refused": len(rejected), "why": MetadataValue.json(rejected)},
+    )
+    yield MaterializeResult(
+        asset_key=CASES,
+        metadata={
+            "records_landed": sum(per_file.values()),
+            "records_per_file": MetadataValue.json(per_file),
+            "retries": 0,
+            "files_refused": MetadataValue.json(rejected),
+            "new_columns": MetadataValue.json(drift),
+        },
+        check_results=gx_check_results(context, warehouse, load_ids, key=CASES),
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dagster import ConfigurableResource, EnvVar
 
 from connectors.sharp_eyes import ArtemisClient, SharpEyesSettings
+from orchestration.resources import settings_env
 
 
 class SharpEyesResource(ConfigurableResource):
@@ -13,18 +14,20 @@ class SharpEyesResource(ConfigurableResource):
     url: str
     app_key: str
     app_secret: str
-    page_size: int = 1000
-    lookback_hours: int = 48
+    page_size: int | None = None  # None: GOVHUB_SHARP_EYES_PAGE_SIZE, or 1000
+    lookback_hours: int | None = None  # None: GOVHUB_SHARP_EYES_LOOKBACK_HOURS, or 48
 
     def settings(self) -> SharpEyesSettings:
         return SharpEyesSettings.from_env(
-            {
-                "GOVHUB_SHARP_EYES_URL": self.url,
-                "GOVHUB_SHARP_EYES_APP_KEY": self.app_key,
-                "GOVHUB_SHARP_EYES_APP_SECRET": self.app_secret,
-                "GOVHUB_SHARP_EYES_PAGE_SIZE": str(self.page_size),
-                "GOVHUB_SHARP_EYES_LOOKBACK_HOURS": str(self.lookback_hours),
-            }
+            settings_env(
+                {
+                    "GOVHUB_SHARP_EYES_URL": self.url,
+                    "GOVHUB_SHARP_EYES_APP_KEY": self.app_key,
+                    "GOVHUB_SHARP_EYES_APP_SECRET": self.app_secret,
+                    "GOVHUB_SHARP_EYES_PAGE_SIZE": self.page_size,
+                    "GOVHUB_SHARP_EYES_LOOKBACK_HOURS": self.lookback_hours,
+                }
+            )
         )
 
     def client(self) -> ArtemisClient:

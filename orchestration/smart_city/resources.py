@@ -5,6 +5,7 @@ from __future__ import annotations
 from dagster import ConfigurableResource, EnvVar
 
 from connectors.smart_city import Open311Client, SmartCitySettings
+from orchestration.resources import settings_env
 
 
 class SmartCityResource(ConfigurableResource):
@@ -12,18 +13,19 @@ class SmartCityResource(ConfigurableResource):
 
     url: str
     api_key: str
-    page_size: int = 1000
-    overlap_minutes: int = 30
+    page_size: int | None = None  # None: GOVHUB_SMART_CITY_PAGE_SIZE, or 1000
+    overlap_minutes: int | None = None  # None: GOVHUB_SMART_CITY_OVERLAP_MINUTES, or 30
 
     def settings(self) -> SmartCitySettings:
-        # The same checks as the CLI: a malformed value fails naming its variable.
         return SmartCitySettings.from_env(
-            {
-                "GOVHUB_SMART_CITY_URL": self.url,
-                "GOVHUB_SMART_CITY_API_KEY": self.api_key,
-                "GOVHUB_SMART_CITY_PAGE_SIZE": str(self.page_size),
-                "GOVHUB_SMART_CITY_OVERLAP_MINUTES": str(self.overlap_minutes),
-            }
+            settings_env(
+                {
+                    "GOVHUB_SMART_CITY_URL": self.url,
+                    "GOVHUB_SMART_CITY_API_KEY": self.api_key,
+                    "GOVHUB_SMART_CITY_PAGE_SIZE": self.page_size,
+                    "GOVHUB_SMART_CITY_OVERLAP_MINUTES": self.overlap_minutes,
+                }
+            )
         )
 
     def client(self) -> Open311Client:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dagster import ConfigurableResource, EnvVar
 
 from connectors.smart_parking import SmartParkingSettings
+from orchestration.resources import settings_env
 
 
 class SmartParkingResource(ConfigurableResource):
@@ -12,17 +13,19 @@ class SmartParkingResource(ConfigurableResource):
     client_id: str
     client_secret: str
     pseudonym_key: str
-    page_size: int = 1000
+    page_size: int | None = None  # None: GOVHUB_SMART_PARKING_PAGE_SIZE, or 1000
 
     def settings(self) -> SmartParkingSettings:
         return SmartParkingSettings.from_env(
-            {
-                "GOVHUB_SMART_PARKING_URL": self.url,
-                "GOVHUB_SMART_PARKING_CLIENT_ID": self.client_id,
-                "GOVHUB_SMART_PARKING_CLIENT_SECRET": self.client_secret,
-                "GOVHUB_PSEUDONYM_KEY": self.pseudonym_key,
-                "GOVHUB_SMART_PARKING_PAGE_SIZE": str(self.page_size),
-            }
+            settings_env(
+                {
+                    "GOVHUB_SMART_PARKING_URL": self.url,
+                    "GOVHUB_SMART_PARKING_CLIENT_ID": self.client_id,
+                    "GOVHUB_SMART_PARKING_CLIENT_SECRET": self.client_secret,
+                    "GOVHUB_PSEUDONYM_KEY": self.pseudonym_key,
+                    "GOVHUB_SMART_PARKING_PAGE_SIZE": self.page_size,
+                }
+            )
         )
 
 

@@ -17,12 +17,15 @@ import csv
 import io
 import os
 import random
+import threading
+import time
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
 from sandbox.civil_affairs.data import has_bad_check_digit, id_number
 from sandbox.defects import Defect, pick
+from sandbox.faults import FaultPlan
 from sandbox.world import World
 from sandbox.world.names import mobile_number, person_name
 
@@ -193,24 +196,74 @@ class PetitionFiles:
                 out[c.case_id] = seen[-1]
         return out
 
-    def write_inbox(self, inbox: str | os.PathLike, until: date) -> list[Path]:
-        """Export the files of every day before `until` into `inbox`, each with its marker."""
+    def write_inbox(self, inbox: str | os.PathLike, until: date, faults: FaultPlan | None = None) -> list[Path]:
+        """Export the files of every day before `until` into `inbox`, each with its marker.
+
+        With `faults` (sandbox.faults): `file_in_progress` writes the last day's file in
+        two halves, the second and the marker `IN_PROGRESS_SECONDS` later (`wait_written()`
+        waits for it); `bad_files` adds, beside the real exports, re-sends that are empty,
+        in UTF-16, or missing a column, and gives one real export a column more."""
         inbox = Path(inbox)
         inbox.mkdir(parents=True, exist_ok=True)
-        written = []
+        faults = faults or FaultPlan("petitions")
+        days = []
         d = self.start
         while d < until:
+            days.append(d)
+            d += timedelta(days=1)
+        bad = faults.on("bad_files") and bool(days) and faults.once("bad_files", str(inbox))
+        wider = days[faults.pick("bad_files", "extra_column", len(days))] if bad else None
+        slow = (
+            days[-1] if days and faults.on("file_in_progress") and faults.once("file_in_progress", str(inbox)) else None
+        )
+        written = []
+        for d in days:
             rows = self.rows_of(d)
             rng = self.world.rng("petitions", "file", d.isoformat())
             path = inbox / file_name(d)
-            data = _xlsx(rows, rng) if path.suffix == ".xlsx" else _csv(rows, rng)
-            tmp = path.with_name(path.name + ".part")
-            tmp.write_bytes(data)
-            os.replace(tmp, path)
-            path.with_name(path.name + ".done").touch()
+            headers = [*HEADERS, EXTRA_COLUMN] if d == wider else HEADERS
+            data = _xlsx(rows, rng, headers) if path.suffix == ".xlsx" else _csv(rows, rng, headers)
+            if d == slow:
+                path.write_bytes(data[: len(data) // 2])  # still being written: no marker yet
+                self._writer = threading.Thread(target=_finish_later, args=(path, data), daemon=True)
+                self._writer.start()
+            else:
+                _write_whole(path, data)
             written.append(path)
-            d += timedelta(days=1)
+        if bad:
+            last = days[-1]
+            rows = self.rows_of(last)
+            rng = self.world.rng("petitions", "resend", last.isoformat())
+            stem = f"信访件_{last:%Y%m%d}_重发"
+            _write_whole(inbox / f"{stem}1.csv", b"")
+            _write_whole(inbox / f"{stem}2.csv", _csv(rows, rng).decode("gb18030").encode("utf-16"))
+            _write_whole(inbox / f"{stem}3.csv", _csv(rows, rng, [h for h in HEADERS if h != "问题类别"]))
         return written
+
+    def wait_written(self, timeout: float = 30.0) -> None:
+        """Until a file written slowly (fault file_in_progress) is whole, with its marker."""
+        writer = getattr(self, "_writer", None)
+        if writer is not None:
+            writer.join(timeout)
+
+
+EXTRA_COLUMN = "备注"  # a column the exports have not had before (schema drift)
+IN_PROGRESS_SECONDS = 3.0
+
+
+def _write_whole(path: Path, data: bytes) -> None:
+    """A file written under a temporary name, renamed into place, then its marker."""
+    tmp = path.with_name(path.name + ".part")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+    path.with_name(path.name + ".done").touch()
+
+
+def _finish_later(path: Path, data: bytes) -> None:
+    time.sleep(IN_PROGRESS_SECONDS)
+    with open(path, "ab") as fh:
+        fh.write(data[len(data) // 2 :])
+    path.with_name(path.name + ".done").touch()
 
 
 def file_name(day: date) -> str:
@@ -218,31 +271,31 @@ def file_name(day: date) -> str:
     return f"信访件_{day:%Y%m%d}.{'xlsx' if day.toordinal() % 2 == 0 else 'csv'}"
 
 
-def _cells(row: dict, rng: random.Random, excel_ok: bool) -> list:
+def _cells(row: dict, rng: random.Random, excel_ok: bool, headers: list[str]) -> list:
     return [
         _date_text(v, rng, excel_ok) if isinstance(v, date) else (v if v is not None else "")
-        for v in (row.get(h) for h in HEADERS)
+        for v in (row.get(h) for h in headers)
     ]
 
 
-def _csv(rows: list[dict], rng: random.Random) -> bytes:
+def _csv(rows: list[dict], rng: random.Random, headers: list[str] = HEADERS) -> bytes:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow(HEADERS)
+    w.writerow(headers)
     for r in rows:
-        w.writerow(_cells(r, rng, excel_ok=True))
+        w.writerow(_cells(r, rng, True, headers))
     return buf.getvalue().encode("gb18030")
 
 
-def _xlsx(rows: list[dict], rng: random.Random) -> bytes:
+def _xlsx(rows: list[dict], rng: random.Random, headers: list[str] = HEADERS) -> bytes:
     from openpyxl import Workbook
 
     wb = Workbook()
     ws = wb.active
     ws.title = "信访件"
-    ws.append(HEADERS)
+    ws.append(headers)
     for r in rows:
-        ws.append(_cells(r, rng, excel_ok=True))
+        ws.append(_cells(r, rng, True, headers))
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -30,10 +30,13 @@ from datetime import date, datetime, timedelta
 
 from sandbox.clock import SHANGHAI, Clock
 from sandbox.defects import impossible_local_time
+from sandbox.faults import FaultPlan, OffsetListings
 from sandbox.http import App, Request, Response
 from sandbox.sharp_eyes.alarms import NEW_EVENT_TYPE, RULE_NAMES, Alarm, SharpEyesAlarms
 
 MAX_PAGE_SIZE = 1000
+# how the platform says it is too busy to answer now (HTTP 200)
+BUSY = ("0x02401004", "系统繁忙，请稍后重试")
 MAX_WINDOW = timedelta(days=7)
 TIMESTAMP_TOLERANCE_MS = 15 * 60 * 1000
 BAD_LEVEL = 7  # an eventLevel outside 1-3
@@ -72,8 +75,13 @@ class SharpEyesStandIn:
         app_key: str,
         app_secret: str,
         alarms: SharpEyesAlarms | None = None,
+        faults: FaultPlan | None = None,
     ) -> None:
+        """`faults` (sandbox.faults): envelope errors, valid signatures refused, and lists
+        that drift or repeat records while they are paged."""
         self.world = world
+        self.faults = faults or FaultPlan("sharp_eyes")
+        self._listings = OffsetListings(self.faults) if self.faults.active else None
         self.clock = clock
         self.app_key = app_key
         self._secret = app_secret.encode("utf-8")
@@ -133,18 +141,25 @@ class SharpEyesStandIn:
     def _signed(self, fn):
         def wrapped(req: Request) -> Response:
             why = self._verify(req)
-            if why:
-                return _envelope(None, code="0x02401007", msg=f"authentication failed: {why}", status=401)
+            fault = None
+            if not why and self.faults.active:
+                key = FaultPlan.request_key(req.method, req.path, {}, req.body)
+                fault = self.faults.draw(("signature_rejected", "envelope_error"), key)
+            if why or fault == "signature_rejected":
+                return _envelope(
+                    None, code="0x02401007", msg=f"authentication failed: {why or 'signature mismatch'}", status=401
+                )
+            if fault == "envelope_error":
+                return _envelope(None, code=BUSY[0], msg=BUSY[1])
             try:
                 body = req.json() or {}
-                return fn(body)
+                return fn(body, req.path)
             except ValueError as exc:
                 return _envelope(None, code="0x00072001", msg=str(exc))
 
         return wrapped
 
-    @staticmethod
-    def _page(body: dict, rows: list) -> Response:
+    def _page(self, body: dict, rows: list, path: str) -> Response:
         page_no, page_size = body.get("pageNo", 1), body.get("pageSize", 20)
         if (
             not isinstance(page_no, int)
@@ -153,8 +168,12 @@ class SharpEyesStandIn:
             or not 1 <= page_size <= MAX_PAGE_SIZE
         ):
             raise ValueError(f"pageNo must be >= 1 and pageSize between 1 and {MAX_PAGE_SIZE}")
-        chunk = rows[(page_no - 1) * page_size : page_no * page_size]
-        return _envelope({"total": len(rows), "pageNo": page_no, "pageSize": page_size, "list": chunk})
+        if self._listings is not None:
+            listing = f"{path} {sorted((k, str(v)) for k, v in body.items() if k != 'pageNo')}"
+            chunk, total = self._listings.page(listing, rows, page_no, page_size)
+        else:
+            chunk, total = rows[(page_no - 1) * page_size : page_no * page_size], len(rows)
+        return _envelope({"total": total, "pageNo": page_no, "pageSize": page_size, "list": chunk})
 
     def _window(self, body: dict) -> tuple[datetime, datetime]:
         lo, hi = _parse_time(body.get("startTime"), "startTime"), _parse_time(body.get("endTime"), "endTime")
@@ -165,7 +184,7 @@ class SharpEyesStandIn:
         return lo, hi
 
     # --- endpoints ----------------------------------------------------------------------
-    def cameras(self, body: dict) -> Response:
+    def cameras(self, body: dict, path: str) -> Response:
         now = artemis_time(self.clock.now())
         return self._page(
             body,
@@ -181,6 +200,7 @@ class SharpEyesStandIn:
                 }
                 for c in self.alarms.cameras
             ],
+            path,
         )
 
     def _rows(self, kind: str, lo: datetime, hi: datetime, now: datetime, build) -> list:
@@ -194,7 +214,7 @@ class SharpEyesStandIn:
                 self._window_rows[key] = rows
         return rows
 
-    def events(self, body: dict) -> Response:
+    def events(self, body: dict, path: str) -> Response:
         lo, hi = self._window(body)
         now = self.clock.now()
 
@@ -208,7 +228,7 @@ class SharpEyesStandIn:
                     rows.append(self._event(a, now, remark="重复上报"))
             return rows
 
-        return self._page(body, self._rows("events", lo, hi, now, build))
+        return self._page(body, self._rows("events", lo, hi, now, build), path)
 
     def _event(self, a: Alarm, now: datetime, remark: str | None = None) -> dict:
         closed = a.closed_at is not None and a.closed_at <= now
@@ -243,10 +263,11 @@ class SharpEyesStandIn:
             event.update(ruleName=f"{name}联动规则", eventType=code, eventTypeName=name)
         return event
 
-    def handling(self, body: dict) -> Response:
+    def handling(self, body: dict, path: str) -> Response:
         lo, hi = self._window(body)
         now = self.clock.now()
-        return self._page(body, self._rows("handling", lo, hi, now, lambda: self._handling_rows(lo, hi, now)))
+        rows = self._rows("handling", lo, hi, now, lambda: self._handling_rows(lo, hi, now))
+        return self._page(body, rows, path)
 
     def _handling_rows(self, lo: datetime, hi: datetime, now: datetime) -> list:
         rows = []

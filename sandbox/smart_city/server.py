@@ -21,6 +21,7 @@ from datetime import date, datetime, timedelta
 
 from sandbox.clock import Clock, format_local, parse_w3c
 from sandbox.defects import variant
+from sandbox.faults import FaultPlan, OffsetListings
 from sandbox.http import App, Request, Response
 from sandbox.smart_city.events import REPORTER_NAMES, STATE_NAMES, Event, SmartCityEvents, to_gcj02
 from sandbox.world import World
@@ -38,7 +39,8 @@ def _error(status: int, description: str) -> Response:
     return Response(status, [{"code": status, "description": description}])
 
 
-def _paged(req: Request, items: list) -> Response | list:
+def _paged(req: Request, items: list, listings: OffsetListings | None = None) -> Response | list:
+    """A page of `items`; with `listings`, as a list that drifts or repeats records may serve it."""
     try:
         page = int(req.query.get("page", "1"))
         size = int(req.query.get("page_size", "100"))
@@ -46,6 +48,9 @@ def _paged(req: Request, items: list) -> Response | list:
         return _error(400, "page and page_size must be integers")
     if page < 1 or not 1 <= size <= MAX_PAGE_SIZE:
         return _error(400, f"page must be >= 1 and page_size between 1 and {MAX_PAGE_SIZE}")
+    if listings is not None:
+        listing = FaultPlan.request_key(req.method, req.path, {k: v for k, v in req.query.items() if k != "page"})
+        return listings.page(listing, items, page, size)[0]
     return items[(page - 1) * size : page * size]
 
 
@@ -60,10 +65,15 @@ class SmartCityStandIn:
         alarms=None,
         defects: bool = True,
         drop_fields: tuple[str, ...] = (),
+        faults: FaultPlan | None = None,
     ) -> None:
         """`drop_fields`: fields every request is served without (a platform that changed
-        its shape: what a blocking quality check is for)."""
+        its shape: what a blocking quality check is for). `faults`: the reference lists,
+        paged by offset, may drift and repeat records (sandbox.faults); requests.json is
+        served in update order and is read by time, where an offset cannot drift."""
         self.world = world
+        self.faults = faults or FaultPlan("smart_city")
+        self._listings = OffsetListings(self.faults) if self.faults.active else None
         self.clock = clock
         self.api_key = api_key
         self.drop_fields = drop_fields
@@ -253,7 +263,7 @@ class SmartCityStandIn:
                     }
                 )
             self._grid_features = feats
-        return _paged(req, self._grid_features)
+        return _paged(req, self._grid_features, self._listings)
 
     def staff(self, req: Request):
         today = self.clock.now().date()
@@ -280,7 +290,7 @@ class SmartCityStandIn:
                     "assignments": assignments,
                 }
             )
-        return _paged(req, rows)
+        return _paged(req, rows, self._listings)
 
     def departments(self, req: Request):
         kinds = {k.code: k for k in self.world.department_kinds}
@@ -301,6 +311,7 @@ class SmartCityStandIn:
                 }
                 for d in self.world.departments
             ],
+            self._listings,
         )
 
 

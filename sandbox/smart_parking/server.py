@@ -21,6 +21,7 @@ from datetime import datetime
 from urllib.parse import parse_qs
 
 from sandbox.clock import SHANGHAI, Clock
+from sandbox.faults import FaultPlan
 from sandbox.http import App, Request, Response
 from sandbox.smart_parking.data import ParkingData
 
@@ -44,8 +45,13 @@ class SmartParkingStandIn:
         token_seconds: float = 600.0,
         data: ParkingData | None = None,
         defects: bool = True,
+        faults: FaultPlan | None = None,
     ) -> None:
+        """`faults` (sandbox.faults): tokens revoked in the middle of a run, and a page that
+        starts with the last record of the page before (the cursor taken inclusively)."""
         self.clock = clock
+        self.faults = faults or FaultPlan("smart_parking")
+        self._page_ends: dict[str, dict] = {}  # next_cursor -> the record it continues after
         self.client_id = client_id
         self._client_secret = client_secret
         self.token_seconds = token_seconds
@@ -94,6 +100,9 @@ class SmartParkingStandIn:
 
     def _collection(self, name: str):
         def handler(req: Request) -> Response:
+            req_key = FaultPlan.request_key(req.method, req.path, req.query)
+            if self.faults.active and self.faults.draw(("token_expired",), req_key):
+                self.revoke_tokens()
             if not self._authorized(req):
                 return Response(401, {"error": "invalid_token"})
             try:
@@ -113,7 +122,14 @@ class SmartParkingStandIn:
                 last = items[-1]
                 key = (_parse_local(last["updated_at"]).isoformat(), last[_ID[name]])
                 next_cursor = base64.urlsafe_b64encode(json.dumps(key).encode()).decode()
-            return Response(200, {"items": items, "next_cursor": next_cursor})
+                if self.faults.on("duplicate_across_pages"):
+                    with self._lock:
+                        self._page_ends[next_cursor] = last
+            repeat = None
+            if cursor is not None and self.faults.draw(("duplicate_across_pages",), f"{req_key}#repeat"):
+                with self._lock:
+                    repeat = self._page_ends.get(req.query["cursor"])
+            return Response(200, {"items": [repeat, *items] if repeat else items, "next_cursor": next_cursor})
 
         return handler
 

@@ -32,7 +32,7 @@ def _evaluate(checks, assets, instance) -> dict:
 
 
 def test_a_source_that_has_not_landed_is_stale_and_one_that_just_did_is_fresh():
-    keys = [a.key for a in raw_assets]
+    keys = [k for a in raw_assets for k in a.keys]
     stand_ins = [asset(key=k)(lambda: None) for k in keys]  # the same keys, nothing to fetch
     checks = freshness_checks(keys)
     instance = DagsterInstance.ephemeral()

@@ -9,10 +9,9 @@ from datetime import date
 import duckdb
 import pytest
 
-from connectors.common.errors import SourceError
 from connectors.common.lake import Lake
 from connectors.common.personal import Pseudonymizer
-from connectors.petitions import complete_files, ingest_file, pending_files, read_rows
+from connectors.petitions import UnreadableFile, complete_files, ingest_file, pending_files, read_rows
 from sandbox.petitions.files import HEADERS, PetitionFiles
 from sandbox.world import build_world
 
@@ -70,19 +69,40 @@ def test_bad_files_fail_with_a_message_naming_the_problem(inbox):
     _drop(inbox, "信访件_20261014.csv", ",".join(HEADERS).encode("utf-16"))
     _drop(inbox, "信访件_20261015.csv", "信访件编号,来源形式\r\nXF9,来信\r\n".encode("gb18030"))
     _drop(inbox, "信访件_20261016.xlsx", b"PK\x03\x04 not really a workbook")
+    _drop(inbox, "信访件_20261018.csv", b"\xff\xfd\xfe,\x80\xff")
     files = {f.name: f for f in complete_files(inbox)}
-    with pytest.raises(SourceError, match="empty"):
-        read_rows(files["信访件_20261013.csv"], LIMIT)
-    with pytest.raises(SourceError, match="neither UTF-8 nor GB18030"):
-        read_rows(files["信访件_20261014.csv"], LIMIT)
-    with pytest.raises(SourceError, match="问题属地网格"):
-        read_rows(files["信访件_20261015.csv"], LIMIT)
-    with pytest.raises(SourceError, match="not a readable xlsx"):
-        read_rows(files["信访件_20261016.xlsx"], LIMIT)
-    with pytest.raises(SourceError, match="over the limit"):
+    for name, reason, message in [
+        ("信访件_20261013.csv", "empty_file", "empty"),
+        ("信访件_20261014.csv", "wrong_encoding", "is UTF-16 text, not UTF-8 or GB18030"),
+        ("信访件_20261018.csv", "wrong_encoding", "neither UTF-8 nor GB18030"),
+        ("信访件_20261015.csv", "missing_column", "问题属地网格"),
+        ("信访件_20261016.xlsx", "not_a_workbook", "not a readable xlsx"),
+    ]:
+        with pytest.raises(UnreadableFile, match=message) as caught:
+            read_rows(files[name], LIMIT)
+        assert caught.value.reason == reason and name in str(caught.value)
+    with pytest.raises(UnreadableFile, match="over the limit") as caught:
         read_rows(
             files["信访件_20261013.csv"].__class__("big.csv", files["信访件_20261015.csv"].path, LIMIT + 1), LIMIT
         )
+    assert caught.value.reason == "too_large"
+
+
+def test_a_file_that_cannot_be_read_is_landed_as_a_rejection_and_the_run_goes_on(inbox, tmp_path):
+    _drop(inbox, "信访件_20261013.csv", b"")
+    _drop(
+        inbox,
+        "信访件_20261019.csv",
+        (",".join(HEADERS) + "\r\nXF3,来信" + "," * (len(HEADERS) - 2) + "\r\n").encode("gb18030"),
+    )
+    lake = Lake(tmp_path / "lake")
+    results = {f.name: ingest_file(lake, f, PSEUDO, LIMIT) for f in pending_files(lake, inbox)}
+    assert results["信访件_20261013.csv"].rejected == "is empty" and results["信访件_20261013.csv"].records == 0
+    assert results["信访件_20261019.csv"].rejected is None and results["信访件_20261019.csv"].records == 1
+    rejected = duckdb.sql(f"select record_key, payload from read_parquet('{lake.glob('petitions', 'rejected_files')}')")
+    ((key, payload),) = rejected.fetchall()
+    assert key == "信访件_20261013.csv" and json.loads(payload)["reason"] == "empty_file"
+    assert pending_files(lake, inbox) == []  # refused once; read again only when re-exported
 
 
 def test_an_extra_column_is_kept(inbox):
