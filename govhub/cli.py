@@ -298,7 +298,7 @@ def _ingest_smart_city(lake, since: date, until: date, report) -> None:
     client = settings.client()
     client.check_connection()
     for entity in REFERENCE_ENTITIES:
-        report(entity, ingest_reference(client, lake, entity))
+        report(entity, ingest_reference(client, lake, entity, settings.pseudonymizer))
     day = since
     while day <= until:
         report("service_requests", ingest_service_requests(client, lake, day, overlap=settings.overlap))
@@ -332,12 +332,13 @@ def _ingest_smart_parking(lake, since: date, until: date, report) -> None:
 
 
 def _ingest_civil_affairs(lake, since: date, until: date, report) -> None:
-    from connectors.civil_affairs import CivilAffairsSettings, engine_for, ingest_table_days
+    from connectors.civil_affairs import CivilAffairsSettings, check_connection, engine_for, ingest_table_days
     from connectors.civil_affairs.schema import TABLES
 
     settings = CivilAffairsSettings.from_env()
     engine = engine_for(settings.db_url)
     try:
+        check_connection(engine)
         for table in TABLES:
             for r in ingest_table_days(engine, lake, table, since, until, settings.pseudonymizer, settings.chunk_rows):
                 report(table, r)

@@ -95,23 +95,18 @@ def run_pipeline(start: date, end: date, progress: Callable[[str], None] = print
                 ASSET_PARTITION_RANGE_END_TAG: (end - timedelta(days=1)).replace(day=1).isoformat(),
             },
         ),
+        ("petitions_files", None),  # the files complete when the step comes up
         ("warehouse_build", {}),
     ]
-    # Petitions arrive as files: register every complete one as a partition, land them in one run.
-    from connectors.petitions import PetitionsSettings, complete_files
-    from orchestration.petitions.assets import petition_files
-
-    names = [f.name for f in complete_files(PetitionsSettings.from_env().inbox)]
-    if names:
-        instance.add_dynamic_partitions(petition_files.name, names)
-        steps.insert(
-            -1,
-            ("petitions_files", {ASSET_PARTITION_RANGE_START_TAG: names[0], ASSET_PARTITION_RANGE_END_TAG: names[-1]}),
-        )
     failed_jobs: list[str] = []
     failed_assets: set = set()
     retries: dict[str, int] = {}
     for job_name, tags in steps:
+        if tags is None:
+            tags = _petition_files(instance)
+            if tags is None:
+                progress("no complete petition file in the inbox")
+                continue
         job = defs.resolve_job_def(job_name)
         selection = None
         if job_name == "warehouse_build" and failed_assets:
@@ -156,16 +151,31 @@ def run_pipeline(start: date, end: date, progress: Callable[[str], None] = print
     return retries
 
 
+def _petition_files(instance) -> dict[str, str] | None:
+    """Petitions arrive as files: every complete one registered as a partition, landed in
+    one run (the tags of that run; None: no file yet)."""
+    from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
+
+    from connectors.petitions import PetitionsSettings, complete_files
+    from orchestration.petitions.assets import petition_files
+
+    names = [f.name for f in complete_files(PetitionsSettings.from_env().inbox)]
+    if not names:
+        return None
+    instance.add_dynamic_partitions(petition_files.name, names)
+    return {ASSET_PARTITION_RANGE_START_TAG: names[0], ASSET_PARTITION_RANGE_END_TAG: names[-1]}
+
+
 def publish(progress: Callable[[str], None] = print) -> None:
     """After a successful run: the read-only copy BI tools open (warehouse/published/), and
     the PostgreSQL publish target when GOVHUB_BI_POSTGRES_DSN names one."""
     from warehouse.publish import LINK_NAME, publish_duckdb, publish_postgres
-    from warehouse.settings import WarehouseSettings
+    from warehouse.settings import WarehouseSettings, bi_postgres_dsn
 
     settings = WarehouseSettings.from_env()
     copy = publish_duckdb(settings.warehouse_path, settings.warehouse_path.parent / "published")
     progress(f"published {copy.parent / LINK_NAME} -> {copy.name}")
-    dsn = os.environ.get("GOVHUB_BI_POSTGRES_DSN")
+    dsn = bi_postgres_dsn()
     if dsn:
         rows = publish_postgres(settings.warehouse_path, dsn)
         progress(f"published {len(rows)} tables ({sum(rows.values()):,} rows) to PostgreSQL")

@@ -11,17 +11,18 @@ page in the GX Data Docs site kept beside the lake.
 
 from __future__ import annotations
 
-import os
 import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from dagster import AssetCheckResult, AssetCheckSeverity, AssetCheckSpec, AssetKey, MetadataValue
 
+from quality.drift import new_fields
 from quality.gx import BLOCKING, WARNING, SuiteResult
 from quality.suites import suite_for
 from quality.volume import daily_volumes, load_volumes, validate_volume
 from sandbox.clock import SHANGHAI
+from warehouse.settings import data_docs_url
 
 
 def gx_check_specs(key: AssetKey) -> list[AssetCheckSpec]:
@@ -50,14 +51,11 @@ def judged_days(days: list[date], today: date | None = None) -> list[date]:
     return complete or [today - timedelta(days=1)]
 
 
-# Where a server publishes the Data Docs site (`govhub dev` serves it beside the UI, whose
-# pages cannot open file:// links); unset, the links point at the files.
-DATA_DOCS_URL = "GOVHUB_DATA_DOCS_URL"
-
-
 def docs_link(page: str | None, docs_dir: Path) -> str:
-    """The link to a Data Docs page: under GOVHUB_DATA_DOCS_URL when the site is served."""
-    base = os.environ.get(DATA_DOCS_URL, "").rstrip("/")
+    """The link to a Data Docs page: under GOVHUB_DATA_DOCS_URL when the site is served
+    (`govhub dev` serves it beside the UI, whose pages cannot open file:// links); unset,
+    the link points at the file."""
+    base = (data_docs_url() or "").rstrip("/")
     site = (docs_dir / "data_docs").resolve().as_uri()
     if page and base and page.startswith(site + "/"):
         return base + page[len(site) :]
@@ -84,10 +82,14 @@ def gx_check_results(
     lake = warehouse.lake()
     docs_dir = quality_dir(warehouse.lake_dir)
     started = time.monotonic()
-    result = suite.validate(lake.load_files(source, entity, load_ids), docs_dir, context.run_id)
+    files = lake.load_files(source, entity, load_ids)
+    result = suite.validate(files, docs_dir, context.run_id)
+    drift = new_fields(lake.entity_dir(source, entity), files)
+    if drift:
+        context.log.warning(f"{source}/{entity}: fields not sent before, kept in the raw payload: {drift}")
     seconds = round(time.monotonic() - started, 3)
     volume = _volume_result(context, key, suite, lake, docs_dir, load_ids, days)
-    return [*_landing_results(key, result, seconds, docs_link(result.docs_page, docs_dir)), volume]
+    return [*_landing_results(key, result, seconds, docs_link(result.docs_page, docs_dir), drift), volume]
 
 
 def _volume_result(context, key, suite, lake, docs_dir, load_ids, days) -> AssetCheckResult:
@@ -121,12 +123,15 @@ def _volume_result(context, key, suite, lake, docs_dir, load_ids, days) -> Asset
     )
 
 
-def _landing_results(key: AssetKey, result: SuiteResult, seconds: float, link: str) -> list[AssetCheckResult]:
+def _landing_results(
+    key: AssetKey, result: SuiteResult, seconds: float, link: str, drift: list[str]
+) -> list[AssetCheckResult]:
+    """gx_blocking and gx_warnings; the warnings also report schema drift (`new_fields`)."""
     summary = result.summary()
     out = []
     for name, kind, passed, severity in (
         ("gx_blocking", BLOCKING, result.blocking_ok, AssetCheckSeverity.ERROR),
-        ("gx_warnings", WARNING, not result.warnings, AssetCheckSeverity.WARN),
+        ("gx_warnings", WARNING, not result.warnings and not drift, AssetCheckSeverity.WARN),
     ):
         expectations = {k: v for k, v in summary.items() if v["severity"] == kind}
         failed = {k: v["unexpected"] for k, v in expectations.items() if not v["success"]}
@@ -142,6 +147,7 @@ def _landing_results(key: AssetKey, result: SuiteResult, seconds: float, link: s
                     "data_docs": MetadataValue.url(link),
                     "failed_expectations": MetadataValue.json(failed),
                     "expectations": MetadataValue.json(expectations),
+                    **({"new_fields": MetadataValue.json(drift)} if kind == WARNING else {}),
                 },
             )
         )

@@ -83,7 +83,10 @@ class LandingSuite:
         return f"{self.source}.{self.entity}"
 
     def frame(self, files: list[str]) -> pd.DataFrame:
-        """One row per landed record in `files` with the suite's fields."""
+        """One row per landed record in `files` with the suite's fields. A record landed
+        word for word twice in one load (a page served again, a list read a second time
+        after it shifted) is one record here, as it is one in staging; the same key and
+        version with another content stays two, and fails "one version per load"."""
         import duckdb
 
         updated = self.updated_at_sql or "cast(null as timestamptz)"
@@ -91,7 +94,10 @@ class LandingSuite:
         if not files:
             return pd.DataFrame(columns=[c.name for c in columns])
         cols = ",\n  ".join(f'{c.sql} as "{c.name}"' for c in columns)
-        sql = f"select\n  {cols}\nfrom read_parquet(?, union_by_name = true)"
+        sql = (
+            f"select\n  {cols}\nfrom (\n  select distinct on (load_id, record_key, record_updated_at, payload) *\n"
+            "  from read_parquet(?, union_by_name = true)\n)"
+        )
         con = duckdb.connect()
         try:
             con.execute("set TimeZone = 'Asia/Shanghai'")

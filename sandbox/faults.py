@@ -76,7 +76,7 @@ PROFILES: dict[str, dict[str, float]] = {
 }
 # One profile per fault, alone and often (for a connector's tests of that fault): a fault
 # name is also a profile.
-PROFILES.update({f: {f: 1.0 if f in ONCE else 0.3} for f in FAULTS})
+PROFILES.update({f: {f: 1.0 if f in ONCE else 0.4} for f in FAULTS})
 MAX_CONSECUTIVE = 2
 STALL_SECONDS = 4.0  # a stalled answer waits this long; the client gives up sooner
 CLIENT_TIMEOUT_SECONDS = 2.0  # the client timeout the sandbox advertises when stalls are on
@@ -143,12 +143,16 @@ class FaultPlan:
 
     def draw(self, faults: tuple[str, ...] | list[str], key: str) -> str | None:
         """Which of `faults` (if any) this serving of request `key` meets. Counts the
-        serving, and never faults a request more than MAX_CONSECUTIVE times in a row."""
+        serving, and never faults a request more than MAX_CONSECUTIVE times in a row. A
+        layer drawing for the same request (the network, then the protocol) uses a key of
+        its own: each keeps its own count and streak."""
         candidates = [f for f in faults if self.on(f)]
+        if not candidates:
+            return None
         with self._lock:
             n = self._served[key]
             self._served[key] += 1
-            if not candidates or self._streak[key] >= MAX_CONSECUTIVE:
+            if self._streak[key] >= MAX_CONSECUTIVE:
                 self._streak[key] = 0
                 return None
             for fault in candidates:

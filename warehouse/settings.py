@@ -16,6 +16,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from connectors.common.errors import ConfigError
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_WAREHOUSE = PROJECT_ROOT / "warehouse" / "kaifeng.duckdb"
 
@@ -48,13 +50,42 @@ class WarehouseSettings:
 
     @classmethod
     def from_env(cls) -> WarehouseSettings:
+        """The paths; ConfigError naming the variable when one names the wrong kind of thing."""
         wh = Path(os.environ.get("GOVHUB_WAREHOUSE_PATH") or DEFAULT_WAREHOUSE).resolve()
         lake = Path(os.environ.get("GOVHUB_LAKE_DIR") or wh.parent / "lake").resolve()
+        if wh.is_dir():
+            raise ConfigError(f"GOVHUB_WAREHOUSE_PATH names a folder, not a DuckDB file: {wh}")
+        if lake.exists() and not lake.is_dir():
+            raise ConfigError(f"GOVHUB_LAKE_DIR is not a folder: {lake}")
+        reports = reports_dir_for(wh)
+        if reports.exists() and not reports.is_dir():
+            raise ConfigError(f"GOVHUB_REPORTS_DIR is not a folder: {reports}")
+        bi_postgres_dsn()
+        data_docs_url()
         return cls(wh, lake)
 
     @property
     def reports_dir(self) -> Path:
         return reports_dir_for(self.warehouse_path)
+
+
+def bi_postgres_dsn() -> str | None:
+    """GOVHUB_BI_POSTGRES_DSN, the PostgreSQL publish target (None: not published there). It
+    may hold a password: a malformed one is named, not shown."""
+    dsn = os.environ.get("GOVHUB_BI_POSTGRES_DSN", "").strip()
+    if not dsn:
+        return None
+    if not (dsn.startswith(("postgresql://", "postgres://")) or "dbname=" in dsn or "host=" in dsn):
+        raise ConfigError("GOVHUB_BI_POSTGRES_DSN is not a PostgreSQL DSN (postgresql://user@host:port/database)")
+    return dsn
+
+
+def data_docs_url() -> str | None:
+    """GOVHUB_DATA_DOCS_URL, where the GX Data Docs site is served (None: link the files)."""
+    url = os.environ.get("GOVHUB_DATA_DOCS_URL", "").strip()
+    if url and not url.startswith(("http://", "https://")):
+        raise ConfigError(f"GOVHUB_DATA_DOCS_URL is not an http(s) URL: {url!r}")
+    return url or None
 
 
 def reports_dir_for(warehouse_path: str | os.PathLike) -> Path:

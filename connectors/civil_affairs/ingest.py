@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import Engine, and_, create_engine, or_, select
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from connectors.civil_affairs.schema import PRIMARY_KEYS, TABLES
 from connectors.common.errors import SourceError
@@ -162,3 +162,17 @@ def ingest_table_days(
 
 def engine_for(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
+
+
+def check_connection(engine: Engine) -> None:
+    """Fails with SourceError when the database cannot be reached or lacks the register's
+    tables; the message names the server and the problem, never a password."""
+    url = engine.url.render_as_string(hide_password=True)
+    try:
+        with engine.connect() as conn:
+            for table in TABLES.values():
+                conn.execute(select(table.c.update_time).limit(1)).all()
+    except (OperationalError, InterfaceError) as exc:
+        raise SourceError(f"civil_affairs: cannot read {url}: {type(exc.orig).__name__}") from None
+    except DBAPIError as exc:  # reached, but not the register (a table or column missing)
+        raise SourceError(f"civil_affairs: {url} is not the register's database: {type(exc.orig).__name__}") from None

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, timezone
 
+from connectors.common.failpoints import failpoint
 from connectors.common.lake import Lake, LandingStats, RawRecord, new_load_id
 
 SHANGHAI = timezone(timedelta(hours=8))
@@ -67,6 +68,7 @@ def raw_records(
 ) -> Iterator[RawRecord]:
     """Each item of each page as a raw record, the pages counted in `stats`."""
     for page in pages:
+        failpoint("page")
         stats.pages += 1
         cursor = page_cursor(page)
         for item in page.items:

@@ -27,6 +27,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from connectors.common.failpoints import failpoint
+
 RAW_SCHEMA = pa.schema(
     [
         pa.field("load_id", pa.string(), nullable=False),
@@ -138,6 +140,7 @@ class Lake:
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, path)
+        failpoint("landed")
 
     def load_files(self, source: str, entity: str, load_ids: list[str]) -> list[str]:
         """The Parquet files that the given loads wrote for an entity (each once, however
@@ -165,6 +168,7 @@ class Lake:
         return max((datetime.fromisoformat(m) for m in marks), default=None)
 
     def write_state(self, source: str, entity: str, state: dict) -> None:
+        failpoint("cursor")
         path = self._state_path(source, entity)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.tmp")

@@ -16,6 +16,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 
+from connectors.common.errors import ConfigError
 from connectors.common.settings import require_secret
 
 PSEUDONYM_KEY_VARIABLE = "GOVHUB_PSEUDONYM_KEY"
@@ -30,7 +31,7 @@ def _normalize(value: str) -> str:
 class Pseudonymizer:
     def __init__(self, key: str) -> None:
         if len(key) < 16:
-            raise ValueError(f"{PSEUDONYM_KEY_VARIABLE} must be at least 16 characters")
+            raise ConfigError(f"{PSEUDONYM_KEY_VARIABLE} must be at least 16 characters")
         self._key = key.encode("utf-8")
 
     @classmethod

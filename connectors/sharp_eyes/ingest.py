@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 
+from connectors.common.failpoints import failpoint
 from connectors.common.ingest import (
     SHANGHAI,
     IngestResult,
@@ -75,6 +76,7 @@ def ingest_days(
         by_day = defaultdict(list)
         unparsable = []
         for page in getattr(client, call)(lo, hi):
+            failpoint("page")
             pages += 1
             cursor = page_cursor(page)
             for item in page.items:

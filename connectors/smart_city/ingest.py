@@ -27,6 +27,7 @@ from connectors.common.ingest import (
     resume_window,
 )
 from connectors.common.lake import Lake, LandingStats, new_load_id
+from connectors.common.personal import Pseudonymizer, protect
 from connectors.smart_city.client import Open311Client
 
 SOURCE = "smart_city"
@@ -39,6 +40,9 @@ REFERENCE_ENTITIES = {
     "departments": "department_code",
 }
 DEFAULT_OVERLAP = timedelta(minutes=30)
+# Grid staff are people too: their names and phones become pseudonyms and masked forms
+# before landing, like residents'. Staging shows the masked name; the phone is not used.
+STAFF_PERSONAL = {"name": "name", "phone": "phone"}
 
 
 def ingest_service_requests(
@@ -79,10 +83,15 @@ def ingest_service_requests(
     )
 
 
-def ingest_reference(client: Open311Client, lake: Lake, entity: str, today: date | None = None) -> IngestResult:
-    """Land a whole snapshot of a reference list (services, grids, staff, departments)."""
+def ingest_reference(
+    client: Open311Client, lake: Lake, entity: str, pseudo: Pseudonymizer, today: date | None = None
+) -> IngestResult:
+    """Land a whole snapshot of a reference list (services, grids, staff, departments);
+    staff with their personal data pseudonymized."""
     if entity not in REFERENCE_ENTITIES:
         raise ValueError(f"unknown Smart City reference entity {entity!r}")
     key = REFERENCE_ENTITIES[entity]
     pages: Iterator[Page] = iter([client.services()]) if entity == "services" else client.reference_pages(entity, key)
+    if entity == "staff":
+        pages = (Page([protect(i, pseudo, STAFF_PERSONAL) for i in p.items], p.cursor) for p in pages)
     return land_snapshot(lake, SOURCE, entity, pages, key, today, retries_of=lambda: client.http.retries)

@@ -5,6 +5,8 @@
 - ``GOVHUB_SMART_CITY_PAGE_SIZE``: records per page, 1–1000 (default 1000).
 - ``GOVHUB_SMART_CITY_OVERLAP_MINUTES``: how far an open partition's resume reaches back
   before its cursor, 0–1440 (default 30).
+- ``GOVHUB_PSEUDONYM_KEY`` (secret): the key grid staff's names and phones are
+  pseudonymized with.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from connectors.common.personal import Pseudonymizer
 from connectors.common.settings import optional_int, require_secret, require_url
 
 
@@ -22,6 +25,7 @@ class SmartCitySettings:
     api_key: str = field(repr=False)
     page_size: int = 1000
     overlap: timedelta = timedelta(minutes=30)
+    pseudonymizer: Pseudonymizer = field(repr=False, default=None)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> SmartCitySettings:
@@ -30,6 +34,7 @@ class SmartCitySettings:
             api_key=require_secret("GOVHUB_SMART_CITY_API_KEY", env),
             page_size=optional_int("GOVHUB_SMART_CITY_PAGE_SIZE", 1000, 1, 1000, env),
             overlap=timedelta(minutes=optional_int("GOVHUB_SMART_CITY_OVERLAP_MINUTES", 30, 0, 1440, env)),
+            pseudonymizer=Pseudonymizer.from_env(env),
         )
 
     def client(self):

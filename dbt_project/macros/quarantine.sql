@@ -165,3 +165,11 @@ where _quarantine_reason is null and _landing_rank = 1
 {%- endmacro %}
 
 {% macro base_model_for(stg) -%}{{ return(stg | replace('stg_', 'base_', 1)) }}{%- endmacro %}
+
+{#- The landing's own columns every base model carries after its typed fields: the load
+    that brought a row, when, its lake day and the inputs of its checks (landed_rows); with
+    `snapshot`, the sightings of a whole list's version too. -#}
+{% macro landing_columns(snapshot=false) -%}
+{%- if snapshot %}first_seen_at, last_seen_at, is_current, {% endif -%}
+load_id, fetched_at, lake_partition, _record_key, _landing_rank, _conflicts
+{%- endmacro %}

@@ -48,7 +48,7 @@ REJECTED_FILES = AssetKey([SOURCE, "raw", REJECTED])
     name="raw_petition_cases",
     partitions_def=petition_files,
     backfill_policy=BackfillPolicy.single_run(),
-    check_specs=gx_check_specs(CASES),
+    check_specs=[*gx_check_specs(CASES), *gx_check_specs(REJECTED_FILES)],
 )
 def raw_petition_cases(context: AssetExecutionContext, petitions: PetitionsResource, warehouse: WarehouseResource):
     settings = petitions.settings()
@@ -70,6 +70,7 @@ def raw_petition_cases(context: AssetExecutionContext, petitions: PetitionsResou
     yield MaterializeResult(
         asset_key=REJECTED_FILES,
         metadata={"files_refused": len(rejected), "why": MetadataValue.json(rejected)},
+        check_results=gx_check_results(context, warehouse, load_ids, key=REJECTED_FILES),
     )
     yield MaterializeResult(
         asset_key=CASES,

@@ -78,7 +78,8 @@ def _reference_asset(entity: str):
         context: AssetExecutionContext, smart_city: SmartCityResource, warehouse: WarehouseResource
     ) -> MaterializeResult:
         lake = warehouse.lake()
-        r = ingest_reference(smart_city.client(), lake, entity)
+        settings = smart_city.settings()
+        r = ingest_reference(settings.client(), lake, entity, settings.pseudonymizer)
         context.log.info(f"smart_city {entity}: {r.records} records")
         return MaterializeResult(
             metadata={

@@ -13,6 +13,7 @@ class SmartCityResource(ConfigurableResource):
 
     url: str
     api_key: str
+    pseudonym_key: str
     page_size: int | None = None  # None: GOVHUB_SMART_CITY_PAGE_SIZE, or 1000
     overlap_minutes: int | None = None  # None: GOVHUB_SMART_CITY_OVERLAP_MINUTES, or 30
 
@@ -22,6 +23,7 @@ class SmartCityResource(ConfigurableResource):
                 {
                     "GOVHUB_SMART_CITY_URL": self.url,
                     "GOVHUB_SMART_CITY_API_KEY": self.api_key,
+                    "GOVHUB_PSEUDONYM_KEY": self.pseudonym_key,
                     "GOVHUB_SMART_CITY_PAGE_SIZE": self.page_size,
                     "GOVHUB_SMART_CITY_OVERLAP_MINUTES": self.overlap_minutes,
                 }
@@ -36,4 +38,5 @@ def smart_city_resource_from_env() -> SmartCityResource:
     return SmartCityResource(
         url=EnvVar("GOVHUB_SMART_CITY_URL"),
         api_key=EnvVar("GOVHUB_SMART_CITY_API_KEY"),
+        pseudonym_key=EnvVar("GOVHUB_PSEUDONYM_KEY"),
     )

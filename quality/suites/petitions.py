@@ -29,4 +29,18 @@ CASES = LandingSuite(
     volume=Volume(unit="load"),
 )
 
-SUITES = [CASES]
+# Files the connector refused as a whole (connectors/petitions): every one is a warning, a
+# file the provincial system has to send again; how many are refused is not a volume.
+REJECTED_FILES = LandingSuite(
+    "petitions",
+    "rejected_files",
+    (text("reason"), text("detail")),
+    lambda: [
+        in_set("reason", [], "every export file refused as a whole (the reason says why): ask for it again"),
+        *required("detail", "a refusal says why"),
+    ],
+    updated_at_sql=None,
+    volume=Volume(unit="load", min_median=float("inf")),
+)
+
+SUITES = [CASES, REJECTED_FILES]

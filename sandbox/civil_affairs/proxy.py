@@ -2,7 +2,7 @@
 
 Fault ``connection_lost`` (sandbox.faults): the connector is pointed at the proxy instead of
 the server; the proxy passes bytes both ways and, on a connection that has carried a
-seeded number of bytes from the server (a few KB into a streamed result), resets both
+seeded number of bytes from the server (a few KB into a streamed result), ends both
 sides: the database connection is lost in the middle of a stream, as when a server
 restarts or a network path fails. At most ``max_cuts`` connections are cut in a run, so a
 connector that reconnects and resumes always finishes.
@@ -13,13 +13,12 @@ Only a database server has a connection to lose: with SQLite the fault does not 
 from __future__ import annotations
 
 import socket
-import struct
 import threading
 from urllib.parse import urlsplit, urlunsplit
 
 from sandbox.faults import FaultPlan, _unit
 
-CUT_AFTER_BYTES = (4_096, 32_768)  # the range a cut falls in, bytes from the server
+CUT_AFTER_BYTES = (2_048, 12_288)  # the range a cut falls in, bytes from the server
 
 
 def proxied_url(url: str, port: int) -> str:
@@ -36,10 +35,12 @@ def server_address(url: str) -> tuple[str, int]:
     return parts.hostname or "127.0.0.1", parts.port or default
 
 
-def _reset(sock: socket.socket) -> None:
-    """Close with RST, not FIN: the peer sees the connection lost, not ended."""
+def _cut(sock: socket.socket) -> None:
+    """End the connection under the peer, in the middle of what it was receiving. shutdown()
+    first: it also wakes the other pump, blocked reading the same socket (a bare close()
+    from here would leave the socket open until that read returns)."""
     try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        sock.shutdown(socket.SHUT_RDWR)
     except OSError:
         pass
     sock.close()
@@ -109,8 +110,8 @@ class LossyProxy:
                             self.plan.count("connection_lost")
                             dst.sendall(data[: max(0, cut_at - carried)])
                             done.set()
-                            _reset(dst)
-                            _reset(src)
+                            _cut(dst)
+                            _cut(src)
                             return
                     dst.sendall(data)
                     if downstream:

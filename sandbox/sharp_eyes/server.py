@@ -144,7 +144,7 @@ class SharpEyesStandIn:
             fault = None
             if not why and self.faults.active:
                 key = FaultPlan.request_key(req.method, req.path, {}, req.body)
-                fault = self.faults.draw(("signature_rejected", "envelope_error"), key)
+                fault = self.faults.draw(("signature_rejected", "envelope_error"), f"artemis {key}")
             if why or fault == "signature_rejected":
                 return _envelope(
                     None, code="0x02401007", msg=f"authentication failed: {why or 'signature mismatch'}", status=401

@@ -101,7 +101,7 @@ class SmartParkingStandIn:
     def _collection(self, name: str):
         def handler(req: Request) -> Response:
             req_key = FaultPlan.request_key(req.method, req.path, req.query)
-            if self.faults.active and self.faults.draw(("token_expired",), req_key):
+            if self.faults.active and self.faults.draw(("token_expired",), f"oauth {req_key}"):
                 self.revoke_tokens()
             if not self._authorized(req):
                 return Response(401, {"error": "invalid_token"})

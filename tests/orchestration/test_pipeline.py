@@ -108,7 +108,7 @@ def test_the_gx_checks_of_every_raw_asset_ran_in_the_dagster_run(built, tiny_san
     instance = DagsterInstance.get()  # the fixture's DAGSTER_HOME
     history = instance.event_log_storage.get_asset_check_execution_history
     raw = [k for k in defs.resolve_asset_graph().get_all_asset_keys() if k.path[1:2] == ["raw"]]
-    assert len(raw) == 17
+    assert len(raw) == 18
     defective = {(d.source, d.entity) for d in tiny_sandbox.defects()}
     for key in raw:
         blocking = history(AssetCheckKey(key, "gx_blocking"), limit=1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, time, timedelta
 
 import duckdb
@@ -53,7 +54,13 @@ def test_page_size_out_of_range_fails_naming_the_variable():
 
 
 def test_settings_repr_hides_the_key():
-    s = SmartCitySettings.from_env({"GOVHUB_SMART_CITY_URL": "http://x", "GOVHUB_SMART_CITY_API_KEY": "s3cret"})
+    s = SmartCitySettings.from_env(
+        {
+            "GOVHUB_SMART_CITY_URL": "http://x",
+            "GOVHUB_SMART_CITY_API_KEY": "s3cret",
+            "GOVHUB_PSEUDONYM_KEY": "pseudonym-s3cret-key",
+        }
+    )
     assert "s3cret" not in repr(s)
 
 
@@ -178,10 +185,21 @@ def test_rerun_adds_a_load_but_no_new_record_version(smart_city_env, tmp_path):
 
 def test_reference_lists_land_whole(smart_city_env, tiny_sandbox, tmp_path):
     lake = Lake(tmp_path)
-    client = SmartCitySettings.from_env().client()
+    settings = SmartCitySettings.from_env()
+    client, pseudo = settings.client(), settings.pseudonymizer
     world = tiny_sandbox.stand_ins["smart_city"].world
-    assert ingest_reference(client, lake, "grids").records == len(world.grids)
-    assert ingest_reference(client, lake, "staff").records == len(world.staff)
-    assert ingest_reference(client, lake, "services").records == 314
+    assert ingest_reference(client, lake, "grids", pseudo).records == len(world.grids)
+    assert ingest_reference(client, lake, "staff", pseudo).records == len(world.staff)
+    assert ingest_reference(client, lake, "services", pseudo).records == 314
+    # staff are landed with their names and phones as pseudonyms and masks only
+    staff = [
+        json.loads(p)
+        for (p,) in duckdb.sql(f"select payload from read_parquet('{lake.glob('smart_city', 'staff')}')").fetchall()
+    ]
+    assert staff and all("name" not in s and "phone" not in s for s in staff)
+    by_id = {p.staff_id: p for p in world.staff}
+    assert all(
+        s["name_masked"] == by_id[s["staff_id"]].name[0] + "*" * (len(by_id[s["staff_id"]].name) - 1) for s in staff
+    )
     keys = [k for _, k, _, _ in _landed(lake, "grids")]
     assert sorted(keys) == sorted(g.code for g in world.grids)

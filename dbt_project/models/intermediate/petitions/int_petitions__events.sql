@@ -1,6 +1,8 @@
 -- Petition cases in the common event shape, placed in the grid the export states. The
 -- category is the petition system's own, typed through the mapping seed (an unmapped
--- category keeps its code and a null event_type_code).
+-- category keeps its code and a null event_type_code). A case is as recent as the export
+-- its version came in (00:00 of the file's day): the exports carry no change times, and
+-- when a file happened to be read says nothing about the case.
 select
     'petitions' as source_system,
     c.case_id as source_record_id,
@@ -22,7 +24,7 @@ select
     false as self_resolved,
     cast(null as integer) as township_evaluation,
     cast(null as varchar) as related_alarm_id,
-    c.fetched_at as updated_at,
+    {{ local_to_instant("strftime(strptime(split_part(c.version_stamp, '#', 1), '%Y%m%d'), '%Y-%m-%d %H:%M:%S')") }} as updated_at,
     c.load_id
 from {{ ref('int_petitions__cases') }} as c
 left join {{ ref('map_petitions__categories') }} as m on m.source_category = c.category

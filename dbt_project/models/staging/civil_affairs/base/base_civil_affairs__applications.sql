@@ -16,16 +16,11 @@ typed as (
         {{ local_to_instant(json_text('payload', '$.bjsj')) }} as finished_at,
         {{ json_text('payload', '$.bl_bm') }} as department_code,
         {{ json_int('payload', '$.is_deleted') }} = 1 as is_deleted,
-        load_id,
-        fetched_at,
-        lake_partition,
         record_updated_at as _updated_text,
         {{ json_text('payload', '$.sqsj') }} as _applied_text,
         {{ json_text('payload', '$.blqx') }} as _due_text,
         {{ json_text('payload', '$.bjsj') }} as _finished_text,
-        _record_key,
-        _landing_rank,
-        _conflicts
+        {{ landing_columns() }}
     from landed
 )
 
@@ -38,6 +33,7 @@ select
         + check_time('_applied_text', 'applied_at', 'sqsj')
         + check_time('_due_text', 'due_at', 'blqx')
         + check_time('_finished_text', 'finished_at', 'bjsj')
-        + [check_code('status', ['办结', '驳回', '审核'], 'blzt')]
+        + [check_code('status', ['办结', '驳回', '审核'], 'blzt')],
+        key_field='sq_id',
     ) }}
 from typed

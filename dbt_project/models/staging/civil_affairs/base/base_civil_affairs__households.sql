@@ -15,13 +15,8 @@ typed as (
         {{ json_text('payload', '$.sq_bm') }} as village_code,
         {{ json_text('payload', '$.wg_bm') }} as grid_code,
         {{ json_int('payload', '$.is_deleted') }} = 1 as is_deleted,
-        load_id,
-        fetched_at,
-        lake_partition,
         record_updated_at as _updated_text,
-        _record_key,
-        _landing_rank,
-        _conflicts
+        {{ landing_columns() }}
     from landed
 )
 
@@ -30,6 +25,7 @@ select
     {{ quarantine_columns(
         [check_required('_updated_text', 'update_time'), check_required('grid_code', 'wg_bm')]
         + check_time('_updated_text', 'updated_at', 'update_time')
-        + check_id_number('head_id_number_check', 'head_id_number_masked', 'hz_sfzh')
+        + check_id_number('head_id_number_check', 'head_id_number_masked', 'hz_sfzh'),
+        key_field='jt_id',
     ) }}
 from typed

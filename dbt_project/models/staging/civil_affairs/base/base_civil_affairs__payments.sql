@@ -12,15 +12,10 @@ typed as (
         {{ json_int('payload', '$.ffje_fen') }} as amount_fen,
         try_cast({{ json_text('payload', '$.ffrq') }} as date) as paid_on,
         {{ json_int('payload', '$.is_deleted') }} = 1 as is_deleted,
-        load_id,
-        fetched_at,
-        lake_partition,
         record_updated_at as _updated_text,
         {{ json_text('payload', '$.ffje_fen') }} as _amount_text,
         {{ json_text('payload', '$.ffrq') }} as _paid_text,
-        _record_key,
-        _landing_rank,
-        _conflicts
+        {{ landing_columns() }}
     from landed
 )
 
@@ -30,6 +25,7 @@ select
         [check_required('_updated_text', 'update_time'), check_required('recipient_id', 'dx_id')]
         + check_time('_updated_text', 'updated_at', 'update_time')
         + check_time('_paid_text', 'paid_on', 'ffrq')
-        + [check_type('_amount_text', 'amount_fen', 'ffje_fen'), check_range('amount_fen', 'ffje_fen', lo=0)]
+        + [check_type('_amount_text', 'amount_fen', 'ffje_fen'), check_range('amount_fen', 'ffje_fen', lo=0)],
+        key_field='ff_id',
     ) }}
 from typed

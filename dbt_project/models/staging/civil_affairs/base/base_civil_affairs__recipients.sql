@@ -17,15 +17,10 @@ typed as (
         try_cast({{ json_text('payload', '$.ksrq') }} as date) as valid_from,
         try_cast({{ json_text('payload', '$.jsrq') }} as date) as valid_to,
         {{ json_int('payload', '$.is_deleted') }} = 1 as is_deleted,
-        load_id,
-        fetched_at,
-        lake_partition,
         record_updated_at as _updated_text,
         {{ json_text('payload', '$.ksrq') }} as _from_text,
         {{ json_text('payload', '$.jsrq') }} as _to_text,
-        _record_key,
-        _landing_rank,
-        _conflicts
+        {{ landing_columns() }}
     from landed
 )
 
@@ -38,6 +33,7 @@ select
         + check_time('_from_text', 'valid_from', 'ksrq')
         + check_time('_to_text', 'valid_to', 'jsrq')
         + [check_code('assistance_category', ['DB', 'TK', 'LS', 'CJ', 'GL'], 'jzlb')]
-        + check_id_number('id_number_check', 'id_number_masked', 'sfzh')
+        + check_id_number('id_number_check', 'id_number_masked', 'sfzh'),
+        key_field='dx_id',
     ) }}
 from typed

@@ -14,14 +14,9 @@ typed as (
         {{ json_text('payload', '$.zfqk') }} as findings,
         {{ json_int('payload', '$.sfyzx') }} = 1 as needs_follow_up,
         {{ json_int('payload', '$.is_deleted') }} = 1 as is_deleted,
-        load_id,
-        fetched_at,
-        lake_partition,
         record_updated_at as _updated_text,
         {{ json_text('payload', '$.zfsj') }} as _visited_text,
-        _record_key,
-        _landing_rank,
-        _conflicts
+        {{ landing_columns() }}
     from landed
 )
 
@@ -31,6 +26,7 @@ select
         [check_required('_updated_text', 'update_time'), check_required('_visited_text', 'zfsj'),
          check_required('staff_id', 'wgy_id'), check_required('household_id', 'jt_id')]
         + check_time('_updated_text', 'updated_at', 'update_time')
-        + check_time('_visited_text', 'visited_at', 'zfsj')
+        + check_time('_visited_text', 'visited_at', 'zfsj'),
+        key_field='zf_id',
     ) }}
 from typed

@@ -30,9 +30,6 @@ typed as (
         {{ cn_date(json_text('payload', '$."复查申请日期"')) }} as review_requested_on,
         {{ cn_date(json_text('payload', '$."复查答复日期"')) }} as review_replied_on,
         nullif({{ json_text('payload', '$."调解网格员"') }}, '') as mediator_staff_id,
-        load_id,
-        fetched_at,
-        lake_partition,
         {{ json_text('payload', '$."受理截止"') }} as _acceptance_due_text,
         {{ json_text('payload', '$."办结期限"') }} as _handling_due_text,
         {{ json_text('payload', '$."办结日期"') }} as _closed_text,
@@ -40,9 +37,7 @@ typed as (
         {{ json_text('payload', '$."复查申请日期"') }} as _review_requested_text,
         {{ json_text('payload', '$."复查答复日期"') }} as _review_replied_text,
         json_extract_string(source_cursor, '$.file') || '#' || split_part(record_updated_at, '#', 2) as _locator,
-        _record_key,
-        _landing_rank,
-        _conflicts
+        {{ landing_columns() }}
     from landed
 )
 

@@ -12,12 +12,7 @@ typed as (
         cast({{ json_text('payload', '$.bytes') }} as bigint) as file_bytes,
         {{ json_text('payload', '$.reason') }} as rejection_code,
         {{ json_text('payload', '$.detail') }} as rejection_detail,
-        load_id,
-        fetched_at,
-        lake_partition,
-        _record_key,
-        _landing_rank,
-        _conflicts
+        {{ landing_columns() }}
     from landed
 )
 

@@ -13,15 +13,10 @@ typed as (
         {{ json_text('payload', '$.handleResult') }} as handle_result,
         {{ to_instant(json_text('payload', '$.finishTime')) }} as finished_at,
         nullif({{ json_text('payload', '$.remark') }}, '') as remark,
-        load_id,
-        fetched_at,
-        lake_partition,
         {{ json_text('payload', '$.pushTime') }} as _push_text,
         {{ json_text('payload', '$.arriveTime') }} as _arrive_text,
         {{ json_text('payload', '$.finishTime') }} as _finish_text,
-        _record_key,
-        _landing_rank,
-        _conflicts
+        {{ landing_columns() }}
     from landed
 )
 
@@ -32,6 +27,7 @@ select
         + check_time('_push_text', 'pushed_at', 'pushTime')
         + check_time('_arrive_text', 'arrived_at', 'arriveTime')
         + check_time('_finish_text', 'finished_at', 'finishTime')
-        + [check_code('handle_result', ['confirmed', 'false_alarm', 'timeout'], 'handleResult')]
+        + [check_code('handle_result', ['confirmed', 'false_alarm', 'timeout'], 'handleResult')],
+        key_field='eventId',
     ) }}
 from typed

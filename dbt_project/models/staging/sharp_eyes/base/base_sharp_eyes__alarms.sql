@@ -18,16 +18,11 @@ typed as (
         nullif({{ json_text('payload', '$.remark') }}, '') as remark,
         {{ json_text('payload', '$.eventLogSrcList[0].resIndexCode') }} as camera_index_code,
         {{ json_text('payload', '$.eventLogSrcList[0].regionIndexCode') }} as region_index_code,
-        load_id,
-        fetched_at,
-        lake_partition,
         {{ json_text('payload', '$.eventType') }} as _event_type_text,
         {{ json_text('payload', '$.eventLevel') }} as _event_level_text,
         {{ json_text('payload', '$.startTime') }} as _start_text,
         {{ json_text('payload', '$.endTime') }} as _end_text,
-        _record_key,
-        _landing_rank,
-        _conflicts
+        {{ landing_columns() }}
     from landed
 )
 
@@ -43,6 +38,7 @@ select
             check_code('event_level', [1, 2, 3], 'eventLevel'),
             check_code('handle_status', [0, 1], 'handleStatus'),
             check_required('camera_index_code', 'eventLogSrcList.resIndexCode'),
-        ]
+        ],
+        key_field='id',
     ) }}
 from typed

@@ -13,17 +13,9 @@ typed as (
         {{ json_double('payload', '$.latitude') }} as source_latitude,
         'WGS-84' as source_crs,
         {{ json_int('payload', '$.status') }} as status,
-        first_seen_at,
-        last_seen_at,
-        is_current,
-        load_id,
-        fetched_at,
-        lake_partition,
         {{ json_text('payload', '$.longitude') }} as _long_text,
         {{ json_text('payload', '$.latitude') }} as _lat_text,
-        _record_key,
-        _landing_rank,
-        _conflicts
+        {{ landing_columns(snapshot=true) }}
     from landed
 )
 
@@ -36,6 +28,8 @@ select
         check_type('_lat_text', 'source_latitude', 'latitude'),
         check_inside_kaifeng('source_longitude', 'source_latitude', 'source_crs', 'longitude,latitude'),
         check_code('status', [0, 1], 'status'),
-    ]) }}
+    ],
+        key_field='cameraIndexCode',
+    ) }}
 from typed
 cross join {{ ref('stg_reference__kaifeng_outline') }} as kaifeng_outline

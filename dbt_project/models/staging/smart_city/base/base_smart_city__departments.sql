@@ -15,15 +15,7 @@ typed as (
         {{ json_text('payload', '$.parent_code') }} as parent_code,
         {{ json_text('payload', '$.county_code') }} as county_code,
         {{ json_text('payload', '$.township_code') }} as township_code,
-        first_seen_at,
-        last_seen_at,
-        is_current,
-        load_id,
-        fetched_at,
-        lake_partition,
-        _record_key,
-        _landing_rank,
-        _conflicts
+        {{ landing_columns(snapshot=true) }}
     from landed
 )
 
@@ -32,5 +24,7 @@ select
     {{ quarantine_columns([
         check_required('department_name', 'department_name'),
         check_required('platform_code', 'platform_code'),
-    ]) }}
+    ],
+        key_field='department_code',
+    ) }}
 from typed

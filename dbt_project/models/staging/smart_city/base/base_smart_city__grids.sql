@@ -15,18 +15,10 @@ typed as (
         try_cast({{ json_text('payload', '$.properties.valid_to') }} as date) as valid_to,
         coalesce({{ json_text('payload', '$.properties.coordinate_system') }}, 'WGS-84') as source_crs,
         {{ json_fragment('payload', '$.geometry') }} as geometry_geojson,
-        first_seen_at,
-        last_seen_at,
-        is_current,
-        load_id,
-        fetched_at,
-        lake_partition,
         {{ json_text('payload', '$.properties.valid_from') }} as _valid_from_text,
         {{ json_text('payload', '$.properties.valid_to') }} as _valid_to_text,
         {{ json_text('payload', '$.geometry.type') }} as _geometry_type,
-        _record_key,
-        _landing_rank,
-        _conflicts
+        {{ landing_columns(snapshot=true) }}
     from landed
 )
 
@@ -39,6 +31,7 @@ select
         + [
             check_code('_geometry_type', ['Polygon'], 'geometry.type'),
             check_code('source_crs', ['GCJ-02', 'WGS-84', 'BD-09'], 'coordinate_system'),
-        ]
+        ],
+        key_field='id',
     ) }}
 from typed

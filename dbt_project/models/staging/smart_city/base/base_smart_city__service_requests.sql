@@ -28,16 +28,11 @@ typed as (
         {{ json_bool('payload', '$.extended_attributes.self_resolved') }} as self_resolved,
         {{ json_int('payload', '$.extended_attributes.township_evaluation') }} as township_evaluation,
         {{ json_fragment('payload', '$.extended_attributes.lifecycle') }} as lifecycle_json,
-        load_id,
-        fetched_at,
-        lake_partition,
         record_updated_at as _updated_text,
         {{ json_text('payload', '$.requested_datetime') }} as _requested_text,
         {{ json_text('payload', '$.long') }} as _long_text,
         {{ json_text('payload', '$.lat') }} as _lat_text,
-        _record_key,
-        _landing_rank,
-        _conflicts
+        {{ landing_columns() }}
     from landed
 )
 
@@ -56,7 +51,8 @@ select
             check_type('_lat_text', 'source_latitude', 'lat'),
             check_code('source_crs', ['GCJ-02', 'WGS-84', 'BD-09'], 'coordinate_system'),
             check_inside_kaifeng('source_longitude', 'source_latitude', 'source_crs', 'lat,long'),
-        ]
+        ],
+        key_field='service_request_id',
     ) }}
 from typed
 cross join {{ ref('stg_reference__kaifeng_outline') }} as kaifeng_outline

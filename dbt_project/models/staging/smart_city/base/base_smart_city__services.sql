@@ -14,16 +14,8 @@ typed as (
         {{ json_text('payload', '$.extended_attributes.default_department_kind') }} as default_department_kind,
         {{ json_int('payload', '$.extended_attributes.time_limit_hours') }} as time_limit_hours,
         {{ json_bool('payload', '$.extended_attributes.self_resolvable') }} as self_resolvable,
-        first_seen_at,
-        last_seen_at,
-        is_current,
-        load_id,
-        fetched_at,
-        lake_partition,
         {{ json_text('payload', '$.extended_attributes.time_limit_hours') }} as _time_limit_text,
-        _record_key,
-        _landing_rank,
-        _conflicts
+        {{ landing_columns(snapshot=true) }}
     from landed
 )
 
@@ -34,5 +26,7 @@ select
         check_required('category_code', 'category_code'),
         check_type('_time_limit_text', 'time_limit_hours', 'time_limit_hours'),
         check_range('time_limit_hours', 'time_limit_hours', lo=1),
-    ]) }}
+    ],
+        key_field='service_code',
+    ) }}
 from typed

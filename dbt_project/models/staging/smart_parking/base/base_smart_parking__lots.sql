@@ -13,16 +13,8 @@ typed as (
         {{ json_double('payload', '$.longitude') }} as source_longitude,
         {{ json_double('payload', '$.latitude') }} as source_latitude,
         coalesce({{ json_text('payload', '$.coordinate_system') }}, 'BD-09') as source_crs,
-        first_seen_at,
-        last_seen_at,
-        is_current,
-        load_id,
-        fetched_at,
-        lake_partition,
         {{ json_text('payload', '$.berth_count') }} as _berth_text,
-        _record_key,
-        _landing_rank,
-        _conflicts
+        {{ landing_columns(snapshot=true) }}
     from landed
 )
 
@@ -33,6 +25,8 @@ select
         check_range('berth_count', 'berth_count', lo=0),
         check_code('source_crs', ['GCJ-02', 'WGS-84', 'BD-09'], 'coordinate_system'),
         check_inside_kaifeng('source_longitude', 'source_latitude', 'source_crs', 'longitude,latitude'),
-    ]) }}
+    ],
+        key_field='lot_id',
+    ) }}
 from typed
 cross join {{ ref('stg_reference__kaifeng_outline') }} as kaifeng_outline

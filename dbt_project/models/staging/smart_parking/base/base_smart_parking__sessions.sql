@@ -15,16 +15,11 @@ typed as (
         {{ local_to_instant(json_text('payload', '$.entry_time')) }} as entered_at,
         {{ local_to_instant(json_text('payload', '$.exit_time')) }} as exited_at,
         {{ json_int('payload', '$.fee_fen') }} as fee_fen,
-        load_id,
-        fetched_at,
-        lake_partition,
         record_updated_at as _updated_text,
         {{ json_text('payload', '$.entry_time') }} as _entry_text,
         {{ json_text('payload', '$.exit_time') }} as _exit_text,
         {{ json_text('payload', '$.fee_fen') }} as _fee_text,
-        _record_key,
-        _landing_rank,
-        _conflicts
+        {{ landing_columns() }}
     from landed
 )
 
@@ -35,6 +30,7 @@ select
         + check_time('_entry_text', 'entered_at', 'entry_time')
         + check_time('_exit_text', 'exited_at', 'exit_time')
         + check_time('_updated_text', 'updated_at', 'updated_at')
-        + [check_type('_fee_text', 'fee_fen', 'fee_fen'), check_range('fee_fen', 'fee_fen', lo=0)]
+        + [check_type('_fee_text', 'fee_fen', 'fee_fen'), check_range('fee_fen', 'fee_fen', lo=0)],
+        key_field='session_id',
     ) }}
 from typed

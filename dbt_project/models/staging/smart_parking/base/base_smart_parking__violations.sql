@@ -22,9 +22,6 @@ typed as (
         {{ local_to_instant(json_text('payload', '$.dispatch_time')) }} as dispatched_at,
         {{ local_to_instant(json_text('payload', '$.handled_time')) }} as handled_at,
         {{ local_to_instant(json_text('payload', '$.closed_time')) }} as closed_at,
-        load_id,
-        fetched_at,
-        lake_partition,
         record_updated_at as _updated_text,
         {{ json_text('payload', '$.found_time') }} as _found_text,
         {{ json_text('payload', '$.dispatch_time') }} as _dispatch_text,
@@ -32,9 +29,7 @@ typed as (
         {{ json_text('payload', '$.closed_time') }} as _closed_text,
         {{ json_text('payload', '$.longitude') }} as _long_text,
         {{ json_text('payload', '$.latitude') }} as _lat_text,
-        _record_key,
-        _landing_rank,
-        _conflicts
+        {{ landing_columns() }}
     from landed
 )
 
@@ -53,7 +48,8 @@ select
             check_type('_lat_text', 'source_latitude', 'latitude'),
             check_code('source_crs', ['GCJ-02', 'WGS-84', 'BD-09'], 'coordinate_system'),
             check_inside_kaifeng('source_longitude', 'source_latitude', 'source_crs', 'longitude,latitude'),
-        ]
+        ],
+        key_field='violation_id',
     ) }}
 from typed
 cross join {{ ref('stg_reference__kaifeng_outline') }} as kaifeng_outline

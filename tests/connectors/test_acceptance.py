@@ -1,0 +1,250 @@
+"""One acceptance suite that every connector passes (parametrized over the five sources):
+the connection check with good and bad settings, the raw schema of what is landed, a full
+read landing every record the stand-in holds, keys present and every record version once,
+an incremental read from a saved state returning nothing older than the state (less the
+overlap the source re-reads by design), a state in the future returning nothing, rerun
+idempotence, and every fault of the source's protocol survived with nothing lost or doubled.
+
+The sources' specifics (entities, cursors, what the stand-in holds) are in acceptance.py.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pyarrow.parquet as pq
+import pytest
+
+from connectors.common.errors import ConfigError, SourceError
+from connectors.common.lake import RAW_SCHEMA, Lake
+from sandbox.faults import APPLIES
+from sandbox.petitions.files import EXTRA_COLUMN
+from tests.connectors.acceptance import (
+    OPEN_DAY,
+    SMALL_PAGES,
+    SOURCES,
+    at,
+    landed,
+    local_time,
+    payload_field,
+    sandbox,
+)
+from tests.servers import database_url
+
+NAMES = list(SOURCES)
+
+
+def _point(monkeypatch, running) -> None:
+    for k, v in {**running.env(), **SMALL_PAGES}.items():
+        monkeypatch.setenv(k, v)
+
+
+@pytest.fixture(scope="module")
+def calm():
+    running = sandbox()
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="module")
+def clean():
+    """A world without the deliberate defects (every record has its key)."""
+    running = sandbox(defects=False)
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def at_calm(calm, monkeypatch):
+    _point(monkeypatch, calm)
+    return calm
+
+
+@pytest.fixture
+def at_clean(clean, monkeypatch):
+    _point(monkeypatch, clean)
+    return clean
+
+
+def _versions(lake: Lake, source: str, entity: str, load_ids=None) -> set[tuple]:
+    return {(k, u, p) for k, u, p in landed(lake, source, entity, load_ids)}
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_connection_check_passes_with_good_settings_and_fails_naming_bad_ones(name, at_calm, monkeypatch):
+    source = SOURCES[name]
+    source.check()
+    for variable, bad in source.bad_settings.items():
+        monkeypatch.setenv(variable, bad)
+    with pytest.raises((SourceError, ConfigError)) as caught:
+        source.check()
+    message = str(caught.value)
+    assert name in message or any(v in message for v in source.bad_settings)
+    for variable, bad in source.bad_settings.items():
+        if "SECRET" in variable or "KEY" in variable:
+            assert bad not in message, "a secret in an error message"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_full_read_lands_every_record_of_the_source_in_the_raw_schema(name, at_clean, tmp_path):
+    clean = at_clean
+    source, lake = SOURCES[name], Lake(tmp_path / "lake")
+    source.read(lake)
+    truth = source.truth(clean)
+    for entity in source.entities:
+        files = list(lake.entity_dir(name, entity).glob("*/*.parquet"))
+        assert files, f"{entity}: nothing landed"
+        assert all(pq.read_schema(f).equals(RAW_SCHEMA) for f in files), f"{entity}: not the raw schema"
+        rows = landed(lake, name, entity)
+        assert all(isinstance(json.loads(p), dict) for _, _, p in rows)
+        assert {k for k, _, _ in rows} == truth[entity], entity
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_keys_are_present_and_each_record_version_lands_once(name, at_clean, tmp_path):
+    clean = at_clean
+    source, lake = SOURCES[name], Lake(tmp_path / "lake")
+    source.read(lake)
+    truth = source.truth(clean)
+    for entity in source.entities:
+        rows = landed(lake, name, entity)
+        assert len(rows) >= len(truth[entity]), f"{entity}: fewer rows than records"
+        assert all(k is not None and k != "" for k, _, _ in rows), f"{entity}: a record without its key"
+        assert len(rows) == len(set(rows)), f"{entity}: a record version landed twice in one calm read"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_rerunning_a_read_lands_no_new_record_version(name, at_calm, tmp_path):
+    source, lake = SOURCES[name], Lake(tmp_path / "lake")
+    source.read(lake)
+    first = {e: _versions(lake, name, e) for e in source.entities}
+    again = source.read(lake)
+    assert {e: _versions(lake, name, e) for e in source.entities} == first
+    if name == "petitions":  # files are read once: nothing is fetched again
+        assert again == []
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_an_incremental_read_from_a_saved_state_returns_nothing_older(name, at_clean, tmp_path):
+    source = SOURCES[name]
+    if name == "petitions":  # the state is the files landed: only the others are read
+        from connectors.petitions import complete_files, ingest_file, pending_files
+        from connectors.petitions.settings import PetitionsSettings
+
+        settings = PetitionsSettings.from_env()
+        lake = Lake(tmp_path / "lake")
+        files = complete_files(settings.inbox)
+        for f in files[:-1]:
+            ingest_file(lake, f, settings.pseudonymizer, settings.max_file_bytes)
+        assert [f.name for f in pending_files(lake, settings.inbox)] == [files[-1].name]
+        return
+    state = at(OPEN_DAY, 12)
+    found = 0
+    for entity, field in source.cursor.items():
+        lake = Lake(tmp_path / entity)
+        source.save_state(lake, entity, state)
+        results = source.read_open_day(lake, entity, at(OPEN_DAY, 18))
+        rows = landed(lake, name, entity, [r.load_id for r in results])
+        found += len(rows)
+        floor = state - source.overlap
+        older = [payload_field(p, field) for _, _, p in rows if local_time(payload_field(p, field)) < floor]
+        assert older == [], f"{entity}: records from before the state less {source.overlap}"
+    assert found, "an open day read from its state found nothing at all: the test would prove nothing"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_state_in_the_future_returns_nothing(name, at_clean, monkeypatch, tmp_path):
+    source = SOURCES[name]
+    lake = Lake(tmp_path / "lake")
+    if name == "petitions":
+        from connectors.petitions import complete_files, pending_files
+        from connectors.petitions.ingest import ENTITY, SOURCE, _digest
+        from connectors.petitions.settings import PetitionsSettings
+
+        inbox = PetitionsSettings.from_env().inbox
+        lake.write_state(SOURCE, ENTITY, {"files": {f.name: _digest(f) for f in complete_files(inbox)}})
+        assert pending_files(lake, inbox) == [] and source.read(lake) == []
+        return
+    # Sharp Eyes re-reads a lookback before any state: shortened to an hour here, the state
+    # at 23:00 is past `now` (18:00) by more than it
+    monkeypatch.setenv("GOVHUB_SHARP_EYES_LOOKBACK_HOURS", "1")
+    for entity in source.cursor:
+        source.save_state(lake, entity, at(OPEN_DAY, 23))
+        results = source.read_open_day(lake, entity, at(OPEN_DAY, 18))
+        assert landed(lake, name, entity, [r.load_id for r in results]) == [], entity
+        assert sum(r.records for r in results) == 0
+
+
+# --- faults -----------------------------------------------------------------------------
+FAULT_CASES = [
+    pytest.param(name, fault, backend, id=f"{name}-{fault}" + (f"-{backend}" if backend else ""))
+    for name in NAMES
+    for fault in sorted(APPLIES[name])
+    for backend in (("postgresql", "mariadb") if name == "civil_affairs" else (None,))
+]
+
+
+def _without(payload: str, field: str) -> str:
+    record = json.loads(payload)
+    record.pop(field, None)
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+
+
+@pytest.mark.parametrize(("name", "fault", "backend"), FAULT_CASES)
+def test_each_fault_of_the_protocol_is_survived_with_nothing_lost_or_doubled(
+    name, fault, backend, monkeypatch, tmp_path
+):
+    source = SOURCES[name]
+    server = database_url(backend, f"govhub_fault_{backend}", fresh=True) if backend else None
+    faulted = sandbox(faults=f"{name}={fault}", civil_affairs_url=server)
+    calm = None if backend else sandbox()
+    try:
+        # the same records, served calmly: by a calm stand-in of the same world, or for the
+        # database read straight from it instead of through the proxy that loses connections
+        _point(monkeypatch, calm or faulted)
+        if backend:
+            monkeypatch.setenv("GOVHUB_CIVIL_AFFAIRS_DB_URL", server)
+        expected_lake = Lake(tmp_path / "calm")
+        source.read(expected_lake)
+        expected = {e: _versions(expected_lake, name, e) for e in source.entities}
+
+        _point(monkeypatch, faulted)
+        lake = Lake(tmp_path / "faulted")
+        if fault == "file_in_progress":
+            from connectors.petitions import pending_files
+            from connectors.petitions.settings import PetitionsSettings
+            from sandbox.petitions.files import file_name
+
+            inbox = PetitionsSettings.from_env().inbox
+            slow = file_name(faulted.petitions_until - timedelta(days=1))  # the last day's, written slowly
+            assert slow not in {f.name for f in pending_files(lake, inbox)}, "a file still being written was read"
+            faulted.stand_ins["petitions"].wait_written()
+        results = source.read(lake)
+        got = {e: _versions(lake, name, e) for e in source.entities}
+        if fault == "bad_files":  # one export came with a column more: the same rows, one field more
+            got = {e: {(k, u, _without(p, EXTRA_COLUMN)) for k, u, p in rows} for e, rows in got.items()}
+        injected = faulted.fault_report().get(name, {}).get(fault, 0)
+        assert injected > 0, f"{fault} was never injected: the test would prove nothing"
+        for entity in source.entities:
+            lost = expected[entity] - got[entity]
+            extra = got[entity] - expected[entity]
+            assert not lost and not extra, f"{entity}: {len(lost)} lost, {len(extra)} not in the calm read"
+        if fault == "bad_files":
+            reasons = {json.loads(p)["reason"] for _, _, p in landed(lake, "petitions", "rejected_files")}
+            assert reasons == {"empty_file", "wrong_encoding", "missing_column"}
+            assert [r.extra_columns for r in results if r.extra_columns] == [["备注"]]
+    finally:
+        faulted.stop()
+        if calm:
+            calm.stop()
+
+
+def test_a_source_that_stays_down_fails_clearly(at_calm, monkeypatch):
+    """Bounded retries: an endpoint that never answers ends in an error naming the call."""
+    from connectors.smart_city import SmartCitySettings
+
+    monkeypatch.setenv("GOVHUB_SMART_CITY_URL", "http://127.0.0.1:9")  # the discard port: nothing listens
+    monkeypatch.setenv("GOVHUB_HTTP_ATTEMPTS", "3")
+    with pytest.raises(SourceError, match=r"smart_city: services \(connection check\) failed after 3 tries"):
+        SmartCitySettings.from_env().client().check_connection()

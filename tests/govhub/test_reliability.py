@@ -1,0 +1,137 @@
+"""The whole pipeline under faults and crashes ends where a calm, uninterrupted run ends.
+
+- **Chaos equals calm**: the tiny world through every stand-in's `chaos` profile (and the
+  civil-affairs register on PostgreSQL behind the proxy that loses connections) builds the
+  same marts, compared by content, as without faults; staging holds the same record
+  versions per source (nothing lost, nothing doubled).
+- **Crash and resume**: the ingestion killed at a failpoint (a page received and not landed,
+  a batch just landed, everything landed and the cursor not moved) or the process tree
+  killed in the middle of the dbt run, then run again: the same marts, table for table.
+
+Both use small pages so that every read pages. The runs share one calm reference.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+
+import pytest
+
+from connectors.common.failpoints import EXIT_CODE
+from tests.conftest import TINY_END, TINY_START, point_pipeline_at
+from tests.connectors.acceptance import SMALL_PAGES, sandbox
+from tests.servers import database_url
+from warehouse.compare import compare, differing
+
+SOURCES = ("smart_city", "sharp_eyes", "smart_parking", "civil_affairs", "petitions")
+RUN = (
+    "import sys; from datetime import date; from govhub.pipeline import run_pipeline; "
+    f"run_pipeline(date.fromisoformat('{TINY_START}'), date.fromisoformat('{TINY_END}'), print)"
+)
+
+
+def _pipeline_env(root, running) -> dict[str, str]:
+    with pytest.MonkeyPatch.context() as mp:
+        point_pipeline_at(mp, root, running)
+        for k, v in SMALL_PAGES.items():
+            mp.setenv(k, v)
+        return dict(os.environ)
+
+
+def _run(env: dict[str, str], timeout: float = 900) -> subprocess.CompletedProcess:
+    """The pipeline over the tiny window in a process of its own (as `govhub demo` runs it)."""
+    return subprocess.run([sys.executable, "-c", RUN], env=env, capture_output=True, text=True, timeout=timeout)
+
+
+def _world(tmp_path_factory, name: str, faults: str | None = None):
+    """A root folder and a running sandbox whose register is a fresh PostgreSQL database."""
+    running = sandbox(faults=faults, civil_affairs_url=database_url("postgresql", f"govhub_{name}", fresh=True))
+    return tmp_path_factory.mktemp(name), running
+
+
+@pytest.fixture(scope="module")
+def calm(tmp_path_factory):
+    root, running = _world(tmp_path_factory, "calm")
+    try:
+        done = _run(_pipeline_env(root, running))
+        assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    finally:
+        running.stop()
+    return root / "kaifeng.duckdb"
+
+
+def _per_source(diffs) -> dict[str, Counter]:
+    out = {s: Counter() for s in SOURCES}
+    for d in diffs:
+        source = d.table.removeprefix("stg_").split("__")[0]
+        if source in out:
+            out[source].update(lost=d.missing, doubled=d.extra, versions=d.reference_rows)
+    return out
+
+
+def test_the_whole_pipeline_under_chaos_builds_the_marts_of_a_calm_run(calm, tmp_path_factory):
+    root, running = _world(tmp_path_factory, "chaos", faults="chaos")
+    try:
+        done = _run(_pipeline_env(root, running))
+        report = running.fault_report()
+    finally:
+        running.stop()
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    for source in SOURCES:
+        assert sum(report.get(source, {}).values()) > 0, f"no fault reached {source}: {report}"
+    marts = compare(calm, root / "kaifeng.duckdb", "marts")
+    assert len(marts) >= 19 and differing(marts) == []
+    stg = [d for d in compare(calm, root / "kaifeng.duckdb", "staging") if d.table.startswith("stg_")]
+    per_source = _per_source(stg)
+    print("\nsource          faults injected  versions  lost  doubled")
+    for source in SOURCES:
+        c = per_source[source]
+        faults = ", ".join(f"{k} {v}" for k, v in sorted(report.get(source, {}).items()))
+        print(f"{source:15s} {faults:60s} {c['versions']:>6} {c['lost']:>5} {c['doubled']:>7}")
+    assert all(c["lost"] == 0 and c["doubled"] == 0 for c in per_source.values()), per_source
+    assert all(c["versions"] > 0 for c in per_source.values())
+
+
+CRASHES = [
+    pytest.param("page", id="between-pages"),
+    pytest.param("landed", id="after-a-batch-landed"),
+    pytest.param("cursor", id="landed-but-cursor-not-moved"),
+    pytest.param("dbt", id="mid-dbt-run"),
+]
+
+
+@pytest.mark.parametrize("point", CRASHES)
+def test_a_run_killed_and_run_again_builds_the_marts_of_an_uninterrupted_run(point, calm, tmp_path_factory):
+    rng = random.Random(f"crash-{point}")
+    root, running = _world(tmp_path_factory, f"crash_{point}")
+    try:
+        env = _pipeline_env(root, running)
+        if point == "dbt":  # kill the whole process tree a few seconds into the dbt build
+            proc = subprocess.Popen(
+                [sys.executable, "-c", RUN], env=env, stdout=subprocess.PIPE, text=True, start_new_session=True
+            )
+            for line in proc.stdout:
+                if "running warehouse_build" in line:
+                    break
+            time.sleep(rng.uniform(4, 12))
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=60)
+            assert proc.returncode == -signal.SIGKILL
+        else:
+            nth = rng.randint(2, 12)
+            crashed = _run({**env, "GOVHUB_FAILPOINT": f"{point}:{nth}"})
+            assert crashed.returncode == EXIT_CODE, (
+                f"the failpoint {point}:{nth} was not reached: {crashed.stderr[-2000:]}"
+            )
+        resumed = _run(env)
+        assert resumed.returncode == 0, resumed.stdout[-3000:] + resumed.stderr[-3000:]
+    finally:
+        running.stop()
+    diffs = compare(calm, root / "kaifeng.duckdb", "marts")
+    assert len(diffs) >= 19 and differing(diffs) == []
