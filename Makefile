@@ -3,6 +3,7 @@
 #   make test   fresh environment, all tests
 #   make dev    Dagster UI on the embedded default warehouse, stand-ins serving
 #   make lint   ruff
+#   make bench  the performance workload on this machine, written to BENCHMARKS.md
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -14,7 +15,7 @@ export DO_NOT_TRACK := 1
 export GX_ANALYTICS_ENABLED := false
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 
-.PHONY: demo test dev lint format env clean
+.PHONY: demo test dev lint format env clean bench
 
 # The environment: uv (installed from PyPI when missing) syncs the venv to the lock file.
 $(STAMP): requirements.lock pyproject.toml
@@ -35,6 +36,9 @@ test: $(STAMP)
 dev: $(STAMP)
 	$(BIN)/govhub dev
 
+bench: $(STAMP)
+	$(BIN)/python scripts/bench.py
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -45,7 +49,7 @@ format: $(STAMP)
 
 # Regenerate the lock file after changing dependencies in pyproject.toml.
 lock:
-	uv pip compile --quiet pyproject.toml --extra dev -o requirements.lock --python-version 3.11
+	uv pip compile --quiet pyproject.toml --extra dev --extra bench -o requirements.lock --python-version 3.11
 
 clean:
 	rm -rf $(VENV) .dagster_home warehouse/kaifeng.duckdb warehouse/lake warehouse/quality warehouse/published warehouse/reports dbt_project/target dbt_project/logs test-artifacts

@@ -82,6 +82,7 @@ def cmd_sandbox_serve(args: argparse.Namespace) -> int:
         civil_affairs_url=args.civil_affairs_url,
         petitions_inbox=args.petitions_inbox,
         faults=args.faults,
+        cache_responses=args.cache,
     )
     t0 = time.monotonic()
     running = start_sandbox(cfg)
@@ -124,7 +125,9 @@ def cmd_sandbox_serve(args: argparse.Namespace) -> int:
 class SandboxProcess:
     """`govhub sandbox serve` in a child process: the connectors reach it only over HTTP."""
 
-    def __init__(self, preset: str, seed: int, start: date, end: date, faults: str | None = None) -> None:
+    def __init__(
+        self, preset: str, seed: int, start: date, end: date, faults: str | None = None, cache: bool = False
+    ) -> None:
         cmd = [
             sys.executable,
             "-m",
@@ -141,6 +144,7 @@ class SandboxProcess:
             "--end",
             end.isoformat(),
             *(["--faults", faults] if faults else []),
+            *(["--cache"] if cache else []),
         ]
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
         line = self.proc.stdout.readline()
@@ -181,6 +185,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if args.fresh:
         _remove_warehouse(settings)
     sandbox = SandboxProcess(args.preset, args.seed, start, end, args.faults)
+    land_from = args.land_from or start
+    if not start <= land_from < end:
+        raise ConfigError(f"--land-from {land_from} is outside the window {start} .. {end - timedelta(days=1)}")
     try:
         os.environ.update(sandbox.env)
         _progress(
@@ -192,7 +199,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
         failure = None
         try:
-            retries = run_pipeline(start, end, lambda msg: _progress(msg, t0))
+            retries = run_pipeline(land_from, end, lambda msg: _progress(msg, t0))
         except PipelineError as exc:  # a source failed; the others went on
             failure, retries = exc, exc.retries
     finally:
@@ -471,6 +478,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--keep", dest="fresh", action="store_false", help="keep the existing warehouse and lake (default: start fresh)"
     )
     d.add_argument("--faults", type=_faults, help=FAULTS_HELP)
+    d.add_argument(
+        "--land-from",
+        type=_date,
+        help="land the days from this one only (the stand-ins still serve the whole window): a daily run with --keep",
+    )
     d.set_defaults(func=cmd_demo)
 
     s = sub.add_parser("sandbox", help="the source stand-ins")
@@ -493,6 +505,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--petitions-inbox", help="folder to export the petition files into (default: a temporary one)")
     serve.add_argument("--env-json", action="store_true", help="print the GOVHUB_* settings as one JSON line")
     serve.add_argument("--faults", type=_faults, help=FAULTS_HELP)
+    serve.add_argument(
+        "--cache", action="store_true", help="serve each answer again from memory (benchmarks; frozen clock, no faults)"
+    )
     serve.set_defaults(func=cmd_sandbox_serve)
 
     dv = sub.add_parser("dev", help="Dagster UI on the embedded warehouse, stand-ins serving")

@@ -72,7 +72,6 @@ def run_pipeline(start: date, end: date, progress: Callable[[str], None] = print
 
     from orchestration.dbt.assets import warehouse_models
     from orchestration.definitions import defs
-    from orchestration.partitions import PARTITIONS_START
 
     instance: DagsterInstance = dagster_instance()
     days = {
@@ -87,11 +86,12 @@ def run_pipeline(start: date, end: date, progress: Callable[[str], None] = print
         ("smart_parking_reference", {}),
         ("smart_parking_events", days),
         # the register's whole history on the first run (its rows changed long before the
-        # window): every month from the start of the partitions to the window's last month
+        # window): every month from the start of the partitions to the window's last month;
+        # once it has been read, the months of the window only
         (
             "civil_affairs_events",
             {
-                ASSET_PARTITION_RANGE_START_TAG: PARTITIONS_START,
+                ASSET_PARTITION_RANGE_START_TAG: _register_from(start),
                 ASSET_PARTITION_RANGE_END_TAG: (end - timedelta(days=1)).replace(day=1).isoformat(),
             },
         ),
@@ -149,6 +149,19 @@ def run_pipeline(start: date, end: date, progress: Callable[[str], None] = print
     if failed_jobs:
         raise PipelineError("runs failed: " + "; ".join(failed_jobs), retries)
     return retries
+
+
+def _register_from(start: date) -> str:
+    """The first civil-affairs month to read: the partitions' first on a lake that has never
+    read the register, else the window's first month."""
+    from connectors.common.lake import Lake
+    from orchestration.partitions import PARTITIONS_START
+    from warehouse.settings import WarehouseSettings
+
+    lake = Lake(WarehouseSettings.from_env().lake_dir)
+    if all(lake.read_through("civil_affairs", t) is not None for t in ("households", "recipients", "visits")):
+        return start.replace(day=1).isoformat()
+    return PARTITIONS_START
 
 
 def _petition_files(instance) -> dict[str, str] | None:

@@ -136,6 +136,33 @@ def _make_handler(app: App, faults: FaultPlan | None):
     return _Handler
 
 
+class ResponseCache:
+    """Answers kept encoded, by request (method, path, query and body), and served again
+    from memory: a server that costs next to nothing, for measuring clients against it (the
+    benchmark's "fetch limit"). Only with a frozen clock and no faults, when the same
+    request always has the same answer; a stand-in asks it only after authentication."""
+
+    def __init__(self, enabled: bool = False) -> None:
+        self.enabled = enabled
+        self._store: dict[str, Response] = {}
+        self._lock = threading.Lock()
+
+    def get(self, req: Request, produce: Callable[[], Response]) -> Response:
+        if not self.enabled:
+            return produce()
+        key = FaultPlan.request_key(req.method, req.path, req.query, req.body)
+        with self._lock:
+            hit = self._store.get(key)
+        if hit is None:
+            resp = produce()
+            if resp.status != 200:
+                return resp
+            hit = Response(200, resp.encode(), dict(resp.headers))
+            with self._lock:
+                self._store[key] = hit
+        return Response(hit.status, hit.body, dict(hit.headers))
+
+
 class Server:
     """An App served on a local port in a background thread."""
 

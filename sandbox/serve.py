@@ -13,7 +13,7 @@ from sandbox.civil_affairs.proxy import LossyProxy, proxied_url, server_address
 from sandbox.clock import SHANGHAI, Clock
 from sandbox.defects import Defect
 from sandbox.faults import CLIENT_TIMEOUT_SECONDS, SOURCES, FaultPlan, parse_faults
-from sandbox.http import Server
+from sandbox.http import ResponseCache, Server
 from sandbox.petitions.files import PetitionFiles
 from sandbox.scenario import Scenario
 from sandbox.sharp_eyes.alarms import SharpEyesAlarms
@@ -55,6 +55,9 @@ class SandboxConfig:
     # Faults to inject (sandbox.faults): a profile for all sources ("chaos", "flaky") or
     # per source ("smart_city=chaos,petitions=flaky"); None: none. Seeded by `seed`.
     faults: str | None = None
+    # Keep every answer encoded and serve it again from memory (sandbox.http.ResponseCache):
+    # for benchmarks, with a frozen clock and no faults.
+    cache_responses: bool = False
 
     @property
     def clock(self) -> Clock:
@@ -124,6 +127,8 @@ def start_sandbox(config: SandboxConfig) -> RunningSandbox:
     world = build_world(config.preset, config.seed)
     clock = config.clock
     profiles = parse_faults(config.faults)
+    if config.cache_responses and (profiles or not config.frozen):
+        raise ValueError("cached answers need a frozen clock and no faults (the same request, the same answer)")
     plans = {source: FaultPlan.for_source(source, profiles.get(source), config.seed) for source in SOURCES}
     # One world: the alarms the Sharp Eyes platform raises are the ones Smart City events cite.
     scenario = Scenario.load(config.scenario) if config.scenario else None
@@ -142,6 +147,7 @@ def start_sandbox(config: SandboxConfig) -> RunningSandbox:
         config.defects,
         config.smart_city_drop_fields,
         faults=plans["smart_city"],
+        cache=ResponseCache(config.cache_responses),
     )
     sharp_eyes = SharpEyesStandIn(
         world,
@@ -152,6 +158,7 @@ def start_sandbox(config: SandboxConfig) -> RunningSandbox:
         config.sharp_eyes_app_secret,
         alarms,
         faults=plans["sharp_eyes"],
+        cache=ResponseCache(config.cache_responses),
     )
     smart_parking = SmartParkingStandIn(
         world,
@@ -163,6 +170,7 @@ def start_sandbox(config: SandboxConfig) -> RunningSandbox:
         config.smart_parking_token_seconds,
         defects=config.defects,
         faults=plans["smart_parking"],
+        cache=ResponseCache(config.cache_responses),
     )
     if scenario:
         scenario.add_events(world, smart_city.events)

@@ -22,61 +22,16 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
-import subprocess
 import sys
 import tempfile
-import threading
-import time
 from datetime import datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from scripts.benchlib import machine, run_measured, write_section  # noqa: E402
 
 START, END = "<!-- bench_checks:start -->", "<!-- bench_checks:end -->"
-
-
-def tree_rss_bytes(pid: int) -> int:
-    """Resident memory of a process and all its descendants, from /proc."""
-    children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
-    for d in Path("/proc").iterdir():
-        if not d.name.isdigit():
-            continue
-        try:
-            stat = (d / "stat").read_text()
-            fields = stat[stat.rindex(")") + 2 :].split()
-            children.setdefault(int(fields[1]), []).append(int(d.name))
-            rss[int(d.name)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
-        except (OSError, ValueError, IndexError):
-            continue
-    total, todo = 0, [pid]
-    while todo:
-        p = todo.pop()
-        total += rss.get(p, 0)
-        todo += children.get(p, [])
-    return total
-
-
-def run_measured(cmd: list[str], env: dict[str, str], log: Path) -> tuple[float, int, int]:
-    """Wall seconds, peak RSS of the process tree (sampled every 0.5 s) and the exit code."""
-    peak = [0]
-    with open(log, "w", encoding="utf-8") as out:
-        started = time.monotonic()
-        proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
-
-        def sample() -> None:
-            while proc.poll() is None:
-                peak[0] = max(peak[0], tree_rss_bytes(proc.pid))
-                time.sleep(0.5)
-
-        sampler = threading.Thread(target=sample, daemon=True)
-        sampler.start()
-        code = proc.wait()
-        wall = time.monotonic() - started
-        sampler.join()
-    return wall, peak[0], code
 
 
 def check_times(dagster_home: Path) -> dict[str, float]:
@@ -120,33 +75,6 @@ def check_times(dagster_home: Path) -> dict[str, float]:
     return times
 
 
-def machine() -> str:
-    mem = next(
-        int(line.split()[1]) // 1024**2
-        for line in Path("/proc/meminfo").read_text().splitlines()
-        if line.startswith("MemTotal")
-    )
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if "model name" in line
-        ),
-        platform.processor(),
-    )
-    return f"{os.cpu_count()} cores ({cpu}), {mem} GB RAM, Python {platform.python_version()}, {platform.system()}"
-
-
-def write_section(out: Path, text: str) -> None:
-    body = out.read_text(encoding="utf-8") if out.exists() else "# Benchmarks\n"
-    section = f"{START}\n{text.rstrip()}\n{END}"
-    if START in body and END in body:
-        body = body[: body.index(START)] + section + body[body.index(END) + len(END) :]
-    else:
-        body = body.rstrip() + "\n\n" + section + "\n"
-    out.write_text(body, encoding="utf-8")
-
-
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--preset", default="city")
@@ -168,7 +96,7 @@ def main() -> int:
         times = check_times(tmp / "dagster")
     checks = sum(times.values())
     rows = [
-        ("GX landing suites (17 entities)", times["gx_landing_suites"]),
+        ("GX landing suites (18 entities)", times["gx_landing_suites"]),
         ("volume judgements (GX)", times["volume"]),
         ("dbt data tests (sum over 2 threads)", times["dbt_tests"]),
         ("check-only steps (freshness, accounting)", times["check_steps"]),
@@ -191,7 +119,7 @@ def main() -> int:
         f"({wall - checks:.1f} s); peak RSS of the process tree {peak / 1024**3:.2f} GB.",
     ]
     text = "\n".join(lines)
-    write_section(args.out, text)
+    write_section(args.out, text, START, END)
     print(text)
     return 0
 

@@ -32,7 +32,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from connectors.civil_affairs.schema import PRIMARY_KEYS, TABLES
 from connectors.common.errors import SourceError
 from connectors.common.ingest import SHANGHAI, IngestResult, day_window, mark_done, resume_window
-from connectors.common.lake import Lake, LandingStats, RawRecord, new_load_id
+from connectors.common.lake import Lake, LandingStats, RawRecord, new_load_id, payload_text
 from connectors.common.personal import Pseudonymizer, protect
 
 SOURCE = "civil_affairs"
@@ -147,7 +147,7 @@ def ingest_table_days(
             RawRecord(
                 key=str(row[pk]),
                 updated_at=row["update_time"],
-                payload=json.dumps(protect(row, pseudo, PERSONAL), ensure_ascii=False, separators=(",", ":")),
+                payload=payload_text(protect(row, pseudo, PERSONAL)),
                 cursor=cursor,
             )
         )

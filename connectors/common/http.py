@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+import orjson
 import requests
 
 from connectors.common.errors import HttpStatusError, SourceError
@@ -95,7 +96,7 @@ class RetryingSession:
                     )
                 else:
                     try:
-                        body = resp.json()
+                        body = orjson.loads(resp.content)
                     except ValueError:
                         last = "a body that is not complete JSON"
                     else:

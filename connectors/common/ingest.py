@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, timezone
 
 from connectors.common.failpoints import failpoint
-from connectors.common.lake import Lake, LandingStats, RawRecord, new_load_id
+from connectors.common.lake import Lake, LandingStats, RawRecord, new_load_id, payload_text
 
 SHANGHAI = timezone(timedelta(hours=8))
 
@@ -54,7 +54,7 @@ def raw_record(item: dict, key_field: str, updated_field: str | None, cursor: st
     return RawRecord(
         key=None if key is None else str(key),
         updated_at=item.get(updated_field) if updated_field else None,
-        payload=json.dumps(item, ensure_ascii=False, separators=(",", ":")),
+        payload=payload_text(item),
         cursor=cursor,
     )
 

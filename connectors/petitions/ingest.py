@@ -21,7 +21,7 @@ import re
 from datetime import UTC, datetime
 
 from connectors.common.ingest import SHANGHAI, IngestResult
-from connectors.common.lake import Lake, LandingStats, RawRecord, new_load_id
+from connectors.common.lake import Lake, LandingStats, RawRecord, new_load_id, payload_text
 from connectors.common.personal import Pseudonymizer, protect
 from connectors.petitions.files import InboxFile, UnreadableFile, complete_files, extra_columns, read_rows
 
@@ -68,7 +68,7 @@ def ingest_file(lake: Lake, f: InboxFile, pseudo: Pseudonymizer, max_bytes: int)
         RawRecord(
             key=row.get("信访件编号") or None,
             updated_at=f"{stamp}#{i:06d}",
-            payload=json.dumps(protect(row, pseudo, PERSONAL), ensure_ascii=False, separators=(",", ":")),
+            payload=payload_text(protect(row, pseudo, PERSONAL)),
             cursor=cursor,
         )
         for i, row in enumerate(rows)

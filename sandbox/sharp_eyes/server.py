@@ -31,7 +31,7 @@ from datetime import date, datetime, timedelta
 from sandbox.clock import SHANGHAI, Clock
 from sandbox.defects import impossible_local_time
 from sandbox.faults import FaultPlan, OffsetListings
-from sandbox.http import App, Request, Response
+from sandbox.http import App, Request, Response, ResponseCache
 from sandbox.sharp_eyes.alarms import NEW_EVENT_TYPE, RULE_NAMES, Alarm, SharpEyesAlarms
 
 MAX_PAGE_SIZE = 1000
@@ -76,11 +76,13 @@ class SharpEyesStandIn:
         app_secret: str,
         alarms: SharpEyesAlarms | None = None,
         faults: FaultPlan | None = None,
+        cache: ResponseCache | None = None,
     ) -> None:
         """`faults` (sandbox.faults): envelope errors, valid signatures refused, and lists
         that drift or repeat records while they are paged."""
         self.world = world
         self.faults = faults or FaultPlan("sharp_eyes")
+        self.cache = cache or ResponseCache()
         self._listings = OffsetListings(self.faults) if self.faults.active else None
         self.clock = clock
         self.app_key = app_key
@@ -151,11 +153,14 @@ class SharpEyesStandIn:
                 )
             if fault == "envelope_error":
                 return _envelope(None, code=BUSY[0], msg=BUSY[1])
-            try:
-                body = req.json() or {}
-                return fn(body, req.path)
-            except ValueError as exc:
-                return _envelope(None, code="0x00072001", msg=str(exc))
+
+            def produce() -> Response:
+                try:
+                    return fn(req.json() or {}, req.path)
+                except ValueError as exc:
+                    return _envelope(None, code="0x00072001", msg=str(exc))
+
+            return self.cache.get(req, produce)
 
         return wrapped
 

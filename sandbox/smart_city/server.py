@@ -22,7 +22,7 @@ from datetime import date, datetime, timedelta
 from sandbox.clock import Clock, format_local, parse_w3c
 from sandbox.defects import variant
 from sandbox.faults import FaultPlan, OffsetListings
-from sandbox.http import App, Request, Response
+from sandbox.http import App, Request, Response, ResponseCache
 from sandbox.smart_city.events import REPORTER_NAMES, STATE_NAMES, Event, SmartCityEvents, to_gcj02
 from sandbox.world import World
 from warehouse.crs import wgs84_to_gcj02
@@ -66,6 +66,7 @@ class SmartCityStandIn:
         defects: bool = True,
         drop_fields: tuple[str, ...] = (),
         faults: FaultPlan | None = None,
+        cache: ResponseCache | None = None,
     ) -> None:
         """`drop_fields`: fields every request is served without (a platform that changed
         its shape: what a blocking quality check is for). `faults`: the reference lists,
@@ -73,6 +74,7 @@ class SmartCityStandIn:
         served in update order and is read by time, where an offset cannot drift."""
         self.world = world
         self.faults = faults or FaultPlan("smart_city")
+        self.cache = cache or ResponseCache()
         self._listings = OffsetListings(self.faults) if self.faults.active else None
         self.clock = clock
         self.api_key = api_key
@@ -95,8 +97,12 @@ class SmartCityStandIn:
             key = req.headers.get("x-api-key") or req.query.get("api_key")
             if key != self.api_key:
                 return _error(401, "invalid or missing api key")
-            out = fn(req)
-            return out if isinstance(out, Response) else Response(200, out)
+
+            def produce() -> Response:
+                out = fn(req)
+                return out if isinstance(out, Response) else Response(200, out)
+
+            return self.cache.get(req, produce)
 
         return wrapped
 

@@ -22,7 +22,7 @@ from urllib.parse import parse_qs
 
 from sandbox.clock import SHANGHAI, Clock
 from sandbox.faults import FaultPlan
-from sandbox.http import App, Request, Response
+from sandbox.http import App, Request, Response, ResponseCache
 from sandbox.smart_parking.data import ParkingData
 
 MAX_LIMIT = 1000
@@ -46,11 +46,13 @@ class SmartParkingStandIn:
         data: ParkingData | None = None,
         defects: bool = True,
         faults: FaultPlan | None = None,
+        cache: ResponseCache | None = None,
     ) -> None:
         """`faults` (sandbox.faults): tokens revoked in the middle of a run, and a page that
         starts with the last record of the page before (the cursor taken inclusively)."""
         self.clock = clock
         self.faults = faults or FaultPlan("smart_parking")
+        self.cache = cache or ResponseCache()
         self._page_ends: dict[str, dict] = {}  # next_cursor -> the record it continues after
         self.client_id = client_id
         self._client_secret = client_secret
@@ -105,33 +107,37 @@ class SmartParkingStandIn:
                 self.revoke_tokens()
             if not self._authorized(req):
                 return Response(401, {"error": "invalid_token"})
-            try:
-                since = _parse_local(req.query.get("updated_since", "1970-01-01 00:00:00"))
-                limit = int(req.query.get("limit", "100"))
-                if not 1 <= limit <= MAX_LIMIT:
-                    raise ValueError(f"limit must be between 1 and {MAX_LIMIT}")
-                cursor = None
-                if req.query.get("cursor"):
-                    t, rid = json.loads(base64.urlsafe_b64decode(req.query["cursor"].encode()))
-                    cursor = (datetime.fromisoformat(t), rid)
-            except (ValueError, TypeError, json.JSONDecodeError) as exc:
-                return Response(400, {"error": "invalid_request", "error_description": str(exc)})
-            items = self.data.index[name].after(since, cursor, self.clock.now(), limit)
-            next_cursor = None
-            if len(items) == limit:
-                last = items[-1]
-                key = (_parse_local(last["updated_at"]).isoformat(), last[_ID[name]])
-                next_cursor = base64.urlsafe_b64encode(json.dumps(key).encode()).decode()
-                if self.faults.on("duplicate_across_pages"):
-                    with self._lock:
-                        self._page_ends[next_cursor] = last
-            repeat = None
-            if cursor is not None and self.faults.draw(("duplicate_across_pages",), f"{req_key}#repeat"):
-                with self._lock:
-                    repeat = self._page_ends.get(req.query["cursor"])
-            return Response(200, {"items": [repeat, *items] if repeat else items, "next_cursor": next_cursor})
+            return self.cache.get(req, lambda: self._page(name, req, req_key))
 
         return handler
+
+    def _page(self, name: str, req: Request, req_key: str) -> Response:
+        """A page of a collection (after the token was checked)."""
+        try:
+            since = _parse_local(req.query.get("updated_since", "1970-01-01 00:00:00"))
+            limit = int(req.query.get("limit", "100"))
+            if not 1 <= limit <= MAX_LIMIT:
+                raise ValueError(f"limit must be between 1 and {MAX_LIMIT}")
+            cursor = None
+            if req.query.get("cursor"):
+                t, rid = json.loads(base64.urlsafe_b64decode(req.query["cursor"].encode()))
+                cursor = (datetime.fromisoformat(t), rid)
+        except (ValueError, TypeError, json.JSONDecodeError) as exc:
+            return Response(400, {"error": "invalid_request", "error_description": str(exc)})
+        items = self.data.index[name].after(since, cursor, self.clock.now(), limit)
+        next_cursor = None
+        if len(items) == limit:
+            last = items[-1]
+            key = (_parse_local(last["updated_at"]).isoformat(), last[_ID[name]])
+            next_cursor = base64.urlsafe_b64encode(json.dumps(key).encode()).decode()
+            if self.faults.on("duplicate_across_pages"):
+                with self._lock:
+                    self._page_ends[next_cursor] = last
+        repeat = None
+        if cursor is not None and self.faults.draw(("duplicate_across_pages",), f"{req_key}#repeat"):
+            with self._lock:
+                repeat = self._page_ends.get(req.query["cursor"])
+        return Response(200, {"items": [repeat, *items] if repeat else items, "next_cursor": next_cursor})
 
 
 _ID = {"lots": "lot_id", "sessions": "session_id", "violations": "violation_id"}

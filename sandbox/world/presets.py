@@ -44,12 +44,13 @@ PRESETS: dict[str, Preset] = {
 
 
 def get_preset(name: str) -> Preset:
-    """`tiny`, `city`, or `cityxK` (city with daily volumes multiplied by K)."""
+    """`tiny`, `city`, or `<preset>xK` (its daily volumes multiplied by K, e.g. cityx2)."""
     if name in PRESETS:
         return PRESETS[name]
-    if name.startswith("cityx"):
+    base, _, k = name.rpartition("x")
+    if base in PRESETS:
         try:
-            return PRESETS["city"].scaled(float(name[5:]))
+            return PRESETS[base].scaled(float(k))
         except ValueError:
             pass
     raise ValueError(f"unknown preset {name!r}: use tiny, city or cityxK (e.g. cityx2)")
