@@ -31,9 +31,17 @@ from warehouse.compare import compare, differing
 
 SOURCES = ("smart_city", "sharp_eyes", "smart_parking", "civil_affairs", "petitions")
 RUN = (
-    "import sys; from datetime import date; from govhub.pipeline import run_pipeline; "
-    f"run_pipeline(date.fromisoformat('{TINY_START}'), date.fromisoformat('{TINY_END}'), print)"
+    "import json; from datetime import date; from govhub.pipeline import run_pipeline; "
+    f"r = run_pipeline(date.fromisoformat('{TINY_START}'), date.fromisoformat('{TINY_END}'), print); "
+    "print('retries ' + json.dumps(r))"
 )
+
+
+def _retries(stdout: str) -> dict[str, int]:
+    """The retries per source the run reported on its last line."""
+    import json
+
+    return json.loads(stdout.strip().splitlines()[-1].removeprefix("retries "))
 
 
 def _pipeline_env(root, running) -> dict[str, str]:
@@ -89,11 +97,16 @@ def test_the_whole_pipeline_under_chaos_builds_the_marts_of_a_calm_run(calm, tmp
     assert len(marts) >= 19 and differing(marts) == []
     stg = [d for d in compare(calm, root / "kaifeng.duckdb", "staging") if d.table.startswith("stg_")]
     per_source = _per_source(stg)
-    print("\nsource          faults injected  versions  lost  doubled")
+    retries = _retries(done.stdout)
+    print(f"\n{'source':15s} {'faults injected':60s} retries versions  lost  doubled")
     for source in SOURCES:
         c = per_source[source]
         faults = ", ".join(f"{k} {v}" for k, v in sorted(report.get(source, {}).items()))
-        print(f"{source:15s} {faults:60s} {c['versions']:>6} {c['lost']:>5} {c['doubled']:>7}")
+        print(
+            f"{source:15s} {faults:60s} {retries.get(source, 0):>7} {c['versions']:>8} {c['lost']:>5} {c['doubled']:>7}"
+        )
+    # the HTTP sources are answered with 429s and 5xx under chaos: each was retried
+    assert all(retries.get(s, 0) > 0 for s in ("smart_city", "sharp_eyes", "smart_parking")), retries
     assert all(c["lost"] == 0 and c["doubled"] == 0 for c in per_source.values()), per_source
     assert all(c["versions"] > 0 for c in per_source.values())
 
