@@ -88,7 +88,8 @@ def main() -> int:
         cmd = [sys.executable, "-m", "govhub.cli", "demo", "--preset", args.preset]
         cmd += ["--warehouse", str(tmp / "warehouse" / "kaifeng.duckdb")]
         (tmp / "dagster").mkdir()
-        wall, peak, code = run_measured(cmd, env, tmp / "demo.log")
+        m = run_measured(cmd, env, tmp / "demo.log")
+        wall, peak, code = m.wall, m.peak, m.code
         if code != 0:
             print((tmp / "demo.log").read_text()[-4000:], file=sys.stderr)
             print(f"bench_checks: the demo failed (exit {code})", file=sys.stderr)

@@ -8,13 +8,22 @@ import platform
 import subprocess
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def tree_rss_bytes(pid: int) -> int:
-    """Resident memory of a process and all its descendants, from /proc."""
+def _cmdline(pid: int) -> str:
+    try:
+        return (Path("/proc") / str(pid) / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
+
+
+def tree_rss_bytes(pid: int, apart: str | None = None) -> tuple[int, int]:
+    """Resident memory of a process and all its descendants, from /proc: (the whole tree,
+    the subtrees whose command line contains `apart`)."""
     children: dict[int, list[int]] = {}
     rss: dict[int, int] = {}
     for d in Path("/proc").iterdir():
@@ -27,24 +36,39 @@ def tree_rss_bytes(pid: int) -> int:
             rss[int(d.name)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
         except (OSError, ValueError, IndexError):
             continue
-    total, todo = 0, [pid]
+    total = aside = 0
+    todo = [(pid, False)]
     while todo:
-        p = todo.pop()
+        p, inside = todo.pop()
+        inside = inside or (apart is not None and apart in _cmdline(p))
         total += rss.get(p, 0)
-        todo += children.get(p, [])
-    return total
+        aside += rss.get(p, 0) if inside else 0
+        todo += [(c, inside) for c in children.get(p, [])]
+    return total, aside
 
 
-def run_measured(cmd: list[str], env: dict[str, str], log: Path) -> tuple[float, int, int]:
-    """Wall seconds, peak RSS of the process tree (sampled every 0.5 s) and the exit code."""
-    peak = [0]
+@dataclass
+class Measured:
+    wall: float  # seconds
+    peak: int  # bytes, the whole process tree
+    peak_without: int  # bytes, the tree without the subtrees set apart
+    code: int
+
+
+def run_measured(cmd: list[str], env: dict[str, str], log: Path, apart: str | None = None) -> Measured:
+    """Run `cmd`, sampling the memory of its process tree every 0.5 s: wall time, peak RSS
+    of the tree and of the tree without the subprocesses whose command line contains
+    `apart` (the stand-ins, which are the sources and not the platform)."""
+    peak, peak_without = [0], [0]
     with open(log, "w", encoding="utf-8") as out:
         started = time.monotonic()
         proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
 
         def sample() -> None:
             while proc.poll() is None:
-                peak[0] = max(peak[0], tree_rss_bytes(proc.pid))
+                total, aside = tree_rss_bytes(proc.pid, apart)
+                peak[0] = max(peak[0], total)
+                peak_without[0] = max(peak_without[0], total - aside)
                 time.sleep(0.5)
 
         sampler = threading.Thread(target=sample, daemon=True)
@@ -52,7 +76,7 @@ def run_measured(cmd: list[str], env: dict[str, str], log: Path) -> tuple[float,
         code = proc.wait()
         wall = time.monotonic() - started
         sampler.join()
-    return wall, peak[0], code
+    return Measured(wall, peak[0], peak_without[0], code)
 
 
 def machine() -> str:

@@ -26,7 +26,7 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import Engine, and_, create_engine, or_, select
+from sqlalchemy import Date, DateTime, Engine, and_, create_engine, or_, select
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from connectors.civil_affairs.schema import PRIMARY_KEYS, TABLES
@@ -51,8 +51,8 @@ PERSONAL = {
 
 
 def _jsonable(value):
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, datetime):  # the register's local wall time as stored: YYYY-MM-DD HH:MM:SS
+        return value.replace(tzinfo=None).isoformat(" ", "seconds")
     if isinstance(value, date):
         return value.isoformat()
     return value
@@ -78,9 +78,15 @@ def _rows(
         try:
             with engine.connect() as conn:
                 result = conn.execution_options(stream_results=True, yield_per=chunk).execute(query)
-                for row in result.mappings():
-                    after = (row["update_time"], row[key])
-                    yield {k: _jsonable(v) for k, v in row.items()}
+                names = list(result.keys())
+                at_time, at_key = names.index("update_time"), names.index(key)
+                times = [n for n in names if isinstance(table.c[n].type, (Date, DateTime))]
+                for values in result.tuples():
+                    after = (values[at_time], values[at_key])
+                    row = dict(zip(names, values))
+                    for n in times:
+                        row[n] = _jsonable(row[n])
+                    yield row
             return
         except (OperationalError, InterfaceError) as exc:
             lost += 1

@@ -71,7 +71,7 @@ def payload_text(record: dict) -> str:
     return orjson.dumps(record, option=orjson.OPT_NON_STR_KEYS).decode("utf-8")
 
 
-@dataclass
+@dataclass(slots=True)
 class RawRecord:
     key: str | None
     updated_at: str | None

@@ -15,6 +15,8 @@ import hmac
 import re
 import unicodedata
 from collections.abc import Mapping
+from functools import lru_cache
+from operator import mul
 
 from connectors.common.errors import ConfigError
 from connectors.common.settings import require_secret
@@ -22,17 +24,21 @@ from connectors.common.settings import require_secret
 PSEUDONYM_KEY_VARIABLE = "GOVHUB_PSEUDONYM_KEY"
 
 
+_SEPARATORS = re.compile(r"[\s·.\-]")
+
+
+@lru_cache(maxsize=1 << 16)
 def _normalize(value: str) -> str:
     """Full-width to half-width, no spaces or separators, upper case (豫B·12345 = 豫b12345)."""
-    value = unicodedata.normalize("NFKC", value)
-    return re.sub(r"[\s·.\-]", "", value).upper()
+    return _SEPARATORS.sub("", unicodedata.normalize("NFKC", value)).upper()
 
 
 class Pseudonymizer:
     def __init__(self, key: str) -> None:
         if len(key) < 16:
             raise ConfigError(f"{PSEUDONYM_KEY_VARIABLE} must be at least 16 characters")
-        self._key = key.encode("utf-8")
+        # the key's inner and outer pads, computed once; each pseudonym continues a copy
+        self._mac = hmac.new(key.encode("utf-8"), digestmod=hashlib.sha256)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Pseudonymizer:
@@ -45,8 +51,9 @@ class Pseudonymizer:
         """A stable pseudonym (64 hex characters) of `value` in the namespace `kind`."""
         if value is None or not str(value).strip():
             return None
-        msg = f"{kind}:{_normalize(str(value))}".encode()
-        return hmac.new(self._key, msg, hashlib.sha256).hexdigest()
+        mac = self._mac.copy()
+        mac.update(f"{kind}:{_normalize(str(value))}".encode())
+        return mac.hexdigest()
 
 
 def mask_plate(plate: str | None) -> str | None:
@@ -94,7 +101,7 @@ def id_number_check(value: str | None) -> str | None:
         return "legacy_15"
     if not re.fullmatch(r"\d{17}[\dX]", v):
         return "malformed"
-    total = sum(int(d) * w for d, w in zip(v[:17], _WEIGHTS))
+    total = sum(map(mul, map(int, v[:17]), _WEIGHTS))
     return "valid" if "10X98765432"[total % 11] == v[17] else "bad_check_digit"
 
 

@@ -54,12 +54,21 @@ def _parse_local(value) -> datetime | None:
 
 
 def _within(pages: Iterator[Page], end: datetime, pseudo: Pseudonymizer) -> Iterator[Page]:
-    """Pages cut at the first record updated at or after `end`; plates pseudonymized."""
+    """Pages cut at the first record updated at or after `end`; plates pseudonymized.
+
+    A time in the source's fixed-width form compares as text (no parsing per record); any
+    other text is parsed, and what does not parse never cuts."""
+    end_text = end.astimezone(SHANGHAI).strftime(LOCAL_FORMAT)
     for page in pages:
         items = []
         for item in page.items:
-            t = _parse_local(item.get("updated_at"))
-            if t is not None and t >= end:
+            t = item.get("updated_at")
+            if isinstance(t, str) and len(t) == len(end_text) and t[10:11] == " ":
+                cut = t >= end_text and _parse_local(t) is not None
+            else:
+                parsed = _parse_local(t)
+                cut = parsed is not None and parsed >= end
+            if cut:
                 yield Page(items, page.cursor)
                 return
             items.append(pseudonymize(item, pseudo))
