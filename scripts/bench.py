@@ -19,9 +19,8 @@ machine in one run, written to BENCHMARKS.md with the command, the machine and t
    `marts.fct_governance_events`, under the near-real-time schedule's cadence.
 
 `--year` measures instead what does not fit in `make bench`'s half hour, into a section of
-its own: the city year backfilled end to end (Nov 2025 - Oct 2026), `dbt run` of that year
-against its floor, and one more day on the year's warehouse (the daily run when a year is
-held).
+its own: the city year backfilled end to end (Nov 2025 - Oct 2026) and `dbt run` of that
+year (every model rebuilt, as each run does) against its floor.
 
 Nothing of the project's own warehouse is touched: every run works in a temporary folder.
 `--quick` uses fewer days and skips x4 (for trying the script, not for the figures).
@@ -301,6 +300,22 @@ def demo(name: str, tmp: Path, args: list[str], dagster_home: Path) -> Run:
     return Run(name, m.wall, m.peak, m.peak_without, done - up, step_times(marks))
 
 
+def backfill(name: str, tmp: Path, preset: str, days: int) -> tuple[Run, Path]:
+    """The `days` before the benchmark's month end landed into an empty warehouse of its own."""
+    wh = tmp / name / "warehouse" / "kaifeng.duckdb"
+    args = ["--preset", preset, "--end", MONTH_END.isoformat(), "--days", str(days), "--warehouse", str(wh)]
+    return demo(name, tmp, args, tmp / name / "dagster"), wh
+
+
+def day_after(name: str, tmp: Path, preset: str, days: int, backfilled: str) -> Run:
+    """The day after a backfill of `days` days, as the daily run lands it on that warehouse:
+    the stand-ins serve the backfill's days and the new one, the pipeline reads the new day."""
+    wh = tmp / backfilled / "warehouse" / "kaifeng.duckdb"
+    args = ["--preset", preset, "--end", (MONTH_END + timedelta(days=1)).isoformat(), "--days", str(days + 1)]
+    args += ["--land-from", MONTH_END.isoformat(), "--keep", "--warehouse", str(wh)]
+    return demo(name, tmp, args, tmp / backfilled / "dagster")
+
+
 def progress_marks(log: Path) -> list[tuple[float, str]]:
     """The demo's progress lines ('[  12.3s] running X ...') as (seconds, message)."""
     import re
@@ -499,36 +514,11 @@ def targets(connectors, month, day, dbt, scale, fresh) -> list[str]:
 
 
 def bench_year(preset: str, tmp: Path) -> str:
-    """The backfill of a year, its transform against the floor and the day after it."""
+    """The backfill of a year and its transform against the floor."""
     gb = 1024**3
-    wh = tmp / "year" / "warehouse" / "kaifeng.duckdb"
     days = 365
     print("year: backfill", flush=True)
-    year = demo(
-        "year",
-        tmp,
-        ["--preset", preset, "--end", MONTH_END.isoformat(), "--days", str(days), "--warehouse", str(wh)],
-        tmp / "year" / "dagster",
-    )
-    print("year: the next day", flush=True)
-    day = demo(
-        "year-day",
-        tmp,
-        [
-            "--preset",
-            preset,
-            "--end",
-            (MONTH_END + timedelta(days=1)).isoformat(),
-            "--days",
-            str(days + 1),
-            "--land-from",
-            MONTH_END.isoformat(),
-            "--keep",
-            "--warehouse",
-            str(wh),
-        ],
-        tmp / "year" / "dagster",
-    )
+    year, wh = backfill("year", tmp, preset, days)
     print("year: transform", flush=True)
     dbt = dbt_versus_floor(wh, tmp)
     first = MONTH_END - timedelta(days=days)
@@ -545,12 +535,8 @@ def bench_year(preset: str, tmp: Path) -> str:
             f"| backfill {first} .. {MONTH_END - timedelta(days=1)} ({days} days), empty warehouse "
             f"| {year.pipeline / 60:.1f} min | {year.wall / 60:.1f} min | {year.peak_platform / gb:.2f} GB "
             f"| {year.peak / gb:.2f} GB |",
-            f"| one more day on the year's warehouse | {day.pipeline:.0f} s | {day.wall:.0f} s "
-            f"| {day.peak_platform / gb:.2f} GB | {day.peak / gb:.2f} GB |",
             "",
             "Where the backfill's time goes: " + _steps(year),
-            "",
-            "Where the day's time goes: " + _steps(day),
             "",
             f"`dbt run` of the {dbt[2]} models on the year's warehouse (every model rebuilt: a full refresh): "
             f"**{dbt[0]:.1f} s**; the same compiled SQL straight in DuckDB: **{dbt[1]:.1f} s**; dbt takes "
@@ -579,50 +565,16 @@ def main() -> int:
         print("1. connectors", flush=True)
         connectors = bench_connectors(args.preset, MONTH_FIRST, 3 if args.quick else 7, tmp / "connectors")
         print("2. end to end: the city month", flush=True)
-        wh = tmp / "month" / "warehouse" / "kaifeng.duckdb"
         days = 7 if args.quick else (MONTH_END - MONTH_FIRST).days
-        month = demo(
-            "month",
-            tmp,
-            ["--preset", args.preset, "--end", MONTH_END.isoformat(), "--days", str(days), "--warehouse", str(wh)],
-            tmp / "month" / "dagster",
-        )
-        # the next day, as the daily run lands it: the stand-ins serve the month and the day,
-        # the pipeline reads the new day only
-        next_day = ["--end", (MONTH_END + timedelta(days=1)).isoformat(), "--days", str(days + 1)]
-        day = demo(
-            "day",
-            tmp,
-            [
-                "--preset",
-                args.preset,
-                *next_day,
-                "--land-from",
-                MONTH_END.isoformat(),
-                "--keep",
-                "--warehouse",
-                str(wh),
-            ],
-            tmp / "month" / "dagster",
-        )
+        month, wh = backfill("month", tmp, args.preset, days)
+        day = day_after("day", tmp, args.preset, days, "month")
         print("3. transform", flush=True)
         dbt = dbt_versus_floor(wh, tmp)
         print("4. scale curve", flush=True)
-        scale = []
-        for k in (1, 2) if args.quick else (1, 2, 4):
-            preset = args.preset if k == 1 else f"{args.preset}x{k}"
-            w = tmp / f"x{k}" / "warehouse" / "kaifeng.duckdb"
-            scale.append(
-                (
-                    k,
-                    demo(
-                        f"x{k}",
-                        tmp,
-                        ["--preset", preset, "--end", MONTH_END.isoformat(), "--days", "1", "--warehouse", str(w)],
-                        tmp / f"x{k}" / "dagster",
-                    ),
-                )
-            )
+        scale = [
+            (k, backfill(f"x{k}", tmp, args.preset if k == 1 else f"{args.preset}x{k}", 1)[0])
+            for k in ((1, 2) if args.quick else (1, 2, 4))
+        ]
         fresh = freshness(day)
     text = report(connectors, month, day, dbt, scale, fresh, args.quick, args.preset)
     text += f"\n\nThe whole benchmark took {(time.monotonic() - started) / 60:.1f} minutes."
