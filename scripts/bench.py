@@ -179,23 +179,12 @@ def _read(source: str, first: date, days: int) -> Callable[[Path], int]:
 
 def _register_fetch_limit(last: date) -> float:
     """Seconds to stream the recipients query the connector sends, rows dropped unread."""
-    from sqlalchemy import and_, select
-
     from connectors.civil_affairs import CivilAffairsSettings, engine_for
-    from connectors.civil_affairs.schema import PRIMARY_KEYS, TABLES
+    from connectors.civil_affairs.ingest import rows_query
+    from connectors.common.ingest import day_window
 
-    table = TABLES["recipients"]
     engine = engine_for(CivilAffairsSettings.from_env().db_url)
-    query = (
-        select(table)
-        .where(
-            and_(
-                table.c.update_time >= datetime(2024, 1, 1),
-                table.c.update_time < datetime.combine(last + timedelta(days=1), datetime.min.time()),
-            )
-        )
-        .order_by(table.c.update_time, table.c[PRIMARY_KEYS["recipients"]])
-    )
+    query = rows_query("recipients", day_window(date(2024, 1, 1))[0], day_window(last)[1])
     started = time.monotonic()
     with engine.connect() as conn:
         result = conn.execution_options(stream_results=True, yield_per=5000).execute(query)

@@ -26,7 +26,7 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import Date, DateTime, Engine, and_, create_engine, or_, select
+from sqlalchemy import Date, DateTime, Engine, Select, and_, create_engine, or_, select
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from connectors.civil_affairs.schema import PRIMARY_KEYS, TABLES
@@ -58,6 +58,18 @@ def _jsonable(value):
     return value
 
 
+def rows_query(table_name: str, lo: datetime, hi: datetime, after: tuple | None = None) -> Select:
+    """The read of the rows updated in [lo, hi) (the register keeps local wall time), in
+    (update_time, key) order; with `after`, only the rows after that (update_time, key)."""
+    table = TABLES[table_name]
+    pk, updated = table.c[PRIMARY_KEYS[table_name]], table.c.update_time
+    lo_naive, hi_naive = lo.astimezone(SHANGHAI).replace(tzinfo=None), hi.astimezone(SHANGHAI).replace(tzinfo=None)
+    where = [updated >= lo_naive, updated < hi_naive]
+    if after is not None:
+        where.append(or_(updated > after[0], and_(updated == after[0], pk > after[1])))
+    return select(table).where(and_(*where)).order_by(updated, pk)
+
+
 def _rows(
     engine: Engine, table_name: str, lo: datetime, hi: datetime, chunk: int, losses: list | None = None
 ) -> Iterator[dict]:
@@ -66,15 +78,10 @@ def _rows(
     `losses`)."""
     table = TABLES[table_name]
     key = PRIMARY_KEYS[table_name]
-    pk, updated = table.c[key], table.c.update_time
-    lo_naive, hi_naive = lo.astimezone(SHANGHAI).replace(tzinfo=None), hi.astimezone(SHANGHAI).replace(tzinfo=None)
     after = None  # (update_time, key) of the last row yielded
     lost = 0
     while True:
-        where = [updated >= lo_naive, updated < hi_naive]
-        if after is not None:
-            where.append(or_(updated > after[0], and_(updated == after[0], pk > after[1])))
-        query = select(table).where(and_(*where)).order_by(updated, pk)
+        query = rows_query(table_name, lo, hi, after)
         try:
             with engine.connect() as conn:
                 result = conn.execution_options(stream_results=True, yield_per=chunk).execute(query)
