@@ -49,7 +49,7 @@ format: $(STAMP)
 
 # Regenerate the lock file after changing dependencies in pyproject.toml.
 lock:
-	uv pip compile --quiet pyproject.toml --extra dev --extra bench -o requirements.lock --python-version 3.11
+	uv pip compile --quiet pyproject.toml --extra dev --extra spark --extra bench -o requirements.lock --python-version 3.11
 
 clean:
 	rm -rf $(VENV) .dagster_home warehouse/kaifeng.duckdb warehouse/lake warehouse/quality warehouse/published warehouse/reports dbt_project/target dbt_project/logs test-artifacts

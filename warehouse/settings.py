@@ -3,6 +3,10 @@
 - ``GOVHUB_WAREHOUSE_PATH``: the DuckDB file (default ``warehouse/kaifeng.duckdb``).
 - ``GOVHUB_LAKE_DIR``: the raw lake (default ``lake/`` beside the DuckDB file).
 - ``GOVHUB_REPORTS_DIR``: the monthly scorecards (default ``reports/`` beside the DuckDB file).
+- ``GOVHUB_DBT_TARGET``: the engine dbt builds the warehouse on, ``duckdb`` (default) or
+  ``spark`` (dbt-spark; see docs/scale-out.md).
+- ``GOVHUB_SPARK_WAREHOUSE_DIR``: the Spark target's tables and metastore (default ``spark/``
+  beside the DuckDB file); ``GOVHUB_SPARK_MASTER`` its master (default ``local[2]``).
 
 `configure_environment()` also exports the path of the DuckDB spatial extension (shipped by
 the ``duckdb-extension-spatial`` package and loaded from disk, never downloaded) and turns
@@ -62,6 +66,7 @@ class WarehouseSettings:
             raise ConfigError(f"GOVHUB_REPORTS_DIR is not a folder: {reports}")
         bi_postgres_dsn()
         data_docs_url()
+        dbt_target()
         return cls(wh, lake)
 
     @property
@@ -93,6 +98,22 @@ def reports_dir_for(warehouse_path: str | os.PathLike) -> Path:
     return Path(os.environ.get("GOVHUB_REPORTS_DIR") or Path(warehouse_path).parent / "reports").resolve()
 
 
+DBT_TARGETS = ("duckdb", "spark")
+
+
+def dbt_target() -> str:
+    """GOVHUB_DBT_TARGET: the dbt target (profiles.yml) the warehouse is built on."""
+    target = os.environ.get("GOVHUB_DBT_TARGET", "").strip() or "duckdb"
+    if target not in DBT_TARGETS:
+        raise ConfigError(f"GOVHUB_DBT_TARGET must be one of {', '.join(DBT_TARGETS)}, not {target!r}")
+    return target
+
+
+def spark_warehouse_dir_for(warehouse_path: str | os.PathLike) -> Path:
+    """The Spark target's tables and metastore: GOVHUB_SPARK_WAREHOUSE_DIR, else spark/ beside the warehouse."""
+    return Path(os.environ.get("GOVHUB_SPARK_WAREHOUSE_DIR") or Path(warehouse_path).parent / "spark").resolve()
+
+
 def configure_environment(settings: WarehouseSettings | None = None) -> WarehouseSettings:
     """Export the settings dbt reads (env_var in profiles.yml and sources) and telemetry off."""
     settings = settings or WarehouseSettings.from_env()
@@ -101,6 +122,7 @@ def configure_environment(settings: WarehouseSettings | None = None) -> Warehous
     os.environ["GOVHUB_WAREHOUSE_PATH"] = str(settings.warehouse_path)
     os.environ["GOVHUB_LAKE_DIR"] = str(settings.lake_dir)
     os.environ.setdefault("GOVHUB_DUCKDB_SPATIAL_EXTENSION", spatial_extension_path())
+    os.environ["GOVHUB_SPARK_WAREHOUSE_DIR"] = str(spark_warehouse_dir_for(settings.warehouse_path))
     for k, v in TELEMETRY_OFF.items():
         os.environ.setdefault(k, v)
     return settings

@@ -21,7 +21,7 @@
 with tasks as (
     select
         department_code,
-        strftime({{ local_timestamp('dispatched_at') }}, '{{ fmt }}') as period,
+        {{ format_time(local_timestamp('dispatched_at'), fmt) }} as period,
         count(*) as tasks_dispatched,
         count(*) filter (where outcome = 'rerouted') as tasks_rerouted,
         count(*) filter (where outcome = 'accepted') as tasks_accepted,
@@ -35,7 +35,7 @@ with tasks as (
 ),
 
 petitions_received as (
-    select handling_unit as department_code, strftime(registered_on, '{{ fmt }}') as period, count(*) as petitions_received
+    select handling_unit as department_code, {{ format_time('registered_on', fmt) }} as period, count(*) as petitions_received
     from {{ ref('fct_petitions') }}
     where handling_unit is not null and registered_on is not null
     group by all
@@ -44,7 +44,7 @@ petitions_received as (
 petitions_due as (
     select
         handling_unit as department_code,
-        strftime(handling_due_on, '{{ fmt }}') as period,
+        {{ format_time('handling_due_on', fmt) }} as period,
         count(*) as petitions_due,
         count(*) filter (where replied_on_time) as petitions_on_time
     from {{ ref('fct_petitions') }}
@@ -55,7 +55,7 @@ petitions_due as (
 petitions_answered as (
     select
         handling_unit as department_code,
-        strftime(replied_on, '{{ fmt }}') as period,
+        {{ format_time('replied_on', fmt) }} as period,
         count(*) filter (where nullif(satisfaction, '') is not null) as petitions_evaluated,
         count(*) filter (where satisfied) as petitions_satisfied
     from {{ ref('fct_petitions') }}
@@ -80,7 +80,7 @@ figures as (
         p.department_code,
         p.period,
         {%- if grain == 'month' %}
-        cast(last_day(strptime(p.period || '-01', '%Y-%m-%d')) as date) as period_last_day,
+        cast(last_day({{ parse_time("p.period || '-01'", '%Y-%m-%d') }}) as date) as period_last_day,
         {%- else %}
         make_date(cast(p.period as integer), 12, 31) as period_last_day,
         {%- endif %}
@@ -162,9 +162,9 @@ select
     round(weight_used, 4) as weight_used,
     composite_score,
     status,
-    case when status = 'assessed' then rank() over (
-        partition by period, status = 'assessed' order by composite_score desc nulls last) end as rank_overall,
-    case when status = 'assessed' then rank() over (
-        partition by period, platform_code, status = 'assessed' order by composite_score desc nulls last) end as rank_in_platform
+    case when status = 'assessed' then cast(rank() over (
+        partition by period, status = 'assessed' order by composite_score desc nulls last) as bigint) end as rank_overall,
+    case when status = 'assessed' then cast(rank() over (
+        partition by period, platform_code, status = 'assessed' order by composite_score desc nulls last) as bigint) end as rank_in_platform
 from scored
 {%- endmacro %}

@@ -28,35 +28,35 @@
 {%- endmacro %}
 
 {#- A list of [lon, lat] GCJ-02 vertices as a list of [lon, lat] WGS-84 vertices. -#}
-{% macro gcj02_to_wgs84_vertices(vertices) -%}{{ return(adapter.dispatch('gcj02_to_wgs84_vertices', 'kaifeng_govhub')(vertices)) }}{%- endmacro %}
-{% macro default__gcj02_to_wgs84_vertices(vertices) -%}
-list_transform(
-  list_transform(
-    list_transform({{ vertices }}, lambda p: [p[1], p[2], p[1] - {{ gcj02_dlon('p[1]', 'p[2]') }}, p[2] - {{ gcj02_dlat('p[1]', 'p[2]') }}]),
-    lambda q: [q[1], q[2], q[1] - {{ gcj02_dlon('q[3]', 'q[4]') }}, q[2] - {{ gcj02_dlat('q[3]', 'q[4]') }}]),
-  lambda r: [r[1] - {{ gcj02_dlon('r[3]', 'r[4]') }}, r[2] - {{ gcj02_dlat('r[3]', 'r[4]') }}])
+{% macro gcj02_to_wgs84_vertices(vertices) -%}
+{%- set p1, p2 = list_at('p', 1), list_at('p', 2) -%}
+{%- set q1, q2, q3, q4 = list_at('q', 1), list_at('q', 2), list_at('q', 3), list_at('q', 4) -%}
+{%- set r1, r2, r3, r4 = list_at('r', 1), list_at('r', 2), list_at('r', 3), list_at('r', 4) -%}
+{{ list_map(
+    list_map(
+        list_map(vertices, 'p', list_of([p1, p2, p1 ~ ' - ' ~ gcj02_dlon(p1, p2), p2 ~ ' - ' ~ gcj02_dlat(p1, p2)])),
+        'q', list_of([q1, q2, q1 ~ ' - ' ~ gcj02_dlon(q3, q4), q2 ~ ' - ' ~ gcj02_dlat(q3, q4)])),
+    'r', list_of([r1 ~ ' - ' ~ gcj02_dlon(r3, r4), r2 ~ ' - ' ~ gcj02_dlat(r3, r4)])) }}
 {%- endmacro %}
 
 {#- BD-09 (Baidu) [lon, lat] vertices as GCJ-02: the closed-form inverse of Baidu's
     rotation, good to about 10 cm (pinned by tests/dbt_project/test_crs_macros.py). -#}
-{% macro bd09_to_gcj02_vertices(vertices) -%}{{ return(adapter.dispatch('bd09_to_gcj02_vertices', 'kaifeng_govhub')(vertices)) }}{%- endmacro %}
-{% macro default__bd09_to_gcj02_vertices(vertices) -%}
-list_transform(
-  list_transform({{ vertices }}, lambda p: [p[1] - 0.0065, p[2] - 0.006]),
-  lambda q: [
-    (sqrt(q[1] * q[1] + q[2] * q[2]) - 0.00002 * sin(q[2] * pi() * 3000.0 / 180.0))
-      * cos(atan2(q[2], q[1]) - 0.000003 * cos(q[1] * pi() * 3000.0 / 180.0)),
-    (sqrt(q[1] * q[1] + q[2] * q[2]) - 0.00002 * sin(q[2] * pi() * 3000.0 / 180.0))
-      * sin(atan2(q[2], q[1]) - 0.000003 * cos(q[1] * pi() * 3000.0 / 180.0))
-  ])
+{% macro bd09_to_gcj02_vertices(vertices) -%}
+{%- set x, y = list_at('q', 1), list_at('q', 2) -%}
+{%- set radius = '(sqrt(' ~ x ~ ' * ' ~ x ~ ' + ' ~ y ~ ' * ' ~ y ~ ') - 0.00002 * sin(' ~ y ~ ' * pi() * 3000.0 / 180.0))' -%}
+{%- set angle = '(atan2(' ~ y ~ ', ' ~ x ~ ') - 0.000003 * cos(' ~ x ~ ' * pi() * 3000.0 / 180.0))' -%}
+{{ list_map(
+    list_map(vertices, 'p', list_of([list_at('p', 1) ~ ' - 0.0065', list_at('p', 2) ~ ' - 0.006'])),
+    'q', list_of([radius ~ ' * cos' ~ angle, radius ~ ' * sin' ~ angle])) }}
 {%- endmacro %}
 
 {#- Conformed [lon, lat] (WGS-84) of a point given in `crs` (a column or literal). -#}
 {% macro to_wgs84_point(lon, lat, crs) -%}
+{%- set point = list_of([list_of([lon, lat])]) -%}
 case
   when {{ lon }} is null or {{ lat }} is null then null
-  when upper({{ crs }}) = 'GCJ-02' then {{ gcj02_to_wgs84_vertices('[[' ~ lon ~ ', ' ~ lat ~ ']]') }}[1]
-  when upper({{ crs }}) = 'BD-09' then {{ gcj02_to_wgs84_vertices(bd09_to_gcj02_vertices('[[' ~ lon ~ ', ' ~ lat ~ ']]')) }}[1]
-  when upper({{ crs }}) in ('WGS-84', 'WGS84', 'CGCS2000', 'EPSG:4326') then [{{ lon }}, {{ lat }}]
+  when upper({{ crs }}) = 'GCJ-02' then {{ list_at(gcj02_to_wgs84_vertices(point), 1) }}
+  when upper({{ crs }}) = 'BD-09' then {{ list_at(gcj02_to_wgs84_vertices(bd09_to_gcj02_vertices(point)), 1) }}
+  when upper({{ crs }}) in ('WGS-84', 'WGS84', 'CGCS2000', 'EPSG:4326') then {{ list_of([lon, lat]) }}
 end
 {%- endmacro %}

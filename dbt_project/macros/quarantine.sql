@@ -71,12 +71,12 @@ from {{ relation }}
 coalesce(_record_key, {{ record_id or "'load:' || load_id" }}) as _record_id,
 case {% for c in all_checks %}when {{ c.when }} then '{{ c.reason }}' {% endfor %}end as _quarantine_reason,
 case {% for c in all_checks %}when {{ c.when }} then '{{ c.field }}' {% endfor %}end as _quarantine_field,
-case {% for c in all_checks %}when {{ c.when }} then cast({{ c.value }} as varchar) {% endfor %}end as _offending_value
+case {% for c in all_checks %}when {{ c.when }} then cast({{ c.value }} as string) {% endfor %}end as _offending_value
 {%- endmacro %}
 
 {#- A field the record cannot do without. -#}
 {% macro check_required(expr, field) -%}
-{{ return({'when': 'nullif(trim(cast(' ~ expr ~ ' as varchar)), \'\') is null', 'reason': 'missing_required_field', 'field': field, 'value': 'null'}) }}
+{{ return({'when': 'nullif(trim(cast(' ~ expr ~ ' as string)), \'\') is null', 'reason': 'missing_required_field', 'field': field, 'value': 'null'}) }}
 {%- endmacro %}
 
 {#- A present value whose typed form (`typed`) came out empty. -#}
@@ -89,7 +89,7 @@ case {% for c in all_checks %}when {{ c.when }} then cast({{ c.value }} as varch
     rules. -#}
 {% macro check_time(text, parsed, field) -%}
 {%- set present = 'nullif(trim(' ~ text ~ '), \'\') is not null and ' ~ parsed ~ ' is null' -%}
-{%- set shaped = "regexp_matches(trim(" ~ text ~ "), '^\\d{4}[-/年]\\d{1,2}[-/月]\\d{1,2}')" -%}
+{%- set shaped = regex_search('trim(' ~ text ~ ')', '^\\d{4}[-/年]\\d{1,2}[-/月]\\d{1,2}') -%}
 {{ return([
     {'when': present ~ ' and ' ~ shaped, 'reason': 'impossible_date', 'field': field, 'value': text},
     {'when': present, 'reason': 'unparseable_time', 'field': field, 'value': text},
@@ -99,7 +99,7 @@ case {% for c in all_checks %}when {{ c.when }} then cast({{ c.value }} as varch
 {#- A coded field whose value, when present, must be one of `codes`. -#}
 {% macro check_code(expr, codes, field) -%}
 {%- set quoted = [] -%}{%- for c in codes %}{% do quoted.append("'" ~ c ~ "'") %}{% endfor -%}
-{{ return({'when': 'cast(' ~ expr ~ ' as varchar) not in (' ~ quoted | join(', ') ~ ')', 'reason': 'unknown_code', 'field': field, 'value': expr}) }}
+{{ return({'when': 'cast(' ~ expr ~ ' as string) not in (' ~ quoted | join(', ') ~ ')', 'reason': 'unknown_code', 'field': field, 'value': expr}) }}
 {%- endmacro %}
 
 {#- A number, when present, within [lo, hi] (either bound may be none). -#}
@@ -119,15 +119,26 @@ case {% for c in all_checks %}when {{ c.when }} then cast({{ c.value }} as varch
 ]) }}
 {%- endmacro %}
 
-{#- Coordinates, when present, inside Kaifeng: the model must join the outline as
-    `kaifeng_outline` (see stg_reference__kaifeng_outline). -#}
+{#- Coordinates, when present, inside Kaifeng (with its margin): the model must join the
+    outline's cells with kaifeng_outline_join() over the same columns. -#}
 {% macro check_inside_kaifeng(lon, lat, crs, field) -%}
-{%- set point = to_wgs84_point(lon, lat, crs) -%}
 {{ return({
-    'when': lon ~ ' is not null and ' ~ lat ~ ' is not null and not ST_Intersects(kaifeng_outline.geom, ST_Point((' ~ point ~ ')[1], (' ~ point ~ ')[2]))',
+    'when': lon ~ ' is not null and ' ~ lat ~ ' is not null and (' ~ to_wgs84_point(lon, lat, crs) ~ ') is not null and kaifeng_outline.cell_y is null',
     'reason': 'outside_kaifeng', 'field': field,
-    'value': "concat_ws(',', cast(" ~ lon ~ " as varchar), cast(" ~ lat ~ " as varchar), " ~ crs ~ ")",
+    'value': "concat_ws(',', cast(" ~ lon ~ " as string), cast(" ~ lat ~ " as string), " ~ crs ~ ")",
 }) }}
+{%- endmacro %}
+
+{#- The outline raster's cell size (warehouse/outline_cells.py CELL_DEGREES). -#}
+{% macro outline_cell_degrees() -%}0.001{%- endmacro %}
+
+{#- The raster cell run of the widened outline (stg_reference__kaifeng_outline) holding a
+    row's point, as `kaifeng_outline`; its columns are null for a point outside. -#}
+{% macro kaifeng_outline_join(lon='source_longitude', lat='source_latitude', crs='source_crs') -%}
+{%- set point = to_wgs84_point(lon, lat, crs) -%}
+left join {{ ref('stg_reference__kaifeng_outline') }} as kaifeng_outline
+    on kaifeng_outline.cell_y = {{ cell_of(list_at(point, 2), outline_cell_degrees()) }}
+   and {{ cell_of(list_at(point, 1), outline_cell_degrees()) }} between kaifeng_outline.cell_x_from and kaifeng_outline.cell_x_to
 {%- endmacro %}
 
 {#- The conformed versions of a base model: first landings of rows that broke no rule,
@@ -135,6 +146,15 @@ case {% for c in all_checks %}when {{ c.when }} then cast({{ c.value }} as varch
 {% macro accepted_versions(base) -%}{{ return(adapter.dispatch('accepted_versions', 'kaifeng_govhub')(base)) }}{%- endmacro %}
 {% macro default__accepted_versions(base) -%}
 select columns(c -> not starts_with(c, '_'))
+from {{ base }}
+where _quarantine_reason is null and _landing_rank = 1
+{%- endmacro %}
+{% macro spark__accepted_versions(base) -%}
+{%- set names = [] -%}
+{%- if execute -%}
+{%- for c in adapter.get_columns_in_relation(base) if not c.name.startswith('_') %}{% do names.append('`' ~ c.name ~ '`') %}{% endfor -%}
+{%- endif -%}
+select {{ names | join(', ') if names else '*' }}
 from {{ base }}
 where _quarantine_reason is null and _landing_rank = 1
 {%- endmacro %}

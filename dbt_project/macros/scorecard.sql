@@ -45,14 +45,14 @@ alarms as (
 ),
 
 visits as (
-    select {{ by }}strftime(visited_on, '%Y-%m') as month, count(*) as home_visits
+    select {{ by }}{{ format_time('visited_on', '%Y-%m') }} as month, count(*) as home_visits
     from {{ ref('fct_home_visits') }}
     {% if keys %}where grid_code is not null{% endif %}
     group by all
 ),
 
 petitions as (
-    select {{ by }}strftime(closed_on, '%Y-%m') as month,
+    select {{ by }}{{ format_time('closed_on', '%Y-%m') }} as month,
         count(*) as disputes_resolved,
         count(*) filter (where mediator_staff_id is not null and satisfied) as disputes_mediated
     from {{ ref('fct_petitions') }}

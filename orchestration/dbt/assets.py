@@ -4,6 +4,8 @@ from dagster import AssetExecutionContext
 from dagster_dbt import DbtCliResource, dbt_assets
 
 from orchestration.dbt.project import GovhubDbtTranslator, dbt_project, ensure_manifest
+from warehouse.engines import mirror_spark_tables
+from warehouse.settings import WarehouseSettings, dbt_target, spark_warehouse_dir_for
 
 
 @dbt_assets(
@@ -17,7 +19,13 @@ def warehouse_models(context: AssetExecutionContext, dbt: DbtCliResource):
     # models are all in it: a relationship to a model left out is tested when both are built.
     args = ["build", "--exclude-resource-type", "unit_test", "--indirect-selection", "cautious"]
     yield from dbt.cli(args, context=context).stream()
+    if dbt_target() == "spark":
+        # the steps after the build read the DuckDB file: the Spark tables become views there
+        wh = WarehouseSettings.from_env().warehouse_path
+        n = mirror_spark_tables(wh, spark_warehouse_dir_for(wh) / "tables")
+        context.log.info(f"{n} Spark tables mirrored as views into {wh}")
 
 
 def dbt_resource() -> DbtCliResource:
-    return DbtCliResource(project_dir=dbt_project, profiles_dir=str(dbt_project.profiles_dir))
+    """dbt on the engine GOVHUB_DBT_TARGET names (DuckDB unless set)."""
+    return DbtCliResource(project_dir=dbt_project, profiles_dir=str(dbt_project.profiles_dir), target=dbt_target())

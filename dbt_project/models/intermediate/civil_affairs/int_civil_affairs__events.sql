@@ -7,10 +7,10 @@ select
     m.event_type_code,
     a.applied_at as reported_at,
     'civil_affairs' as reporter_type,
-    cast(null as varchar) as reporter_staff_id,
+    cast(null as string) as reporter_staff_id,
     cast(null as double) as source_longitude,
     cast(null as double) as source_latitude,
-    cast(null as varchar) as source_crs,
+    cast(null as string) as source_crs,
     a.grid_code as reported_grid_code,
     case when a.status in ('办结', '驳回') then 'closed' else 'open' end as status,
     a.status as current_state,
@@ -19,7 +19,7 @@ select
     a.finished_at as closed_at,
     false as self_resolved,
     cast(null as integer) as township_evaluation,
-    cast(null as varchar) as related_alarm_id,
+    cast(null as string) as related_alarm_id,
     a.updated_at,
     a.load_id
 from {{ ref('int_civil_affairs__applications') }} as a

@@ -8,8 +8,8 @@ with conformed as (
 )
 
 select
-    * exclude (wgs84),
-    wgs84[1] as longitude,
-    wgs84[2] as latitude,
+    {{ star_except(['wgs84']) }},
+    {{ list_at('wgs84', 1) }} as longitude,
+    {{ list_at('wgs84', 2) }} as latitude,
     {{ local_date('reported_at') }} as reported_day
 from conformed

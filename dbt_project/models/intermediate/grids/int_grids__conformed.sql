@@ -1,13 +1,13 @@
--- Grid polygons conformed to WGS-84, as WKT (portable) and as a geometry (for spatial
--- joins), one row per version with its validity [valid_from, valid_to) in Asia/Shanghai
--- days. The first version starts when the platform says; a changed grid (new polygon,
--- new village) starts a new version on the day it was first listed, ending the one
--- before. A grid that drops out of the list ends on the day of the last list that had
--- it, unless the platform gave an end date itself.
+-- Grid polygons conformed to WGS-84, as rings of [lon, lat] vertices (for the point-in-
+-- polygon join, macros/geometry.sql) and as WKT, one row per version with its validity
+-- [valid_from, valid_to) in Asia/Shanghai days. The first version starts when the platform
+-- says; a changed grid (new polygon, new village) starts a new version on the day it was
+-- first listed, ending the one before. A grid that drops out of the list ends on the day of
+-- the last list that had it, unless the platform gave an end date itself.
 with versions as (
     select
         *,
-        row_number() over (partition by grid_code order by first_seen_at, last_seen_at) as version_no,
+        cast(row_number() over (partition by grid_code order by first_seen_at, last_seen_at) as bigint) as version_no,
         lead({{ local_date('first_seen_at') }}) over (partition by grid_code order by first_seen_at, last_seen_at)
             as next_version_from
     from {{ ref('stg_smart_city__grids') }}
@@ -21,34 +21,26 @@ parsed as (
         coalesce(next_version_from, valid_to, case when not is_current then {{ local_date('last_seen_at') }} end)
             as valid_to,
         is_current,
-        from_json(geometry_geojson, '{"type": "VARCHAR", "coordinates": "DOUBLE[][][]"}') as geojson
+        {{ parse_geojson_polygon('geometry_geojson') }} as geojson
     from versions
 ),
 
 rings as (
     select
-        * exclude (geojson),
+        {{ star_except(['geojson']) }},
         case
             when upper(source_crs) = 'GCJ-02'
-                then list_transform(geojson.coordinates, lambda ring: {{ gcj02_to_wgs84_vertices('ring') }})
+                then {{ list_map('geojson.coordinates', 'ring', gcj02_to_wgs84_vertices('ring')) }}
             else geojson.coordinates
         end as rings_wgs84
     from parsed
     where geojson.type = 'Polygon'
-),
-
-wkt as (
-    select
-        * exclude (rings_wgs84),
-        'POLYGON (' || array_to_string(
-            list_transform(rings_wgs84, lambda ring: '(' || array_to_string(
-                list_transform(ring, lambda v: cast(round(v[1], 9) as varchar) || ' ' || cast(round(v[2], 9) as varchar)),
-                ', ') || ')'),
-            ', ') || ')' as polygon_wkt
-    from rings
 )
 
 select
     *,
-    ST_GeomFromText(polygon_wkt) as geom
-from wkt
+    'POLYGON (' || {{ list_join(list_map('rings_wgs84', 'ring',
+        "'(' || " ~ list_join(list_map('ring', 'v',
+            "cast(round(" ~ list_at('v', 1) ~ ", 9) as string) || ' ' || cast(round(" ~ list_at('v', 2) ~ ", 9) as string)"),
+        "', '") ~ " || ')'"), "', '") }} || ')' as polygon_wkt
+from rings

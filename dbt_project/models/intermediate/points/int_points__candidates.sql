@@ -50,7 +50,7 @@ r1 as (
         e.event_type_code as subitem_code,
         case when e.incident_id <> e.event_id then f.source_system || ':' || f.source_record_id end as duplicate_of,
         cast(null as double) as minutes_to_arrival,
-        cast(null as varchar) as household_id
+        cast(null as string) as household_id
     from events as e
     join registered as r on r.event_id = e.event_id
     left join first_reports as f on f.event_id = e.incident_id
@@ -99,7 +99,7 @@ r5 as (
 r6 as (
     select
         p.mediator_staff_id, 'R6', 'mediated', 'petitions', p.case_id, null,
-        {{ local_to_instant("strftime(p.closed_on, '%Y-%m-%d') || ' 00:00:00'") }}, null, null, null, null
+        {{ local_to_instant(format_time('p.closed_on', '%Y-%m-%d') ~ " || ' 00:00:00'") }}, null, null, null, null
     from {{ ref('fct_petitions') }} as p
     where p.mediator_staff_id is not null
       and p.closed_on is not null

@@ -3,15 +3,15 @@
 select
     'sharp_eyes' as source_system,
     a.alarm_id as source_record_id,
-    cast(a.event_type as varchar) as source_event_code,
+    cast(a.event_type as string) as source_event_code,
     m.event_type_code,
     a.started_at as reported_at,
     'sharp_eyes' as reporter_type,
-    cast(null as varchar) as reporter_staff_id,
+    cast(null as string) as reporter_staff_id,
     a.source_longitude,
     a.source_latitude,
     a.source_crs,
-    cast(null as varchar) as reported_grid_code,
+    cast(null as string) as reported_grid_code,
     case when a.handle_status = 1 then 'closed' else 'open' end as status,
     case
         when a.finished_at is not null then 'closed'
@@ -20,12 +20,12 @@ select
         when a.handle_status = 1 then 'closed'
         else 'reported'
     end as current_state,
-    cast(null as varchar) as department_code,
-    cast(null as timestamptz) as due_at,
+    cast(null as string) as department_code,
+    cast(null as {{ type_instant() }}) as due_at,
     a.finished_at as closed_at,
     false as self_resolved,
     cast(null as integer) as township_evaluation,
-    cast(null as varchar) as related_alarm_id,
+    cast(null as string) as related_alarm_id,
     coalesce(a.finished_at, a.arrived_at, a.pushed_at, a.started_at) as updated_at,
     a.load_id
 from {{ ref('int_sharp_eyes__alarms') }} as a

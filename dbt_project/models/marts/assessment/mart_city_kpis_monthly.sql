@@ -12,4 +12,4 @@ select
     round(m.on_time_rate - y.on_time_rate, 6) as on_time_rate_yoy_change
 from months as m
 left join months as y
-    on y.scorecard_month = strftime(strptime(m.scorecard_month || '-01', '%Y-%m-%d') - interval 1 year, '%Y-%m')
+    on y.scorecard_month = {{ format_time(parse_time("m.scorecard_month || '-01'", '%Y-%m-%d') ~ ' - interval 1 year', '%Y-%m') }}

@@ -7,7 +7,7 @@
 with versions as (
     select
         *,
-        row_number() over (partition by department_code order by first_seen_at, last_seen_at) as version_no,
+        cast(row_number() over (partition by department_code order by first_seen_at, last_seen_at) as bigint) as version_no,
         lead({{ local_date('first_seen_at') }}) over (partition by department_code order by first_seen_at, last_seen_at)
             as next_version_from
     from {{ ref('stg_smart_city__departments') }}

@@ -17,8 +17,8 @@ centres as (
 
 select
     '4102' as division_code, '开封市' as division_name, 'city' as division_level,
-    cast(null as varchar) as parent_code, cast(null as varchar) as county_code,
-    cast(null as varchar) as township_code, cast(null as varchar) as division_kind,
+    cast(null as string) as parent_code, cast(null as string) as county_code,
+    cast(null as string) as township_code, cast(null as string) as division_kind,
     '4102' as command_centre_code, '开封市指挥中心' as command_centre_name,
     'city_command_centre' as command_level,
     date '2023-06-30' as valid_from, cast(null as date) as valid_to

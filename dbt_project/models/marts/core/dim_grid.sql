@@ -10,6 +10,14 @@ with staff_today as (
     from {{ ref('dim_grid_staff') }}
     where is_current
     group by grid_code
+),
+
+edges as (
+    {{ polygon_edges(ref('int_grids__conformed'), ['grid_code', 'version_no'], 'rings_wgs84') }}
+),
+
+measures as (
+    {{ polygon_measures('edges', ['grid_code', 'version_no']) }}
 )
 
 select
@@ -19,9 +27,9 @@ select
     g.township_code,
     g.county_code,
     g.polygon_wkt,
-    round(ST_Area_Spheroid(ST_FlipCoordinates(g.geom)) / 1e6, 4) as area_km2,
-    ST_X(ST_Centroid(g.geom)) as centroid_longitude,
-    ST_Y(ST_Centroid(g.geom)) as centroid_latitude,
+    round(m.area_km2, 4) as area_km2,
+    m.centroid_longitude,
+    m.centroid_latitude,
     coalesce(s.grid_leader_count, 0) as grid_leader_count,
     coalesce(s.grid_instructor_count, 0) as grid_instructor_count,
     coalesce(s.fulltime_worker_count, 0) as fulltime_worker_count,
@@ -31,4 +39,5 @@ select
     g.valid_to,
     g.is_current
 from {{ ref('int_grids__conformed') }} as g
+left join measures as m on m.grid_code = g.grid_code and m.version_no = g.version_no
 left join staff_today as s on s.grid_code = g.grid_code and g.is_current

@@ -39,7 +39,7 @@ within as (
 
 smart_city_tasks as (
 select
-    s.event_id || ':' || cast(s.start_seq as varchar) as task_id,
+    s.event_id || ':' || cast(s.start_seq as string) as task_id,
     s.event_id,
     s.source_system,
     s.source_record_id,

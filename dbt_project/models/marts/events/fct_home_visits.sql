@@ -9,7 +9,7 @@ recipients as (
 assistance as (
     select
         v.visit_id,
-        string_agg(distinct r.assistance_category, ',' order by r.assistance_category) as assistance_categories
+        {{ string_agg_sorted('r.assistance_category', "','") }} as assistance_categories
     from visits as v
     join recipients as r
         on r.household_id = v.household_id

@@ -141,7 +141,7 @@ explained as (
             when a.rule_id = 'R5' and a.base_points = 0 then 'household_visited'
             else 'rule'
         end as reason_kind,
-        case when a.multiplier <> 1 then cast(a.multiplier as varchar) end as multiplier_text
+        case when a.multiplier <> 1 then cast(a.multiplier as string) end as multiplier_text
     from awarded as a
 )
 

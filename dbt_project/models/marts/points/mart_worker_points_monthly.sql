@@ -12,8 +12,8 @@ with months as (
 month_days as (
     select
         m.points_month,
-        cast(strptime(m.points_month || '-01', '%Y-%m-%d') as date) as first_day,
-        cast(strptime(m.points_month || '-01', '%Y-%m-%d') + interval 1 month as date) as next_first_day
+        cast({{ parse_time("m.points_month || '-01'", '%Y-%m-%d') }} as date) as first_day,
+        cast({{ parse_time("m.points_month || '-01'", '%Y-%m-%d') }} + interval 1 month as date) as next_first_day
     from months as m
 ),
 
@@ -27,11 +27,10 @@ assignment_days as (
         s.township_code,
         s.county_code,
         s.valid_from,
-        date_diff(
-            'day',
-            greatest(s.valid_from, d.first_day),
-            least(coalesce(s.valid_to, d.next_first_day), d.next_first_day)
-        ) as days_in_month
+        {{ days_between(
+            'greatest(s.valid_from, d.first_day)',
+            'least(coalesce(s.valid_to, d.next_first_day), d.next_first_day)'
+        ) }} as days_in_month
     from {{ ref('dim_grid_staff') }} as s
     join month_days as d
         on s.valid_from < d.next_first_day
@@ -100,8 +99,8 @@ scored as (
 ranked as (
     select
         s.*,
-        dense_rank() over (partition by points_month, points_pool, township_code order by total_points desc) as township_rank,
-        dense_rank() over (partition by points_month, points_pool, county_code order by total_points desc) as county_rank,
+        cast(dense_rank() over (partition by points_month, points_pool, township_code order by total_points desc) as bigint) as township_rank,
+        cast(dense_rank() over (partition by points_month, points_pool, county_code order by total_points desc) as bigint) as county_rank,
         count(*) over (partition by points_month, points_pool, county_code) as county_pool_workers,
         -- workers of the county and pool at or above (below) this total, ties included: a
         -- grade goes to a whole tie group only if it fits within the quota

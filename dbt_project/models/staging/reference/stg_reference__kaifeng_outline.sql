@@ -1,26 +1,9 @@
--- The outline of Kaifeng in WGS-84, widened by about 500 m (0.005 degree) and simplified:
--- coordinates outside it are quarantined as outside_kaifeng. The source outline is GCJ-02.
-with parsed as (
-    select
-        code,
-        name,
-        from_json(geometry_geojson, '{"type": "VARCHAR", "coordinates": "DOUBLE[][][]"}') as geojson
-    from {{ ref('kaifeng_4102_outline') }}
-),
-
-rings as (
-    select
-        code,
-        name,
-        list_transform(geojson.coordinates, lambda ring: {{ gcj02_to_wgs84_vertices('ring') }}) as rings_wgs84
-    from parsed
-)
-
+-- The outline of Kaifeng in WGS-84, widened by about 500 m (0.005 degree), as runs of
+-- 0.001-degree raster cells it touches (seed kaifeng_4102_outline_cells, derived from the
+-- GCJ-02 outline seed by warehouse/outline_cells.py): a point whose cell is in no run is
+-- quarantined as outside_kaifeng. A join any engine can run, no spatial functions.
 select
-    code,
-    name,
-    ST_Simplify(ST_Buffer(ST_GeomFromText('POLYGON (' || array_to_string(
-        list_transform(rings_wgs84, lambda ring: '(' || array_to_string(
-            list_transform(ring, lambda v: cast(v[1] as varchar) || ' ' || cast(v[2] as varchar)), ', ') || ')'),
-        ', ') || ')'), 0.005), 0.0005) as geom
-from rings
+    cast(cell_y as bigint) as cell_y,
+    cast(cell_x_from as bigint) as cell_x_from,
+    cast(cell_x_to as bigint) as cell_x_to
+from {{ ref('kaifeng_4102_outline_cells') }}

@@ -36,7 +36,7 @@ typed as (
         {{ json_text('payload', '$."答复日期"') }} as _replied_text,
         {{ json_text('payload', '$."复查申请日期"') }} as _review_requested_text,
         {{ json_text('payload', '$."复查答复日期"') }} as _review_replied_text,
-        json_extract_string(source_cursor, '$.file') || '#' || split_part(record_updated_at, '#', 2) as _locator,
+        {{ json_text('source_cursor', '$.file') }} || '#' || split_part(record_updated_at, '#', 2) as _locator,
         {{ landing_columns() }}
     from landed
 )

@@ -32,4 +32,4 @@ select
         key_field='cameraIndexCode',
     ) }}
 from typed
-cross join {{ ref('stg_reference__kaifeng_outline') }} as kaifeng_outline
+{{ kaifeng_outline_join() }}

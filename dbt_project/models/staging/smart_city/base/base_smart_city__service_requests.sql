@@ -55,4 +55,4 @@ select
         key_field='service_request_id',
     ) }}
 from typed
-cross join {{ ref('stg_reference__kaifeng_outline') }} as kaifeng_outline
+{{ kaifeng_outline_join() }}

@@ -29,4 +29,4 @@ select
         key_field='lot_id',
     ) }}
 from typed
-cross join {{ ref('stg_reference__kaifeng_outline') }} as kaifeng_outline
+{{ kaifeng_outline_join() }}

@@ -1,0 +1,60 @@
+"""The same dbt project on Apache Spark: the tiny pipeline's lake (Parquet, partitioned by
+source, entity and day), built by dbt-spark on a local Spark session, gives the marts the
+DuckDB build gave, column for column and row for row.
+
+Spark reads the raw lake where the connectors wrote it and writes its tables as Parquet,
+which DuckDB reads back for the comparison. The build runs seeds, models and the data tests
+(the quarantine balance among them); the unit tests run on DuckDB (test_unit_tests_and_docs).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+from govhub.pipeline import MART_TABLES
+from tests.dbt_project.dbt_cli import dbt_env, run_dbt
+from warehouse.compare import compare_parquet_tables
+
+QUARANTINE_TABLES = ["quarantine_records", "row_accounting", "unmapped_source_codes"]
+
+
+@pytest.fixture(scope="module")
+def spark_build(tiny_warehouse, tmp_path_factory):
+    """(the DuckDB warehouse, the Spark tables folder, dbt's output) after `dbt build --target spark`."""
+    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+        pytest.fail("Java is needed for the Spark target (pyspark starts a JVM) and is not installed")
+    settings, _ = tiny_warehouse
+    scratch = tmp_path_factory.mktemp("spark_build")
+    env = dbt_env(settings.warehouse_path, settings.lake_dir)
+    env.update(GOVHUB_SPARK_WAREHOUSE_DIR=str(scratch / "spark"), GOVHUB_SPARK_MASTER="local[2]")
+    result = run_dbt(["build", "--target", "spark", "--exclude-resource-type", "unit_test"], env, scratch, timeout=2400)
+    assert result.returncode == 0, result.stdout[-8000:]
+    return settings.warehouse_path, scratch / "spark" / "tables", result.stdout
+
+
+def test_spark_builds_every_model_seed_and_data_test(spark_build):
+    _, tables, out = spark_build
+    assert "ERROR=0" in out and "SKIP=0" in out, out[-3000:]
+    for t in MART_TABLES:
+        assert (tables / "marts.db" / t).is_dir(), t
+
+
+@pytest.mark.parametrize("table", MART_TABLES)
+def test_marts_on_spark_equal_marts_on_duckdb(spark_build, table):
+    warehouse, tables, _ = spark_build
+    (diff,) = compare_parquet_tables(warehouse, tables, "marts", [table])
+    assert diff.reference_rows > 0 or table in ("mart_department_assessment_annual",), f"{table} is empty on DuckDB"
+    assert not diff.types, f"{table}: column types differ (DuckDB, Spark): {diff.types}"
+    assert (diff.missing, diff.extra) == (0, 0), (
+        f"{table}: {diff.missing} of {diff.reference_rows} DuckDB rows not on Spark, {diff.extra} Spark rows not on DuckDB"
+    )
+
+
+def test_quarantine_on_spark_equals_quarantine_on_duckdb(spark_build):
+    warehouse, tables, _ = spark_build
+    diffs = compare_parquet_tables(warehouse, tables, "quarantine", QUARANTINE_TABLES)
+    assert sum(d.reference_rows for d in diffs if d.table == "quarantine_records") > 0
+    assert [d for d in diffs if d.missing or d.extra] == []
