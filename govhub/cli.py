@@ -1,6 +1,6 @@
 """`govhub`: run the platform from the command line.
 
-govhub demo [--preset tiny|city] [--days N] [--warehouse PATH] [--seed N]
+govhub demo [--preset tiny|city] [--days N] [--warehouse PATH] [--seed N] [--executor in_process|multiprocess]
 govhub sandbox serve [--preset ...] [--start DATE] [--end DATE] [--live]
 govhub ingest SOURCE [--since DATE] [--until DATE]
 govhub scorecard [--month YYYY-MM] [--out DIR] [--indicator KEY]
@@ -199,7 +199,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
         failure = None
         try:
-            retries = run_pipeline(land_from, end, lambda msg: _progress(msg, t0))
+            retries = run_pipeline(land_from, end, lambda msg: _progress(msg, t0), executor=args.executor)
         except PipelineError as exc:  # a source failed; the others went on
             failure, retries = exc, exc.retries
     finally:
@@ -463,6 +463,7 @@ def cmd_docs(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from govhub.pipeline import EXECUTORS
     from sandbox.world import DEFAULT_SEED
 
     p = argparse.ArgumentParser(prog="govhub", description="Kaifeng grid-governance data hub")
@@ -482,6 +483,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--land-from",
         type=_date,
         help="land the days from this one only (the stand-ins still serve the whole window): a daily run with --keep",
+    )
+    d.add_argument(
+        "--executor",
+        choices=EXECUTORS,
+        default="in_process",
+        help="run each job in this process (in_process, the default) or each step in a process of its own "
+        "(multiprocess, Dagster's multiprocess executor, as a deployment runs them)",
     )
     d.set_defaults(func=cmd_demo)
 

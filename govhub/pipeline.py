@@ -1,7 +1,13 @@
 """Running the pipeline through Dagster, the same jobs the schedules run.
 
 The runs go to the Dagster instance in ``DAGSTER_HOME`` (default ``.dagster_home/`` in the
-project), so ``make dev`` shows them afterwards with their logs and metadata.
+project), so ``make dev`` shows them afterwards with their logs and metadata. A
+``dagster.yaml`` already in ``DAGSTER_HOME`` is used as it is: copying
+``orchestration/deploy/dagster.yaml`` there puts the runs in PostgreSQL (docs/deployment.md).
+
+Each job runs in this process (``executor="in_process"``), or with Dagster's multiprocess
+executor (``"multiprocess"``): every step in a process of its own, as a deployment runs
+them.
 """
 
 from __future__ import annotations
@@ -18,6 +24,14 @@ DAGSTER_YAML = """\
 telemetry:
   enabled: false
 """
+# The production instance (runs, event logs and schedules in PostgreSQL): copied into
+# DAGSTER_HOME, dagster_instance() uses it as it is.
+DEPLOY_DAGSTER_YAML = PROJECT_ROOT / "orchestration" / "deploy" / "dagster.yaml"
+
+EXECUTORS = ("in_process", "multiprocess")
+# The run config that picks the multiprocess side of the jobs' default executor
+# (multi_or_in_process_executor): at most two steps of a run at once.
+MULTIPROCESS_RUN_CONFIG = {"execution": {"config": {"multiprocess": {"max_concurrent": 2}}}}
 
 MART_TABLES = (
     "dim_division",
@@ -51,6 +65,10 @@ class PipelineError(RuntimeError):
 
 
 def dagster_instance():
+    """The Dagster instance in DAGSTER_HOME (default .dagster_home/ in the project). A
+    dagster.yaml already there is used as it is (in production, a copy of
+    DEPLOY_DAGSTER_YAML: PostgreSQL storage); without one, the local instance (SQLite
+    files under DAGSTER_HOME, telemetry off) is written there."""
     from dagster import DagsterInstance
 
     home = Path(os.environ.setdefault("DAGSTER_HOME", str(PROJECT_ROOT / ".dagster_home")))
@@ -60,20 +78,71 @@ def dagster_instance():
     return DagsterInstance.get()
 
 
-def run_pipeline(start: date, end: date, progress: Callable[[str], None] = print) -> dict[str, int]:
+def job_runner(executor: str, instance):
+    """run(job_name, tags, asset_selection=None) -> the result of one run of that job of
+    `orchestration.definitions`, on `instance`, with `executor` ("in_process" or
+    "multiprocess"). A failed run returns its result; it does not raise.
+
+    The multiprocess executor starts a process per step, which loads the job again from the
+    module's `defs` (a reconstructable job) and reports to the same instance: a persistent
+    one (DAGSTER_HOME), which dagster_instance() always is."""
+    from orchestration.definitions import defs
+
+    if executor == "in_process":
+
+        def run(job_name: str, tags: dict[str, str], asset_selection=None):
+            job = defs.resolve_job_def(job_name)
+            return job.execute_in_process(
+                instance=instance, tags=tags, raise_on_error=False, asset_selection=asset_selection
+            )
+
+    elif executor == "multiprocess":
+        from dagster import execute_job
+        from dagster._core.definitions.reconstruct import ReconstructableRepository
+
+        # the code location `dagster dev -m orchestration.definitions` loads, so the runs
+        # belong to it in the UI
+        repository = ReconstructableRepository.for_module(
+            "orchestration.definitions", "defs", working_directory=str(PROJECT_ROOT)
+        )
+
+        def run(job_name: str, tags: dict[str, str], asset_selection=None):
+            return execute_job(
+                repository.get_reconstructable_job(job_name),
+                instance=instance,
+                run_config=MULTIPROCESS_RUN_CONFIG,
+                tags=tags,
+                raise_on_error=False,
+                asset_selection=asset_selection,
+            )
+
+    else:
+        raise ValueError(f"executor must be one of {', '.join(EXECUTORS)}, not {executor!r}")
+    return run
+
+
+def run_pipeline(
+    start: date, end: date, progress: Callable[[str], None] = print, executor: str = "in_process"
+) -> dict[str, int]:
     """Land [start, end) from every source, then build the warehouse; the retries the
-    connectors made, per source.
+    connectors made, per source. `executor`: "in_process" (every run in this process) or
+    "multiprocess" (every step of a run in a process of its own; see job_runner).
 
     A source whose run fails (a source down, or a landing that fails a blocking check) does
     not stop the others: every job runs, the warehouse is built without the assets the
     failure reaches, and at the end a PipelineError names every failed run."""
     from dagster import DagsterInstance
-    from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
+    from dagster._core.storage.tags import (
+        ASSET_PARTITION_RANGE_END_TAG,
+        ASSET_PARTITION_RANGE_START_TAG,
+        PARTITION_NAME_TAG,
+    )
 
     from orchestration.dbt.assets import warehouse_models
     from orchestration.definitions import defs
 
     instance: DagsterInstance = dagster_instance()
+    run = job_runner(executor, instance)
     days = {
         ASSET_PARTITION_RANGE_START_TAG: start.isoformat(),
         ASSET_PARTITION_RANGE_END_TAG: (end - timedelta(days=1)).isoformat(),
@@ -107,14 +176,13 @@ def run_pipeline(start: date, end: date, progress: Callable[[str], None] = print
             if tags is None:
                 progress("no complete petition file in the inbox")
                 continue
-        job = defs.resolve_job_def(job_name)
         selection = None
         if job_name == "warehouse_build" and failed_assets:
             reach = _reach(defs, failed_assets)
             selection = sorted(k for k in warehouse_models.keys if k not in reach)
             progress(f"building the warehouse without the {len(reach)} assets the failure reaches")
         progress(f"running {job_name} ...")
-        result = job.execute_in_process(instance=instance, tags=tags, raise_on_error=False, asset_selection=selection)
+        result = run(job_name, tags, selection)
         counted = set()  # a run over many partitions reports its step's metadata on each
         for event in result.get_asset_materialization_events():
             m = event.materialization
@@ -125,7 +193,7 @@ def run_pipeline(start: date, end: date, progress: Callable[[str], None] = print
         if not result.success:
             failed = [e.step_key for e in result.all_events if e.is_step_failure]
             failed_jobs.append(f"{job_name} (run {result.run_id}; failed steps: {failed})")
-            failed_assets |= _failed_step_assets(job, failed)
+            failed_assets |= _failed_step_assets(defs.resolve_job_def(job_name), failed)
             progress(f"{job_name} FAILED (run {result.run_id[:8]}); failed steps: {failed}")
             continue
         progress(f"{job_name} succeeded (run {result.run_id[:8]})")
@@ -133,10 +201,9 @@ def run_pipeline(start: date, end: date, progress: Callable[[str], None] = print
     # and write its scorecard; a month whose data is not complete yet is refused by the
     # asset and named below.
     if not failed_jobs:
-        job = defs.resolve_job_def("points_close_month")
         for first in complete_months(start, end):
             progress(f"running points_close_month {first:%Y-%m} ...")
-            result = job.execute_in_process(instance=instance, partition_key=first.isoformat(), raise_on_error=False)
+            result = run("points_close_month", {PARTITION_NAME_TAG: first.isoformat()})
             if not result.success:
                 failed_jobs.append(f"points_close_month {first:%Y-%m} (run {result.run_id})")
                 progress(f"points_close_month {first:%Y-%m} FAILED (run {result.run_id[:8]})")

@@ -57,10 +57,15 @@ for name, partitioned, reference, partitions in SOURCES:
             )
         )
 
+# The runs that write the DuckDB file carry this tag: DuckDB takes one writer at a time, so
+# the production instance (orchestration/deploy/dagster.yaml) queues them one after another.
+WAREHOUSE_WRITER_TAGS = {"govhub/writes": "warehouse"}
+
 warehouse_job = define_asset_job(
     "warehouse_build",
     selection=AssetSelection.assets(warehouse_models) | AssetSelection.checks(*warehouse_checks),
     description="Build every dbt model and run its tests (staging -> intermediate -> marts).",
+    tags=WAREHOUSE_WRITER_TAGS,
 )
 
 points_job = define_asset_job(
@@ -69,6 +74,7 @@ points_job = define_asset_job(
     partitions_def=monthly_partitions,
     description="Close a month of grid-worker points (copy it into schema scores), or score it again; "
     "then write the month's scorecard (Excel workbook, HTML report).",
+    tags=WAREHOUSE_WRITER_TAGS,
 )
 
 raw_assets = [

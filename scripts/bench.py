@@ -47,6 +47,7 @@ from scripts.benchlib import machine, run_measured, write_section  # noqa: E402
 
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
 YEAR_START, YEAR_END = "<!-- bench-year:start -->", "<!-- bench-year:end -->"
+ENGINES_START, ENGINES_END = "<!-- bench-engines:start -->", "<!-- bench-engines:end -->"
 MONTH_FIRST = date(2026, 10, 1)  # the benchmark's month: October 2026, one whole month
 MONTH_END = date(2026, 11, 1)
 
@@ -369,6 +370,72 @@ def run_compiled(manifest: dict, target: Path, warehouse: Path) -> tuple[float, 
     return seconds, len(models)
 
 
+# --- the warehouse on DuckDB and on Spark ----------------------------------------------------
+def dbt_build_measured(name: str, target: str, warehouse: Path, lake: Path, tmp: Path) -> object:
+    """`dbt build --target TARGET` (seeds, models, data tests) over `lake`, measured: wall
+    time and peak RSS of the dbt process tree (the Spark JVM included)."""
+    from scripts.benchlib import run_measured
+    from tests.dbt_project.dbt_cli import DBT, DBT_PROJECT_DIR, dbt_env
+
+    env = dbt_env(warehouse, lake)
+    env.update(GOVHUB_SPARK_WAREHOUSE_DIR=str(tmp / name / "spark"), GOVHUB_SPARK_MASTER="local[2]")
+    env.setdefault("GOVHUB_SPARK_DRIVER_MEMORY", "8g")
+    cmd = [str(DBT), "--no-use-colors", "build", "--target", target, "--exclude-resource-type", "unit_test"]
+    cmd += ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
+    cmd += ["--target-path", str(tmp / name / "target"), "--log-path", str(tmp / name / "logs"), "--no-partial-parse"]
+    (tmp / name).mkdir(parents=True, exist_ok=True)
+    m = run_measured(cmd, env, tmp / name / "build.log")
+    if m.code != 0:
+        raise RuntimeError(f"dbt build --target {target} failed:\n{(tmp / name / 'build.log').read_text()[-3000:]}")
+    return m
+
+
+def bench_engines(preset: str, tmp: Path) -> str:
+    """The city month landed once, then built by dbt on DuckDB and on Spark (local[2]) from
+    the same lake, and the Spark marts compared with DuckDB's."""
+    import shutil
+
+    from govhub.pipeline import MART_TABLES
+    from warehouse.compare import compare_parquet_tables
+
+    days = (MONTH_END - MONTH_FIRST).days
+    month, wh = backfill("month", tmp, preset, days)
+    lake = wh.parent / "lake"
+    copy = tmp / "duckdb" / "kaifeng.duckdb"
+    copy.parent.mkdir(parents=True)
+    shutil.copy(wh, copy)
+    duck = dbt_build_measured("duckdb", "duckdb", copy, lake, tmp)
+    spark = dbt_build_measured("spark", "spark", copy, lake, tmp)
+    diffs = compare_parquet_tables(copy, tmp / "spark" / "spark" / "tables", "marts", list(MART_TABLES))
+    equal = [d for d in diffs if not (d.missing or d.extra or d.types)]
+    rows = sum(d.reference_rows for d in diffs)
+    lake_mb = sum(f.stat().st_size for f in (lake / "raw").rglob("*.parquet")) / 1e6
+    gb = 1024**3
+    lines = [
+        "## The warehouse on DuckDB and on Spark",
+        "",
+        "Command: `.venv/bin/python scripts/bench.py --engines`",
+        f"Machine: {machine()}",
+        f"Date: {datetime.now().astimezone():%Y-%m-%d %H:%M %Z}",
+        "",
+        f"The {preset} month ({MONTH_FIRST:%Y-%m}, {days} days) landed once ({month.pipeline:.0f} s, "
+        f"{lake_mb:.0f} MB of Parquet in the lake), then `dbt build --exclude-resource-type unit_test` "
+        "(seeds, models, data tests) over that lake on each engine:",
+        "",
+        "| engine | dbt build | peak RSS (dbt and its JVM) |",
+        "|---|---:|---:|",
+        f"| DuckDB (target `duckdb`) | {duck.wall:.0f} s | {duck.peak / gb:.2f} GB |",
+        f"| Spark `local[2]` (target `spark`, driver 8 GB) | {spark.wall:.0f} s | {spark.peak / gb:.2f} GB |",
+        "",
+        f"Spark took **{spark.wall / duck.wall:.1f}x** DuckDB's time on this machine. Marts equal by content "
+        f"and column types: **{len(equal)} of {len(diffs)}** ({rows:,} rows on DuckDB).",
+    ]
+    for d in diffs:
+        if d not in equal:
+            lines.append(f"- {d.table}: {d.missing} missing, {d.extra} extra, types {d.types}")
+    return "\n".join(lines)
+
+
 # --- 5. freshness -------------------------------------------------------------------------------
 def freshness(run: Run) -> dict[str, float]:
     """Under the schedule: an event waits for the next Smart City run (every 5 minutes: 2.5
@@ -540,8 +607,16 @@ def main() -> int:
     ap.add_argument("--quick", action="store_true", help="fewer days, no x4: try the script, not the figures")
     ap.add_argument("--preset", default="city", help="the world (default city; tiny to try the script)")
     ap.add_argument("--year", action="store_true", help="the year's backfill and transform (its own section)")
+    ap.add_argument("--engines", action="store_true", help="the month built on DuckDB and on Spark (its own section)")
     args = ap.parse_args()
     started = time.monotonic()
+    if args.engines:
+        with tempfile.TemporaryDirectory(prefix="govhub-bench-") as tmp:
+            text = bench_engines(args.preset, Path(tmp))
+        text += f"\n\nThis part of the benchmark took {(time.monotonic() - started) / 60:.1f} minutes."
+        write_section(args.out, text, ENGINES_START, ENGINES_END)
+        print(text)
+        return 0
     if args.year:
         with tempfile.TemporaryDirectory(prefix="govhub-bench-") as tmp:
             text = bench_year(args.preset, Path(tmp))

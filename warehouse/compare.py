@@ -38,6 +38,22 @@ def _tables(con: duckdb.DuckDBPyConnection, schema: str) -> list[str]:
 RUN_COLUMNS = ("load_id", "fetched_at", "first_seen_at", "last_seen_at")
 
 
+# Doubles summed in another order (another engine, another number of threads) may differ in
+# their last bits: compared at 12 significant digits, far below any figure a mart publishes.
+FLOAT_DIGITS = 12
+
+
+def _normal(value):
+    if isinstance(value, float):
+        return float(f"{value:.{FLOAT_DIGITS}g}")
+    return value
+
+
+def _relation_rows(con: duckdb.DuckDBPyConnection, relation: str, columns: list[str]) -> Counter:
+    select = ", ".join(f'"{c}"' for c in columns)
+    return Counter(tuple(_normal(v) for v in row) for row in con.execute(f"select {select} from {relation}").fetchall())
+
+
 def _rows(con: duckdb.DuckDBPyConnection, schema: str, table: str, ignore: tuple[str, ...]) -> Counter:
     cols = [
         c
@@ -48,8 +64,7 @@ def _rows(con: duckdb.DuckDBPyConnection, schema: str, table: str, ignore: tuple
         ).fetchall()
         if c not in ignore
     ]
-    select = ", ".join(f'"{c}"' for c in cols)
-    return Counter(con.execute(f'select {select} from "{schema}"."{table}"').fetchall())
+    return _relation_rows(con, f'"{schema}"."{table}"', cols)
 
 
 def compare(
@@ -82,22 +97,6 @@ def compare(
 
 def differing(diffs: list[TableDifference]) -> list[TableDifference]:
     return [d for d in diffs if d.missing or d.extra]
-
-
-# Doubles summed in another order (another engine, another number of threads) may differ in
-# their last bits: compared at 12 significant digits, far below any figure a mart publishes.
-FLOAT_DIGITS = 12
-
-
-def _normal(value):
-    if isinstance(value, float):
-        return float(f"{value:.{FLOAT_DIGITS}g}")
-    return value
-
-
-def _relation_rows(con: duckdb.DuckDBPyConnection, relation: str, columns: list[str]) -> Counter:
-    select = ", ".join(f'"{c}"' for c in columns)
-    return Counter(tuple(_normal(v) for v in row) for row in con.execute(f"select {select} from {relation}").fetchall())
 
 
 def _relation_columns(con: duckdb.DuckDBPyConnection, relation: str) -> dict[str, str]:

@@ -122,7 +122,8 @@ def configure_environment(settings: WarehouseSettings | None = None) -> Warehous
     os.environ["GOVHUB_WAREHOUSE_PATH"] = str(settings.warehouse_path)
     os.environ["GOVHUB_LAKE_DIR"] = str(settings.lake_dir)
     os.environ.setdefault("GOVHUB_DUCKDB_SPATIAL_EXTENSION", spatial_extension_path())
-    os.environ["GOVHUB_SPARK_WAREHOUSE_DIR"] = str(spark_warehouse_dir_for(settings.warehouse_path))
+    if dbt_target() == "spark":
+        os.environ["GOVHUB_SPARK_WAREHOUSE_DIR"] = str(spark_warehouse_dir_for(settings.warehouse_path))
     for k, v in TELEMETRY_OFF.items():
         os.environ.setdefault(k, v)
     return settings

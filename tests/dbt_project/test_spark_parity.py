@@ -16,7 +16,8 @@ import pytest
 
 from govhub.pipeline import MART_TABLES
 from tests.dbt_project.dbt_cli import dbt_env, run_dbt
-from warehouse.compare import compare_parquet_tables
+from warehouse.compare import compare, compare_parquet_tables, differing
+from warehouse.engines import mirror_spark_tables
 
 QUARANTINE_TABLES = ["quarantine_records", "row_accounting", "unmapped_source_codes"]
 
@@ -58,3 +59,13 @@ def test_quarantine_on_spark_equals_quarantine_on_duckdb(spark_build):
     diffs = compare_parquet_tables(warehouse, tables, "quarantine", QUARANTINE_TABLES)
     assert sum(d.reference_rows for d in diffs if d.table == "quarantine_records") > 0
     assert [d for d in diffs if d.missing or d.extra] == []
+
+
+def test_spark_tables_mirrored_into_duckdb_read_as_the_duckdb_build(spark_build, tmp_path):
+    """GOVHUB_DBT_TARGET=spark: the steps after the build read the DuckDB file, where every
+    Spark table becomes a view over its Parquet files (warehouse/engines.py)."""
+    warehouse, tables, _ = spark_build
+    mirror = tmp_path / "mirror.duckdb"
+    n = mirror_spark_tables(mirror, tables)
+    assert n >= len(MART_TABLES)
+    assert differing(compare(warehouse, mirror, "marts", tables=list(MART_TABLES))) == []

@@ -100,7 +100,13 @@ def test_a_malformed_warehouse_setting_fails_naming_its_variable(variable, bad, 
 
     (tmp_path / "a-file").write_text("")
     monkeypatch.setenv("GOVHUB_WAREHOUSE_PATH", str(tmp_path / "kaifeng.duckdb"))
-    for v in ("GOVHUB_LAKE_DIR", "GOVHUB_REPORTS_DIR", "GOVHUB_BI_POSTGRES_DSN", "GOVHUB_DATA_DOCS_URL", "GOVHUB_DBT_TARGET"):
+    for v in (
+        "GOVHUB_LAKE_DIR",
+        "GOVHUB_REPORTS_DIR",
+        "GOVHUB_BI_POSTGRES_DSN",
+        "GOVHUB_DATA_DOCS_URL",
+        "GOVHUB_DBT_TARGET",
+    ):
         monkeypatch.delenv(v, raising=False)
     WarehouseSettings.from_env()
     monkeypatch.setenv(variable, bad.format(tmp=tmp_path))

@@ -30,7 +30,7 @@ select
     a.started_at,
     a.pushed_at,
     a.assigned_staff_id,
-    {{ staff_grid_at('a.assigned_staff_id', local_date('a.pushed_at')) }} as assigned_staff_grid_code,
+    sg.grid_code as assigned_staff_grid_code,
     a.arrived_at,
     case when a.arrived_at is not null then {{ hours_between('a.pushed_at', 'a.arrived_at') }} * 60 end
         as minutes_to_arrival,
@@ -48,3 +48,4 @@ select
 from alarms as a
 left join located as l on l.source_record_id = a.alarm_id
 left join dispatched as d on d.related_alarm_id = a.alarm_id
+{{ staff_grid_join('alarms', 'a', 'a.assigned_staff_id', local_date('a.pushed_at'), 'sg') }}

@@ -30,8 +30,9 @@ select
     e.related_alarm_id,
     i.incident_id,
     case when i.is_repeat_report then i.incident_id end as repeat_of_event_id,
-    {{ staff_grid_at('e.reporter_staff_id', local_date('e.reported_at')) }} as reporter_grid_code,
+    rg.grid_code as reporter_grid_code,
     e.updated_at
 from {{ ref('int_events__located') }} as e
 left join {{ ref('dim_event_type') }} as t on t.event_type_code = e.event_type_code
 left join {{ ref('int_events__incidents') }} as i on i.event_id = e.event_id
+{{ staff_grid_join(ref('int_events__located'), 'e', 'e.reporter_staff_id', local_date('e.reported_at'), 'rg') }}

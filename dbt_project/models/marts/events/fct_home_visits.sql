@@ -23,7 +23,7 @@ select
     v.visit_id,
     v.household_id,
     v.staff_id,
-    {{ staff_grid_at('v.staff_id', local_date('v.visited_at')) }} as staff_grid_code,
+    sg.grid_code as staff_grid_code,
     v.visited_at,
     {{ local_date('v.visited_at') }} as visited_on,
     h.grid_code,
@@ -38,4 +38,5 @@ from visits as v
 left join {{ ref('int_civil_affairs__households') }} as h on h.household_id = v.household_id
 left join {{ ref('dim_grid') }} as g on g.grid_code = h.grid_code and {{ valid_on('g', local_date('v.visited_at')) }}
 left join assistance as a on a.visit_id = v.visit_id
+{{ staff_grid_join('visits', 'v', 'v.staff_id', local_date('v.visited_at'), 'sg') }}
 where not v.is_deleted

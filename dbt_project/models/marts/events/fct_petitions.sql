@@ -28,7 +28,8 @@ select
     case when c.review_requested_on is not null and c.review_replied_on is not null
          then c.review_replied_on <= c.review_requested_on + 30 end as review_replied_on_time,
     c.mediator_staff_id,
-    {{ staff_grid_at('c.mediator_staff_id', 'c.registered_on') }} as mediator_grid_code,
+    mg.grid_code as mediator_grid_code,
     c.petitioner_id_check
 from {{ ref('int_petitions__cases') }} as c
 left join {{ ref('dim_grid') }} as g on g.grid_code = c.grid_code and {{ valid_on('g', 'c.registered_on') }}
+{{ staff_grid_join(ref('int_petitions__cases'), 'c', 'c.mediator_staff_id', 'c.registered_on', 'mg') }}
