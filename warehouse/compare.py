@@ -123,6 +123,7 @@ def compare_parquet_tables(
     as Parquet folders by another engine (Spark: `<tables_dir>/<schema>.db/<table>/`), by
     column names and types and by content; doubles at FLOAT_DIGITS significant digits."""
     con = connect(reference, read_only=True)
+    con.execute("set enable_progress_bar = false")
     try:
         out = []
         for t in tables:
