@@ -610,20 +610,18 @@ def main() -> int:
     ap.add_argument("--engines", action="store_true", help="the month built on DuckDB and on Spark (its own section)")
     args = ap.parse_args()
     started = time.monotonic()
-    if args.engines:
-        with tempfile.TemporaryDirectory(prefix="govhub-bench-") as tmp:
-            text = bench_engines(args.preset, Path(tmp))
-        text += f"\n\nThis part of the benchmark took {(time.monotonic() - started) / 60:.1f} minutes."
-        write_section(args.out, text, ENGINES_START, ENGINES_END)
-        print(text)
-        return 0
-    if args.year:
-        with tempfile.TemporaryDirectory(prefix="govhub-bench-") as tmp:
-            text = bench_year(args.preset, Path(tmp))
-        text += f"\n\nThis part of the benchmark took {(time.monotonic() - started) / 60:.1f} minutes."
-        write_section(args.out, text, YEAR_START, YEAR_END)
-        print(text)
-        return 0
+    # the parts that take a section of their own
+    for wanted, part, start, end in (
+        (args.engines, bench_engines, ENGINES_START, ENGINES_END),
+        (args.year, bench_year, YEAR_START, YEAR_END),
+    ):
+        if wanted:
+            with tempfile.TemporaryDirectory(prefix="govhub-bench-") as tmp:
+                text = part(args.preset, Path(tmp))
+            text += f"\n\nThis part of the benchmark took {(time.monotonic() - started) / 60:.1f} minutes."
+            write_section(args.out, text, start, end)
+            print(text)
+            return 0
     with tempfile.TemporaryDirectory(prefix="govhub-bench-") as tmp:
         tmp = Path(tmp)
         print("1. connectors", flush=True)
