@@ -111,3 +111,19 @@ def test_near_real_time_pulls_today_and_daily_pulls_yesterday_in_shanghai_time()
     ]
     assert [r.partition_key for r in _evaluate("smart_parking_events_daily", "2026-11-01T01:30:00")] == ["2026-10-31"]
     assert [r.partition_key for r in _evaluate("civil_affairs_events_daily", "2026-11-01T01:30:00")] == ["2026-10-01"]
+
+
+def test_a_python_c_process_lives_on_after_loading_the_definitions():
+    """`python -c` (how scripts and the reliability tests run the pipeline) must survive the
+    import of everything the definitions load: pyspark ends such a process, as if it ran
+    doctests, when its Spark Connect libraries are missing and a library imports them."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", "import orchestration.definitions; print('still here')"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0 and done.stdout.strip().endswith("still here"), done.stderr[-2000:]
