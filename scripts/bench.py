@@ -43,7 +43,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from scripts.benchlib import machine, run_measured, write_section  # noqa: E402
+from scripts.benchlib import Measured, machine, run_measured, write_section  # noqa: E402
 
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
 YEAR_START, YEAR_END = "<!-- bench-year:start -->", "<!-- bench-year:end -->"
@@ -371,10 +371,9 @@ def run_compiled(manifest: dict, target: Path, warehouse: Path) -> tuple[float, 
 
 
 # --- the warehouse on DuckDB and on Spark ----------------------------------------------------
-def dbt_build_measured(name: str, target: str, warehouse: Path, lake: Path, tmp: Path) -> object:
+def dbt_build_measured(name: str, target: str, warehouse: Path, lake: Path, tmp: Path) -> Measured:
     """`dbt build --target TARGET` (seeds, models, data tests) over `lake`, measured: wall
     time and peak RSS of the dbt process tree (the Spark JVM included)."""
-    from scripts.benchlib import run_measured
     from tests.dbt_project.dbt_cli import DBT, DBT_PROJECT_DIR, dbt_env
 
     env = dbt_env(warehouse, lake)

@@ -12,10 +12,6 @@
 {% macro default__list_at(list, i) -%}({{ list }})[{{ i }}]{%- endmacro %}
 {% macro spark__list_at(list, i) -%}element_at({{ list }}, {{ i }}){%- endmacro %}
 
-{% macro list_size(list) -%}{{ return(adapter.dispatch('list_size', 'kaifeng_govhub')(list)) }}{%- endmacro %}
-{% macro default__list_size(list) -%}len({{ list }}){%- endmacro %}
-{% macro spark__list_size(list) -%}size({{ list }}){%- endmacro %}
-
 {#- Each element `var` of `list` mapped to `body` (an expression over `var`). -#}
 {% macro list_map(list, var, body) -%}{{ return(adapter.dispatch('list_map', 'kaifeng_govhub')(list, var, body)) }}{%- endmacro %}
 {% macro default__list_map(list, var, body) -%}list_transform({{ list }}, lambda {{ var }}: {{ body }}){%- endmacro %}
@@ -101,9 +97,6 @@ lateral (select element, pos + 1 as pos from (select posexplode({{ list }}) as (
 } -%}
 {{ return(names.get(t, t)) }}
 {%- endmacro %}
+{#- dbt's own cast (dbt.cast), which the contracts and unit-test fixtures use too; models
+    write {{ dbt.cast('null', 'timestamp with time zone') }} for a type whose name differs. -#}
 {% macro spark__cast(field, type) -%}cast({{ field }} as {{ spark_type(type) }}){%- endmacro %}
-
-{#- The type of an instant (a moment, shown in any zone). -#}
-{% macro type_instant() -%}{{ return(adapter.dispatch('type_instant', 'kaifeng_govhub')()) }}{%- endmacro %}
-{% macro default__type_instant() -%}timestamptz{%- endmacro %}
-{% macro spark__type_instant() -%}timestamp{%- endmacro %}

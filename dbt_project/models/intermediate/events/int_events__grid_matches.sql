@@ -6,20 +6,19 @@ with edges as (
 ),
 
 points as (
-    select event_id, longitude as x, latitude as y
+    select event_id, reported_day, longitude as x, latitude as y
     from {{ ref('int_events__conformed') }}
 ),
 
 matches as (
-    {{ points_in_polygons('points', ['event_id'], 'edges', ['grid_code', 'version_no']) }}
+    {{ points_in_polygons('points', ['event_id', 'reported_day'], 'edges', ['grid_code', 'version_no']) }}
 )
 
 select
-    e.event_id,
-    e.reported_day,
+    m.event_id,
+    m.reported_day,
     g.grid_code,
     g.valid_from,
     g.valid_to
 from matches as m
-join {{ ref('int_events__conformed') }} as e on e.event_id = m.event_id
 join {{ ref('int_grids__conformed') }} as g on g.grid_code = m.grid_code and g.version_no = m.version_no

@@ -21,7 +21,7 @@ select
         else 'reported'
     end as current_state,
     cast(null as string) as department_code,
-    cast(null as {{ type_instant() }}) as due_at,
+    {{ dbt.cast('null', 'timestamp with time zone') }} as due_at,
     a.finished_at as closed_at,
     false as self_resolved,
     cast(null as integer) as township_evaluation,

@@ -15,7 +15,7 @@ select
     case when v.status = 'closed' then 'closed' else 'open' end as status,
     v.status as current_state,
     v.department_code,
-    cast(null as {{ type_instant() }}) as due_at,
+    {{ dbt.cast('null', 'timestamp with time zone') }} as due_at,
     v.closed_at,
     false as self_resolved,
     cast(null as integer) as township_evaluation,
