@@ -10,18 +10,30 @@ update time as the source sent them, and the untouched JSON payload. Files are w
 under a temporary name and renamed into place, so a reader (or a crash) never sees half a
 file. Landing is append-only: a rerun adds a new load; staging keeps one row per version.
 
+Every landing is **committed** in the entity's log once its files are in place::
+
+    <lake>/_log/<source>/<entity>/<YYYY-MM-DD>.jsonl   (one line per commit, by UTC day)
+
+A line names the load, its lake day, its files and rows, and the moment of the commit; lines
+are appended under a lock, so their order is the commit order and a reader sees a prefix of
+it. The warehouse reads committed landings only: files of a load that died before its
+commit (a crash between two batch files) are never half-read, and the next run lands their
+records again. The warehouse's incremental models take the commits after the last one they
+built, so a build costs what is new, not what is held.
+
 Cursor state lives beside the data in ``<lake>/_state/<source>/<entity>.json`` and is
 written, also atomically, only after the batches it covers are landed.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import orjson
@@ -44,6 +56,10 @@ RAW_SCHEMA = pa.schema(
 
 # The folder of a lake day: <entity>/lake_partition=<YYYY-MM-DD>/ (hive style).
 PARTITION_PREFIX = "lake_partition="
+# The commit log of each entity (see the module's docstring) and the lake's format: 1 had no
+# log (every file was read as landed), 2 commits every landing.
+LOG_DIR = "_log"
+FORMAT_VERSION = 2
 
 
 def partition_dirs(entity_dir: Path) -> dict[date, Path]:
@@ -114,24 +130,29 @@ class Lake:
         the row accounting can say so.
         """
         stats = stats or LandingStats()
+        if not (self.root / "_lake.json").exists():
+            self.upgrade()  # a new lake gets its format marker; an older one its commit log
         target = self.entity_dir(source, entity) / f"{PARTITION_PREFIX}{partition}"
         target.mkdir(parents=True, exist_ok=True)
+        if any(target.glob(f"{load_id}-*.parquet")):
+            raise ValueError(f"{source}.{entity}: load {load_id} has already landed in {partition}")
         seq = 0
-        wrote_any = False
+        rows = 0
+        files: list[str] = []
         for batch in _batches(records, batch_rows):
-            self._write(target / f"{load_id}-{seq:04d}.parquet", load_id, fetched_at, batch)
-            stats.records += len(batch)
-            stats.files += 1
+            files.append(self._write(target / f"{load_id}-{seq:04d}.parquet", load_id, fetched_at, batch))
+            rows += len(batch)
             seq += 1
-            wrote_any = True
-        if not wrote_any:
-            self._write(target / f"{load_id}-{seq:04d}.parquet", load_id, fetched_at, [])
-            stats.files += 1
+        if not files:
+            files.append(self._write(target / f"{load_id}-{seq:04d}.parquet", load_id, fetched_at, []))
+        self.commit(source, entity, partition, load_id, files, rows)
+        stats.records += rows
+        stats.files += len(files)
         stats.partitions.add(partition)
         return stats
 
     @staticmethod
-    def _write(path: Path, load_id: str, fetched_at: datetime, batch: list[RawRecord]) -> None:
+    def _write(path: Path, load_id: str, fetched_at: datetime, batch: list[RawRecord]) -> str:
         n = len(batch)
         table = pa.table(
             {
@@ -150,6 +171,106 @@ class Lake:
             os.fsync(fh.fileno())
         os.replace(tmp, path)
         failpoint("landed")
+        return path.name
+
+    # --- the commit log -----------------------------------------------------------------
+    def log_dir(self, source: str, entity: str) -> Path:
+        return self.root / LOG_DIR / source / entity
+
+    def commit(self, source: str, entity: str, partition: str, load_id: str, files: list[str], rows: int) -> dict:
+        """Record that `files` of `load_id` are landed whole in `partition`: one line appended
+        to the entity's log under its lock. The commit time is taken under the lock and never
+        earlier than the last commit's, so the log's order is the commit order."""
+        log = self.log_dir(source, entity)
+        log.mkdir(parents=True, exist_ok=True)
+        with open(self.root / LOG_DIR / f".{source}.{entity}.lock", "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            now = datetime.now(UTC)
+            last = self._last_commit_at(log)
+            if last is not None and now <= last:  # a clock set back: keep the order
+                now = last + timedelta(microseconds=1)
+            entry = {
+                "committed_at": now.isoformat(timespec="microseconds"),
+                "load_id": load_id,
+                "lake_partition": partition,
+                "files": files,
+                "row_count": rows,
+            }
+            line = (json.dumps(entry, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+            fd = os.open(log / f"{now:%Y-%m-%d}.jsonl", os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            try:
+                os.write(fd, line)
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        return entry
+
+    @staticmethod
+    def _last_commit_at(log: Path) -> datetime | None:
+        days = sorted(log.glob("*.jsonl"))
+        if not days:
+            return None
+        with open(days[-1], "rb") as fh:
+            lines = fh.read().splitlines()
+        return datetime.fromisoformat(json.loads(lines[-1])["committed_at"]) if lines else None
+
+    def commits(self, source: str, entity: str) -> list[dict]:
+        """The entity's commits in commit order."""
+        out = []
+        for day in sorted(self.log_dir(source, entity).glob("*.jsonl")):
+            out += [json.loads(line) for line in day.read_text(encoding="utf-8").splitlines() if line.strip()]
+        return out
+
+    def uncommitted_files(self, source: str, entity: str) -> list[Path]:
+        """Files in the entity's folders that no commit names: the remains of a load that
+        died before its commit. The warehouse never reads them."""
+        committed = {(c["lake_partition"], f) for c in self.commits(source, entity) for f in c["files"]}
+        return sorted(
+            p
+            for p in self.entity_dir(source, entity).glob(f"{PARTITION_PREFIX}*/*.parquet")
+            if (p.parent.name.removeprefix(PARTITION_PREFIX), p.name) not in committed
+        )
+
+    # --- format ---------------------------------------------------------------------------
+    def format_version(self) -> int:
+        """The lake's format: FORMAT_VERSION, or 1 for a lake written before the commit log."""
+        marker = self.root / "_lake.json"
+        if marker.exists():
+            return int(json.loads(marker.read_text(encoding="utf-8"))["format"])
+        return 1 if (self.root / "raw").is_dir() else FORMAT_VERSION
+
+    def upgrade(self) -> int:
+        """Bring a lake of format 1 to the current format: every file already in it is
+        committed (format 1 read every file as landed), one commit per load and day, in the
+        order their files were written. The number of commits written; 0 when up to date."""
+        (self.root / LOG_DIR).mkdir(parents=True, exist_ok=True)
+        with open(self.root / LOG_DIR / ".upgrade.lock", "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            return self._upgrade()
+
+    def _upgrade(self) -> int:
+        written = 0
+        if self.format_version() < FORMAT_VERSION and (self.root / "raw").is_dir():
+            for entity_dir in sorted(p for p in (self.root / "raw").glob("*/*") if p.is_dir()):
+                source, entity = entity_dir.parent.name, entity_dir.name
+                groups: dict[tuple[float, str, str], list[Path]] = {}
+                by_load: dict[tuple[str, str], list[Path]] = {}
+                for f in self.uncommitted_files(source, entity):
+                    load_id = f.name.rsplit("-", 1)[0]
+                    by_load.setdefault((f.parent.name.removeprefix(PARTITION_PREFIX), load_id), []).append(f)
+                for (partition, load_id), files in by_load.items():
+                    groups[(max(f.stat().st_mtime for f in files), load_id, partition)] = sorted(files)
+                for (_, load_id, partition), files in sorted(groups.items()):
+                    rows = sum(pq.read_metadata(f).num_rows for f in files)
+                    self.commit(source, entity, partition, load_id, [f.name for f in files], rows)
+                    written += 1
+        self.root.mkdir(parents=True, exist_ok=True)
+        marker = self.root / "_lake.json"
+        if not marker.exists() or self.format_version() < FORMAT_VERSION:
+            tmp = marker.with_name("._lake.json.tmp")
+            tmp.write_text(json.dumps({"format": FORMAT_VERSION}) + "\n", encoding="utf-8")
+            os.replace(tmp, marker)
+        return written
 
     def load_files(self, source: str, entity: str, load_ids: list[str]) -> list[str]:
         """The Parquet files that the given loads wrote for an entity (each once, however
@@ -183,6 +304,57 @@ class Lake:
         tmp = path.with_name(f".{path.name}.tmp")
         tmp.write_text(json.dumps(state, ensure_ascii=False, indent=1, sort_keys=True), encoding="utf-8")
         os.replace(tmp, path)
+
+
+class RecentVersions:
+    """The record versions a source's open window has already landed, so that a read going
+    over the same window again (the overlap of a resumed day, the lookback of an API that
+    selects by start time), as the near-real-time path does every few seconds, lands only
+    what changed. Kept beside the cursor (``_state/<source>/<entity>.recent.json``): key ->
+    [fingerprint of the payload, the record's time]. Saved only after what it names has
+    landed; a version it has forgotten is landed again, which staging counts as a repeat."""
+
+    def __init__(self, lake: Lake, source: str, entity: str) -> None:
+        self.path = lake.root / "_state" / source / f"{entity}.recent.json"
+        self.seen: dict[str, list] = json.loads(self.path.read_text(encoding="utf-8")) if self.path.exists() else {}
+        self.skipped = 0
+
+    @staticmethod
+    def fingerprint(payload: str) -> str:
+        import hashlib
+
+        return hashlib.md5(payload.encode("utf-8")).hexdigest()[:16]
+
+    def changed(self, records: Iterable[RawRecord], time_of, skip: bool = True) -> Iterator[RawRecord]:
+        """The records that are not the version already landed for their key (all of them,
+        remembered, with `skip` false: a first read of the window)."""
+        for r in records:
+            fp = self.fingerprint(r.payload)
+            if skip and r.key is not None and self.seen.get(r.key, [None])[0] == fp:
+                self.skipped += 1
+                continue
+            if r.key is not None:
+                self.seen[r.key] = [fp, time_of(r)]
+            yield r
+
+    def save(self, keep_from: datetime) -> None:
+        """Write what was seen, forgetting the versions before `keep_from` (no later read
+        reaches back to them)."""
+        cut = keep_from.astimezone(UTC).isoformat()
+        kept = {k: v for k, v in self.seen.items() if v[1] is None or _instant_text(v[1]) >= cut}
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_name(f".{self.path.name}.tmp")
+        tmp.write_text(json.dumps(kept, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+        os.replace(tmp, self.path)
+
+
+def _instant_text(value: str) -> str:
+    """A source's time as a comparable ISO instant in UTC (text that is not a time sorts last)."""
+    try:
+        t = datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return "9999"
+    return (t if t.tzinfo else t.replace(tzinfo=UTC)).astimezone(UTC).isoformat()
 
 
 def _batches(records: Iterable[RawRecord], size: int) -> Iterator[list[RawRecord]]:

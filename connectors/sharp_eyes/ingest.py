@@ -24,7 +24,7 @@ from connectors.common.ingest import (
     raw_record,
     split_window,
 )
-from connectors.common.lake import Lake, LandingStats, new_load_id
+from connectors.common.lake import Lake, LandingStats, RecentVersions, new_load_id
 from connectors.sharp_eyes.client import MAX_WINDOW, ArtemisClient
 
 SOURCE = "sharp_eyes"
@@ -63,10 +63,13 @@ def ingest_days(
     now = now or datetime.now(SHANGHAI)
     resume, days_end = day_window(first)[0], day_window(last)[1]
     cursor = lake.read_state(SOURCE, entity).get("fetched_until")
-    if cursor and resume < datetime.fromisoformat(cursor) < days_end:
+    resumed = bool(cursor) and resume < datetime.fromisoformat(cursor) < days_end
+    if resumed:
         resume = datetime.fromisoformat(cursor)
     start = resume - lookback
     end = min(days_end, now)
+    # a resumed read goes over the lookback again: only the versions not landed yet land
+    recent = RecentVersions(lake, SOURCE, entity)
     results = []
     for lo, hi in split_window(start, end, MAX_WINDOW):
         load_id = new_load_id()
@@ -79,16 +82,21 @@ def ingest_days(
             failpoint("page")
             pages += 1
             cursor = page_cursor(page)
-            for item in page.items:
+            records = [raw_record(item, key_field, None, cursor) for item in page.items]
+            times = {id(r): item.get(time_field) for r, item in zip(records, page.items, strict=True)}
+            records = list(recent.changed(records, lambda r, t=times: t[id(r)], skip=resumed))
+            for r in records:
                 # the record's own day; one without a readable time is landed with the
                 # window's first day and is left for staging to quarantine
-                day = _local_day(item.get(time_field))
-                (by_day[day] if day else unparsable).append(raw_record(item, key_field, None, cursor))
+                day = _local_day(times[id(r)])
+                (by_day[day] if day else unparsable).append(r)
         first_day = lo.astimezone(SHANGHAI).date().isoformat()
         by_day[first_day].extend(unparsable)
         landed = LandingStats(pages=pages)
         for day in sorted(by_day):
             lake.land(SOURCE, entity, day, load_id, by_day[day], fetched_at, stats=landed)
+        if hi < days_end or resumed:  # days still open: the next read goes over the lookback again
+            recent.save(keep_from=hi - lookback)
         state = lake.read_state(SOURCE, entity)
         state["fetched_until"] = max(state.get("fetched_until", ""), hi.isoformat())
         lake.write_state(SOURCE, entity, state)

@@ -21,12 +21,13 @@ from connectors.common.ingest import (
     SHANGHAI,
     IngestResult,
     Page,
+    day_window,
     land_snapshot,
     mark_done,
     raw_records,
     resume_window,
 )
-from connectors.common.lake import Lake, LandingStats, new_load_id
+from connectors.common.lake import Lake, LandingStats, RecentVersions, new_load_id
 from connectors.common.personal import Pseudonymizer, protect
 from connectors.smart_city.client import Open311Client
 
@@ -48,27 +49,27 @@ STAFF_PERSONAL = {"name": "name", "phone": "phone"}
 def ingest_service_requests(
     client: Open311Client, lake: Lake, day: date, now: datetime | None = None, overlap: timedelta = DEFAULT_OVERLAP
 ) -> IngestResult:
-    """Land the events updated on `day` (Asia/Shanghai) and advance that day's cursor."""
+    """Land the events updated on `day` (Asia/Shanghai) and advance that day's cursor. A day
+    still open resumes from its cursor minus the overlap; of what the overlap reads again,
+    only the versions not landed yet are landed (RecentVersions)."""
     now = now or datetime.now(SHANGHAI)
     partition = day.isoformat()
     fetch_start, fetch_end = resume_window(lake, SOURCE, EVENT_ENTITY, day, now, overlap)
+    resumed = fetch_start > day_window(day)[0]
+    recent = RecentVersions(lake, SOURCE, EVENT_ENTITY)
     load_id = new_load_id()
     fetched_at = datetime.now(UTC)
     stats = LandingStats()
     retries_before = client.http.retries
     if fetch_start < fetch_end:
         pages = client.request_pages(fetch_start, fetch_end)
-        lake.land(
-            SOURCE,
-            EVENT_ENTITY,
-            partition,
-            load_id,
-            raw_records(pages, "service_request_id", "updated_datetime", stats),
-            fetched_at,
-            stats=stats,
-        )
+        records = raw_records(pages, "service_request_id", "updated_datetime", stats)
+        records = recent.changed(records, lambda r: r.updated_at, skip=resumed)
+        lake.land(SOURCE, EVENT_ENTITY, partition, load_id, records, fetched_at, stats=stats)
     else:
         lake.land(SOURCE, EVENT_ENTITY, partition, load_id, [], fetched_at, stats=stats)
+    if resumed or fetch_end < day_window(day)[1]:  # a day still open: the next read goes over its end again
+        recent.save(keep_from=fetch_end - overlap)
     # Only now that every batch of the window is landed does the cursor move.
     mark_done(lake, SOURCE, EVENT_ENTITY, {day: fetch_end})
     return IngestResult(

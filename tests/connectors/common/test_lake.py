@@ -40,3 +40,73 @@ def test_payload_text_is_the_compact_unescaped_json_of_the_record():
         text = payload_text(r)
         assert text == json.dumps(r, ensure_ascii=False, separators=(",", ":"))
         assert json.loads(text) == r
+
+
+def _record(i: int):
+    from connectors.common.lake import RawRecord
+
+    return RawRecord(key=str(i), updated_at=None, payload=f'{{"id": {i}}}', cursor="{}")
+
+
+def test_every_landing_is_committed_in_order_with_its_files_and_rows(tmp_path):
+    from datetime import UTC
+
+    lake = Lake(tmp_path)
+    now = datetime.now(UTC)
+    lake.land("src", "things", "2026-10-01", "L1", [_record(i) for i in range(5)], now, batch_rows=2)
+    lake.land("src", "things", "2026-10-02", "L1", [], now)
+    lake.land("src", "things", "2026-10-01", "L2", [_record(9)], now)
+    commits = lake.commits("src", "things")
+    assert [(c["load_id"], c["lake_partition"], c["row_count"], len(c["files"])) for c in commits] == [
+        ("L1", "2026-10-01", 5, 3),
+        ("L1", "2026-10-02", 0, 1),
+        ("L2", "2026-10-01", 1, 1),
+    ]
+    times = [datetime.fromisoformat(c["committed_at"]) for c in commits]
+    assert times == sorted(times) and len(set(times)) == 3
+    assert lake.uncommitted_files("src", "things") == []
+    assert lake.format_version() == 2
+
+
+def test_a_load_lands_a_day_once(tmp_path):
+    import pytest
+
+    lake = Lake(tmp_path)
+    lake.land("src", "things", "2026-10-01", "L1", [_record(1)], datetime.now())
+    with pytest.raises(ValueError, match="already landed"):
+        lake.land("src", "things", "2026-10-01", "L1", [_record(2)], datetime.now())
+
+
+def test_files_of_a_load_that_died_before_its_commit_are_not_committed(tmp_path):
+    lake = Lake(tmp_path)
+    lake.land("src", "things", "2026-10-01", "L1", [_record(1)], datetime.now())
+    # a second load died after writing its first file: no commit names it
+    lake._write(
+        lake.entity_dir("src", "things") / "lake_partition=2026-10-01" / "L2-0000.parquet",
+        "L2",
+        datetime.now(),
+        [_record(2)],
+    )
+    assert [p.name for p in lake.uncommitted_files("src", "things")] == ["L2-0000.parquet"]
+    assert [c["load_id"] for c in lake.commits("src", "things")] == ["L1"]
+
+
+def test_a_lake_without_a_commit_log_is_upgraded_with_every_file_committed(tmp_path):
+    import os
+
+    lake = Lake(tmp_path)
+    d = lake.entity_dir("src", "things")
+    for i, (day, load) in enumerate([("2026-10-01", "L1"), ("2026-10-02", "L1"), ("2026-10-01", "L2")]):
+        path = d / f"lake_partition={day}" / f"{load}-0000.parquet"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        lake._write(path, load, datetime.now(), [_record(i), _record(i + 10)])
+        os.utime(path, (1_000_000 + i, 1_000_000 + i))
+    assert lake.format_version() == 1
+    assert lake.upgrade() == 3
+    assert lake.format_version() == 2
+    assert [(c["load_id"], c["lake_partition"], c["row_count"]) for c in lake.commits("src", "things")] == [
+        ("L1", "2026-10-01", 2),
+        ("L1", "2026-10-02", 2),
+        ("L2", "2026-10-01", 2),
+    ]
+    assert lake.upgrade() == 0  # nothing twice

@@ -112,6 +112,30 @@ def test_days_land_into_their_own_partitions_with_lookback(settings, tiny_sandbo
     assert lake.read_state("sharp_eyes", "events")["fetched_until"] == "2026-10-05T00:00:00+08:00"
 
 
+def test_polling_open_days_lands_each_version_once(settings, tiny_sandbox, tmp_path):
+    """Read again and again while the days are open, the lookback lands only what changed
+    since (a handling record that got its arrival, say), never the same version twice."""
+    lake = Lake(tmp_path)
+    polls = [datetime(2026, 10, 4, h, tzinfo=SHANGHAI) for h in (8, 9, 10, 18)] + [
+        datetime(2026, 10, 6, tzinfo=SHANGHAI)
+    ]
+    for entity in ("events", "handling_records"):
+        for now in polls:
+            ingest_days(settings.client(), lake, entity, date(2026, 10, 4), date(2026, 10, 5), now=now)
+        total, distinct = duckdb.sql(
+            f"select count(*), count(distinct (record_key, payload)) from read_parquet('{lake.glob('sharp_eyes', entity)}')"
+        ).fetchone()
+        assert total == distinct > 0, entity
+    # the last read saw the whole window: every version of it is there
+    full = Lake(tmp_path / "once")
+    for entity in ("events", "handling_records"):
+        ingest_days(settings.client(), full, entity, date(2026, 10, 4), date(2026, 10, 5), now=polls[-1])
+        q = "select distinct record_key, payload from read_parquet('{}')"
+        once = set(duckdb.sql(q.format(full.glob("sharp_eyes", entity))).fetchall())
+        polled = set(duckdb.sql(q.format(lake.glob("sharp_eyes", entity))).fetchall())
+        assert once <= polled, entity
+
+
 def test_rerun_brings_no_new_distinct_version(settings, tmp_path):
     lake = Lake(tmp_path)
     for _ in range(2):

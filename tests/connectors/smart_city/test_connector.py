@@ -171,6 +171,22 @@ def test_open_partition_resumes_from_its_cursor_minus_the_overlap(smart_city_env
     assert second.records < len(versions)  # the second pull did not start over
 
 
+def test_polling_an_open_day_lands_each_version_once(smart_city_env, tiny_sandbox, tmp_path):
+    """The near-real-time path reads the open day again every few seconds, overlap included:
+    what the overlap brings again is not landed again, and nothing is missed."""
+    lake = Lake(tmp_path)
+    client = SmartCitySettings.from_env().client()
+    day = date(2026, 10, 3)
+    lo = datetime.combine(day, time(0), SHANGHAI)
+    polls = [datetime.combine(day, time(h, m), SHANGHAI) for h, m in ((9, 0), (9, 10), (9, 20), (15, 0), (23, 59))]
+    results = [ingest_service_requests(client, lake, day, now=t, overlap=timedelta(hours=2)) for t in polls]
+    rows = _landed(lake)
+    versions = [(k, datetime.fromisoformat(u).isoformat()) for _, k, u, _ in rows]
+    assert len(versions) == len(set(versions))  # every version landed once
+    assert set(versions) == _truth(tiny_sandbox, lo, polls[-1])
+    assert sum(r.records for r in results) == len(rows)
+
+
 def test_rerun_adds_a_load_but_no_new_record_version(smart_city_env, tmp_path):
     lake = Lake(tmp_path)
     client = SmartCitySettings.from_env().client()
