@@ -34,8 +34,18 @@ def _tables(con: duckdb.DuckDBPyConnection, schema: str) -> list[str]:
 
 
 # What differs between two runs of the same world by nature: when and by which load a record
-# was fetched (staging keeps them; the marts do not).
-RUN_COLUMNS = ("load_id", "fetched_at", "first_seen_at", "last_seen_at")
+# was fetched, listed and committed to the lake (staging keeps them; the marts do not), when a build
+# wrote a row (_loaded_at), and what the live board says as of its build.
+BUILD_COLUMNS = ("_loaded_at", "as_of", "minutes_open", "is_overdue")
+RUN_COLUMNS = (
+    "load_id",
+    "fetched_at",
+    "first_seen_at",
+    "last_seen_at",
+    "last_listed_at",
+    "_committed_at",
+    *BUILD_COLUMNS,
+)
 
 
 # Doubles summed in another order (another engine, another number of threads) may differ in

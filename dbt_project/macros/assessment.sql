@@ -1,5 +1,6 @@
 {#- The department assessment over a period (`grain`: 'month' or 'year', Asia/Shanghai),
-    computed from the period's own tasks (a year is not an average of its months).
+    computed from the period's own counts (int_assessment__department_months, summed over a
+    year's months: a year is not an average of its months).
 
     Tasks: dispatches to departments (fct_dispatch_tasks: Smart City dispatches and
     reroutes, civil-affairs applications, parking violations), by dispatch time; and
@@ -18,94 +19,61 @@
 {% macro department_assessment(grain) -%}
 {%- set fmt = '%Y-%m' if grain == 'month' else '%Y' -%}
 {%- set indicators = ['completion_rate', 'on_time_rate', 'first_pass_rate', 'township_evaluation', 'petition_on_time_rate', 'petition_satisfaction'] -%}
-with tasks as (
-    select
-        department_code,
-        {{ format_time(local_timestamp('dispatched_at'), fmt) }} as period,
-        count(*) as tasks_dispatched,
-        count(*) filter (where outcome = 'rerouted') as tasks_rerouted,
-        count(*) filter (where outcome = 'accepted') as tasks_accepted,
-        count(*) filter (where outcome = 'accepted' and handled_on_time) as tasks_on_time,
-        count(*) filter (where outcome = 'accepted' and returned_count = 0) as tasks_first_pass,
-        count(township_evaluation) filter (where outcome = 'accepted') as evaluations,
-        avg(township_evaluation) filter (where outcome = 'accepted') as evaluation_mean
-    from {{ ref('fct_dispatch_tasks') }}
-    where department_code is not null and dispatched_at is not null
-    group by all
-),
-
-petitions_received as (
-    select handling_unit as department_code, {{ format_time('registered_on', fmt) }} as period, count(*) as petitions_received
-    from {{ ref('fct_petitions') }}
-    where handling_unit is not null and registered_on is not null
-    group by all
-),
-
-petitions_due as (
-    select
-        handling_unit as department_code,
-        {{ format_time('handling_due_on', fmt) }} as period,
-        count(*) as petitions_due,
-        count(*) filter (where replied_on_time) as petitions_on_time
-    from {{ ref('fct_petitions') }}
-    where handling_unit is not null and handling_due_on is not null
-    group by all
-),
-
-petitions_answered as (
-    select
-        handling_unit as department_code,
-        {{ format_time('replied_on', fmt) }} as period,
-        count(*) filter (where nullif(satisfaction, '') is not null) as petitions_evaluated,
-        count(*) filter (where satisfied) as petitions_satisfied
-    from {{ ref('fct_petitions') }}
-    where handling_unit is not null and replied_on is not null
-    group by all
+with months as (
+    select *, {{ 'assessment_month' if grain == 'month' else 'substr(assessment_month, 1, 4)' }} as period
+    from {{ ref('int_assessment__department_months') }}
 ),
 
 -- periods up to the last one anything was dispatched or registered in (petitions fall due
 -- months ahead: those months are assessed once they come)
-periods as (
-    select department_code, period from (
-        select department_code, period from tasks
-        union select department_code, period from petitions_received
-        union select department_code, period from petitions_due
-        union select department_code, period from petitions_answered
-    )
-    where period <= (select max(period) from (select period from tasks union all select period from petitions_received))
+counts as (
+    select
+        department_code,
+        period,
+        cast(sum(tasks_dispatched) as bigint) as tasks_dispatched,
+        cast(sum(tasks_rerouted) as bigint) as tasks_rerouted,
+        cast(sum(tasks_accepted) as bigint) as tasks_accepted,
+        cast(sum(tasks_on_time) as bigint) as tasks_on_time,
+        cast(sum(tasks_first_pass) as bigint) as tasks_first_pass,
+        cast(sum(evaluations) as bigint) as evaluations,
+        cast(sum(evaluation_sum) as bigint) as evaluation_sum,
+        cast(sum(petitions_received) as bigint) as petitions_received,
+        cast(sum(petitions_due) as bigint) as petitions_due,
+        cast(sum(petitions_on_time) as bigint) as petitions_on_time,
+        cast(sum(petitions_evaluated) as bigint) as petitions_evaluated,
+        cast(sum(petitions_satisfied) as bigint) as petitions_satisfied
+    from months
+    where period <= (select max(period) from months where tasks_dispatched > 0 or petitions_received > 0)
+    group by all
 ),
 
 figures as (
     select
-        p.department_code,
-        p.period,
+        c.department_code,
+        c.period,
         {%- if grain == 'month' %}
-        cast(last_day({{ parse_time("p.period || '-01'", '%Y-%m-%d') }}) as date) as period_last_day,
+        cast(last_day({{ parse_time("c.period || '-01'", '%Y-%m-%d') }}) as date) as period_last_day,
         {%- else %}
-        make_date(cast(p.period as integer), 12, 31) as period_last_day,
+        make_date(cast(c.period as integer), 12, 31) as period_last_day,
         {%- endif %}
-        coalesce(t.tasks_dispatched, 0) as tasks_dispatched,
-        coalesce(t.tasks_rerouted, 0) as tasks_rerouted,
-        coalesce(t.tasks_accepted, 0) as tasks_accepted,
-        coalesce(t.tasks_on_time, 0) as tasks_on_time,
-        coalesce(t.tasks_first_pass, 0) as tasks_first_pass,
-        coalesce(t.evaluations, 0) as evaluations,
-        coalesce(r.petitions_received, 0) as petitions_received,
-        coalesce(d.petitions_due, 0) as petitions_due,
-        coalesce(d.petitions_on_time, 0) as petitions_on_time,
-        coalesce(a.petitions_evaluated, 0) as petitions_evaluated,
-        coalesce(a.petitions_satisfied, 0) as petitions_satisfied,
-        t.tasks_accepted::double / nullif(t.tasks_dispatched - t.tasks_rerouted, 0) as completion_rate,
-        t.tasks_on_time::double / nullif(t.tasks_accepted, 0) as on_time_rate,
-        t.tasks_first_pass::double / nullif(t.tasks_accepted, 0) as first_pass_rate,
-        t.evaluation_mean / 5.0 as township_evaluation,
-        d.petitions_on_time::double / nullif(d.petitions_due, 0) as petition_on_time_rate,
-        a.petitions_satisfied::double / nullif(a.petitions_evaluated, 0) as petition_satisfaction
-    from periods as p
-    left join tasks as t on t.department_code = p.department_code and t.period = p.period
-    left join petitions_received as r on r.department_code = p.department_code and r.period = p.period
-    left join petitions_due as d on d.department_code = p.department_code and d.period = p.period
-    left join petitions_answered as a on a.department_code = p.department_code and a.period = p.period
+        c.tasks_dispatched,
+        c.tasks_rerouted,
+        c.tasks_accepted,
+        c.tasks_on_time,
+        c.tasks_first_pass,
+        c.evaluations,
+        c.petitions_received,
+        c.petitions_due,
+        c.petitions_on_time,
+        c.petitions_evaluated,
+        c.petitions_satisfied,
+        c.tasks_accepted::double / nullif(c.tasks_dispatched - c.tasks_rerouted, 0) as completion_rate,
+        c.tasks_on_time::double / nullif(c.tasks_accepted, 0) as on_time_rate,
+        c.tasks_first_pass::double / nullif(c.tasks_accepted, 0) as first_pass_rate,
+        c.evaluation_sum::double / nullif(c.evaluations, 0) / 5.0 as township_evaluation,
+        c.petitions_on_time::double / nullif(c.petitions_due, 0) as petition_on_time_rate,
+        c.petitions_satisfied::double / nullif(c.petitions_evaluated, 0) as petition_satisfaction
+    from counts as c
 ),
 
 weighted as (

@@ -45,9 +45,16 @@ select * from edges where x2 is not null
 {#- Every (point, polygon) pair where the polygon holds the point, the border included (a
     point within 1e-9 degree, about 0.1 mm, of an edge is on it). `points`: a relation with
     `point_keys`, `x`, `y`; `edges`: polygon_edges output with `polygon_keys`. Inside means
-    an odd number of edges crossed by the ray from the point towards +x. -#}
+    an odd number of edges crossed by the ray from the point towards +x. Only the polygons
+    with a point in a cell of their bounding box are bucketed. -#}
 {% macro points_in_polygons(points, point_keys, edges, polygon_keys) -%}
-with boxes as (
+with located as (
+    select {% for k in point_keys %}{{ k }}, {% endfor %}x, y, {{ cell_of('x') }} as cell_x, {{ cell_of('y') }} as cell_y
+    from {{ points }}
+    where x is not null and y is not null
+),
+
+boxes as (
     select
         {% for k in polygon_keys %}{{ k }}, {% endfor %}
         min(least(x1, x2)) as min_x, max(greatest(x1, x2)) as max_x,
@@ -63,22 +70,22 @@ box_cells as (
         {{ list_elements(list_range(cell_of('b.min_y'), cell_of('b.max_y')), 'cy') }}
 ),
 
-edge_rows as (
-    select {% for k in polygon_keys %}e.{{ k }}, {% endfor %}e.x1, e.y1, e.x2, e.y2, cy.element as cell_y
-    from {{ edges }} as e,
-        {{ list_elements(list_range(cell_of('least(e.y1, e.y2)'), cell_of('greatest(e.y1, e.y2)')), 'cy') }}
-),
-
-located as (
-    select {% for k in point_keys %}{{ k }}, {% endfor %}x, y, {{ cell_of('x') }} as cell_x, {{ cell_of('y') }} as cell_y
-    from {{ points }}
-    where x is not null and y is not null
-),
-
 candidates as (
     select {% for k in point_keys %}p.{{ k }}, {% endfor %}{% for k in polygon_keys %}c.{{ k }}, {% endfor %}p.x, p.y, p.cell_y
     from located as p
     join box_cells as c on c.cell_x = p.cell_x and c.cell_y = p.cell_y
+),
+
+-- only the polygons a point may be in are cut into rows of cells (a build that locates a
+-- few events reads the edges of a few grids)
+reached as (
+    select distinct {{ polygon_keys | join(', ') }} from candidates
+),
+
+edge_rows as (
+    select {% for k in polygon_keys %}e.{{ k }}, {% endfor %}e.x1, e.y1, e.x2, e.y2, cy.element as cell_y
+    from (select e.* from {{ edges }} as e join reached as r on {% for k in polygon_keys %}r.{{ k }} = e.{{ k }}{{ ' and ' if not loop.last }}{% endfor %}) as e,
+        {{ list_elements(list_range(cell_of('least(e.y1, e.y2)'), cell_of('greatest(e.y1, e.y2)')), 'cy') }}
 ),
 
 tested as (

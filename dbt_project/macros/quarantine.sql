@@ -29,33 +29,79 @@
 }) }}
 {%- endmacro %}
 
-{#- Every landed row of `relation` with its landing rank within its record version.
+{#- Every committed landed row of a raw entity (lake_rows: in an incremental build, those
+    committed since the model's last build) with its landing rank within its record version.
     `version_by`: what tells versions of one key apart ('record_updated_at' where the source
-    stamps updates, 'payload' where a changed content is the new version). With
-    `snapshot=true` (whole reference lists landed per load) the version's first/last
-    sighting and whether the latest load still lists it are added. -#}
-{% macro landed_rows(relation, version_by='record_updated_at', detect_conflicts=false, snapshot=false) -%}
+    stamps updates, 'payload' where a changed content is the new version, or both). Landings
+    are ranked in commit order (then file and row), so a version landed again later is
+    never ranked first; in an incremental build the rank goes on from the landings of the
+    version already held. With `detect_conflicts`, a landing whose content differs from
+    the version's first is a conflict; with `snapshot` (whole lists landed per load), a key
+    listed twice with different content in one load is. -#}
+{% macro landed_rows(source_name, table_name, version_by='record_updated_at', detect_conflicts=false, snapshot=false) -%}
+{%- set version = {
+    'record_updated_at': 'record_updated_at',
+    'payload': '_payload_hash',
+    'record_updated_at, payload': "concat(coalesce(record_updated_at, ''), '#', _payload_hash)",
+}[version_by] -%}
+{%- set window = 'partition by record_key, _version order by _committed_at, load_id, _file, _row' -%}
+with hashed as (
+    select *, {{ payload_hash('payload') }} as _payload_hash
+    from ({{ lake_rows(source_name, table_name) }}) as r
+),
+
+versioned as (
+    select
+        *,
+        {{ version }} as _version
+    from hashed
+),
+
+ranked as (
+    select
+        *,
+        row_number() over ({{ window }}) as _rank_in_build,
+        first_value(_payload_hash) over ({{ window }}) as _first_payload_hash,
+        min(_payload_hash) over (partition by record_key, load_id) <> max(_payload_hash) over (partition by record_key, load_id) as _list_conflict
+    from versioned
+){%- if is_incremental() %},
+
+-- the landings of these versions already held: the rank goes on from them
+earlier as (
+    select
+        _record_key,
+        _version,
+        count(*) as landings,
+        max(case when _landing_rank = 1 then _payload_hash end) as first_payload_hash
+    from {{ this }}
+    where _record_key in (select record_key from versioned)
+    group by _record_key, _version
+){%- endif %}
+
 select
-    *,
-    row_number() over (partition by record_key, {{ version_by }} order by fetched_at, load_id) as _landing_rank,
+    v.{{ star_except(['_rank_in_build', '_first_payload_hash', '_list_conflict']) }},
+    {%- if is_incremental() %}
+    cast(coalesce(e.landings, 0) + v._rank_in_build as bigint) as _landing_rank,
+    {%- else %}
+    cast(v._rank_in_build as bigint) as _landing_rank,
+    {%- endif %}
     {%- if detect_conflicts %}
-    payload <> first_value(payload) over (
-        partition by record_key, {{ version_by }} order by fetched_at, load_id
-    ) as _conflicts,
+    v._payload_hash <> {% if is_incremental() %}coalesce(e.first_payload_hash, v._first_payload_hash){% else %}v._first_payload_hash{% endif %} as _conflicts,
     {%- elif snapshot %}
-    -- one list naming a key twice with different content: neither can be trusted
-    min(payload) over (partition by record_key, load_id) <> max(payload) over (partition by record_key, load_id) as _conflicts,
+    v._list_conflict as _conflicts,
     {%- else %}
     false as _conflicts,
     {%- endif %}
-    {%- if snapshot %}
-    min(fetched_at) over (partition by record_key, payload) as first_seen_at,
-    max(fetched_at) over (partition by record_key, payload) as last_seen_at,
-    bool_or(load_id = (select max(load_id) from {{ relation }})) over (partition by record_key, payload) as is_current,
-    {%- endif %}
-    record_key as _record_key
-from {{ relation }}
+    v.record_key as _record_key
+from ranked as v
+{%- if is_incremental() %}
+left join earlier as e on e._record_key is not distinct from v.record_key and e._version is not distinct from v._version
+{%- endif %}
 {%- endmacro %}
+
+{#- A short fingerprint of a payload (the first 16 hex digits of its MD5): versions of a list
+    and conflicting duplicates are told apart by it, without carrying the payload. -#}
+{% macro payload_hash(column) -%}left(md5({{ column }}), 16){%- endmacro %}
 
 {#- The check columns from a list of rules (built with the check_* macros below); the first
     rule a row breaks is the one reported. Key and conflict rules come first. `record_id`:
@@ -145,14 +191,14 @@ left join {{ ref('stg_reference__kaifeng_outline') }} as kaifeng_outline
     without the check columns. -#}
 {% macro accepted_versions(base) -%}{{ return(adapter.dispatch('accepted_versions', 'kaifeng_govhub')(base)) }}{%- endmacro %}
 {% macro default__accepted_versions(base) -%}
-select columns(c -> not starts_with(c, '_'))
+select columns(c -> not starts_with(c, '_') or c = '_loaded_at')
 from {{ base }}
 where _quarantine_reason is null and _landing_rank = 1
 {%- endmacro %}
 {% macro spark__accepted_versions(base) -%}
 {%- set names = [] -%}
 {%- if execute -%}
-{%- for c in adapter.get_columns_in_relation(base) if not c.name.startswith('_') %}{% do names.append('`' ~ c.name ~ '`') %}{% endfor -%}
+{%- for c in adapter.get_columns_in_relation(base) if not c.name.startswith('_') or c.name == '_loaded_at' %}{% do names.append('`' ~ c.name ~ '`') %}{% endfor -%}
 {%- endif -%}
 select {{ names | join(', ') if names else '*' }}
 from {{ base }}
@@ -187,9 +233,14 @@ where _quarantine_reason is null and _landing_rank = 1
 {% macro base_model_for(stg) -%}{{ return(stg | replace('stg_', 'base_', 1)) }}{%- endmacro %}
 
 {#- The landing's own columns every base model carries after its typed fields: the load
-    that brought a row, when, its lake day and the inputs of its checks (landed_rows); with
-    `snapshot`, the sightings of a whole list's version too. -#}
-{% macro landing_columns(snapshot=false) -%}
-{%- if snapshot %}first_seen_at, last_seen_at, is_current, {% endif -%}
-load_id, fetched_at, lake_partition, _record_key, _landing_rank, _conflicts
+    that brought a row, when, its lake day, its commit, and the inputs of its checks
+    (landed_rows). -#}
+{% macro landing_columns() -%}
+load_id, fetched_at, lake_partition, _committed_at, _record_key, _version, _payload_hash, _landing_rank, _conflicts
+{%- endmacro %}
+
+{#- The last columns of every base model: its check columns and the build's stamp. -#}
+{% macro base_columns(checks, record_id=none, key_field='record_key') -%}
+{{ quarantine_columns(checks, record_id=record_id, key_field=key_field) }},
+{{ build_stamp() }} as _loaded_at
 {%- endmacro %}

@@ -1,29 +1,61 @@
 {#- Helpers over raw landings (see connectors/common/lake.py for the layout). -#}
 
-{#- One row per version of each record of a snapshot-landed reference list: a version is
-    a distinct payload for a key. first_seen_at / last_seen_at say when loads saw it, and
-    is_current says whether the latest load still has it. -#}
-{% macro snapshot_versions(relation) -%}
-with landed as (
-    select record_key, payload, load_id, fetched_at
-    from {{ relation }}
-    where record_key is not null
+{#- The versions of a whole list landed again on every load (reference data): one row per
+    version of each key (a distinct content, `_version`), typed as its first landing, with
+    when loads saw it (first_seen_at / last_seen_at, by fetch time) and the newest commit
+    that listed it (last_listed_at). An incremental build computes again only the versions
+    that new landings brought or saw again. -#}
+{% macro list_versions(base) -%}
+{%- set columns = [] -%}
+{%- if execute -%}
+{%- set columns = adapter.get_columns_in_relation(base) | map(attribute='name') | reject('equalto', '_loaded_at') | list -%}
+{%- endif -%}
+with touched as (
+    select distinct _record_key, _version
+    from {{ base }}
+    where _record_key is not null and {{ since_last_build() }}
 ),
-latest_load as (
-    select max(load_id) as load_id from landed
+
+landings as (
+    select b.*
+    from {{ base }} as b
+    join touched as t on t._record_key = b._record_key and t._version = b._version
 ),
-versions as (
+
+sightings as (
     select
-        record_key,
-        payload,
+        _record_key,
+        _version,
         min(fetched_at) as first_seen_at,
         max(fetched_at) as last_seen_at,
-        min(load_id) as first_load_id,
-        bool_or(load_id = (select load_id from latest_load)) as is_current
-    from landed
-    group by record_key, payload
+        max(_committed_at) as last_listed_at
+    from landings
+    group by _record_key, _version
 )
-select * from versions
+
+select
+    {% for c in columns %}l.{{ adapter.quote(c) }}, {% endfor %}
+    s.first_seen_at,
+    s.last_seen_at,
+    s.last_listed_at,
+    {{ build_stamp() }} as _loaded_at
+from landings as l
+join sightings as s on s._record_key = l._record_key and s._version = l._version
+where l._landing_rank = 1
+{%- endmacro %}
+
+{#- The conformed versions of a list (stg_ of a list): the versions whose first landing broke
+    no rule, with is_current: whether the latest load of the list still lists it. -#}
+{% macro accepted_list_versions(versions) -%}
+{%- set names = [] -%}
+{%- if execute -%}
+{%- for c in adapter.get_columns_in_relation(versions) if not c.name.startswith('_') or c.name == '_loaded_at' %}{% do names.append(adapter.quote(c.name)) %}{% endfor -%}
+{%- endif -%}
+select
+    {{ names | join(', ') if names else '*' }},
+    last_listed_at = max(last_listed_at) over () as is_current
+from {{ versions }}
+where _quarantine_reason is null
 {%- endmacro %}
 
 {#- The latest version of each key of a versioned relation: the first row per `key` in
@@ -32,23 +64,4 @@ select * from versions
 {% macro default__latest_per_key(relation, key, order_by) -%}
 select * from {{ relation }}
 qualify row_number() over (partition by {{ key }} order by {{ order_by }}) = 1
-{%- endmacro %}
-
-{#- One row per distinct version of each record of an incrementally landed entity whose
-    source has no update timestamp: a version is a distinct payload for a key, kept from
-    the load that first brought it. -#}
-{% macro payload_versions(relation) -%}
-select record_key, payload, load_id, fetched_at, lake_partition
-from {{ relation }}
-where record_key is not null
-qualify row_number() over (partition by record_key, payload order by fetched_at, load_id) = 1
-{%- endmacro %}
-
-{#- One row per version of each record of an entity whose source stamps updates: a version
-    is (key, source update time), kept from the load that first brought it. -#}
-{% macro record_versions(relation) -%}
-select *
-from {{ relation }}
-where record_key is not null
-qualify row_number() over (partition by record_key, record_updated_at order by fetched_at, load_id) = 1
 {%- endmacro %}

@@ -27,22 +27,33 @@ def dbt_env(warehouse: Path, lake: Path) -> dict[str, str]:
     }
 
 
-def run_dbt(args: list[str], env: dict[str, str], scratch: Path, timeout: int = 600) -> subprocess.CompletedProcess:
-    """`dbt <command> ...` on the project; `args` starts with the command (`docs generate` is two words)."""
+def dbt_command(
+    args: list[str], scratch: Path, project_dir: Path = DBT_PROJECT_DIR, partial_parse: bool = False
+) -> list[str]:
+    """The command line of `dbt <command> ...` on the project; `args` starts with the command
+    (`docs generate` is two words)."""
     n = 2 if args[0] == "docs" else 1
-    cmd = [
+    return [
         str(DBT),
         "--quiet" if args[0] == "show" else "--no-use-colors",
         *args[:n],
         "--project-dir",
-        str(DBT_PROJECT_DIR),
+        str(project_dir),
         "--profiles-dir",
-        str(DBT_PROJECT_DIR),
+        str(project_dir),
         "--target-path",
         str(scratch / "dbt_target"),
         "--log-path",
         str(scratch / "dbt_logs"),
-        "--no-partial-parse",
+        "--partial-parse" if partial_parse else "--no-partial-parse",
         *args[n:],
     ]
-    return subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout)
+
+
+def run_dbt(
+    args: list[str], env: dict[str, str], scratch: Path, timeout: int = 600, project_dir: Path = DBT_PROJECT_DIR
+) -> subprocess.CompletedProcess:
+    """`dbt <command> ...` on the project (or a copy of it), to its end."""
+    return subprocess.run(
+        dbt_command(args, scratch, project_dir), env=env, capture_output=True, text=True, timeout=timeout
+    )

@@ -94,11 +94,12 @@ def test_the_reasons_a_worker_reads(points_rules):
 
 
 def test_a_rule_change_mid_year_applies_from_its_day_and_leaves_the_closed_month(points_rules, tmp_path):
-    """September is closed; the centre then doubles R1 from 2 October. Rescored, September
-    is the same bit for bit; in October only the R1 lines from the 2nd on change."""
+    """September is closed; the centre then doubles R1 from 2 October in the rules seed.
+    Built again (incrementally: the rule change builds the ledger again), September rescores
+    the same bit for bit; in October only the R1 lines from the 2nd on change."""
     import shutil
 
-    from tests.dbt_project.dbt_cli import dbt_env, run_dbt
+    from tests.dbt_project.dbt_cli import DBT_PROJECT_DIR, dbt_env, run_dbt
     from warehouse.scores import close_month
 
     scenario, _, settings = points_rules
@@ -107,17 +108,30 @@ def test_a_rule_change_mid_year_applies_from_its_day_and_leaves_the_closed_month
     try:
         september = close_month(con, "2026-09", "close")
         before = dict(_ledger(con))
-        con.execute("update rules.points_rules set valid_to = date '2026-10-02' where rule_id = 'R1'")
-        con.execute(
-            "insert into rules.points_rules select rule_id, 2, date '2026-10-02', null, name_zh, name_en, points, "
-            "2.0, 2.0 from rules.points_rules where rule_id = 'R1' and version = 1"
-        )
     finally:
         con.close()
+    project = tmp_path / "dbt_project"
+    shutil.copytree(DBT_PROJECT_DIR, project, ignore=shutil.ignore_patterns("target", "logs"))
+    rules = project / "seeds" / "rules" / "points_rules.csv"
+    lines = rules.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    r1 = next(line for line in lines[1:] if line.startswith("R1,"))
+    cells = dict(zip(header, r1.split(","), strict=True))
+    ended = {**cells, "valid_to": "2026-10-02"}
+    doubled = {
+        **cells,
+        "version": "2",
+        "valid_from": "2026-10-02",
+        "multiplier_fulltime": "2.0",
+        "multiplier_parttime": "2.0",
+    }
+    lines = [line for line in lines if line != r1] + [",".join(v[h] for h in header) for v in (ended, doubled)]
+    rules.write_text("\n".join(lines) + "\n", encoding="utf-8")
     done = run_dbt(
-        ["run", "--select", "int_points__candidates+"],
+        ["build", "--exclude-resource-type", "unit_test", "--exclude-resource-type", "test"],
         dbt_env(tmp_path / "kaifeng.duckdb", settings.lake_dir),
         tmp_path,
+        project_dir=project,
     )
     assert done.returncode == 0, done.stdout[-3000:]
     con = connect(tmp_path / "kaifeng.duckdb")

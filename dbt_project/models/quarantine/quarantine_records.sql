@@ -1,5 +1,8 @@
 -- Every landed row that broke a rule, from every source: which record, which rule, which
 -- field and value, and the load that brought it. One row per quarantined landed row.
+-- A landed row is checked once, when its base_ model appends it: this appends the rows
+-- quarantined since its last build.
+{{ config(materialized='incremental', incremental_strategy='append') }}
 {% set reasons = quarantine_reasons() %}
 with quarantined as (
     {%- for e in landed_entities() %}
@@ -12,18 +15,20 @@ with quarantined as (
         _offending_value as offending_value,
         load_id,
         lake_partition,
-        fetched_at
+        fetched_at,
+        _loaded_at
     from {{ ref(base_model_for(e.stg)) }}
-    where _quarantine_reason is not null
+    where _quarantine_reason is not null and {{ since_last_build() }}
     {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 )
 
 select
-    q.*,
+    q.{{ star_except(['_loaded_at']) }},
     case q.reason
         {%- for code, text in reasons.items() %}
         when '{{ code }}' then '{{ text }}'
         {%- endfor %}
-    end as reason_description
+    end as reason_description,
+    {{ build_stamp() }} as _loaded_at
 from quarantined as q

@@ -3,12 +3,17 @@
 -- row. landed = conformed + quarantined must hold on every row; a dbt test fails the
 -- build when it does not. Each count comes from a different model: landed from the raw
 -- lake, new versions from the stg_ model, repeats from the base_ model, quarantined from
--- quarantine_records.
+-- quarantine_records. A load is accounted for once, in the build that appends its rows (its
+-- commit in the lake's log says it is whole): this appends the loads committed since its
+-- last build.
+{{ config(materialized='incremental', incremental_strategy='append') }}
 {% set entities = landed_entities() %}
 with landed as (
     {%- for e in entities %}
-    select '{{ e.source }}' as source_system, '{{ e.entity }}' as entity, lake_partition, load_id, count(*) as landed_rows
-    from {{ source(e.source, e.entity) }}
+    select '{{ e.source }}' as source_system, '{{ e.entity }}' as entity, lake_partition, load_id,
+        count(*) as landed_rows, max(_committed_at) as _committed_at
+    from ({{ lake_rows(e.source, e.entity, watermark_relation=this,
+                       watermark_filter="source_system = '" ~ e.source ~ "' and entity = '" ~ e.entity ~ "'") }}) as l
     group by all
     {% if not loop.last %}union all{% endif %}
     {%- endfor %}
@@ -18,6 +23,7 @@ new_versions as (
     {%- for e in entities %}
     select '{{ e.source }}' as source_system, '{{ e.entity }}' as entity, lake_partition, load_id, count(*) as new_version_rows
     from {{ ref(e.stg) }}
+    where (lake_partition, load_id) in (select lake_partition, load_id from landed where source_system = '{{ e.source }}' and entity = '{{ e.entity }}')
     group by all
     {% if not loop.last %}union all{% endif %}
     {%- endfor %}
@@ -28,6 +34,7 @@ repeats as (
     select '{{ e.source }}' as source_system, '{{ e.entity }}' as entity, lake_partition, load_id, count(*) as repeat_rows
     from {{ ref(base_model_for(e.stg)) }}
     where _quarantine_reason is null and _landing_rank > 1
+      and (lake_partition, load_id) in (select lake_partition, load_id from landed where source_system = '{{ e.source }}' and entity = '{{ e.entity }}')
     group by all
     {% if not loop.last %}union all{% endif %}
     {%- endfor %}
@@ -36,6 +43,7 @@ repeats as (
 quarantined as (
     select source_system, entity, lake_partition, load_id, count(*) as quarantined_rows
     from {{ ref('quarantine_records') }}
+    where (source_system, entity, lake_partition, load_id) in (select source_system, entity, lake_partition, load_id from landed)
     group by all
 ),
 
@@ -57,7 +65,9 @@ select
     coalesce(r.repeat_rows, 0) as repeat_rows,
     coalesce(q.quarantined_rows, 0) as quarantined_rows,
     coalesce(l.landed_rows, 0) - coalesce(n.new_version_rows, 0) - coalesce(r.repeat_rows, 0)
-        - coalesce(q.quarantined_rows, 0) as unaccounted_rows
+        - coalesce(q.quarantined_rows, 0) as unaccounted_rows,
+    l._committed_at,
+    {{ build_stamp() }} as _loaded_at
 from keys as k
 left join landed as l using (source_system, entity, lake_partition, load_id)
 left join new_versions as n using (source_system, entity, lake_partition, load_id)

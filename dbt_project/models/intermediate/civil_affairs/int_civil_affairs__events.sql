@@ -1,5 +1,7 @@
 -- Civil-affairs applications in the common event shape. They carry no coordinates: the
--- household's grid, as the register states it, is their place.
+-- household's grid, as the register states it, is their place. A view; a soft-deleted
+-- application is flagged (is_deleted), for the event facts to leave out.
+{{ config(materialized='view') }}
 select
     'civil_affairs' as source_system,
     a.application_id as source_record_id,
@@ -21,6 +23,8 @@ select
     cast(null as integer) as township_evaluation,
     cast(null as string) as related_alarm_id,
     a.updated_at,
-    a.load_id
+    a.load_id,
+    a.is_deleted,
+    a._loaded_at
 from {{ ref('int_civil_affairs__applications') }} as a
 left join {{ ref('map_civil_affairs__application_types') }} as m on m.source_application_type = a.application_type

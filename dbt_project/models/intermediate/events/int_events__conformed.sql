@@ -1,5 +1,6 @@
 -- Events with coordinates conformed to WGS-84 (the source's own values kept beside) and
--- the Asia/Shanghai day they were reported, which picks the grid version to match.
+-- the Asia/Shanghai day they were reported, which picks the grid version to match. A view.
+{{ config(materialized='view') }}
 with conformed as (
     select
         *,

@@ -1,17 +1,24 @@
 -- Every grid version whose polygon holds an event's point, its border included (a point on
 -- a shared border matches both grids). Point-in-polygon in plain SQL (macros/geometry.sql),
 -- so every warehouse engine assigns the same grid. Validity is applied downstream.
-with edges as (
-    {{ polygon_edges(ref('int_grids__conformed'), ['grid_code', 'version_no'], 'rings_wgs84') }}
+-- Replaced event by event: the events that changed, or all of them when a grid changed.
+{{ config(tags=['near_real_time'], materialized='incremental', incremental_strategy='replace_keys', unique_key='event_id') }}
+with affected as (
+    select event_id from {{ ref('int_events__conformed') }}
+    where {{ since_last_build() }}
+    {%- if is_incremental() %}
+       or exists (select 1 from {{ ref('int_grids__conformed') }} where {{ since_last_build() }})
+    {%- endif %}
 ),
 
 points as (
     select event_id, reported_day, longitude as x, latitude as y
     from {{ ref('int_events__conformed') }}
+    where {{ among('event_id', 'affected') }}
 ),
 
 matches as (
-    {{ points_in_polygons('points', ['event_id', 'reported_day'], 'edges', ['grid_code', 'version_no']) }}
+    {{ points_in_polygons('points', ['event_id', 'reported_day'], ref('int_grids__edges'), ['grid_code', 'version_no']) }}
 )
 
 select
@@ -19,6 +26,8 @@ select
     m.reported_day,
     g.grid_code,
     g.valid_from,
-    g.valid_to
+    g.valid_to,
+    {{ build_stamp() }} as _loaded_at
 from matches as m
 join {{ ref('int_grids__conformed') }} as g on g.grid_code = m.grid_code and g.version_no = m.version_no
+{{ tombstones('affected', ['event_id']) }}

@@ -6,17 +6,36 @@
 -- Runs of reports less than 2 hours apart are found first with window functions; only
 -- runs of two or more need the step-by-step walk (a report more than 2 hours after the
 -- incident's first report opens a new incident even when it is close to the previous one).
-with candidates as (
+-- Replaced by sub-item and grid: the pairs an event changed into or out of.
+{{ config(tags=['near_real_time'], materialized='incremental', incremental_strategy='replace_keys', unique_key=['event_type_code', 'grid_code']) }}
+with changed as (
+    select event_id, event_type_code, grid_code from {{ ref('int_events__located') }} where {{ since_last_build() }}
+),
+
+affected as (
+    select distinct event_type_code, grid_code from changed
+    where event_type_code is not null and grid_code is not null
+    {%- if is_incremental() %}
+    union
+    select distinct event_type_code, grid_code from {{ this }}
+    where event_id in (select event_id from changed)
+    {%- endif %}
+),
+
+candidates as (
     select
-        event_id,
-        event_type_code,
-        grid_code,
-        reported_at,
+        e.event_id,
+        e.event_type_code,
+        e.grid_code,
+        e.reported_at,
         row_number() over w as seq,
-        lag(reported_at) over w as previous_reported_at
-    from {{ ref('int_events__located') }}
-    where event_type_code is not null and grid_code is not null and reported_at is not null
-    window w as (partition by event_type_code, grid_code order by reported_at, event_id)
+        lag(e.reported_at) over w as previous_reported_at
+    from {{ ref('int_events__located') }} as e
+    {%- if is_incremental() %}
+    join affected as a on a.event_type_code = e.event_type_code and a.grid_code = e.grid_code
+    {%- endif %}
+    where e.event_type_code is not null and e.grid_code is not null and e.reported_at is not null and not e.is_deleted
+    window w as (partition by e.event_type_code, e.grid_code order by e.reported_at, e.event_id)
 ),
 
 runs as (
@@ -58,7 +77,11 @@ walked as (
 
 select
     s.event_id,
+    s.event_type_code,
+    s.grid_code,
     coalesce(w.incident_id, s.event_id) as incident_id,
-    coalesce(w.incident_id, s.event_id) <> s.event_id as is_repeat_report
+    coalesce(w.incident_id, s.event_id) <> s.event_id as is_repeat_report,
+    {{ build_stamp() }} as _loaded_at
 from sized as s
 left join walked as w on w.event_id = s.event_id
+{{ tombstones('affected', ['event_type_code', 'grid_code']) }}

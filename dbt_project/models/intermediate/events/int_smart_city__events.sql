@@ -1,7 +1,19 @@
 -- Smart City events in their latest known state, in the common event shape every source
--- is brought to before the union.
-with latest as (
-    {{ latest_per_key(ref('stg_smart_city__service_requests'), 'service_request_id', 'updated_at desc, fetched_at desc, load_id desc') }}
+-- is brought to before the union. Replaced event by event.
+{{ config(tags=['near_real_time'], materialized='incremental', incremental_strategy='replace_keys', unique_key='source_record_id') }}
+with affected as (
+    select distinct service_request_id as source_record_id
+    from {{ ref('stg_smart_city__service_requests') }}
+    where {{ since_last_build() }}
+),
+
+versions as (
+    select * from {{ ref('stg_smart_city__service_requests') }}
+    where {{ among('service_request_id', 'affected', 'source_record_id') }}
+),
+
+latest as (
+    {{ latest_per_key('versions', 'service_request_id', 'updated_at desc, fetched_at desc, load_id desc') }}
 ),
 
 lifecycle_summary as (
@@ -10,6 +22,7 @@ lifecycle_summary as (
         max(case when state in ('closed', 'rejected') then transition_at end) as closed_at,
         max_by(state, seq) as current_state
     from {{ ref('int_smart_city__lifecycle') }}
+    where {{ among('source_record_id', 'affected') }}
     group by source_record_id
 )
 
@@ -34,6 +47,9 @@ select
     l.township_evaluation,
     l.alarm_id as related_alarm_id,
     l.updated_at,
-    l.load_id
+    l.load_id,
+    false as is_deleted,
+    {{ build_stamp() }} as _loaded_at
 from latest as l
 left join lifecycle_summary as s on s.source_record_id = l.service_request_id
+{{ tombstones('affected', ['source_record_id']) }}

@@ -1,9 +1,15 @@
 -- Grid polygons conformed to WGS-84, as rings of [lon, lat] vertices (for the point-in-
--- polygon join, macros/geometry.sql) and as WKT, one row per version with its validity
--- [valid_from, valid_to) in Asia/Shanghai days. The first version starts when the platform
--- says; a changed grid (new polygon, new village) starts a new version on the day it was
--- first listed, ending the one before. A grid that drops out of the list ends on the day of
--- the last list that had it, unless the platform gave an end date itself.
+-- polygon join, macros/geometry.sql) and as WKT, with area and centroid, one row per version
+-- with its validity [valid_from, valid_to) in Asia/Shanghai days. The first version starts
+-- when the platform says; a changed grid (new polygon, new village) starts a new version on
+-- the day it was first listed, ending the one before. A grid that drops out of the list ends
+-- on the day of the last list that had it, unless the platform gave an end date itself.
+-- The versions and their days are worked out for every grid on each build (cheap); the
+-- polygons are conformed again only for the grids whose versions differ from those held,
+-- so a daily list that changed nothing changes nothing here.
+{{ config(materialized='incremental', incremental_strategy='replace_keys', unique_key='grid_code') }}
+{%- set compared = ['grid_code', 'version_no', 'grid_name', 'village_code', 'township_code', 'county_code', 'source_crs',
+                    'valid_from', 'valid_to', 'is_current', 'geometry_geojson'] %}
 with versions as (
     select
         *,
@@ -13,7 +19,7 @@ with versions as (
     from {{ ref('stg_smart_city__grids') }}
 ),
 
-parsed as (
+dated as (
     select
         grid_code, version_no, grid_name, village_code, township_code, county_code, source_crs,
         case when version_no = 1 then valid_from
@@ -21,8 +27,28 @@ parsed as (
         coalesce(next_version_from, valid_to, case when not is_current then {{ local_date('last_seen_at') }} end)
             as valid_to,
         is_current,
-        {{ parse_geojson_polygon('geometry_geojson') }} as geojson
+        geometry_geojson
     from versions
+),
+
+affected as (
+    {%- if is_incremental() %}
+    select d.grid_code from dated as d
+    left join {{ this }} as o on o.grid_code = d.grid_code and o.version_no = d.version_no
+    where o.grid_code is null or {{ row_fingerprint(compared, 'o') }} <> {{ row_fingerprint(compared, 'd') }}
+    union
+    select o.grid_code from {{ this }} as o
+    left join dated as d on d.grid_code = o.grid_code and d.version_no = o.version_no
+    where d.grid_code is null
+    {%- else %}
+    select distinct grid_code from dated
+    {%- endif %}
+),
+
+parsed as (
+    select d.*, {{ parse_geojson_polygon('d.geometry_geojson') }} as geojson
+    from dated as d
+    where {{ among('d.grid_code', 'affected') }}
 ),
 
 rings as (
@@ -35,12 +61,26 @@ rings as (
         end as rings_wgs84
     from parsed
     where geojson.type = 'Polygon'
+),
+
+edges as (
+    {{ polygon_edges('rings', ['grid_code', 'version_no'], 'rings_wgs84') }}
+),
+
+measures as (
+    {{ polygon_measures('edges', ['grid_code', 'version_no']) }}
 )
 
 select
-    *,
-    'POLYGON (' || {{ list_join(list_map('rings_wgs84', 'ring',
+    r.*,
+    'POLYGON (' || {{ list_join(list_map('r.rings_wgs84', 'ring',
         "'(' || " ~ list_join(list_map('ring', 'v',
             "cast(round(" ~ list_at('v', 1) ~ ", 9) as string) || ' ' || cast(round(" ~ list_at('v', 2) ~ ", 9) as string)"),
-        "', '") ~ " || ')'"), "', '") }} || ')' as polygon_wkt
-from rings
+        "', '") ~ " || ')'"), "', '") }} || ')' as polygon_wkt,
+    m.area_km2,
+    m.centroid_longitude,
+    m.centroid_latitude,
+    {{ build_stamp() }} as _loaded_at
+from rings as r
+left join measures as m on m.grid_code = r.grid_code and m.version_no = r.version_no
+{{ tombstones('affected', ['grid_code']) }}

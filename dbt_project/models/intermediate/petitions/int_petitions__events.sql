@@ -2,7 +2,8 @@
 -- category is the petition system's own, typed through the mapping seed (an unmapped
 -- category keeps its code and a null event_type_code). A case is as recent as the export
 -- its version came in (00:00 of the file's day): the exports carry no change times, and
--- when a file happened to be read says nothing about the case.
+-- when a file happened to be read says nothing about the case. A view over the cases.
+{{ config(materialized='view') }}
 select
     'petitions' as source_system,
     c.case_id as source_record_id,
@@ -25,6 +26,8 @@ select
     cast(null as integer) as township_evaluation,
     cast(null as string) as related_alarm_id,
     {{ local_to_instant(format_time(parse_time("split_part(c.version_stamp, '#', 1)", '%Y%m%d'), '%Y-%m-%d %H:%M:%S')) }} as updated_at,
-    c.load_id
+    c.load_id,
+    false as is_deleted,
+    c._loaded_at
 from {{ ref('int_petitions__cases') }} as c
 left join {{ ref('map_petitions__categories') }} as m on m.source_category = c.category

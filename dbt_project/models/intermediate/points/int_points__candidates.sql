@@ -2,23 +2,61 @@
 -- source record, before rule versions, duplicates, caps and limits are applied
 -- (int_points__scored does that). qualifying_at is the rule's qualifying moment; its
 -- Asia/Shanghai day picks the rule version and its month the month the line counts in.
-with events as (
+-- Replaced source record by source record: the events, alarms, visits and cases that
+-- changed (a withdrawn visit among them), and the events of a sub-item that changed.
+{{ config(materialized='incremental', incremental_strategy='replace_keys', unique_key=['source_system', 'source_record_id']) }}
+with changed as (
+    select event_id as record_ref from {{ ref('fct_governance_events') }} where {{ since_last_build() }}
+    {%- if is_incremental() %}
+    union
+    select event_id from {{ ref('fct_event_lifecycle') }} where {{ since_last_build() }}
+    union
+    select event_id from {{ ref('fct_governance_events') }}
+    where event_type_code in (select event_type_code from {{ ref('dim_event_type') }} where {{ since_last_build() }})
+    {%- endif %}
+    union
+    select 'sharp_eyes:' || alarm_id from {{ ref('int_sharp_eyes__alarms') }} where {{ since_last_build() }}
+    union
+    select 'sharp_eyes:' || alarm_id from {{ ref('fct_alarm_responses') }} where {{ since_last_build() }}
+    union
+    select 'civil_affairs:' || visit_id from {{ ref('stg_civil_affairs__visits') }} where {{ since_last_build() }}
+    union
+    select 'civil_affairs:' || visit_id from {{ ref('fct_home_visits') }} where {{ since_last_build() }}
+    union
+    select 'petitions:' || case_id from {{ ref('fct_petitions') }} where {{ since_last_build() }}
+),
+
+affected as (
+    select
+        record_ref,
+        split_part(record_ref, ':', 1) as source_system,
+        substr(record_ref, length(split_part(record_ref, ':', 1)) + 2) as source_record_id
+    from changed
+),
+
+events as (
     select * from {{ ref('fct_governance_events') }}
     where source_system = 'smart_city'
       and reporter_type in ('fulltime_worker', 'parttime_worker')
       and reporter_staff_id is not null
+      and {{ among('event_id', 'affected', 'record_ref') }}
+),
+
+lifecycle as (
+    select * from {{ ref('fct_event_lifecycle') }}
+    where {{ among('event_id', 'affected', 'record_ref') }}
 ),
 
 registered as (
     select event_id, min(transition_at) as registered_at
-    from {{ ref('fct_event_lifecycle') }}
+    from lifecycle
     where state = 'registered'
     group by event_id
 ),
 
 false_reports as (
     select event_id, min(transition_at) as rejected_at
-    from {{ ref('fct_event_lifecycle') }}
+    from lifecycle
     where state = 'rejected' and note = '虚假上报'
     group by event_id
 ),
@@ -28,7 +66,7 @@ false_reports as (
 -- dispatches to departments)
 self_handled as (
     select l.event_id, min(l.transition_at) as self_handled_at
-    from {{ ref('fct_event_lifecycle') }} as l
+    from lifecycle as l
     join events as e on e.event_id = l.event_id and l.actor_id = e.reporter_staff_id
     where l.state = 'self_handled'
     group by l.event_id
@@ -83,7 +121,8 @@ r4 as (
         'sharp_eyes', a.alarm_id, a.event_id,
         a.pushed_at, null, null, a.minutes_to_arrival, null
     from {{ ref('fct_alarm_responses') }} as a
-    where a.assigned_staff_id is not null
+    where {{ among("'sharp_eyes:' || a.alarm_id", 'affected', 'record_ref') }}
+      and a.assigned_staff_id is not null
       and a.pushed_at is not null
       and (a.arrived_at is not null or a.finished_at is not null)  -- still open, no arrival yet: not scored yet
 ),
@@ -93,7 +132,8 @@ r5 as (
         v.staff_id, 'R5', 'home_visit', 'civil_affairs', v.visit_id, null,
         v.visited_at, null, null, null, v.household_id
     from {{ ref('fct_home_visits') }} as v
-    where v.household_receives_assistance and v.staff_id is not null
+    where {{ among("'civil_affairs:' || v.visit_id", 'affected', 'record_ref') }}
+      and v.household_receives_assistance and v.staff_id is not null
 ),
 
 r6 as (
@@ -101,7 +141,8 @@ r6 as (
         p.mediator_staff_id, 'R6', 'mediated', 'petitions', p.case_id, null,
         {{ local_to_instant(format_time('p.closed_on', '%Y-%m-%d') ~ " || ' 00:00:00'") }}, null, null, null, null
     from {{ ref('fct_petitions') }} as p
-    where p.mediator_staff_id is not null
+    where {{ among("'petitions:' || p.case_id", 'affected', 'record_ref') }}
+      and p.mediator_staff_id is not null
       and p.closed_on is not null
       and p.satisfaction in ('满意', '基本满意')
 ),
@@ -118,10 +159,13 @@ r7 as (
       and e.closed_at > {{ add_hours('r.registered_at', 't.time_limit_hours') }}
 )
 
-select * from r1
-union all select * from r2
-union all select * from r3
-union all select * from r4
-union all select * from r5
-union all select * from r6
-union all select * from r7
+select *, {{ build_stamp() }} as _loaded_at from (
+    select * from r1
+    union all select * from r2
+    union all select * from r3
+    union all select * from r4
+    union all select * from r5
+    union all select * from r6
+    union all select * from r7
+) as lines
+{{ tombstones('affected', ['source_system', 'source_record_id']) }}

@@ -1,5 +1,7 @@
 -- Sharp Eyes alarms in the common event shape: located at their camera, typed through the
--- mapping seed (unmapped types keep their code and a null event_type_code).
+-- mapping seed (unmapped types keep their code and a null event_type_code). A view: the
+-- alarms table holds the state, this shapes it.
+{{ config(materialized='view') }}
 select
     'sharp_eyes' as source_system,
     a.alarm_id as source_record_id,
@@ -27,6 +29,8 @@ select
     cast(null as integer) as township_evaluation,
     cast(null as string) as related_alarm_id,
     coalesce(a.finished_at, a.arrived_at, a.pushed_at, a.started_at) as updated_at,
-    a.load_id
+    a.load_id,
+    false as is_deleted,
+    a._loaded_at
 from {{ ref('int_sharp_eyes__alarms') }} as a
 left join {{ ref('map_sharp_eyes__event_types') }} as m on m.source_event_type = a.event_type

@@ -1,5 +1,6 @@
 -- Parking violations in the common event shape: BD-09 points, typed through the mapping
--- seed, the handling department as the responsible one.
+-- seed, the handling department as the responsible one. A view over the violations.
+{{ config(materialized='view') }}
 select
     'smart_parking' as source_system,
     v.violation_id as source_record_id,
@@ -21,6 +22,8 @@ select
     cast(null as integer) as township_evaluation,
     cast(null as string) as related_alarm_id,
     v.updated_at,
-    v.load_id
+    v.load_id,
+    false as is_deleted,
+    v._loaded_at
 from {{ ref('int_smart_parking__violations') }} as v
 left join {{ ref('map_smart_parking__violation_types') }} as m on m.source_violation_type = v.violation_type

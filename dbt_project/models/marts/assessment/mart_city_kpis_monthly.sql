@@ -1,7 +1,25 @@
--- The city's headline figures per month, with the change on the same month a year before
--- where the warehouse holds it (null otherwise).
-with months as (
-    {{ scorecard('city') }}
+-- The city's headline figures per month (int_scorecards__area_months: every event, placed in
+-- a grid or not), with the grid workers' points and the change on the same month a year
+-- before where the warehouse holds it (null otherwise).
+with areas as (
+    select
+        scorecard_month,
+        {{ scorecard_sums() }}
+    from {{ ref('int_scorecards__area_months') }}
+    group by all
+),
+
+points as (
+    {{ scorecard_points([]) }}
+),
+
+months as (
+    select
+        k.scorecard_month,
+        {{ scorecard_figures('a', 'p') }}
+    from (select scorecard_month from areas union select scorecard_month from points) as k
+    left join areas as a on a.scorecard_month = k.scorecard_month
+    left join points as p on p.scorecard_month = k.scorecard_month
 )
 
 select

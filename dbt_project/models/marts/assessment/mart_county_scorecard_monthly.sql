@@ -1,2 +1,29 @@
--- Counties x month: the grid figures summed, with the grid workers' points and grades (macros/scorecard.sql).
-{{ scorecard('county') }}
+-- Counties x month: the figures of their grids summed (int_scorecards__area_months), with the
+-- grid workers' points and grades (mart_worker_points_monthly).
+with areas as (
+    select
+        scorecard_month,
+        county_code,
+        {{ scorecard_sums() }}
+    from {{ ref('int_scorecards__area_months') }}
+    where grid_code is not null
+    group by all
+),
+
+points as (
+    {{ scorecard_points(['county_code']) }}
+),
+
+keys as (
+    select scorecard_month, county_code from areas
+    union
+    select scorecard_month, county_code from points
+)
+
+select
+    k.scorecard_month,
+    k.county_code,
+    {{ scorecard_figures('a', 'p') }}
+from keys as k
+left join areas as a on a.scorecard_month = k.scorecard_month and a.county_code is not distinct from k.county_code
+left join points as p on p.scorecard_month = k.scorecard_month and p.county_code is not distinct from k.county_code

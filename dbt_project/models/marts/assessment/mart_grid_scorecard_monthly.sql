@@ -1,2 +1,19 @@
--- Grids x month: events, tasks on time, alarm responses, services and disputes (macros/scorecard.sql).
-{{ scorecard('grid') }}
+-- Grids x month: events, tasks on time, alarm responses, services and disputes
+-- (int_scorecards__area_months: what each figure counts).
+select
+    scorecard_month,
+    grid_code,
+    township_code,
+    county_code,
+    events_reported,
+    events_closed,
+    tasks_accepted,
+    tasks_on_time,
+    round(tasks_on_time::double / nullif(tasks_accepted, 0), 6) as on_time_rate,
+    alarms_pushed,
+    alarms_within_30_min,
+    applications_completed + home_visits as services_delivered,
+    disputes_resolved,
+    disputes_mediated
+from {{ ref('int_scorecards__area_months') }}
+where grid_code is not null

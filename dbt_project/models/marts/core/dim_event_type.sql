@@ -1,25 +1,30 @@
 -- The event taxonomy: 314+N sub-items (事项) in 56+N categories (大类), each with its
--- platform, default department kind and handling time limit.
+-- platform, default department kind and handling time limit. Computed whole on each build;
+-- a sub-item keeps its stamp until it changes.
+{{ config(materialized='incremental', incremental_strategy='replace_all') }}
 with latest as (
     {{ latest_per_key(ref('stg_smart_city__services'), 'subitem_code', 'last_seen_at desc, first_seen_at desc') }}
 ),
 kinds as (
     select distinct department_kind_code, department_kind_name, platform_code, platform_name
     from {{ ref('dim_department') }}
+),
+content as (
+    select
+        l.subitem_code as event_type_code,
+        l.subitem_name as event_type_name,
+        l.category_code,
+        l.category_name,
+        l.platform_code,
+        coalesce(p.platform_name, l.platform_code) as platform_name,
+        l.default_department_kind,
+        k.department_kind_name as default_department_kind_name,
+        l.time_limit_hours,
+        l.self_resolvable,
+        l.is_current
+    from latest as l
+    left join kinds as k on k.department_kind_code = l.default_department_kind
+    left join (select distinct platform_code, platform_name from kinds) as p on p.platform_code = l.platform_code
 )
 
-select
-    l.subitem_code as event_type_code,
-    l.subitem_name as event_type_name,
-    l.category_code,
-    l.category_name,
-    l.platform_code,
-    coalesce(p.platform_name, l.platform_code) as platform_name,
-    l.default_department_kind,
-    k.department_kind_name as default_department_kind_name,
-    l.time_limit_hours,
-    l.self_resolvable,
-    l.is_current
-from latest as l
-left join kinds as k on k.department_kind_code = l.default_department_kind
-left join (select distinct platform_code, platform_name from kinds) as p on p.platform_code = l.platform_code
+{{ content_stamped('content', ['event_type_code']) }}

@@ -1,5 +1,7 @@
 -- Grid versions (validity [valid_from, valid_to)) with their place in the division tree, polygon (WGS-84 WKT), area, and how many
--- staff of each role are assigned today.
+-- staff of each role are assigned today. Computed whole on each build (the polygons are
+-- conformed in int_grids__conformed); a grid version keeps its stamp until it changes.
+{{ config(materialized='incremental', incremental_strategy='replace_all') }}
 with staff_today as (
     select
         grid_code,
@@ -12,32 +14,27 @@ with staff_today as (
     group by grid_code
 ),
 
-edges as (
-    {{ polygon_edges(ref('int_grids__conformed'), ['grid_code', 'version_no'], 'rings_wgs84') }}
-),
-
-measures as (
-    {{ polygon_measures('edges', ['grid_code', 'version_no']) }}
+content as (
+    select
+        g.grid_code,
+        g.grid_name,
+        g.village_code,
+        g.township_code,
+        g.county_code,
+        g.polygon_wkt,
+        round(g.area_km2, 4) as area_km2,
+        g.centroid_longitude,
+        g.centroid_latitude,
+        coalesce(s.grid_leader_count, 0) as grid_leader_count,
+        coalesce(s.grid_instructor_count, 0) as grid_instructor_count,
+        coalesce(s.fulltime_worker_count, 0) as fulltime_worker_count,
+        coalesce(s.parttime_worker_count, 0) as parttime_worker_count,
+        g.version_no,
+        g.valid_from,
+        g.valid_to,
+        g.is_current
+    from {{ ref('int_grids__conformed') }} as g
+    left join staff_today as s on s.grid_code = g.grid_code and g.is_current
 )
 
-select
-    g.grid_code,
-    g.grid_name,
-    g.village_code,
-    g.township_code,
-    g.county_code,
-    g.polygon_wkt,
-    round(m.area_km2, 4) as area_km2,
-    m.centroid_longitude,
-    m.centroid_latitude,
-    coalesce(s.grid_leader_count, 0) as grid_leader_count,
-    coalesce(s.grid_instructor_count, 0) as grid_instructor_count,
-    coalesce(s.fulltime_worker_count, 0) as fulltime_worker_count,
-    coalesce(s.parttime_worker_count, 0) as parttime_worker_count,
-    g.version_no,
-    g.valid_from,
-    g.valid_to,
-    g.is_current
-from {{ ref('int_grids__conformed') }} as g
-left join measures as m on m.grid_code = g.grid_code and m.version_no = g.version_no
-left join staff_today as s on s.grid_code = g.grid_code and g.is_current
+{{ content_stamped('content', ['grid_code', 'version_no']) }}

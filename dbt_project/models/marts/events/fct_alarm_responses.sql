@@ -1,19 +1,40 @@
 -- One row per Sharp Eyes alarm pushed to a grid worker: who was assigned, when they
 -- arrived on site, and in which response band (the bands rule R4 scores), plus the Smart
--- City event the alarm became when the worker confirmed it.
-with alarms as (
+-- City event the alarm became when the worker confirmed it. Replaced alarm by alarm: those
+-- that changed, were placed in another grid, became an event (or stopped being one's), or
+-- whose worker's assignments changed.
+-- depends_on: {{ ref('int_smart_city__staff') }}
+{{ config(tags=['near_real_time'], materialized='incremental', incremental_strategy='replace_keys', unique_key='alarm_id') }}
+with affected as (
+    select alarm_id from {{ ref('int_sharp_eyes__alarms') }} where {{ since_last_build() }}
+    {%- if is_incremental() %}
+    union
+    select source_record_id from {{ ref('int_events__located') }}
+    where source_system = 'sharp_eyes' and {{ since_last_build() }}
+    union
+    select related_alarm_id from {{ ref('fct_governance_events') }}
+    where related_alarm_id is not null and {{ since_last_build() }}
+    union
+    select alarm_id from {{ this }}
+    where smart_city_event_id in (select event_id from {{ ref('fct_governance_events') }} where {{ since_last_build() }})
+    union
+    select alarm_id from {{ ref('int_sharp_eyes__alarms') }}
+    where assigned_staff_id in (select staff_id from {{ ref('int_smart_city__staff') }} where {{ since_last_build() }})
+    {%- endif %}
+),
+alarms as (
     select * from {{ ref('int_sharp_eyes__alarms') }}
-    where pushed_at is not null
+    where pushed_at is not null and {{ among('alarm_id', 'affected') }}
 ),
 located as (
     select event_id, source_record_id, grid_code, township_code, county_code
     from {{ ref('int_events__located') }}
-    where source_system = 'sharp_eyes'
+    where source_system = 'sharp_eyes' and {{ among('source_record_id', 'affected', 'alarm_id') }}
 ),
 dispatched as (
     select related_alarm_id, event_id, status, current_state
     from {{ ref('fct_governance_events') }}
-    where related_alarm_id is not null
+    where related_alarm_id is not null and {{ among('related_alarm_id', 'affected', 'alarm_id') }}
     qualify row_number() over (partition by related_alarm_id order by reported_at, event_id) = 1
 )
 
@@ -44,8 +65,10 @@ select
     a.handle_result,
     a.finished_at,
     d.event_id as smart_city_event_id,
-    d.current_state as smart_city_event_state
+    d.current_state as smart_city_event_state,
+    {{ build_stamp() }} as _loaded_at
 from alarms as a
 left join located as l on l.source_record_id = a.alarm_id
 left join dispatched as d on d.related_alarm_id = a.alarm_id
 {{ staff_grid_join('alarms', 'a', 'a.assigned_staff_id', local_date('a.pushed_at'), 'sg') }}
+{{ tombstones('affected', ['alarm_id']) }}

@@ -7,8 +7,25 @@
 -- Civil affairs: an application is a task of the handling office from the moment it is
 -- filed, due at its deadline; 办结 accepts it, 驳回 ends it as rejected.
 -- A task is due its sub-item's time limit after its dispatch.
-with lifecycle as (
-    select * from {{ ref('fct_event_lifecycle') }}
+-- Replaced event by event: the events that changed, and those whose sub-item or
+-- department changed.
+{{ config(tags=['near_real_time'], materialized='incremental', incremental_strategy='replace_keys', unique_key='event_id') }}
+with affected as (
+    select event_id from {{ ref('int_events__located') }} where {{ since_last_build() }}
+    {%- if is_incremental() %}
+    union
+    select event_id from {{ ref('fct_governance_events') }} where {{ since_last_build() }}
+    union
+    select event_id from {{ ref('int_events__located') }}
+    where event_type_code in (select event_type_code from {{ ref('dim_event_type') }} where {{ since_last_build() }})
+    union
+    select event_id from {{ this }}
+    where department_code in (select department_code from {{ ref('dim_department') }} where {{ since_last_build() }})
+    {%- endif %}
+),
+
+lifecycle as (
+    select * from {{ ref('fct_event_lifecycle') }} where {{ among('event_id', 'affected') }}
 ),
 
 starts as (
@@ -65,7 +82,8 @@ select
         when s.next_start_seq is not null or w.accepted_at is null then null
         else w.last_handled_at <= {{ add_hours('s.dispatched_at', 't.time_limit_hours') }}
     end as handled_on_time,
-    case when s.next_start_seq is null and w.accepted_at is not null then e.township_evaluation end as township_evaluation
+    case when s.next_start_seq is null and w.accepted_at is not null then e.township_evaluation end as township_evaluation,
+    {{ build_stamp() }} as _loaded_at
 from starts as s
 left join within as w on w.event_id = s.event_id and w.start_seq = s.start_seq
 left join {{ ref('fct_governance_events') }} as e on e.event_id = s.event_id
@@ -98,13 +116,14 @@ select
         when v.closed_at is null then null
         else v.handled_at <= {{ add_hours('v.dispatched_at', 't.time_limit_hours') }}
     end as handled_on_time,
-    cast(null as integer) as township_evaluation
+    cast(null as integer) as township_evaluation,
+    {{ build_stamp() }} as _loaded_at
 from {{ ref('int_smart_parking__violations') }} as v
 join {{ ref('fct_governance_events') }} as e on e.event_id = 'smart_parking:' || v.violation_id
 left join {{ ref('dim_event_type') }} as t on t.event_type_code = e.event_type_code
 left join {{ ref('dim_department') }} as d
     on d.department_code = v.department_code and {{ valid_on('d', local_date('v.dispatched_at')) }}
-where v.dispatched_at is not null
+where v.dispatched_at is not null and {{ among("'smart_parking:' || v.violation_id", 'affected', 'event_id') }}
 ),
 
 
@@ -129,11 +148,13 @@ select
     a.finished_at as closed_at,
     case when a.status = '办结' then 'accepted' when a.status = '驳回' then 'rejected' else 'open' end as outcome,
     case when a.status = '办结' then a.finished_at <= a.due_at end as handled_on_time,
-    cast(null as integer) as township_evaluation
+    cast(null as integer) as township_evaluation,
+    {{ build_stamp() }} as _loaded_at
 from {{ ref('int_civil_affairs__applications') }} as a
 join {{ ref('fct_governance_events') }} as e on e.event_id = 'civil_affairs:' || a.application_id
 left join {{ ref('dim_department') }} as d
     on d.department_code = a.department_code and {{ valid_on('d', local_date('a.applied_at')) }}
+where not a.is_deleted and {{ among("'civil_affairs:' || a.application_id", 'affected', 'event_id') }}
 )
 
 select * from smart_city_tasks
@@ -141,3 +162,4 @@ union all
 select * from parking_tasks
 union all
 select * from civil_affairs_tasks
+{{ tombstones('affected', ['event_id']) }}

@@ -1,4 +1,27 @@
 -- One row per conformed governance event from any source, in its latest known state.
+-- Replaced event by event: the events that changed, or whose incident, sub-item or
+-- reporting worker's assignments changed. A withdrawn (soft-deleted) event leaves.
+-- depends_on: {{ ref('int_smart_city__staff') }}
+{{ config(tags=['near_real_time'], materialized='incremental', incremental_strategy='replace_keys', unique_key='event_id') }}
+with affected as (
+    select event_id from {{ ref('int_events__located') }} where {{ since_last_build() }}
+    {%- if is_incremental() %}
+    union
+    select event_id from {{ ref('int_events__incidents') }} where {{ since_last_build() }}
+    union
+    select event_id from {{ ref('int_events__located') }}
+    where event_type_code in (select event_type_code from {{ ref('dim_event_type') }} where {{ since_last_build() }})
+    union
+    select event_id from {{ ref('int_events__located') }}
+    where reporter_staff_id in (select staff_id from {{ ref('int_smart_city__staff') }} where {{ since_last_build() }})
+    {%- endif %}
+),
+
+events as (
+    select * from {{ ref('int_events__located') }}
+    where not is_deleted and {{ among('event_id', 'affected') }}
+)
+
 select
     e.event_id,
     e.source_system,
@@ -31,8 +54,10 @@ select
     i.incident_id,
     case when i.is_repeat_report then i.incident_id end as repeat_of_event_id,
     rg.grid_code as reporter_grid_code,
-    e.updated_at
-from {{ ref('int_events__located') }} as e
+    e.updated_at,
+    {{ build_stamp() }} as _loaded_at
+from events as e
 left join {{ ref('dim_event_type') }} as t on t.event_type_code = e.event_type_code
 left join {{ ref('int_events__incidents') }} as i on i.event_id = e.event_id
-{{ staff_grid_join(ref('int_events__located'), 'e', 'e.reporter_staff_id', local_date('e.reported_at'), 'rg') }}
+{{ staff_grid_join('events', 'e', 'e.reporter_staff_id', local_date('e.reported_at'), 'rg') }}
+{{ tombstones('affected', ['event_id']) }}

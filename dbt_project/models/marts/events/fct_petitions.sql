@@ -2,6 +2,10 @@
 -- met: acceptance within 15 days of registration; reply within the handling limit (60
 -- days after acceptance, once extendable by up to 30, as the export states it); a review
 -- (复查) requested within 30 days of the reply and answered within 30 days of the request.
+-- Computed whole on each build (dozens of cases a day; overdue_open is as of today); a case
+-- keeps its stamp until it changes.
+{{ config(materialized='incremental', incremental_strategy='replace_all') }}
+with content as (
 select
     c.case_id,
     c.source_form,
@@ -33,3 +37,6 @@ select
 from {{ ref('int_petitions__cases') }} as c
 left join {{ ref('dim_grid') }} as g on g.grid_code = c.grid_code and {{ valid_on('g', 'c.registered_on') }}
 {{ staff_grid_join(ref('int_petitions__cases'), 'c', 'c.mediator_staff_id', 'c.registered_on', 'mg') }}
+)
+
+{{ content_stamped('content', ['case_id']) }}

@@ -2,12 +2,80 @@
 -- lines included where a rule was considered and withheld (a duplicate report, the daily
 -- cap, a household already visited that month), each naming its source record, the rule
 -- version valid on the qualifying day and the reason in Chinese and English.
-with candidates as (
+-- A line's points depend on the other lines of its worker's day (the daily cap) and of its
+-- household's month (one visit scored), so an incremental build computes again every line
+-- of the days and household-months that a changed source record, or a worker whose
+-- assignments changed, reaches (before and after the change). Rule changes (seeds) build
+-- the ledger again whole (macros/incremental.sql).
+-- depends_on: {{ ref('int_smart_city__staff') }}
+{{ config(materialized='incremental', incremental_strategy='replace_keys', unique_key='line_id') }}
+with all_candidates as (
     select
-        c.*,
-        {{ local_date('c.qualifying_at') }} as qualifying_on
+        c.{{ star_except(['_loaded_at']) }},
+        c._loaded_at as _candidate_loaded_at,
+        {{ local_date('c.qualifying_at') }} as qualifying_on,
+        {{ local_month('c.qualifying_at') }} as qualifying_month,
+        c.rule_id || ':' || c.source_system || ':' || c.source_record_id as line_id
     from {{ ref('int_points__candidates') }} as c
 ),
+
+{%- if is_incremental() %}
+
+changed_records as (
+    select distinct source_system, source_record_id from all_candidates where {{ since_last_build('_candidate_loaded_at') }}
+    union
+    select distinct source_system, source_record_id from {{ this }}
+    where (source_system, source_record_id) not in (select source_system, source_record_id from all_candidates)
+),
+
+changed_staff as (
+    select staff_id from {{ ref('int_smart_city__staff') }} where {{ since_last_build() }}
+),
+
+reached_new as (
+    select * from all_candidates
+    where (source_system, source_record_id) in (select source_system, source_record_id from changed_records)
+       or staff_id in (select staff_id from changed_staff)
+),
+
+reached_old as (
+    select line_id, staff_id, qualifying_on, rule_id, household_id, points_month from {{ this }}
+    where (source_system, source_record_id) in (select source_system, source_record_id from changed_records)
+       or staff_id in (select staff_id from changed_staff)
+),
+
+capped_days as (
+    select staff_id, qualifying_on from reached_new where rule_id in ('R1', 'R3')
+    union
+    select staff_id, qualifying_on from reached_old where rule_id in ('R1', 'R3')
+),
+
+visited_months as (
+    select household_id, qualifying_month as points_month from reached_new where rule_id = 'R5'
+    union
+    select household_id, points_month from reached_old where rule_id = 'R5'
+),
+
+candidates as (
+    select c.* from all_candidates as c
+    where c.line_id in (select line_id from reached_new)
+       or (c.rule_id in ('R1', 'R3') and (c.staff_id, c.qualifying_on) in (select staff_id, qualifying_on from capped_days))
+       or (c.rule_id = 'R5' and (c.household_id, c.qualifying_month) in (select household_id, points_month from visited_months))
+),
+
+affected as (
+    select line_id from candidates
+    union
+    select line_id from reached_old
+),
+
+{%- else %}
+
+candidates as (
+    select * from all_candidates
+),
+
+{%- endif %}
 
 workers as (
     select staff_id, points_pool, valid_from, valid_to
@@ -182,5 +250,7 @@ select
         when 'alarm_band' then a.rule_name_en || ': ' || a.band_name_en
         when 'household_visited' then a.rule_name_en || ': household already visited this month'
         else a.rule_name_en
-    end || coalesce(' (multiplier ' || a.multiplier_text || ')', '') as reason_en
+    end || coalesce(' (multiplier ' || a.multiplier_text || ')', '') as reason_en,
+    {{ build_stamp() }} as _loaded_at
 from explained as a
+{{ tombstones('affected', ['line_id']) }}

@@ -5,8 +5,37 @@
 -- Every worker with a worker assignment in the month has a row, with or without lines. A
 -- worker reassigned mid-month is scored once, in the township (and pool) where they
 -- worked most days of the month.
-with months as (
+-- Replaced month by month: the months whose ledger lines changed, and those a worker whose
+-- assignments changed worked in (before or after the change).
+-- depends_on: {{ ref('int_smart_city__staff') }}
+{{ config(
+    materialized='incremental', incremental_strategy='replace_keys', unique_key='points_month',
+    meta={'period_inputs': [{'model': 'fct_worker_points_ledger', 'period': 'points_month'}]},
+    post_hook="{{ record_period_counts() }}",
+) }}
+with affected as (
+    {%- if is_incremental() %}
+    {{ changed_periods() }}
+    union
+    select distinct points_month from {{ this }}
+    where staff_id in (select staff_id from {{ ref('int_smart_city__staff') }} where {{ since_last_build() }})
+       or staff_id in (select staff_id from {{ ref('dim_grid_staff') }} where {{ since_last_build() }})
+    union
+    select distinct l.points_month
+    from (select distinct points_month from {{ ref('fct_worker_points_ledger') }}) as l
+    join {{ ref('dim_grid_staff') }} as s
+        on s.valid_from < cast({{ parse_time("l.points_month || '-01'", '%Y-%m-%d') }} + interval 1 month as date)
+       and (s.valid_to is null or s.valid_to > cast({{ parse_time("l.points_month || '-01'", '%Y-%m-%d') }} as date))
+    where s.staff_id in (select staff_id from {{ ref('int_smart_city__staff') }} where {{ since_last_build() }})
+       or s.staff_id in (select staff_id from {{ ref('dim_grid_staff') }} where {{ since_last_build() }})
+    {%- else %}
+    select distinct points_month as period from {{ ref('fct_worker_points_ledger') }}
+    {%- endif %}
+),
+
+months as (
     select distinct points_month from {{ ref('fct_worker_points_ledger') }}
+    where points_month in (select period from affected)
 ),
 
 month_days as (
@@ -42,6 +71,7 @@ assignment_days as (
 -- after they moved on): placed by their latest worker assignment before the month's end
 ledger_staff as (
     select distinct points_month, staff_id from {{ ref('fct_worker_points_ledger') }}
+    where points_month in (select points_month from months)
 ),
 
 home_candidates as (
@@ -76,6 +106,7 @@ totals as (
         {% endfor -%}
         count(*) filter (where points = 0) as zero_point_lines
     from {{ ref('fct_worker_points_ledger') }}
+    where points_month in (select points_month from months)
     group by all
 ),
 
@@ -140,10 +171,12 @@ select
         when r.county_pool_at_or_above <= 0.2 * r.county_pool_workers then '优秀'
         when r.county_pool_at_or_below <= 0.1 * r.county_pool_workers then '不合格'
         else '合格'
-    end as grade
+    end as grade,
+    {{ build_stamp() }} as _loaded_at
 from ranked as r
 left join (
     select staff_id, any_value(staff_name_masked) as staff_name_masked
     from {{ ref('dim_grid_staff') }}
     group by staff_id
 ) as g on g.staff_id = r.staff_id
+{{ tombstones('(select period as points_month from affected)', ['points_month']) }}

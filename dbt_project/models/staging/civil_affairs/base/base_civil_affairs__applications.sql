@@ -1,7 +1,7 @@
 -- Every landed row of applications (a convenience service with a deadline), typed and
 -- checked. A version is (id, update_time).
 with landed as (
-    {{ landed_rows(source('civil_affairs', 'applications'), detect_conflicts=true) }}
+    {{ landed_rows('civil_affairs', 'applications', detect_conflicts=true) }}
 ),
 
 typed as (
@@ -26,7 +26,7 @@ typed as (
 
 select
     typed.*,
-    {{ quarantine_columns(
+    {{ base_columns(
         [check_required('_updated_text', 'update_time'), check_required('_applied_text', 'sqsj'),
          check_required('application_type', 'sqlx')]
         + check_time('_updated_text', 'updated_at', 'update_time')

@@ -1,7 +1,7 @@
 -- Every landed row of households, typed and checked; the head of household only as
 -- pseudonyms and masks. A version is (id, update_time).
 with landed as (
-    {{ landed_rows(source('civil_affairs', 'households'), detect_conflicts=true) }}
+    {{ landed_rows('civil_affairs', 'households', detect_conflicts=true) }}
 ),
 
 typed as (
@@ -22,7 +22,7 @@ typed as (
 
 select
     typed.*,
-    {{ quarantine_columns(
+    {{ base_columns(
         [check_required('_updated_text', 'update_time'), check_required('grid_code', 'wg_bm')]
         + check_time('_updated_text', 'updated_at', 'update_time')
         + check_id_number('head_id_number_check', 'head_id_number_masked', 'hz_sfzh'),

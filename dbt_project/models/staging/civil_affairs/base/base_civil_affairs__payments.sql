@@ -1,6 +1,6 @@
 -- Every landed row of assistance payments, typed and checked; amounts in fen.
 with landed as (
-    {{ landed_rows(source('civil_affairs', 'payments'), detect_conflicts=true) }}
+    {{ landed_rows('civil_affairs', 'payments', detect_conflicts=true) }}
 ),
 
 typed as (
@@ -21,7 +21,7 @@ typed as (
 
 select
     typed.*,
-    {{ quarantine_columns(
+    {{ base_columns(
         [check_required('_updated_text', 'update_time'), check_required('recipient_id', 'dx_id')]
         + check_time('_updated_text', 'updated_at', 'update_time')
         + check_time('_paid_text', 'paid_on', 'ffrq')

@@ -1,7 +1,7 @@
 -- Every landed row of assistance recipients, typed and checked; the person only as
 -- pseudonyms and masks. A version is (id, update_time).
 with landed as (
-    {{ landed_rows(source('civil_affairs', 'recipients'), detect_conflicts=true) }}
+    {{ landed_rows('civil_affairs', 'recipients', detect_conflicts=true) }}
 ),
 
 typed as (
@@ -26,7 +26,7 @@ typed as (
 
 select
     typed.*,
-    {{ quarantine_columns(
+    {{ base_columns(
         [check_required('_updated_text', 'update_time'), check_required('household_id', 'jt_id'),
          check_required('assistance_category', 'jzlb')]
         + check_time('_updated_text', 'updated_at', 'update_time')

@@ -1,7 +1,7 @@
 -- Every landed row of home visits by grid workers, typed and checked. A version is
 -- (id, update_time).
 with landed as (
-    {{ landed_rows(source('civil_affairs', 'visits'), detect_conflicts=true) }}
+    {{ landed_rows('civil_affairs', 'visits', detect_conflicts=true) }}
 ),
 
 typed as (
@@ -22,7 +22,7 @@ typed as (
 
 select
     typed.*,
-    {{ quarantine_columns(
+    {{ base_columns(
         [check_required('_updated_text', 'update_time'), check_required('_visited_text', 'zfsj'),
          check_required('staff_id', 'wgy_id'), check_required('household_id', 'jt_id')]
         + check_time('_updated_text', 'updated_at', 'update_time')

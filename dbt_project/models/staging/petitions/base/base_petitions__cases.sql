@@ -3,7 +3,7 @@
 -- re-exported under the same name is read again and its rows are newer landings. Dates
 -- arrive in mixed forms. A row without a case number is identified by file and row.
 with landed as (
-    {{ landed_rows(source('petitions', 'cases'), version_by='record_updated_at, payload') }}
+    {{ landed_rows('petitions', 'cases', version_by='record_updated_at, payload') }}
 ),
 
 typed as (
@@ -43,7 +43,7 @@ typed as (
 
 select
     typed.*,
-    {{ quarantine_columns(
+    {{ base_columns(
         [check_required('registered_on_text', '登记日期'), check_required('source_form', '来源形式')]
         + check_time('registered_on_text', 'registered_on', '登记日期')
         + check_time('_acceptance_due_text', 'acceptance_due_on', '受理截止')

@@ -2,7 +2,7 @@
 -- quarantined (unreadable_file), with why in the offending value. A file re-exported with
 -- new content is read again (its hash is its version).
 with landed as (
-    {{ landed_rows(source('petitions', 'rejected_files')) }}
+    {{ landed_rows('petitions', 'rejected_files') }}
 ),
 
 typed as (
@@ -18,7 +18,7 @@ typed as (
 
 select
     typed.*,
-    {{ quarantine_columns([
+    {{ base_columns([
         {'when': 'true', 'reason': 'unreadable_file', 'field': 'file',
          'value': "rejection_code || ': ' || rejection_detail"},
     ], key_field='file') }}

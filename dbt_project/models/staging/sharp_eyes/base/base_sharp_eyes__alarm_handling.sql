@@ -1,7 +1,8 @@
 -- Every landed row of alarm handling records (alarms pushed to grid workers), typed and
 -- checked. Arrival and result appear in later versions (distinct contents of an alarm id).
+{{ config(tags=['near_real_time']) }}
 with landed as (
-    {{ landed_rows(source('sharp_eyes', 'handling_records'), version_by='payload') }}
+    {{ landed_rows('sharp_eyes', 'handling_records', version_by='payload') }}
 ),
 
 typed as (
@@ -22,7 +23,7 @@ typed as (
 
 select
     typed.*,
-    {{ quarantine_columns(
+    {{ base_columns(
         [check_required('assigned_staff_id', 'handlerId'), check_required('_push_text', 'pushTime')]
         + check_time('_push_text', 'pushed_at', 'pushTime')
         + check_time('_arrive_text', 'arrived_at', 'arriveTime')

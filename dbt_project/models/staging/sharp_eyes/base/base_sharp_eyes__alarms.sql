@@ -1,8 +1,9 @@
 -- Every landed row of Sharp Eyes alarms (linkage events), typed and checked. A version is a
 -- distinct content of an id: a re-reported alarm (same id, remark 重复上报) is a version of
 -- the same alarm, not a new one.
+{{ config(tags=['near_real_time']) }}
 with landed as (
-    {{ landed_rows(source('sharp_eyes', 'events'), version_by='payload') }}
+    {{ landed_rows('sharp_eyes', 'events', version_by='payload') }}
 ),
 
 typed as (
@@ -28,7 +29,7 @@ typed as (
 
 select
     typed.*,
-    {{ quarantine_columns(
+    {{ base_columns(
         [check_required('_start_text', 'startTime'), check_required('_event_type_text', 'eventType')]
         + check_time('_start_text', 'started_at', 'startTime')
         + check_time('_end_text', 'ended_at', 'endTime')

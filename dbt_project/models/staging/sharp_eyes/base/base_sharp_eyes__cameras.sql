@@ -1,7 +1,7 @@
 -- Every landed row of the camera list, typed and checked; coordinates are WGS-84 strings
 -- in the source. The whole list lands on each load.
 with landed as (
-    {{ landed_rows(source('sharp_eyes', 'cameras'), version_by='payload', snapshot=true) }}
+    {{ landed_rows('sharp_eyes', 'cameras', version_by='payload', snapshot=true) }}
 ),
 
 typed as (
@@ -15,13 +15,13 @@ typed as (
         {{ json_int('payload', '$.status') }} as status,
         {{ json_text('payload', '$.longitude') }} as _long_text,
         {{ json_text('payload', '$.latitude') }} as _lat_text,
-        {{ landing_columns(snapshot=true) }}
+        {{ landing_columns() }}
     from landed
 )
 
 select
     typed.*,
-    {{ quarantine_columns([
+    {{ base_columns([
         check_required('_long_text', 'longitude'),
         check_required('_lat_text', 'latitude'),
         check_type('_long_text', 'source_longitude', 'longitude'),

@@ -1,6 +1,6 @@
 -- Every landed row of the department list, typed and checked.
 with landed as (
-    {{ landed_rows(source('smart_city', 'departments'), version_by='payload', snapshot=true) }}
+    {{ landed_rows('smart_city', 'departments', version_by='payload', snapshot=true) }}
 ),
 
 typed as (
@@ -15,13 +15,13 @@ typed as (
         {{ json_text('payload', '$.parent_code') }} as parent_code,
         {{ json_text('payload', '$.county_code') }} as county_code,
         {{ json_text('payload', '$.township_code') }} as township_code,
-        {{ landing_columns(snapshot=true) }}
+        {{ landing_columns() }}
     from landed
 )
 
 select
     typed.*,
-    {{ quarantine_columns([
+    {{ base_columns([
         check_required('department_name', 'department_name'),
         check_required('platform_code', 'platform_code'),
     ],

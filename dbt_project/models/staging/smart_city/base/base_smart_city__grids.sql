@@ -1,7 +1,7 @@
 -- Every landed row of the grid list, typed and checked; polygons still GCJ-02 GeoJSON.
 -- The whole list lands on each load; a changed content is a new version of the grid.
 with landed as (
-    {{ landed_rows(source('smart_city', 'grids'), version_by='payload', snapshot=true) }}
+    {{ landed_rows('smart_city', 'grids', version_by='payload', snapshot=true) }}
 ),
 
 typed as (
@@ -18,13 +18,13 @@ typed as (
         {{ json_text('payload', '$.properties.valid_from') }} as _valid_from_text,
         {{ json_text('payload', '$.properties.valid_to') }} as _valid_to_text,
         {{ json_text('payload', '$.geometry.type') }} as _geometry_type,
-        {{ landing_columns(snapshot=true) }}
+        {{ landing_columns() }}
     from landed
 )
 
 select
     typed.*,
-    {{ quarantine_columns(
+    {{ base_columns(
         [check_required('village_code', 'village_code'), check_required('_geometry_type', 'geometry')]
         + check_time('_valid_from_text', 'valid_from', 'valid_from')
         + check_time('_valid_to_text', 'valid_to', 'valid_to')

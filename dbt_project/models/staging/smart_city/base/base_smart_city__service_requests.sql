@@ -1,7 +1,8 @@
 -- Every landed row of Smart City events, typed and checked (see macros/quarantine.sql).
 -- A version is (id, updated_datetime): the same version landed twice is one record.
+{{ config(tags=['near_real_time']) }}
 with landed as (
-    {{ landed_rows(source('smart_city', 'service_requests'), detect_conflicts=true) }}
+    {{ landed_rows('smart_city', 'service_requests', detect_conflicts=true) }}
 ),
 
 typed as (
@@ -38,7 +39,7 @@ typed as (
 
 select
     typed.*,
-    {{ quarantine_columns(
+    {{ base_columns(
         [check_required('_requested_text', 'requested_datetime')]
         + check_time('_requested_text', 'requested_at', 'requested_datetime')
         + check_time('_updated_text', 'updated_at', 'updated_datetime')

@@ -1,7 +1,7 @@
 -- Every landed row of the Smart City taxonomy (Open311 services), typed and checked. The
 -- whole list lands on each load; a changed content is a new version of the sub-item.
 with landed as (
-    {{ landed_rows(source('smart_city', 'services'), version_by='payload', snapshot=true) }}
+    {{ landed_rows('smart_city', 'services', version_by='payload', snapshot=true) }}
 ),
 
 typed as (
@@ -15,13 +15,13 @@ typed as (
         {{ json_int('payload', '$.extended_attributes.time_limit_hours') }} as time_limit_hours,
         {{ json_bool('payload', '$.extended_attributes.self_resolvable') }} as self_resolvable,
         {{ json_text('payload', '$.extended_attributes.time_limit_hours') }} as _time_limit_text,
-        {{ landing_columns(snapshot=true) }}
+        {{ landing_columns() }}
     from landed
 )
 
 select
     typed.*,
-    {{ quarantine_columns([
+    {{ base_columns([
         check_required('subitem_name', 'service_name'),
         check_required('category_code', 'category_code'),
         check_type('_time_limit_text', 'time_limit_hours', 'time_limit_hours'),

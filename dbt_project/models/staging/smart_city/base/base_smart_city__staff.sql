@@ -1,7 +1,7 @@
 -- Every landed row of the grid staff roster, typed and checked. The connector landed names
 -- and phones as pseudonyms and masked forms; the masked name is shown, the phone not used.
 with landed as (
-    {{ landed_rows(source('smart_city', 'staff'), version_by='payload', snapshot=true) }}
+    {{ landed_rows('smart_city', 'staff', version_by='payload', snapshot=true) }}
 ),
 
 typed as (
@@ -12,13 +12,13 @@ typed as (
         {{ json_text('payload', '$.employment') }} as employment,
         {{ json_text('payload', '$.township_code') }} as home_township_code,
         {{ json_fragment('payload', '$.assignments') }} as assignments_json,
-        {{ landing_columns(snapshot=true) }}
+        {{ landing_columns() }}
     from landed
 )
 
 select
     typed.*,
-    {{ quarantine_columns([
+    {{ base_columns([
         check_required('role', 'role'),
         check_code('role', ['grid_leader', 'grid_instructor', 'fulltime_worker', 'parttime_worker'], 'role'),
     ],

@@ -1,7 +1,7 @@
 -- Every landed row of the parking lot list, typed and checked; coordinates BD-09 as the
 -- platform sends them. The whole list lands on each load.
 with landed as (
-    {{ landed_rows(source('smart_parking', 'lots'), version_by='payload', snapshot=true) }}
+    {{ landed_rows('smart_parking', 'lots', version_by='payload', snapshot=true) }}
 ),
 
 typed as (
@@ -14,13 +14,13 @@ typed as (
         {{ json_double('payload', '$.latitude') }} as source_latitude,
         coalesce({{ json_text('payload', '$.coordinate_system') }}, 'BD-09') as source_crs,
         {{ json_text('payload', '$.berth_count') }} as _berth_text,
-        {{ landing_columns(snapshot=true) }}
+        {{ landing_columns() }}
     from landed
 )
 
 select
     typed.*,
-    {{ quarantine_columns([
+    {{ base_columns([
         check_type('_berth_text', 'berth_count', 'berth_count'),
         check_range('berth_count', 'berth_count', lo=0),
         check_code('source_crs', ['GCJ-02', 'WGS-84', 'BD-09'], 'coordinate_system'),

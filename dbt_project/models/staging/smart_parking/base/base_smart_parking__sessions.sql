@@ -1,7 +1,7 @@
 -- Every landed row of parking sessions (entry; exit with fee), typed and checked. Times
 -- arrive as naive local strings and are conformed to instants; fees stay in fen.
 with landed as (
-    {{ landed_rows(source('smart_parking', 'sessions'), detect_conflicts=true) }}
+    {{ landed_rows('smart_parking', 'sessions', detect_conflicts=true) }}
 ),
 
 typed as (
@@ -25,7 +25,7 @@ typed as (
 
 select
     typed.*,
-    {{ quarantine_columns(
+    {{ base_columns(
         [check_required('lot_id', 'lot_id'), check_required('_entry_text', 'entry_time')]
         + check_time('_entry_text', 'entered_at', 'entry_time')
         + check_time('_exit_text', 'exited_at', 'exit_time')

@@ -1,7 +1,7 @@
 -- Every landed row of parking violations (registered, dispatched, handled, closed), typed
 -- and checked; locations BD-09 as the platform sends them.
 with landed as (
-    {{ landed_rows(source('smart_parking', 'violations'), detect_conflicts=true) }}
+    {{ landed_rows('smart_parking', 'violations', detect_conflicts=true) }}
 ),
 
 typed as (
@@ -35,7 +35,7 @@ typed as (
 
 select
     typed.*,
-    {{ quarantine_columns(
+    {{ base_columns(
         [check_required('_found_text', 'found_time'), check_required('violation_type', 'violation_type')]
         + check_time('_found_text', 'found_at', 'found_time')
         + check_time('_dispatch_text', 'dispatched_at', 'dispatch_time')
