@@ -398,15 +398,12 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_points_explain(args: argparse.Namespace) -> int:
+    """A worker's month from the published copy (never the file a build is writing)."""
     from govhub.points import explain
-    from warehouse.duckdb import connect
+    from warehouse.duckdb import connect_for_reading
     from warehouse.settings import WarehouseSettings
 
-    settings = WarehouseSettings.from_env()
-    if not settings.warehouse_path.exists():
-        print(f"govhub: no warehouse at {settings.warehouse_path}: run `make demo` first", file=sys.stderr)
-        return 2
-    con = connect(settings.warehouse_path, read_only=True)
+    con, _ = connect_for_reading(WarehouseSettings.from_env().warehouse_path)
     try:
         print(explain(con, args.worker, args.month))
     except ValueError as exc:
@@ -418,22 +415,20 @@ def cmd_points_explain(args: argparse.Namespace) -> int:
 
 
 def cmd_scorecard(args: argparse.Namespace) -> int:
-    """A month's scorecard (Excel workbook and HTML report) from the warehouse as built: the
-    same files the `reports/monthly_scorecard` asset writes."""
+    """A month's scorecard (Excel workbook and HTML report) from the published copy of the
+    warehouse (never the file a build is writing): the same files the
+    `reports/monthly_scorecard` asset writes."""
     from reports import MAP_INDICATORS, write_scorecard
-    from warehouse.duckdb import connect
+    from warehouse.duckdb import connect_for_reading
     from warehouse.settings import WarehouseSettings
 
     if args.indicator not in MAP_INDICATORS:
         print(f"govhub: --indicator must be one of {', '.join(MAP_INDICATORS)}", file=sys.stderr)
         return 2
     settings = WarehouseSettings.from_env()
-    if not settings.warehouse_path.exists():
-        print(f"govhub: no warehouse at {settings.warehouse_path}: run `make demo` first", file=sys.stderr)
-        return 2
     month = args.month or (datetime.now(SHANGHAI).date().replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
     out = Path(args.out) if args.out else settings.reports_dir
-    con = connect(settings.warehouse_path, read_only=True)
+    con, _ = connect_for_reading(settings.warehouse_path)
     try:
         card, xlsx, html = write_scorecard(con, month, out, args.indicator)
     except ValueError as exc:
@@ -450,7 +445,10 @@ def cmd_docs(args: argparse.Namespace) -> int:
     """The dbt documentation site (every model and column, Chinese labels, lineage) from the
     warehouse as built; `--serve` then serves it on localhost."""
     from orchestration.dbt.project import DBT_PROJECT_DIR, dbt_project
+    from warehouse.duckdb import ensure_readable
+    from warehouse.settings import configure_environment
 
+    ensure_readable(configure_environment().warehouse_path)  # one clear line while a build writes it
     dbt = [str(Path(sys.executable).parent / "dbt")]
     common = ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
     done = subprocess.run([*dbt, "docs", "generate", *common])

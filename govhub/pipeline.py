@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -29,6 +30,7 @@ telemetry:
 DEPLOY_DAGSTER_YAML = PROJECT_ROOT / "orchestration" / "deploy" / "dagster.yaml"
 
 EXECUTORS = ("in_process", "multiprocess")
+WAREHOUSE_JOB = "warehouse_build"
 # The run config that picks the multiprocess side of the jobs' default executor
 # (multi_or_in_process_executor): at most two steps of a run at once.
 MULTIPROCESS_RUN_CONFIG = {"execution": {"config": {"multiprocess": {"max_concurrent": 2}}}}
@@ -78,6 +80,23 @@ def dagster_instance():
     return DagsterInstance.get()
 
 
+def stoppable_by_signals() -> None:
+    """A process started in the background (`nohup ... &`) ignores SIGINT. Dagster maps
+    SIGTERM to the SIGINT handler during a run, so SIGTERM would be ignored too, and so by
+    every process the run starts: the log tails it stops with SIGTERM after each step would
+    live on, each step waiting for them. Give SIGINT and SIGTERM their defaults back (only
+    the main thread may)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_IGN:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
 def job_runner(executor: str, instance):
     """run(job_name, tags, asset_selection=None) -> the result of one run of that job of
     `orchestration.definitions`, on `instance`, with `executor` ("in_process" or
@@ -88,6 +107,7 @@ def job_runner(executor: str, instance):
     one (DAGSTER_HOME), which dagster_instance() always is."""
     from orchestration.definitions import defs
 
+    stoppable_by_signals()
     if executor == "in_process":
 
         def run(job_name: str, tags: dict[str, str], asset_selection=None):
@@ -121,33 +141,78 @@ def job_runner(executor: str, instance):
     return run
 
 
+def backfill_chunk_days() -> int:
+    """GOVHUB_BACKFILL_CHUNK_DAYS: a long window is landed and built this many days at a time
+    (default 92), so a backfill's build holds a quarter of new data at most, not a year."""
+    from connectors.common.errors import ConfigError
+
+    text = os.environ.get("GOVHUB_BACKFILL_CHUNK_DAYS", "").strip() or "92"
+    if not text.isdigit() or int(text) < 1:
+        raise ConfigError(f"GOVHUB_BACKFILL_CHUNK_DAYS must be a whole number of days, not {text!r}")
+    return int(text)
+
+
+def chunks(start: date, end: date, days: int) -> list[tuple[date, date]]:
+    """[start, end) cut into consecutive windows of at most `days` days."""
+    out = []
+    while start < end:
+        out.append((start, min(end, start + timedelta(days=days))))
+        start = out[-1][1]
+    return out
+
+
+@dataclass
+class _Progress:
+    """What the runs of a pipeline have come to: failures, and the retries the connectors made."""
+
+    failed_jobs: list[str] = field(default_factory=list)
+    failed_assets: set = field(default_factory=set)
+    retries: dict[str, int] = field(default_factory=dict)
+
+
 def run_pipeline(
     start: date, end: date, progress: Callable[[str], None] = print, executor: str = "in_process"
 ) -> dict[str, int]:
     """Land [start, end) from every source, then build the warehouse; the retries the
     connectors made, per source. `executor`: "in_process" (every run in this process) or
-    "multiprocess" (every step of a run in a process of its own; see job_runner).
+    "multiprocess" (every step of a run in a process of its own; see job_runner). A window
+    longer than GOVHUB_BACKFILL_CHUNK_DAYS is landed and built a chunk at a time (the builds
+    are incremental: each costs its chunk).
 
     A source whose run fails (a source down, or a landing that fails a blocking check) does
     not stop the others: every job runs, the warehouse is built without the assets the
     failure reaches, and at the end a PipelineError names every failed run."""
-    from dagster import DagsterInstance
-    from dagster._core.storage.tags import (
-        ASSET_PARTITION_RANGE_END_TAG,
-        ASSET_PARTITION_RANGE_START_TAG,
-        PARTITION_NAME_TAG,
-    )
-
-    from orchestration.dbt.assets import warehouse_models
-    from orchestration.definitions import defs
-
-    instance: DagsterInstance = dagster_instance()
+    instance = dagster_instance()
     run = job_runner(executor, instance)
+    state = _Progress()
+    windows = chunks(start, end, backfill_chunk_days())
+    for lo, hi in windows:
+        if len(windows) > 1:
+            progress(f"days {lo} .. {hi - timedelta(days=1)}")
+        for job_name, tags in _landing_steps(instance, lo, hi):
+            _run_step(run, job_name, tags, progress, state)
+        _run_step(run, WAREHOUSE_JOB, {}, progress, state)
+    # Close every calendar month wholly inside the window (the scores the centre publishes)
+    # and write its scorecard; a month whose data is not complete yet is refused by the
+    # asset and named below.
+    if not state.failed_jobs:
+        for first in complete_months(start, end):
+            _close_month(run, first, progress, state)
+    if state.failed_jobs:
+        raise PipelineError("runs failed: " + "; ".join(state.failed_jobs), state.retries)
+    return state.retries
+
+
+def _landing_steps(instance, start: date, end: date) -> list[tuple[str, dict | None]]:
+    """The landing jobs of [start, end) with their run tags, in order (None: the tags of the
+    petition files complete when the step comes up)."""
+    from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
+
     days = {
         ASSET_PARTITION_RANGE_START_TAG: start.isoformat(),
         ASSET_PARTITION_RANGE_END_TAG: (end - timedelta(days=1)).isoformat(),
     }
-    steps = [
+    return [
         ("smart_city_reference", {}),
         ("smart_city_events", days),
         ("sharp_eyes_reference", {}),
@@ -164,58 +229,58 @@ def run_pipeline(
                 ASSET_PARTITION_RANGE_END_TAG: (end - timedelta(days=1)).replace(day=1).isoformat(),
             },
         ),
-        ("petitions_files", None),  # the files complete when the step comes up
-        ("warehouse_build", {}),
+        ("petitions_files", None),
     ]
-    failed_jobs: list[str] = []
-    failed_assets: set = set()
-    retries: dict[str, int] = {}
-    for job_name, tags in steps:
+
+
+def _run_step(run, job_name: str, tags: dict | None, progress: Callable[[str], None], state: _Progress) -> None:
+    """One job: the warehouse build without what a failed landing reaches; the outcome noted."""
+    from orchestration.dbt.assets import warehouse_models
+    from orchestration.definitions import defs
+
+    if tags is None:
+        tags = _petition_files(dagster_instance())
         if tags is None:
-            tags = _petition_files(instance)
-            if tags is None:
-                progress("no complete petition file in the inbox")
-                continue
-        selection = None
-        if job_name == "warehouse_build" and failed_assets:
-            reach = _reach(defs, failed_assets)
-            selection = sorted(k for k in warehouse_models.keys if k not in reach)
-            progress(f"building the warehouse without the {len(reach)} assets the failure reaches")
-        progress(f"running {job_name} ...")
-        result = run(job_name, tags, selection)
-        counted = set()  # a run over many partitions reports its step's metadata on each
-        for event in result.get_asset_materialization_events():
-            m = event.materialization
-            if "retries" in m.metadata and m.asset_key not in counted:
-                counted.add(m.asset_key)
-                source = m.asset_key.path[0]
-                retries[source] = retries.get(source, 0) + int(m.metadata["retries"].value)
-        if not result.success:
-            failed = [e.step_key for e in result.all_events if e.is_step_failure]
-            failed_jobs.append(f"{job_name} (run {result.run_id}; failed steps: {failed})")
-            failed_assets |= _failed_step_assets(defs.resolve_job_def(job_name), failed)
-            progress(f"{job_name} FAILED (run {result.run_id[:8]}); failed steps: {failed}")
-            continue
-        progress(f"{job_name} succeeded (run {result.run_id[:8]})")
-    # Close every calendar month wholly inside the window (the scores the centre publishes)
-    # and write its scorecard; a month whose data is not complete yet is refused by the
-    # asset and named below.
-    if not failed_jobs:
-        for first in complete_months(start, end):
-            progress(f"running points_close_month {first:%Y-%m} ...")
-            result = run("points_close_month", {PARTITION_NAME_TAG: first.isoformat()})
-            if not result.success:
-                failed_jobs.append(f"points_close_month {first:%Y-%m} (run {result.run_id})")
-                progress(f"points_close_month {first:%Y-%m} FAILED (run {result.run_id[:8]})")
-            else:
-                progress(f"points_close_month {first:%Y-%m} succeeded (run {result.run_id[:8]})")
-                for m in result.asset_materializations_for_node("reports__monthly_scorecard"):
-                    progress(f"scorecard {first:%Y-%m}: {m.metadata['workbook'].path}, {m.metadata['report'].path}")
-    if not failed_jobs:
-        publish(progress)
-    if failed_jobs:
-        raise PipelineError("runs failed: " + "; ".join(failed_jobs), retries)
-    return retries
+            progress("no complete petition file in the inbox")
+            return
+    selection = None
+    if job_name == WAREHOUSE_JOB and state.failed_assets:
+        reach = _reach(defs, state.failed_assets)
+        selection = sorted(k for k in warehouse_models.keys if k not in reach)
+        progress(f"building the warehouse without the {len(reach)} assets the failure reaches")
+    progress(f"running {job_name} ...")
+    result = run(job_name, tags, selection)
+    counted = set()  # a run over many partitions reports its step's metadata on each
+    for event in result.get_asset_materialization_events():
+        m = event.materialization
+        if "retries" in m.metadata and m.asset_key not in counted:
+            counted.add(m.asset_key)
+            source = m.asset_key.path[0]
+            state.retries[source] = state.retries.get(source, 0) + int(m.metadata["retries"].value)
+    if not result.success:
+        failed = [e.step_key for e in result.all_events if e.is_step_failure]
+        state.failed_jobs.append(f"{job_name} (run {result.run_id}; failed steps: {failed})")
+        state.failed_assets |= _failed_step_assets(defs.resolve_job_def(job_name), failed)
+        progress(f"{job_name} FAILED (run {result.run_id[:8]}); failed steps: {failed}")
+        return
+    progress(f"{job_name} succeeded (run {result.run_id[:8]})")
+    _progress_published(result, progress)
+
+
+def _close_month(run, first: date, progress: Callable[[str], None], state: _Progress) -> None:
+    """points_close_month for the month of `first`: the scores, the scorecard, the BI copy."""
+    from dagster._core.storage.tags import PARTITION_NAME_TAG
+
+    progress(f"running points_close_month {first:%Y-%m} ...")
+    result = run("points_close_month", {PARTITION_NAME_TAG: first.isoformat()})
+    if not result.success:
+        state.failed_jobs.append(f"points_close_month {first:%Y-%m} (run {result.run_id})")
+        progress(f"points_close_month {first:%Y-%m} FAILED (run {result.run_id[:8]})")
+        return
+    progress(f"points_close_month {first:%Y-%m} succeeded (run {result.run_id[:8]})")
+    for m in result.asset_materializations_for_node("reports__monthly_scorecard"):
+        progress(f"scorecard {first:%Y-%m}: {m.metadata['workbook'].path}, {m.metadata['report'].path}")
+    _progress_published(result, progress)
 
 
 def _register_from(start: date) -> str:
@@ -246,19 +311,13 @@ def _petition_files(instance) -> dict[str, str] | None:
     return {ASSET_PARTITION_RANGE_START_TAG: names[0], ASSET_PARTITION_RANGE_END_TAG: names[-1]}
 
 
-def publish(progress: Callable[[str], None] = print) -> None:
-    """After a successful run: the read-only copy BI tools open (warehouse/published/), and
-    the PostgreSQL publish target when GOVHUB_BI_POSTGRES_DSN names one."""
-    from warehouse.publish import LINK_NAME, publish_duckdb, publish_postgres
-    from warehouse.settings import WarehouseSettings, bi_postgres_dsn
-
-    settings = WarehouseSettings.from_env()
-    copy = publish_duckdb(settings.warehouse_path, settings.warehouse_path.parent / "published")
-    progress(f"published {copy.parent / LINK_NAME} -> {copy.name}")
-    dsn = bi_postgres_dsn()
-    if dsn:
-        rows = publish_postgres(settings.warehouse_path, dsn)
-        progress(f"published {len(rows)} tables ({sum(rows.values()):,} rows) to PostgreSQL")
+def _progress_published(result, progress: Callable[[str], None]) -> None:
+    """The published copies a run wrote (orchestration/bi), as progress lines."""
+    for m in result.asset_materializations_for_node("bi__published_copy"):
+        line = f"published {m.metadata['duckdb_copy'].path}"
+        if "postgres_tables" in m.metadata:
+            line += f" and {m.metadata['postgres_tables'].value} tables ({m.metadata['postgres_rows'].value:,} rows) to PostgreSQL"
+        progress(line)
 
 
 def complete_months(start: date, end: date) -> list[date]:

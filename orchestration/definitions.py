@@ -4,11 +4,20 @@ from __future__ import annotations
 
 from dagster import AssetSelection, Definitions, EnvVar, define_asset_job
 
+from orchestration.bi import assets as bi_assets
 from orchestration.civil_affairs import assets as civil_affairs_assets
 from orchestration.civil_affairs.resources import civil_affairs_resource_from_env
 from orchestration.dbt.assets import dbt_resource, warehouse_models
 from orchestration.dbt.checks import checks as warehouse_checks
 from orchestration.freshness import freshness_checks, freshness_sensor
+from orchestration.near_real_time import (
+    WAREHOUSE_WRITER_TAGS,
+    near_real_time_job,
+    near_real_time_sensor,
+    warehouse_after_landing,
+    warehouse_hourly,
+    warehouse_job,
+)
 from orchestration.partitions import daily_partitions, monthly_partitions
 from orchestration.petitions import assets as petitions_assets
 from orchestration.petitions.resources import petitions_resource_from_env
@@ -57,20 +66,9 @@ for name, partitioned, reference, partitions in SOURCES:
             )
         )
 
-# The runs that write the DuckDB file carry this tag: DuckDB takes one writer at a time, so
-# the production instance (orchestration/deploy/dagster.yaml) queues them one after another.
-WAREHOUSE_WRITER_TAGS = {"govhub/writes": "warehouse"}
-
-warehouse_job = define_asset_job(
-    "warehouse_build",
-    selection=AssetSelection.assets(warehouse_models) | AssetSelection.checks(*warehouse_checks),
-    description="Build every dbt model and run its tests (staging -> intermediate -> marts).",
-    tags=WAREHOUSE_WRITER_TAGS,
-)
-
 points_job = define_asset_job(
     "points_close_month",
-    selection=AssetSelection.assets(*points_assets.assets, *reports_assets.assets),
+    selection=AssetSelection.assets(*points_assets.assets, *reports_assets.assets, bi_assets.published_copy),
     partitions_def=monthly_partitions,
     description="Close a month of grid-worker points (copy it into schema scores), or score it again; "
     "then write the month's scorecard (Excel workbook, HTML report).",
@@ -87,11 +85,19 @@ raw_assets = [
 source_freshness_checks = freshness_checks([k for a in raw_assets for k in a.keys])
 
 defs = Definitions(
-    assets=[*raw_assets, warehouse_models, *points_assets.assets, *reports_assets.assets],
+    assets=[*raw_assets, warehouse_models, *points_assets.assets, *reports_assets.assets, *bi_assets.assets],
     asset_checks=[*source_freshness_checks, *warehouse_checks],
-    jobs=[*source_jobs, petitions_job, warehouse_job, points_job],
-    schedules=[*schedules, points_assets.close_previous_month],
-    sensors=[petitions_inbox_sensor, freshness_sensor(source_freshness_checks)],
+    jobs=[*source_jobs, petitions_job, warehouse_job, near_real_time_job, points_job],
+    schedules=[*schedules, warehouse_hourly, points_assets.close_previous_month],
+    sensors=[
+        petitions_inbox_sensor,
+        freshness_sensor(source_freshness_checks),
+        near_real_time_sensor,
+        warehouse_after_landing(
+            [j for j in source_jobs if not j.name.startswith(("smart_city_events", "sharp_eyes_events"))]
+            + [petitions_job]
+        ),
+    ],
     resources={
         "warehouse": WarehouseResource(
             warehouse_path=EnvVar("GOVHUB_WAREHOUSE_PATH"), lake_dir=EnvVar("GOVHUB_LAKE_DIR")

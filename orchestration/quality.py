@@ -6,7 +6,9 @@ Every raw asset carries the same three checks, run on what that materialization 
 the trailing days or loads, see quality.volume). Their metadata gives, per expectation, what
 it means, how many records broke it and a few example values (the values checked are codes,
 times, coordinates and masked forms, never personal data), and a link to the validation's
-page in the GX Data Docs site kept beside the lake.
+page in the GX Data Docs site kept beside the lake. The near-real-time path (a run every
+half minute) validates the same way but keeps no result files or pages: its results are in
+the checks' metadata, and the daily landing of the same day keeps its own.
 """
 
 from __future__ import annotations
@@ -81,15 +83,22 @@ def gx_check_results(
     suite = suite_for(source, entity)
     lake = warehouse.lake()
     docs_dir = quality_dir(warehouse.lake_dir)
+    keep = keeps_validations(context)
     started = time.monotonic()
     files = lake.load_files(source, entity, load_ids)
-    result = suite.validate(files, docs_dir, context.run_id)
+    result = suite.validate(files, docs_dir if keep else None, context.run_id)
     drift = new_fields(lake.entity_dir(source, entity), files)
     if drift:
         context.log.warning(f"{source}/{entity}: fields not sent before, kept in the raw payload: {drift}")
     seconds = round(time.monotonic() - started, 3)
     volume = _volume_result(context, key, suite, lake, docs_dir, load_ids, days)
     return [*_landing_results(key, result, seconds, docs_link(result.docs_page, docs_dir), drift), volume]
+
+
+def keeps_validations(context) -> bool:
+    """Whether this run keeps its validation results and Data Docs pages: every run but the
+    near-real-time path's, which would add a page per entity every half minute."""
+    return context.run.tags.get("govhub/path") != "near_real_time"
 
 
 def _volume_result(context, key, suite, lake, docs_dir, load_ids, days) -> AssetCheckResult:
@@ -102,7 +111,9 @@ def _volume_result(context, key, suite, lake, docs_dir, load_ids, days) -> Asset
         frame = daily_volumes(entity_dir, judged_days(days), suite.volume)
     else:
         frame = load_volumes(entity_dir, load_ids, suite.volume)
-    volume = validate_volume(suite.name, frame, suite.volume, docs_dir, context.run_id)
+    volume = validate_volume(
+        suite.name, frame, suite.volume, docs_dir if keeps_validations(context) else None, context.run_id
+    )
     outcome = volume.outcomes[0]
     breaches = frame[frame["ratio"].notna() & ~frame["ratio"].between(suite.volume.low, suite.volume.high)]
     return AssetCheckResult(

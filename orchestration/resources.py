@@ -35,6 +35,13 @@ class WarehouseResource(ConfigurableResource):
     def reports_dir(self) -> Path:
         return reports_dir_for(self.warehouse_path)
 
+    def warehouse_path_obj(self) -> Path:
+        return Path(self.warehouse_path)
+
+    def published_dir(self) -> Path:
+        """Where BI reads the published copies (warehouse/publish.py)."""
+        return Path(self.warehouse_path).parent / "published"
+
     def connect(self, read_only: bool = False) -> duckdb.DuckDBPyConnection:
         """A connection with the spatial extension loaded (offline, from its package)."""
         Path(self.warehouse_path).parent.mkdir(parents=True, exist_ok=True)

@@ -1,10 +1,10 @@
-"""When each source is pulled, and when the warehouse is rebuilt.
+"""When each source is pulled (the warehouse's cadence is in near_real_time.py).
 
-- Near real time, every 5 minutes: today's partition of Smart City events and of Sharp Eyes
-  alarms. Each run picks up only what changed since the last one: Smart City resumes from
-  the day's cursor minus the overlap; Sharp Eyes re-reads its lookback window (the API
-  selects by start time only).
-- The warehouse is rebuilt every 5 minutes, two minutes after the pulls.
+- Near real time: today's Smart City events and Sharp Eyes alarms are pulled by the
+  near_real_time run (orchestration/near_real_time.py), with the warehouse models they feed.
+  The events jobs below land whole days (a backfill, or a day re-read): each run picks up
+  only what changed since the last one (Smart City resumes from the day's cursor minus the
+  overlap; Sharp Eyes re-reads its lookback window, the API selecting by start time only).
 - Daily at 01:30: yesterday's Smart Parking partition, the civil-affairs month that
   contains yesterday (its open month resumes from the cursor), and at 01:00 fresh
   snapshots of the reference lists. Petitions run when the inbox sensor sees a file.
@@ -25,21 +25,6 @@ def _local(context: ScheduleEvaluationContext) -> datetime:
     return context.scheduled_execution_time.astimezone(SHANGHAI)
 
 
-def near_real_time(job_name: str):
-    @schedule(
-        name=f"{job_name}_near_real_time",
-        job_name=job_name,
-        cron_schedule="*/5 * * * *",
-        execution_timezone=TZ,
-        description=f"Today's partition of {job_name}, every 5 minutes.",
-    )
-    def _schedule(context: ScheduleEvaluationContext):
-        today = _local(context).date().isoformat()
-        return RunRequest(run_key=f"{job_name}:{context.scheduled_execution_time.isoformat()}", partition_key=today)
-
-    return _schedule
-
-
 def daily(job_name: str, monthly: bool = False):
     @schedule(
         name=f"{job_name}_daily",
@@ -57,15 +42,6 @@ def daily(job_name: str, monthly: bool = False):
 
 
 schedules = [
-    near_real_time("smart_city_events"),
-    near_real_time("sharp_eyes_events"),
-    ScheduleDefinition(
-        name="warehouse_near_real_time",
-        job_name="warehouse_build",
-        cron_schedule="2-59/5 * * * *",
-        execution_timezone=TZ,
-        description="Rebuild the warehouse two minutes after each pull.",
-    ),
     daily("smart_parking_events"),
     daily("civil_affairs_events", monthly=True),
     *[

@@ -13,6 +13,20 @@ os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 BLOCKING, WARNING = "blocking", "warning"
 
 
+class _Expectations:
+    """great_expectations.expectations, imported when an expectation is first built: the
+    suites are declared when the definitions load, GX (seconds to import) is needed only
+    when a landing is validated."""
+
+    def __getattr__(self, name: str):
+        import great_expectations.expectations as gxe
+
+        return getattr(gxe, name)
+
+
+expectations = _Expectations()
+
+
 @dataclass(frozen=True)
 class Check:
     """One expectation with its severity and what a failure means, in plain words."""

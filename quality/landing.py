@@ -19,10 +19,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import great_expectations.expectations as gxe
 import pandas as pd
 
 from quality.gx import BLOCKING, WARNING, Check, SuiteResult, validate
+from quality.gx import expectations as gxe
 from quality.volume import Volume
 
 # A field broken in more than this share of a landing's records blocks it.

@@ -26,12 +26,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-import great_expectations.expectations as gxe
 import pandas as pd
 import pyarrow.parquet as pq
 
 from connectors.common.lake import PARTITION_PREFIX, partition_dirs
 from quality.gx import WARNING, Check, SuiteResult, validate
+from quality.gx import expectations as gxe
 
 COLUMNS = ["unit", "records", "trailing_median", "history", "ratio"]
 

@@ -1,10 +1,11 @@
 """Publishing the warehouse to BI tools, after each successful run.
 
 - **DuckDB copy** (`publish_duckdb`): the published schemas are copied into a new file in
-  `warehouse/published/`, and the link `warehouse/published/kaifeng.duckdb` is switched to
-  it with one rename. A BI tool opens the link read-only while the pipeline writes the
-  next warehouse; a client that opened an earlier copy keeps reading it until it closes.
-  The last `keep` copies are kept.
+  `warehouse/published/`, made read-only, and renamed over `warehouse/published/kaifeng.duckdb`
+  in one step. The file keeps its name, so a client sees one database, `kaifeng`, across
+  publishes; a client holding the earlier file open keeps reading it until it closes, and
+  a new connection opens the new one. The near-real-time path publishes the live board
+  alone, to `live.duckdb` beside it, the same way.
 - **PostgreSQL** (`publish_postgres`, when `GOVHUB_BI_POSTGRES_DSN` is set): the same
   tables are loaded into `<schema>_next` and swapped in with the schema renames in one
   transaction. The role `bi_reader` may read the published marts and nothing else; the
@@ -20,9 +21,11 @@ from pathlib import Path
 import duckdb
 
 # What BI may read, and what is published for the data engineers only.
-BI_SCHEMAS = ("marts", "scores")
+BI_SCHEMAS = ("marts", "scores", "rules")  # rules: the points and assessment rules in force, by version
 ENGINEER_SCHEMAS = ("quarantine",)
-LINK_NAME = "kaifeng.duckdb"
+LINK_NAME = "kaifeng.duckdb"  # the published copy's file name (its database name: kaifeng)
+LIVE_NAME = "live.duckdb"
+LIVE_TABLES = (("marts", "mart_live_open_items"),)
 BI_READER = "bi_reader"
 
 PG_TYPES = {
@@ -48,32 +51,32 @@ def _tables(con: duckdb.DuckDBPyConnection, catalog: str, schemas: tuple[str, ..
     ).fetchall()
 
 
-def publish_duckdb(warehouse_path: Path, published_dir: Path, keep: int = 3) -> Path:
-    """Copy the BI schemas into a new file and point the link at it; the new file."""
+def publish_duckdb(
+    warehouse_path: Path, published_dir: Path, name: str = LINK_NAME, tables: tuple[tuple[str, str], ...] | None = None
+) -> Path:
+    """Copy the BI schemas (or just `tables`) into a new file, read-only, and rename it over
+    `published_dir/name`; that path."""
     from warehouse.duckdb import connect
 
     published_dir.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-    target = published_dir / f"kaifeng-{stamp}.duckdb"
-    tmp = published_dir / f".kaifeng-{stamp}.duckdb.tmp"
+    tmp = published_dir / f".{name}.{stamp}.tmp"
+    target = published_dir / name
     con = connect(tmp)
     try:
         con.execute(f"attach '{warehouse_path}' as wh (read_only)")
-        for schema, table in _tables(con, "wh", BI_SCHEMAS):
+        for schema, table in tables or _tables(con, "wh", BI_SCHEMAS):
             con.execute(f'create schema if not exists "{schema}"')
             con.execute(f'create table "{schema}"."{table}" as select * from wh."{schema}"."{table}"')
         con.execute("detach wh")
         con.execute("checkpoint")
     finally:
         con.close()
-    os.replace(tmp, target)
-    link, tmp_link = published_dir / LINK_NAME, published_dir / f".{LINK_NAME}.{stamp}"
-    os.symlink(target.name, tmp_link)
-    os.replace(tmp_link, link)  # the switch: one rename
-    copies = sorted(published_dir.glob("kaifeng-*.duckdb"))
-    for old in copies[:-keep]:
+    Path(f"{tmp}.wal").unlink(missing_ok=True)
+    os.chmod(tmp, 0o444)  # what BI reads is never written again
+    os.replace(tmp, target)  # the switch: one rename, the name kept
+    for old in published_dir.glob("kaifeng-*.duckdb"):  # copies of the layout before (one file per publish)
         old.unlink(missing_ok=True)
-        Path(f"{old}.wal").unlink(missing_ok=True)
     return target
 
 

@@ -7,6 +7,11 @@
   ``spark`` (dbt-spark; see docs/scale-out.md).
 - ``GOVHUB_SPARK_WAREHOUSE_DIR``: the Spark target's tables and metastore (default ``spark/``
   beside the DuckDB file); ``GOVHUB_SPARK_MASTER`` its master (default ``local[2]``).
+- ``GOVHUB_DUCKDB_MEMORY_LIMIT`` (default ``1GB``), ``GOVHUB_DUCKDB_THREADS`` (default: the
+  machine's cores) and ``GOVHUB_DUCKDB_TEMP_DIR`` (default ``duckdb_tmp/`` beside the DuckDB
+  file): what DuckDB may hold in memory, how many threads it runs, and where it spills what
+  does not fit. The dbt profile and every connection the platform opens use them, so the
+  memory a build takes is set here, not by how much history the warehouse holds.
 
 `configure_environment()` also exports the path of the DuckDB spatial extension (shipped by
 the ``duckdb-extension-spatial`` package and loaded from disk, never downloaded) and turns
@@ -17,6 +22,7 @@ from __future__ import annotations
 
 import glob
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,6 +73,7 @@ class WarehouseSettings:
         bi_postgres_dsn()
         data_docs_url()
         dbt_target()
+        DuckDBResources.from_env(wh)
         return cls(wh, lake)
 
     @property
@@ -98,6 +105,40 @@ def reports_dir_for(warehouse_path: str | os.PathLike) -> Path:
     return Path(os.environ.get("GOVHUB_REPORTS_DIR") or Path(warehouse_path).parent / "reports").resolve()
 
 
+DUCKDB_MEMORY_LIMIT = "1GB"
+_MEMORY = re.compile(r"^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$|^\d{1,2}%$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class DuckDBResources:
+    memory_limit: str
+    threads: int
+    temp_directory: Path
+
+    @classmethod
+    def from_env(cls, warehouse_path: str | os.PathLike | None = None) -> DuckDBResources:
+        """GOVHUB_DUCKDB_MEMORY_LIMIT / _THREADS / _TEMP_DIR; ConfigError naming a malformed one."""
+        memory = os.environ.get("GOVHUB_DUCKDB_MEMORY_LIMIT", "").strip() or DUCKDB_MEMORY_LIMIT
+        if not _MEMORY.match(memory):
+            raise ConfigError(f"GOVHUB_DUCKDB_MEMORY_LIMIT must be a size such as 1GB or 512MB, not {memory!r}")
+        threads_text = os.environ.get("GOVHUB_DUCKDB_THREADS", "").strip() or str(os.cpu_count() or 1)
+        if not threads_text.isdigit() or int(threads_text) < 1:
+            raise ConfigError(f"GOVHUB_DUCKDB_THREADS must be a whole number of threads, not {threads_text!r}")
+        wh = Path(warehouse_path or os.environ.get("GOVHUB_WAREHOUSE_PATH") or DEFAULT_WAREHOUSE)
+        temp = Path(os.environ.get("GOVHUB_DUCKDB_TEMP_DIR", "").strip() or wh.parent / "duckdb_tmp").resolve()
+        if temp.exists() and not temp.is_dir():
+            raise ConfigError(f"GOVHUB_DUCKDB_TEMP_DIR is not a folder: {temp}")
+        return cls(memory, int(threads_text), temp)
+
+    def settings(self) -> dict[str, str]:
+        """The DuckDB settings, as SET statements take them."""
+        return {
+            "memory_limit": self.memory_limit,
+            "threads": str(self.threads),
+            "temp_directory": str(self.temp_directory),
+        }
+
+
 DBT_TARGETS = ("duckdb", "spark")
 
 
@@ -122,6 +163,11 @@ def configure_environment(settings: WarehouseSettings | None = None) -> Warehous
     os.environ["GOVHUB_WAREHOUSE_PATH"] = str(settings.warehouse_path)
     os.environ["GOVHUB_LAKE_DIR"] = str(settings.lake_dir)
     os.environ.setdefault("GOVHUB_DUCKDB_SPATIAL_EXTENSION", spatial_extension_path())
+    duckdb_resources = DuckDBResources.from_env(settings.warehouse_path)
+    duckdb_resources.temp_directory.mkdir(parents=True, exist_ok=True)
+    os.environ["GOVHUB_DUCKDB_MEMORY_LIMIT"] = duckdb_resources.memory_limit
+    os.environ["GOVHUB_DUCKDB_THREADS"] = str(duckdb_resources.threads)
+    os.environ["GOVHUB_DUCKDB_TEMP_DIR"] = str(duckdb_resources.temp_directory)
     if dbt_target() == "spark":
         os.environ["GOVHUB_SPARK_WAREHOUSE_DIR"] = str(spark_warehouse_dir_for(settings.warehouse_path))
     for k, v in TELEMETRY_OFF.items():

@@ -3,6 +3,7 @@
 from dagster import AssetExecutionContext
 from dagster_dbt import DbtCliResource, dbt_assets
 
+from connectors.common.lake import Lake
 from orchestration.dbt.project import GovhubDbtTranslator, dbt_project, ensure_manifest
 from warehouse.engines import mirror_spark_tables
 from warehouse.settings import WarehouseSettings, dbt_target, spark_warehouse_dir_for
@@ -17,6 +18,10 @@ def warehouse_models(context: AssetExecutionContext, dbt: DbtCliResource):
     # dbt unit tests (hand-written fixtures, no data) run in the test suite, not on each build.
     # A partial build (a source's landing failed a blocking check) runs only the tests whose
     # models are all in it: a relationship to a model left out is tested when both are built.
+    # A lake written before the commit log gets one first (connectors/common/lake.py).
+    upgraded = Lake(WarehouseSettings.from_env().lake_dir).upgrade()
+    if upgraded:
+        context.log.info(f"the lake's files were committed in its new log ({upgraded} commits)")
     args = ["build", "--exclude-resource-type", "unit_test", "--indirect-selection", "cautious"]
     yield from dbt.cli(args, context=context).stream()
     if dbt_target() == "spark":

@@ -43,11 +43,14 @@ class GovhubDbtTranslator(DagsterDbtTranslator):
     """Groups dbt assets by layer folder (staging, intermediate, marts, reference).
 
     dbt sources carry ``meta.dagster.asset_key`` naming the raw landing assets, so the
-    lineage runs unbroken from each connector to the marts.
+    lineage runs unbroken from each connector to the marts. A landing's files and its
+    commit log are two dbt sources of one asset (the landing writes both).
     """
 
     def __init__(self) -> None:
-        super().__init__(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+        super().__init__(
+            settings=DagsterDbtTranslatorSettings(enable_asset_checks=True, enable_duplicate_source_asset_keys=True)
+        )
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         if dbt_resource_props["resource_type"] == "seed":

@@ -21,17 +21,21 @@ def test_definitions_load_with_expected_jobs_and_schedules():
         "civil_affairs_events",
         "petitions_files",
         "warehouse_build",
+        "near_real_time",
         "points_close_month",
     } <= job_names
     assert {s.name for s in defs.schedules} >= {
-        "smart_city_events_near_real_time",
-        "sharp_eyes_events_near_real_time",
-        "warehouse_near_real_time",
+        "warehouse_hourly",
         "smart_parking_events_daily",
         "civil_affairs_events_daily",
         "points_close_previous_month",
     }
-    assert {s.name for s in defs.sensors} == {"petitions_inbox_sensor", "freshness_checks_sensor"}
+    assert {s.name for s in defs.sensors} == {
+        "petitions_inbox_sensor",
+        "freshness_checks_sensor",
+        "near_real_time_sensor",
+        "warehouse_after_landing",
+    }
 
 
 def test_raw_assets_of_smart_city_exist_with_daily_partitions_for_events():
@@ -53,11 +57,18 @@ def test_raw_assets_of_smart_city_exist_with_daily_partitions_for_events():
 
 def test_dbt_sources_are_linked_to_the_raw_assets():
     graph = _graph()
-    # raw -> base_ (every landed row, checked) -> stg_ (the conformed versions)
-    for entity, stg in (("service_requests", "stg_smart_city__service_requests"), ("grids", "stg_smart_city__grids")):
-        base = stg.replace("stg_", "base_", 1)
-        assert AssetKey(["smart_city", "raw", entity]) in graph.get(AssetKey(["staging", base])).parent_keys
-        assert AssetKey(["staging", base]) in graph.get(AssetKey(["staging", stg])).parent_keys
+    # raw -> base_ (every landed row, checked) -> stg_ (the conformed versions); a whole list
+    # has its versions in between (base_..._versions)
+    events, grids = "base_smart_city__service_requests", "base_smart_city__grids"
+    assert AssetKey(["smart_city", "raw", "service_requests"]) in graph.get(AssetKey(["staging", events])).parent_keys
+    assert (
+        AssetKey(["staging", events])
+        in graph.get(AssetKey(["staging", "stg_smart_city__service_requests"])).parent_keys
+    )
+    assert AssetKey(["smart_city", "raw", "grids"]) in graph.get(AssetKey(["staging", grids])).parent_keys
+    versions = AssetKey(["staging", f"{grids}_versions"])
+    assert AssetKey(["staging", grids]) in graph.get(versions).parent_keys
+    assert versions in graph.get(AssetKey(["staging", "stg_smart_city__grids"])).parent_keys
 
 
 def test_published_marts_exist_and_are_grouped_by_layer():
@@ -102,13 +113,23 @@ def _evaluate(name: str, at: str):
 
 
 def test_near_real_time_pulls_today_and_daily_pulls_yesterday_in_shanghai_time():
-    # 00:05 in Kaifeng is still the previous day in UTC: the partition must be Kaifeng's day
-    assert [r.partition_key for r in _evaluate("smart_city_events_near_real_time", "2026-11-25T00:05:00")] == [
-        "2026-11-25"
-    ]
-    assert [r.partition_key for r in _evaluate("sharp_eyes_events_near_real_time", "2026-11-25T13:40:00")] == [
-        "2026-11-25"
-    ]
+    from datetime import datetime
+
+    from dagster import DagsterInstance, DagsterRun, DagsterRunStatus, build_sensor_context
+
+    from sandbox.clock import SHANGHAI
+
+    sensor = defs.resolve_sensor_def("near_real_time_sensor")
+    with DagsterInstance.ephemeral() as instance:
+        today = datetime.now(SHANGHAI).date().isoformat()
+        (request,) = sensor.evaluate_tick(
+            build_sensor_context(instance=instance, repository_def=defs.get_repository_def())
+        ).run_requests
+        assert request.partition_key == today  # Kaifeng's day, whatever the day is in UTC
+        # never a second run while one is going
+        instance.add_run(DagsterRun(job_name="near_real_time", run_id="going", status=DagsterRunStatus.STARTED))
+        tick = sensor.evaluate_tick(build_sensor_context(instance=instance, repository_def=defs.get_repository_def()))
+        assert tick.run_requests == [] and "still going" in tick.skip_message
     assert [r.partition_key for r in _evaluate("smart_parking_events_daily", "2026-11-01T01:30:00")] == ["2026-10-31"]
     assert [r.partition_key for r in _evaluate("civil_affairs_events_daily", "2026-11-01T01:30:00")] == ["2026-10-01"]
 

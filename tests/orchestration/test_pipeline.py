@@ -378,7 +378,7 @@ def test_no_personal_names_or_phones_reach_the_marts(built, tiny_sandbox):
 def test_rerunning_the_whole_pipeline_changes_no_mart(built):
     settings, rerun = built
 
-    def snapshot():
+    def snapshot():  # the build stamps (_loaded_at) included: a rerun that changes nothing restamps nothing
         return {t: sorted(map(repr, _rows(settings, f"select * from marts.{t}"))) for t in MARTS}
 
     raw_glob = f"{settings.lake_dir}/raw/smart_city/service_requests/*/*.parquet"

@@ -26,22 +26,37 @@ def _counts(con) -> dict[str, int]:
 
 
 def test_the_published_copy_holds_the_marts_only_and_switches_whole(tiny_warehouse, tmp_path):
+    import subprocess
+    import sys
+
     settings, _ = tiny_warehouse
-    first = publish_duckdb(settings.warehouse_path, tmp_path)
-    link = tmp_path / LINK_NAME
-    assert link.is_symlink() and os.readlink(link) == first.name
-    reader = duckdb.connect(str(link), read_only=True)
+    published = publish_duckdb(settings.warehouse_path, tmp_path)
+    assert published == tmp_path / LINK_NAME and not published.is_symlink()
+    assert not os.access(published, os.W_OK) or os.geteuid() == 0
+    assert oct(published.stat().st_mode & 0o777) == "0o444"
+    reader = duckdb.connect(str(published), read_only=True)
     schemas = {s for (s,) in reader.execute("select distinct table_schema from information_schema.tables").fetchall()}
     assert schemas <= set(BI_SCHEMAS) and "marts" in schemas
+    assert reader.execute("select current_database()").fetchone()[0] == "kaifeng"
     before = _counts(reader)
     assert before["marts.fct_governance_events"] > 0
-    second = publish_duckdb(settings.warehouse_path, tmp_path)
-    assert os.readlink(link) == second.name
-    assert _counts(reader) == before  # the open client still reads its copy
+    publish_duckdb(settings.warehouse_path, tmp_path)
+    assert _counts(reader) == before  # the open client still reads the file it opened
     reader.close()
-    for _ in range(3):
-        publish_duckdb(settings.warehouse_path, tmp_path)
-    assert len(list(tmp_path.glob("kaifeng-*.duckdb"))) == 3  # the last three are kept
+    # a new client (another process) opens the new file, under the same name
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb; c = duckdb.connect({str(published)!r}, read_only=True); "
+            "print(c.execute('select current_database(), count(*) from marts.fct_governance_events').fetchone())",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert out.startswith("('kaifeng', ")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [LINK_NAME]  # nothing else left behind
 
 
 def test_bi_reader_reads_the_marts_and_is_refused_the_rest(tiny_warehouse):
@@ -77,6 +92,7 @@ def test_bi_clients_read_while_the_pipeline_runs_again(tiny_warehouse, monkeypat
     publish_duckdb(settings.warehouse_path, published)
     publish_postgres(settings.warehouse_path, PG_DSN)
     monkeypatch.setenv("GOVHUB_BI_POSTGRES_DSN", PG_DSN)
+    first_copy = (published / LINK_NAME).stat().st_ino
     reference = None
     errors: list[BaseException] = []
     runner = threading.Thread(target=lambda: _run(rerun, errors))
@@ -95,7 +111,7 @@ def test_bi_clients_read_while_the_pipeline_runs_again(tiny_warehouse, monkeypat
         reads += 1
     runner.join()
     assert errors == [] and reads >= 2
-    assert len(list(published.glob("kaifeng-*.duckdb"))) >= 2  # the rerun published a new copy
+    assert (published / LINK_NAME).stat().st_ino != first_copy  # the rerun published a new copy
 
 
 def _run(rerun, errors) -> None:
