@@ -8,7 +8,7 @@ import platform
 import subprocess
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -53,22 +53,44 @@ class Measured:
     peak: int  # bytes, the whole process tree
     peak_without: int  # bytes, the tree without the subtrees set apart
     code: int
+    # the peak without the subtrees set apart while each step ran: the step is the last line
+    # of the command's output matching `step_line` when the sample was taken
+    step_peaks: dict[str, int] = field(default_factory=dict)
 
 
-def run_measured(cmd: list[str], env: dict[str, str], log: Path, apart: str | None = None) -> Measured:
+def run_measured(
+    cmd: list[str], env: dict[str, str], log: Path, apart: str | None = None, step_line: str | None = None
+) -> Measured:
     """Run `cmd`, sampling the memory of its process tree every 0.5 s: wall time, peak RSS
     of the tree and of the tree without the subprocesses whose command line contains
-    `apart` (the stand-ins, which are the sources and not the platform)."""
+    `apart` (the stand-ins, which are the sources and not the platform), and with
+    `step_line` (a regex with one group naming the step) that peak per step."""
+    import re
+
     peak, peak_without = [0], [0]
+    step_peaks: dict[str, int] = {}
+    pattern = re.compile(step_line) if step_line else None
     with open(log, "w", encoding="utf-8") as out:
         started = time.monotonic()
         proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
 
         def sample() -> None:
+            step, offset = None, 0
             while proc.poll() is None:
                 total, aside = tree_rss_bytes(proc.pid, apart)
                 peak[0] = max(peak[0], total)
                 peak_without[0] = max(peak_without[0], total - aside)
+                if pattern is not None:
+                    with open(log, encoding="utf-8", errors="replace") as fh:
+                        fh.seek(offset)
+                        text = fh.read()
+                        offset = fh.tell()
+                    for line in text.splitlines():
+                        m = pattern.search(line)
+                        if m:
+                            step = m.group(1)
+                    if step is not None:
+                        step_peaks[step] = max(step_peaks.get(step, 0), total - aside)
                 time.sleep(0.5)
 
         sampler = threading.Thread(target=sample, daemon=True)
@@ -76,7 +98,7 @@ def run_measured(cmd: list[str], env: dict[str, str], log: Path, apart: str | No
         code = proc.wait()
         wall = time.monotonic() - started
         sampler.join()
-    return Measured(wall, peak[0], peak_without[0], code)
+    return Measured(wall, peak[0], peak_without[0], code, step_peaks)
 
 
 def machine() -> str:

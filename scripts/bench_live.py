@@ -1,0 +1,224 @@
+"""Freshness on a live clock (`scripts/bench.py`, part 6): from an event's appearance at a
+stand-in to its row in the marts, under the real Dagster daemon and the near-real-time
+sensor, as a deployment runs them.
+
+1. The stand-ins serve the city world on the wall clock (`govhub sandbox serve --live`): a
+   Smart City event becomes visible when its update time passes, a Sharp Eyes alarm is
+   pushed to a worker when its push time passes.
+2. The warehouse is prepared as a daily run would leave it (yesterday and today so far
+   landed and built), then `dagster-daemon` runs the code location with the
+   `near_real_time_sensor` started, for the minutes asked.
+3. Each event first seen in that time is measured from its appearance (its first version's
+   `updated_datetime`; an alarm's `pushTime`) to the end of the build that first wrote it
+   (the `_loaded_at` stamp of its landed row, looked up in `meta.builds`), provided its
+   row is in `fct_governance_events` (`fct_alarm_responses`) when the measurement ends.
+
+    .venv/bin/python scripts/bench_live.py [--minutes 10] [--preset city] [--interval 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+INSTANCE_YAML = """\
+telemetry:
+  enabled: false
+run_coordinator:
+  module: dagster._core.run_coordinator
+  class: QueuedRunCoordinator
+  config:
+    dequeue_interval_seconds: 1
+    tag_concurrency_limits:
+      - key: govhub/writes
+        value: warehouse
+        limit: 1
+"""
+
+
+@dataclass
+class Freshness:
+    table: str
+    seconds: list[float]  # appearance to the end of the build that wrote the row, per record
+
+    def percentile(self, p: float) -> float:
+        s = sorted(self.seconds)
+        return s[min(len(s) - 1, int(round(p / 100 * (len(s) - 1))))]
+
+    @property
+    def p50(self) -> float:
+        return statistics.median(self.seconds)
+
+    @property
+    def p95(self) -> float:
+        return self.percentile(95)
+
+
+@dataclass
+class LiveRun:
+    minutes: float
+    interval: int
+    runs: int
+    failed_runs: int
+    run_seconds: list[float]
+    events: Freshness
+    alarms: Freshness
+
+
+def _sandbox(preset: str, start, end) -> tuple[subprocess.Popen, dict[str, str]]:
+    cmd = [sys.executable, "-m", "govhub.cli", "sandbox", "serve", "--env-json", "--live", "--preset", preset]
+    cmd += ["--start", start.isoformat(), "--end", end.isoformat()]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    line = proc.stdout.readline()
+    if not line:
+        raise RuntimeError(f"the live stand-ins did not start (exit {proc.wait()})")
+    return proc, json.loads(line)
+
+
+def measure(tmp: Path, preset: str = "city", minutes: float = 10.0, interval: int = 10) -> LiveRun:
+    from sandbox.clock import SHANGHAI
+
+    today = datetime.now(SHANGHAI).date()
+    sandbox, sandbox_env = _sandbox(preset, today - timedelta(days=1), today + timedelta(days=1))
+    home = tmp / "dagster"
+    home.mkdir(parents=True)
+    (home / "dagster.yaml").write_text(INSTANCE_YAML, encoding="utf-8")
+    env = {
+        **os.environ,
+        **sandbox_env,
+        "DAGSTER_HOME": str(home),
+        "GOVHUB_WAREHOUSE_PATH": str(tmp / "warehouse" / "kaifeng.duckdb"),
+        "GOVHUB_NEAR_REAL_TIME_SECONDS": str(interval),
+    }
+    env.pop("GOVHUB_LAKE_DIR", None)
+    daemon = None
+    try:
+        # the warehouse as the daily run leaves it: yesterday and today so far, built
+        prepare = (
+            "from datetime import date, timedelta; from govhub.pipeline import run_pipeline; "
+            f"run_pipeline(date.fromisoformat('{today - timedelta(days=1)}'), date.fromisoformat('{today + timedelta(days=1)}'), "
+            "progress=lambda m: print(m, flush=True))"
+        )
+        done = subprocess.run([sys.executable, "-c", prepare], env=env, cwd=ROOT, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise RuntimeError("preparing the live warehouse failed:\n" + (done.stdout + done.stderr)[-3000:])
+        dg = [str(Path(sys.executable).parent / "dagster"), "sensor", "start", "-m", "orchestration.definitions"]
+        subprocess.run([*dg, "near_real_time_sensor"], env=env, cwd=ROOT, check=True, capture_output=True)
+        began = datetime.now(SHANGHAI)
+        daemon = subprocess.Popen(
+            [str(Path(sys.executable).parent / "dagster-daemon"), "run", "-m", "orchestration.definitions"],
+            env=env,
+            cwd=ROOT,
+            stdout=open(tmp / "daemon.log", "w"),  # noqa: SIM115 - closed with the process
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        time.sleep(minutes * 60)
+        ended = datetime.now(SHANGHAI)
+    finally:
+        if daemon is not None:
+            os.killpg(daemon.pid, signal.SIGTERM)
+            try:
+                daemon.wait(timeout=120)
+            except subprocess.TimeoutExpired:
+                os.killpg(daemon.pid, signal.SIGKILL)
+        sandbox.terminate()
+        sandbox.wait(timeout=60)
+    runs, failed, seconds = _runs(env)
+    warehouse = Path(env["GOVHUB_WAREHOUSE_PATH"])
+    return LiveRun(
+        minutes,
+        interval,
+        runs,
+        failed,
+        seconds,
+        _freshness(warehouse, "fct_governance_events", began, ended),
+        _freshness(warehouse, "fct_alarm_responses", began, ended),
+    )
+
+
+def _runs(env: dict[str, str]) -> tuple[int, int, list[float]]:
+    """The near_real_time runs of the instance: (how many, how many failed, their seconds)."""
+    script = (
+        "from dagster import DagsterInstance, RunsFilter, DagsterRunStatus; i = DagsterInstance.get(); "
+        "rs = i.get_run_records(RunsFilter(job_name='near_real_time')); import json; "
+        "print(json.dumps([[r.dagster_run.status.value, (r.end_time or 0) - (r.start_time or 0)] for r in rs]))"
+    )
+    out = subprocess.run([sys.executable, "-c", script], env=env, cwd=ROOT, capture_output=True, text=True, check=True)
+    rows = json.loads(out.stdout.strip().splitlines()[-1])
+    done = [s for status, s in rows if status == "SUCCESS"]
+    return len(rows), sum(1 for status, _ in rows if status == "FAILURE"), done
+
+
+# first landed version of each record, when it appeared at the source, and the row's table
+_LANDED = {
+    "fct_governance_events": (
+        "select b.service_request_id as key, min(b._loaded_at) as stamp, min(b.requested_at) as appeared "
+        "from staging.base_smart_city__service_requests as b group by 1",
+        "select distinct source_record_id as key from marts.fct_governance_events where source_system = 'smart_city'",
+    ),
+    "fct_alarm_responses": (
+        "select b.alarm_id as key, min(b._loaded_at) as stamp, min(b.pushed_at) as appeared "
+        "from staging.base_sharp_eyes__alarm_handling as b where b.pushed_at is not null group by 1",
+        "select alarm_id as key from marts.fct_alarm_responses",
+    ),
+}
+
+
+def _freshness(warehouse: Path, table: str, began: datetime, ended: datetime) -> Freshness:
+    from warehouse.duckdb import connect
+
+    landed, present = _LANDED[table]
+    con = connect(warehouse, read_only=True)
+    try:
+        rows = con.execute(
+            f"""
+            with landed as ({landed}),
+            builds as (
+                select stamp_us, finished_at_us as finished_us from meta.builds where status = 'success'
+            )
+            select epoch(l.appeared), epoch(l.stamp),
+                   (select min(finished_us) from builds where stamp_us >= epoch_us(l.stamp)) / 1e6
+            from landed as l
+            join ({present}) as p using (key)
+            where l.appeared >= ? and l.appeared < ?
+            """,
+            [began, ended - timedelta(minutes=1)],
+        ).fetchall()
+    finally:
+        con.close()
+    return Freshness(table, [finished - appeared for appeared, _, finished in rows if finished is not None])
+
+
+def main() -> int:
+    import tempfile
+
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--minutes", type=float, default=10)
+    ap.add_argument("--preset", default="city")
+    ap.add_argument("--interval", type=int, default=10, help="GOVHUB_NEAR_REAL_TIME_SECONDS (default 10)")
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory(prefix="govhub-live-") as tmp:
+        run = measure(Path(tmp), args.preset, args.minutes, args.interval)
+    for f in (run.events, run.alarms):
+        if f.seconds:
+            print(f"{f.table}: {len(f.seconds)} records, p50 {f.p50:.1f} s, p95 {f.p95:.1f} s")
+    median = f"median {statistics.median(run.run_seconds):.1f} s" if run.run_seconds else "none succeeded"
+    print(f"{run.runs} near_real_time runs ({run.failed_runs} failed), {median}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
