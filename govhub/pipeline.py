@@ -190,8 +190,8 @@ def run_pipeline(
         if len(windows) > 1:
             progress(f"days {lo} .. {hi - timedelta(days=1)}")
         for job_name, tags in _landing_steps(instance, lo, hi):
-            _run_step(run, job_name, tags, progress, state)
-        _run_step(run, WAREHOUSE_JOB, {}, progress, state)
+            _run_step(run, instance, job_name, tags, progress, state)
+        _run_step(run, instance, WAREHOUSE_JOB, {}, progress, state)
     # Close every calendar month wholly inside the window (the scores the centre publishes)
     # and write its scorecard; a month whose data is not complete yet is refused by the
     # asset and named below.
@@ -233,13 +233,15 @@ def _landing_steps(instance, start: date, end: date) -> list[tuple[str, dict | N
     ]
 
 
-def _run_step(run, job_name: str, tags: dict | None, progress: Callable[[str], None], state: _Progress) -> None:
+def _run_step(
+    run, instance, job_name: str, tags: dict | None, progress: Callable[[str], None], state: _Progress
+) -> None:
     """One job: the warehouse build without what a failed landing reaches; the outcome noted."""
     from orchestration.dbt.assets import warehouse_models
     from orchestration.definitions import defs
 
     if tags is None:
-        tags = _petition_files(dagster_instance())
+        tags = _petition_files(instance)
         if tags is None:
             progress("no complete petition file in the inbox")
             return

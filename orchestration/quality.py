@@ -91,7 +91,7 @@ def gx_check_results(
     if drift:
         context.log.warning(f"{source}/{entity}: fields not sent before, kept in the raw payload: {drift}")
     seconds = round(time.monotonic() - started, 3)
-    volume = _volume_result(context, key, suite, lake, docs_dir, load_ids, days)
+    volume = _volume_result(context, key, suite, lake, docs_dir, keep, load_ids, days)
     return [*_landing_results(key, result, seconds, docs_link(result.docs_page, docs_dir), drift), volume]
 
 
@@ -101,7 +101,7 @@ def keeps_validations(context) -> bool:
     return context.run.tags.get("govhub/path") != "near_real_time"
 
 
-def _volume_result(context, key, suite, lake, docs_dir, load_ids, days) -> AssetCheckResult:
+def _volume_result(context, key, suite, lake, docs_dir, keep, load_ids, days) -> AssetCheckResult:
     started = time.monotonic()
     source, _, entity = key.path
     entity_dir = lake.entity_dir(source, entity)
@@ -111,9 +111,7 @@ def _volume_result(context, key, suite, lake, docs_dir, load_ids, days) -> Asset
         frame = daily_volumes(entity_dir, judged_days(days), suite.volume)
     else:
         frame = load_volumes(entity_dir, load_ids, suite.volume)
-    volume = validate_volume(
-        suite.name, frame, suite.volume, docs_dir if keeps_validations(context) else None, context.run_id
-    )
+    volume = validate_volume(suite.name, frame, suite.volume, docs_dir if keep else None, context.run_id)
     outcome = volume.outcomes[0]
     breaches = frame[frame["ratio"].notna() & ~frame["ratio"].between(suite.volume.low, suite.volume.high)]
     return AssetCheckResult(

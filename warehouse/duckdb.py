@@ -53,29 +53,28 @@ def connect_for_reading(warehouse_path: Path) -> tuple[duckdb.DuckDBPyConnection
     published = Path(warehouse_path).parent / "published" / LINK_NAME
     if published.exists():
         return connect(published, read_only=True), published
-    if not Path(warehouse_path).exists():
-        raise ConfigError(f"no warehouse at {warehouse_path}: run `make demo` (or `govhub demo`) first")
-    try:
-        return connect(warehouse_path, read_only=True), Path(warehouse_path)
-    except duckdb.IOException as exc:
-        if "lock" not in str(exc).lower():
-            raise
-        raise WarehouseBusy(
-            f"the warehouse {warehouse_path} is being written by {lock_holder(exc)} and has no published copy yet: "
-            "try again when that build has finished (read-only commands read the copy it publishes)"
-        ) from None
+    busy = (
+        "there is no published copy yet; try again when that build has finished "
+        "(read-only commands read the copy it publishes)"
+    )
+    return _open_read_only(warehouse_path, busy), Path(warehouse_path)
 
 
 def ensure_readable(warehouse_path: Path) -> None:
     """WarehouseBusy, naming the writer, when another process holds the warehouse file."""
+    _open_read_only(warehouse_path, "try again when that build has finished").close()
+
+
+def _open_read_only(warehouse_path: Path, busy_advice: str) -> duckdb.DuckDBPyConnection:
+    """The warehouse opened read-only; ConfigError in one line when it does not exist,
+    WarehouseBusy naming the writer, then `busy_advice`, when a build holds it."""
     if not Path(warehouse_path).exists():
         raise ConfigError(f"no warehouse at {warehouse_path}: run `make demo` (or `govhub demo`) first")
     try:
-        connect(warehouse_path, read_only=True).close()
+        return connect(warehouse_path, read_only=True)
     except duckdb.IOException as exc:
         if "lock" not in str(exc).lower():
             raise
         raise WarehouseBusy(
-            f"the warehouse {warehouse_path} is being written by {lock_holder(exc)}: "
-            "try again when that build has finished"
+            f"the warehouse {warehouse_path} is being written by {lock_holder(exc)}: {busy_advice}"
         ) from None

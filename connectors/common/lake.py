@@ -210,8 +210,15 @@ class Lake:
         days = sorted(log.glob("*.jsonl"))
         if not days:
             return None
-        with open(days[-1], "rb") as fh:
-            lines = fh.read().splitlines()
+        with open(days[-1], "rb") as fh:  # its last line only: the day's log grows with every commit
+            end = fh.seek(0, os.SEEK_END)
+            window = 4096
+            while True:
+                fh.seek(max(0, end - window))
+                lines = fh.read().splitlines()
+                if len(lines) > 1 or window >= end:
+                    break
+                window *= 4
         return datetime.fromisoformat(json.loads(lines[-1])["committed_at"]) if lines else None
 
     def commits(self, source: str, entity: str) -> list[dict]:
@@ -253,14 +260,17 @@ class Lake:
         if self.format_version() < FORMAT_VERSION and (self.root / "raw").is_dir():
             for entity_dir in sorted(p for p in (self.root / "raw").glob("*/*") if p.is_dir()):
                 source, entity = entity_dir.parent.name, entity_dir.name
-                groups: dict[tuple[float, str, str], list[Path]] = {}
                 by_load: dict[tuple[str, str], list[Path]] = {}
                 for f in self.uncommitted_files(source, entity):
                     load_id = f.name.rsplit("-", 1)[0]
                     by_load.setdefault((f.parent.name.removeprefix(PARTITION_PREFIX), load_id), []).append(f)
-                for (partition, load_id), files in by_load.items():
-                    groups[(max(f.stat().st_mtime for f in files), load_id, partition)] = sorted(files)
-                for (_, load_id, partition), files in sorted(groups.items()):
+
+                def written_order(item: tuple[tuple[str, str], list[Path]]) -> tuple[float, str, str]:
+                    (partition, load_id), files = item
+                    return max(f.stat().st_mtime for f in files), load_id, partition
+
+                for (partition, load_id), files in sorted(by_load.items(), key=written_order):
+                    files = sorted(files)
                     rows = sum(pq.read_metadata(f).num_rows for f in files)
                     self.commit(source, entity, partition, load_id, [f.name for f in files], rows)
                     written += 1

@@ -6,6 +6,7 @@ dbt_project/target that the pipeline uses; telemetry is off."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -57,3 +58,21 @@ def run_dbt(
     return subprocess.run(
         dbt_command(args, scratch, project_dir), env=env, capture_output=True, text=True, timeout=timeout
     )
+
+
+def project_with_new_rule_version(into: Path, rule_id: str, valid_from: str, **changed: str) -> tuple[Path, int]:
+    """A copy of the dbt project under `into` whose points rule `rule_id` ends at
+    `valid_from` (valid_to is exclusive) and has a next version from that day with the
+    `changed` columns (as the centre edits seeds/rules/points_rules.csv); (the copy's folder, the new version)."""
+    project = into / "dbt_project"
+    shutil.copytree(DBT_PROJECT_DIR, project, ignore=shutil.ignore_patterns("target", "logs"))
+    rules = project / "seeds" / "rules" / "points_rules.csv"
+    lines = rules.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    current = next(line for line in lines[1:] if line.startswith(f"{rule_id},"))
+    cells = dict(zip(header, current.split(","), strict=True))
+    ended = {**cells, "valid_to": valid_from}
+    following = {**cells, "version": str(int(cells["version"]) + 1), "valid_from": valid_from, **changed}
+    lines = [line for line in lines if line != current] + [",".join(v[h] for h in header) for v in (ended, following)]
+    rules.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return project, int(following["version"])

@@ -13,7 +13,6 @@ may differ).
 
 from __future__ import annotations
 
-import shutil
 import signal
 import subprocess
 import time
@@ -25,7 +24,7 @@ import pytest
 from connectors.common.lake import Lake
 from tests.conftest import point_pipeline_at
 from tests.dbt_project import lake_steps
-from tests.dbt_project.dbt_cli import DBT_PROJECT_DIR, dbt_command, dbt_env
+from tests.dbt_project.dbt_cli import DBT_PROJECT_DIR, dbt_command, dbt_env, project_with_new_rule_version
 from warehouse.compare import BUILD_COLUMNS, compare, differing
 from warehouse.duckdb import connect
 
@@ -146,25 +145,7 @@ def test_06_new_versions_of_the_grid_and_department_lists(steps):
 
 
 def test_07_a_rule_change_builds_what_the_rules_reach(steps, tmp_path):
-    project = tmp_path / "dbt_project"
-    shutil.copytree(DBT_PROJECT_DIR, project, ignore=shutil.ignore_patterns("target", "logs"))
-    rules = project / "seeds" / "rules" / "points_rules.csv"
-    lines = rules.read_text(encoding="utf-8").splitlines()
-    header = lines[0].split(",")
-    r1 = next(line for line in lines[1:] if line.startswith("R1,"))
-    cells = dict(zip(header, r1.split(","), strict=True))
-    ended = {**cells, "valid_to": "2026-10-04"}
-    changed = {
-        **cells,
-        "version": str(int(cells["version"]) + 1),
-        "valid_from": "2026-10-04",
-        "multiplier_parttime": "1.500",
-    }
-    lines = [line for line in lines if line != r1] + [
-        ",".join(ended[h] for h in header),
-        ",".join(changed[h] for h in header),
-    ]
-    rules.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    project, version = project_with_new_rule_version(tmp_path, "R1", "2026-10-04", multiplier_parttime="1.500")
     before = dict(
         steps.query(
             "select line_id, points from marts.fct_worker_points_ledger where qualifying_on < date '2026-10-04'"
@@ -183,8 +164,7 @@ def test_07_a_rule_change_builds_what_the_rules_reach(steps, tmp_path):
     )
     assert after == before  # the days before the new version scored as they were
     (rescored,) = steps.query(
-        "select count(*) from marts.fct_worker_points_ledger where rule_id = 'R1' and rule_version = "
-        f"{int(cells['version']) + 1}"
+        f"select count(*) from marts.fct_worker_points_ledger where rule_id = 'R1' and rule_version = {version}"
     )
     assert rescored[0] > 0
     # back to the project's own rules: the ledger is built again from them

@@ -99,7 +99,7 @@ def test_a_rule_change_mid_year_applies_from_its_day_and_leaves_the_closed_month
     the same bit for bit; in October only the R1 lines from the 2nd on change."""
     import shutil
 
-    from tests.dbt_project.dbt_cli import DBT_PROJECT_DIR, dbt_env, run_dbt
+    from tests.dbt_project.dbt_cli import dbt_env, project_with_new_rule_version, run_dbt
     from warehouse.scores import close_month
 
     scenario, _, settings = points_rules
@@ -110,23 +110,9 @@ def test_a_rule_change_mid_year_applies_from_its_day_and_leaves_the_closed_month
         before = dict(_ledger(con))
     finally:
         con.close()
-    project = tmp_path / "dbt_project"
-    shutil.copytree(DBT_PROJECT_DIR, project, ignore=shutil.ignore_patterns("target", "logs"))
-    rules = project / "seeds" / "rules" / "points_rules.csv"
-    lines = rules.read_text(encoding="utf-8").splitlines()
-    header = lines[0].split(",")
-    r1 = next(line for line in lines[1:] if line.startswith("R1,"))
-    cells = dict(zip(header, r1.split(","), strict=True))
-    ended = {**cells, "valid_to": "2026-10-02"}
-    doubled = {
-        **cells,
-        "version": "2",
-        "valid_from": "2026-10-02",
-        "multiplier_fulltime": "2.0",
-        "multiplier_parttime": "2.0",
-    }
-    lines = [line for line in lines if line != r1] + [",".join(v[h] for h in header) for v in (ended, doubled)]
-    rules.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    project, _ = project_with_new_rule_version(
+        tmp_path, "R1", "2026-10-02", multiplier_fulltime="2.0", multiplier_parttime="2.0"
+    )
     done = run_dbt(
         ["build", "--exclude-resource-type", "unit_test", "--exclude-resource-type", "test"],
         dbt_env(tmp_path / "kaifeng.duckdb", settings.lake_dir),
