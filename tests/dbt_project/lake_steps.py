@@ -82,6 +82,10 @@ def smart_city_late_update(lake: Lake, on: date) -> str:
     lifecycle.append(
         {"seq": seq, "state": "closed", "state_name": "结案", "at": updated, "actor_type": "platform", "actor_id": None}
     )
+    return _land_service_request(lake, on, event)
+
+
+def _land_service_request(lake: Lake, on: date, event: dict) -> str:
     return land(
         lake,
         "smart_city",
@@ -159,15 +163,7 @@ def smart_city_bad_record(lake: Lake, on: date) -> str:
     event["service_request_id"] = event["service_request_id"] + "-X"
     event["status"] = "lost"
     event["updated_datetime"] = _local(on, 11)
-    return land(
-        lake,
-        "smart_city",
-        "service_requests",
-        on.isoformat(),
-        [event],
-        key=lambda p: p["service_request_id"],
-        updated=lambda p: p["updated_datetime"],
-    )
+    return _land_service_request(lake, on, event)
 
 
 def reference_changes(lake: Lake, on: date) -> list[str]:
