@@ -8,7 +8,8 @@ the warehouse's own cadence.
   ``fct_dispatch_tasks`` and the live board ``mart_live_open_items``), without their data
   tests (the full build runs them). The landing and the build are steps of one run, so the
   build starts the moment the landing succeeds. The ``near_real_time_sensor`` asks for a
-  run every ``GOVHUB_NEAR_REAL_TIME_SECONDS`` (default 30), never while one is still going.
+  run every ``GOVHUB_NEAR_REAL_TIME_SECONDS`` (default 5: as soon as the last one ends, since
+  it never asks while one is still going; raise it to spare the machine).
 - ``warehouse_build`` (every model and data test) runs when a daily landing succeeds
   (``warehouse_after_landing``, a run-status sensor) and at a quarter past every hour, so
   what the near-real-time path leaves out (the other sources, the points, the scorecards,
@@ -55,7 +56,7 @@ WAREHOUSE_WRITER_TAGS = {"govhub/writes": "warehouse"}
 NEAR_REAL_TIME_JOB = "near_real_time"
 WAREHOUSE_JOB = "warehouse_build"
 NEAR_REAL_TIME_TAG = "near_real_time"  # the dbt tag of the models the path builds
-DEFAULT_INTERVAL_SECONDS = 30
+DEFAULT_INTERVAL_SECONDS = 5
 
 
 def near_real_time_interval() -> int:

@@ -27,6 +27,13 @@ class _Expectations:
 expectations = _Expectations()
 
 
+def load() -> None:
+    """Import GX now. A landing on the near-real-time path calls it before it reads its
+    source, so the seconds GX takes to import pass before the snapshot, not between the
+    snapshot and the warehouse."""
+    import great_expectations  # noqa: F401
+
+
 @dataclass(frozen=True)
 class Check:
     """One expectation with its severity and what a failure means, in plain words."""

@@ -570,8 +570,10 @@ def report(connectors, month, close, day, dbt, scale, year, year_day, live, quic
             "",
             "### 6. Freshness on a live clock",
             "",
-            f"The stand-ins on the wall clock; `dagster-daemon` with the near-real-time sensor every {live.interval} s, "
-            f"for {live.minutes:.0f} minutes: {live.runs} `near_real_time` runs ({live.failed_runs} failed), "
+            f"The stand-ins on the wall clock with the `{live.preset}` world (its daily volume scaled so the hour "
+            "measured carries the city's busiest hour); `dagster-daemon` with the near-real-time sensor every "
+            f"{live.interval} s, for {live.minutes:.0f} minutes: {live.runs} `near_real_time` runs "
+            f"({live.failed_runs} failed), "
             + (f"{statistics.median(live.run_seconds):.0f} s each (median)" if live.run_seconds else "none succeeded")
             + ". From appearance at the source to the end of the build that wrote the row:",
             "",
@@ -582,6 +584,7 @@ def report(connectors, month, close, day, dbt, scale, year, year_day, live, quic
                 for f in (live.events, live.alarms)
                 if f.seconds
             ],
+            *[f"\nA failed run: {error}" for error in live.failures],
         ]
     lines += ["", "### Targets", "", *targets(connectors, month, close, day, dbt, scale, year, year_day, live)]
     return "\n".join(lines)

@@ -4,7 +4,10 @@ sensor, as a deployment runs them.
 
 1. The stand-ins serve the city world on the wall clock (`govhub sandbox serve --live`): a
    Smart City event becomes visible when its update time passes, a Sharp Eyes alarm is
-   pushed to a worker when its push time passes.
+   pushed to a worker when its push time passes. The world's daily volume is scaled so the
+   hour measured carries the events of the city's busiest hour (`busiest_hour_scale`): at
+   05:00 a city reports a seventh of what it reports at 10:00, and a measurement at night
+   would see a handful of events on an idle path.
 2. The warehouse is prepared as a daily run would leave it (yesterday and today so far
    landed and built), then `dagster-daemon` runs the code location with the
    `near_real_time_sensor` started, for the minutes asked.
@@ -13,7 +16,7 @@ sensor, as a deployment runs them.
    (the `_loaded_at` stamp of its landed row, looked up in `meta.builds`), provided its
    row is in `fct_governance_events` (`fct_alarm_responses`) when the measurement ends.
 
-    .venv/bin/python scripts/bench_live.py [--minutes 10] [--preset city] [--interval 10]
+    .venv/bin/python scripts/bench_live.py [--minutes 10] [--preset city] [--interval 5] [--as-is]
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ import statistics
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -75,6 +78,8 @@ class LiveRun:
     run_seconds: list[float]
     events: Freshness
     alarms: Freshness
+    preset: str = "city"
+    failures: list[str] = field(default_factory=list)  # the first lines of each failed run's error
 
 
 def _sandbox(preset: str, start, end) -> tuple[subprocess.Popen, dict[str, str]]:
@@ -87,10 +92,20 @@ def _sandbox(preset: str, start, end) -> tuple[subprocess.Popen, dict[str, str]]
     return proc, json.loads(line)
 
 
-def measure(tmp: Path, preset: str = "city", minutes: float = 10.0, interval: int = 10) -> LiveRun:
+def busiest_hour_scale(hour: int) -> int:
+    """How many times the city's daily volume makes `hour` (Asia/Shanghai) as busy as its
+    busiest hour, by the Smart City stand-in's profile of the day."""
+    from sandbox.smart_city.events import HOURLY
+
+    return max(1, round(float(HOURLY.max() / HOURLY[hour])))
+
+
+def measure(tmp: Path, preset: str = "city", minutes: float = 10.0, interval: int = 5, busiest: bool = True) -> LiveRun:
     from sandbox.clock import SHANGHAI
 
     today = datetime.now(SHANGHAI).date()
+    k = busiest_hour_scale(datetime.now(SHANGHAI).hour) if busiest and "x" not in preset else 1
+    preset = f"{preset}x{k}" if k > 1 else preset
     sandbox, sandbox_env = _sandbox(preset, today - timedelta(days=1), today + timedelta(days=1))
     home = tmp / "dagster"
     home.mkdir(parents=True)
@@ -136,7 +151,7 @@ def measure(tmp: Path, preset: str = "city", minutes: float = 10.0, interval: in
                 os.killpg(daemon.pid, signal.SIGKILL)
         sandbox.terminate()
         sandbox.wait(timeout=60)
-    runs, failed, seconds = _runs(env)
+    runs, failed, seconds, failures = _runs(env)
     warehouse = Path(env["GOVHUB_WAREHOUSE_PATH"])
     return LiveRun(
         minutes,
@@ -146,20 +161,34 @@ def measure(tmp: Path, preset: str = "city", minutes: float = 10.0, interval: in
         seconds,
         _freshness(warehouse, "fct_governance_events", began, ended),
         _freshness(warehouse, "fct_alarm_responses", began, ended),
+        preset,
+        failures,
     )
 
 
-def _runs(env: dict[str, str]) -> tuple[int, int, list[float]]:
-    """The near_real_time runs of the instance: (how many, how many failed, their seconds)."""
-    script = (
-        "from dagster import DagsterInstance, RunsFilter, DagsterRunStatus; i = DagsterInstance.get(); "
-        "rs = i.get_run_records(RunsFilter(job_name='near_real_time')); import json; "
-        "print(json.dumps([[r.dagster_run.status.value, (r.end_time or 0) - (r.start_time or 0)] for r in rs]))"
-    )
-    out = subprocess.run([sys.executable, "-c", script], env=env, cwd=ROOT, capture_output=True, text=True, check=True)
+_RUNS = """
+import json
+from dagster import DagsterEventType, DagsterInstance, RunsFilter
+i = DagsterInstance.get()
+rows = []
+for r in i.get_run_records(RunsFilter(job_name="near_real_time")):
+    error = ""
+    if r.dagster_run.status.value == "FAILURE":
+        failures = i.all_logs(r.dagster_run.run_id, of_type={DagsterEventType.STEP_FAILURE, DagsterEventType.RUN_FAILURE})
+        error = " | ".join((e.dagster_event.message or "")[:300] for e in failures[:2])
+    rows.append([r.dagster_run.status.value, (r.end_time or 0) - (r.start_time or 0), error])
+print(json.dumps(rows))
+"""
+
+
+def _runs(env: dict[str, str]) -> tuple[int, int, list[float], list[str]]:
+    """The near_real_time runs of the instance: how many, how many failed, the seconds of
+    those that succeeded, and why each failed one failed."""
+    out = subprocess.run([sys.executable, "-c", _RUNS], env=env, cwd=ROOT, capture_output=True, text=True, check=True)
     rows = json.loads(out.stdout.strip().splitlines()[-1])
-    done = [s for status, s in rows if status == "SUCCESS"]
-    return len(rows), sum(1 for status, _ in rows if status == "FAILURE"), done
+    done = [s for status, s, _ in rows if status == "SUCCESS"]
+    failures = [error for status, _, error in rows if status == "FAILURE"]
+    return len(rows), len(failures), done, failures
 
 
 # first landed version of each record, when it appeared at the source, and the row's table
@@ -208,15 +237,19 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--minutes", type=float, default=10)
     ap.add_argument("--preset", default="city")
-    ap.add_argument("--interval", type=int, default=10, help="GOVHUB_NEAR_REAL_TIME_SECONDS (default 10)")
+    ap.add_argument("--interval", type=int, default=5, help="GOVHUB_NEAR_REAL_TIME_SECONDS (default 5)")
+    ap.add_argument("--as-is", action="store_true", help="the preset's volume at this hour, not the busiest hour's")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="govhub-live-") as tmp:
-        run = measure(Path(tmp), args.preset, args.minutes, args.interval)
+        run = measure(Path(tmp), args.preset, args.minutes, args.interval, busiest=not args.as_is)
+    print(f"preset {run.preset}")
     for f in (run.events, run.alarms):
         if f.seconds:
             print(f"{f.table}: {len(f.seconds)} records, p50 {f.p50:.1f} s, p95 {f.p95:.1f} s")
     median = f"median {statistics.median(run.run_seconds):.1f} s" if run.run_seconds else "none succeeded"
     print(f"{run.runs} near_real_time runs ({run.failed_runs} failed), {median}")
+    for error in run.failures:
+        print(f"failed: {error}")
     return 0
 
 

@@ -13,6 +13,7 @@ from orchestration.partitions import daily_partitions, partition_days
 from orchestration.quality import gx_check_results, gx_check_specs
 from orchestration.resources import WarehouseResource
 from orchestration.sharp_eyes.resources import SharpEyesResource
+from quality import gx
 
 GROUP = "sharp_eyes"
 DESCRIPTIONS = {
@@ -37,6 +38,7 @@ def _windowed_asset(entity: str):
         days = partition_days(context)
         settings = sharp_eyes.settings()
         lake = warehouse.lake()
+        gx.load()  # before the read: what is read then waits for nothing but the validation
         results = ingest_days(settings.client(), lake, entity, days[0], days[-1], settings.lookback)
         for r in results:
             context.log.info(f"sharp_eyes {entity} {r.window[0]}..{r.window[1]}: {r.records} records")

@@ -21,6 +21,7 @@ from orchestration.partitions import daily_partitions, partition_days
 from orchestration.quality import gx_check_results, gx_check_specs
 from orchestration.resources import WarehouseResource
 from orchestration.smart_city.resources import SmartCityResource
+from quality import gx
 
 GROUP = "smart_city"
 EVENTS_KEY = AssetKey([SOURCE, "raw", "service_requests"])
@@ -42,6 +43,7 @@ def raw_service_requests(
     lake = warehouse.lake()
     overlap = smart_city.settings().overlap
     days = partition_days(context)
+    gx.load()  # before the read: what is read then waits for nothing but the validation
     totals = {"records": 0, "pages": 0, "files": 0, "retries": 0}
     per_day = {}
     load_ids = []

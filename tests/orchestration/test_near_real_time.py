@@ -103,3 +103,19 @@ def test_the_landings_are_validated_but_keep_no_data_docs_pages(near_real_time_r
     from orchestration.definitions import defs
 
     assert defs.get_job_def("near_real_time").executor_def.name == "in_process"
+
+
+def test_the_build_runs_no_data_test_and_keeps_its_parse_for_the_next(near_real_time_run):
+    """The path's dbt build runs models only (the full build runs their tests), and leaves
+    dbt's parse beside the warehouse so the next build parses only what changed."""
+    import json
+
+    from orchestration.dbt.assets import partial_parse_state
+    from orchestration.dbt.project import DBT_PROJECT_DIR
+
+    _, after, result, _ = near_real_time_run
+    (results,) = (DBT_PROJECT_DIR / "target").glob(f"warehouse_models-{result.run_id[:7]}-*/run_results.json")
+    ran = [r["unique_id"] for r in json.loads(results.read_text())["results"]]
+    assert any(u.startswith("model.") for u in ran)
+    assert not [u for u in ran if u.startswith("test.")]
+    assert partial_parse_state(after, "duckdb").stat().st_size > 0
