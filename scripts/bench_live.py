@@ -5,7 +5,7 @@ sensor, as a deployment runs them.
 1. The stand-ins serve the city world on the wall clock (`govhub sandbox serve --live`): a
    Smart City event becomes visible when its update time passes, a Sharp Eyes alarm is
    pushed to a worker when its push time passes. The world's daily volume is scaled so the
-   hour measured carries the events of the city's busiest hour (`busiest_hour_scale`): at
+   hour measured comes nearer the city's busiest hour (`busiest_hour_scale`, at most x4): at
    05:00 a city reports a seventh of what it reports at 10:00, and a measurement at night
    would see a handful of events on an idle path.
 2. The warehouse is prepared as a daily run would leave it (yesterday and today so far
@@ -92,12 +92,15 @@ def _sandbox(preset: str, start, end) -> tuple[subprocess.Popen, dict[str, str]]
     return proc, json.loads(line)
 
 
+MAX_SCALE = 4  # the largest daily volume the scale curve (bench.py part 4) measures
+
+
 def busiest_hour_scale(hour: int) -> int:
     """How many times the city's daily volume makes `hour` (Asia/Shanghai) as busy as its
-    busiest hour, by the Smart City stand-in's profile of the day."""
+    busiest hour, by the Smart City stand-in's profile of the day; at most MAX_SCALE."""
     from sandbox.smart_city.events import HOURLY
 
-    return max(1, round(float(HOURLY.max() / HOURLY[hour])))
+    return max(1, min(MAX_SCALE, round(float(HOURLY.max() / HOURLY[hour]))))
 
 
 def measure(tmp: Path, preset: str = "city", minutes: float = 10.0, interval: int = 5, busiest: bool = True) -> LiveRun:
@@ -126,9 +129,15 @@ def measure(tmp: Path, preset: str = "city", minutes: float = 10.0, interval: in
             f"run_pipeline(date.fromisoformat('{today - timedelta(days=1)}'), date.fromisoformat('{today + timedelta(days=1)}'), "
             "progress=lambda m: print(m, flush=True))"
         )
-        done = subprocess.run([sys.executable, "-c", prepare], env=env, cwd=ROOT, capture_output=True, text=True)
+        log = tmp / "prepare.log"
+        with log.open("w") as out:
+            done = subprocess.run(
+                [sys.executable, "-c", prepare], env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT
+            )
         if done.returncode != 0:
-            raise RuntimeError("preparing the live warehouse failed:\n" + (done.stdout + done.stderr)[-3000:])
+            lines = log.read_text(errors="replace").splitlines()
+            why = [line for line in lines if "Error" in line or "FAILED" in line or " ERROR " in line][:20]
+            raise RuntimeError("preparing the live warehouse failed (" + str(log) + "):\n" + "\n".join(why))
         dg = [str(Path(sys.executable).parent / "dagster"), "sensor", "start", "-m", "orchestration.definitions"]
         subprocess.run([*dg, "near_real_time_sensor"], env=env, cwd=ROOT, check=True, capture_output=True)
         began = datetime.now(SHANGHAI)
