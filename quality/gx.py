@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
@@ -25,6 +27,20 @@ class _Expectations:
 
 
 expectations = _Expectations()
+
+
+def plain(value):
+    """`value` as JSON carries it: GX hands its unexpected values back as numpy and pandas
+    scalars (a `datetime64` fails the check's metadata); instants become ISO-8601 text."""
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    if isinstance(value, np.datetime64 | pd.Timestamp | datetime | date):
+        return None if pd.isna(value) else pd.Timestamp(value).isoformat()
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
 
 
 def load() -> None:
@@ -195,6 +211,8 @@ def validate(
         r = by_id[c.expectation.id]
         res = r.result or {}
         outcomes.append(
-            Outcome(c, bool(r.success), res.get("unexpected_count"), list(res.get("partial_unexpected_list") or []))
+            Outcome(
+                c, bool(r.success), res.get("unexpected_count"), plain(list(res.get("partial_unexpected_list") or []))
+            )
         )
     return SuiteResult(suite_name, len(df), outcomes, docs_page)

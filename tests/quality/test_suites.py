@@ -10,6 +10,7 @@ from __future__ import annotations
 import glob
 from collections import Counter
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -109,6 +110,24 @@ def test_a_record_updated_after_it_was_fetched_warns(requests):
     assert [w.check.name for w in result.warnings] == [
         "ExpectColumnPairValuesAToBeGreaterThanB(fetched_at,record_updated_instant)"
     ]
+
+
+def test_unexpected_instants_are_kept_as_text_the_checks_metadata_can_carry():
+    import json
+
+    from quality.gx import Check, plain
+    from quality.gx import expectations as gxe
+
+    df = pd.DataFrame({"at": pd.to_datetime(["2026-10-01 08:00", "2031-01-01 00:00"]).as_unit("us")})
+    check = Check(
+        gxe.ExpectColumnValuesToBeBetween(column="at", max_value=pd.Timestamp("2027-01-01")),
+        "warning",
+        "not in the future",
+    )
+    result = validate("instants", df, [check])
+    assert not result.outcomes[0].success
+    assert json.loads(json.dumps(result.summary()))[check.name]["examples"] == ["2031-01-01T00:00:00"]
+    assert plain([np.datetime64("NaT"), np.int64(3), {"a": np.float64(0.5)}]) == [None, 3, {"a": 0.5}]
 
 
 def test_a_required_field_missing_in_one_record_warns_and_in_most_blocks(lake, tiny_sandbox):
