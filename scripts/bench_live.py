@@ -138,8 +138,7 @@ def measure(tmp: Path, preset: str = "city", minutes: float = 10.0, interval: in
             lines = log.read_text(errors="replace").splitlines()
             why = [line for line in lines if "Error" in line or "FAILED" in line or " ERROR " in line][:20]
             raise RuntimeError("preparing the live warehouse failed (" + str(log) + "):\n" + "\n".join(why))
-        dg = [str(Path(sys.executable).parent / "dagster"), "sensor", "start", "-m", "orchestration.definitions"]
-        subprocess.run([*dg, "near_real_time_sensor"], env=env, cwd=ROOT, check=True, capture_output=True)
+        subprocess.run(_sensor("start"), env=env, cwd=ROOT, check=True, capture_output=True)
         began = datetime.now(SHANGHAI)
         daemon = subprocess.Popen(
             [str(Path(sys.executable).parent / "dagster-daemon"), "run", "-m", "orchestration.definitions"],
@@ -151,6 +150,9 @@ def measure(tmp: Path, preset: str = "city", minutes: float = 10.0, interval: in
         )
         time.sleep(minutes * 60)
         ended = datetime.now(SHANGHAI)
+        # no new run, and the one going (if any) ends as a deployment's would, not cut off
+        subprocess.run(_sensor("stop"), env=env, cwd=ROOT, check=True, capture_output=True)
+        _wait_for_runs(env, timeout=180)
     finally:
         if daemon is not None:
             os.killpg(daemon.pid, signal.SIGTERM)
@@ -173,6 +175,29 @@ def measure(tmp: Path, preset: str = "city", minutes: float = 10.0, interval: in
         preset,
         failures,
     )
+
+
+def _sensor(action: str) -> list[str]:
+    """`dagster sensor start|stop` of the near-real-time sensor."""
+    dagster = str(Path(sys.executable).parent / "dagster")
+    return [dagster, "sensor", action, "-m", "orchestration.definitions", "near_real_time_sensor"]
+
+
+_GOING = """
+from dagster import DagsterInstance, DagsterRunStatus, RunsFilter
+going = [DagsterRunStatus.QUEUED, DagsterRunStatus.NOT_STARTED, DagsterRunStatus.STARTING, DagsterRunStatus.STARTED]
+print(len(DagsterInstance.get().get_run_records(RunsFilter(job_name="near_real_time", statuses=going))))
+"""
+
+
+def _wait_for_runs(env: dict[str, str], timeout: float) -> None:
+    """Until no near_real_time run is queued or going (at most `timeout` seconds)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        out = subprocess.run([sys.executable, "-c", _GOING], env=env, cwd=ROOT, capture_output=True, text=True)
+        if out.returncode == 0 and out.stdout.strip().splitlines()[-1] == "0":
+            return
+        time.sleep(2)
 
 
 _RUNS = """
