@@ -7,7 +7,7 @@
   ``spark`` (dbt-spark; see docs/scale-out.md).
 - ``GOVHUB_SPARK_WAREHOUSE_DIR``: the Spark target's tables and metastore (default ``spark/``
   beside the DuckDB file); ``GOVHUB_SPARK_MASTER`` its master (default ``local[2]``).
-- ``GOVHUB_DUCKDB_MEMORY_LIMIT`` (default ``2GB``), ``GOVHUB_DUCKDB_THREADS`` (default: the
+- ``GOVHUB_DUCKDB_MEMORY_LIMIT`` (default ``1GB``), ``GOVHUB_DUCKDB_THREADS`` (default: the
   machine's cores) and ``GOVHUB_DUCKDB_TEMP_DIR`` (default ``duckdb_tmp/`` beside the DuckDB
   file): what DuckDB may hold in memory, how many threads it runs, and where it spills what
   does not fit. The dbt profile and every connection the platform opens use them, so the
@@ -105,7 +105,7 @@ def reports_dir_for(warehouse_path: str | os.PathLike) -> Path:
     return Path(os.environ.get("GOVHUB_REPORTS_DIR") or Path(warehouse_path).parent / "reports").resolve()
 
 
-DUCKDB_MEMORY_LIMIT = "2GB"
+DUCKDB_MEMORY_LIMIT = "1GB"
 _MEMORY = re.compile(r"^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$|^\d{1,2}%$", re.IGNORECASE)
 
 

@@ -5,23 +5,23 @@ with landed as (
 ),
 
 typed as (
-    select
+    {% call(doc) json_select('landed', 'payload') %}
         record_key as application_id,
         {{ local_to_instant('record_updated_at') }} as updated_at,
-        {{ json_text('payload', '$.jt_id') }} as household_id,
-        {{ json_text('payload', '$.sqlx') }} as application_type,
-        {{ local_to_instant(json_text('payload', '$.sqsj')) }} as applied_at,
-        {{ local_to_instant(json_text('payload', '$.blqx')) }} as due_at,
-        {{ json_text('payload', '$.blzt') }} as status,
-        {{ local_to_instant(json_text('payload', '$.bjsj')) }} as finished_at,
-        {{ json_text('payload', '$.bl_bm') }} as department_code,
-        {{ json_int('payload', '$.is_deleted') }} = 1 as is_deleted,
+        {{ json_text(doc, '$.jt_id') }} as household_id,
+        {{ json_text(doc, '$.sqlx') }} as application_type,
+        {{ local_to_instant(json_text(doc, '$.sqsj')) }} as applied_at,
+        {{ local_to_instant(json_text(doc, '$.blqx')) }} as due_at,
+        {{ json_text(doc, '$.blzt') }} as status,
+        {{ local_to_instant(json_text(doc, '$.bjsj')) }} as finished_at,
+        {{ json_text(doc, '$.bl_bm') }} as department_code,
+        {{ json_int(doc, '$.is_deleted') }} = 1 as is_deleted,
         record_updated_at as _updated_text,
-        {{ json_text('payload', '$.sqsj') }} as _applied_text,
-        {{ json_text('payload', '$.blqx') }} as _due_text,
-        {{ json_text('payload', '$.bjsj') }} as _finished_text,
+        {{ json_text(doc, '$.sqsj') }} as _applied_text,
+        {{ json_text(doc, '$.blqx') }} as _due_text,
+        {{ json_text(doc, '$.bjsj') }} as _finished_text,
         {{ landing_columns() }}
-    from landed
+    {% endcall %}
 )
 
 select

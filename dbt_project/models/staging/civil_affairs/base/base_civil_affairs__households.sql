@@ -5,19 +5,19 @@ with landed as (
 ),
 
 typed as (
-    select
+    {% call(doc) json_select('landed', 'payload') %}
         record_key as household_id,
         {{ local_to_instant('record_updated_at') }} as updated_at,
-        {{ json_text('payload', '$.hz_xm_key') }} as head_name_key,
-        {{ json_text('payload', '$.hz_sfzh_key') }} as head_id_number_key,
-        {{ json_text('payload', '$.hz_sfzh_masked') }} as head_id_number_masked,
-        {{ json_text('payload', '$.hz_sfzh_check') }} as head_id_number_check,
-        {{ json_text('payload', '$.sq_bm') }} as village_code,
-        {{ json_text('payload', '$.wg_bm') }} as grid_code,
-        {{ json_int('payload', '$.is_deleted') }} = 1 as is_deleted,
+        {{ json_text(doc, '$.hz_xm_key') }} as head_name_key,
+        {{ json_text(doc, '$.hz_sfzh_key') }} as head_id_number_key,
+        {{ json_text(doc, '$.hz_sfzh_masked') }} as head_id_number_masked,
+        {{ json_text(doc, '$.hz_sfzh_check') }} as head_id_number_check,
+        {{ json_text(doc, '$.sq_bm') }} as village_code,
+        {{ json_text(doc, '$.wg_bm') }} as grid_code,
+        {{ json_int(doc, '$.is_deleted') }} = 1 as is_deleted,
         record_updated_at as _updated_text,
         {{ landing_columns() }}
-    from landed
+    {% endcall %}
 )
 
 select

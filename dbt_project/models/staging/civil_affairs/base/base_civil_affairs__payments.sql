@@ -4,19 +4,19 @@ with landed as (
 ),
 
 typed as (
-    select
+    {% call(doc) json_select('landed', 'payload') %}
         record_key as payment_id,
         {{ local_to_instant('record_updated_at') }} as updated_at,
-        {{ json_text('payload', '$.dx_id') }} as recipient_id,
-        {{ json_text('payload', '$.ffny') }} as payment_month,
-        {{ json_int('payload', '$.ffje_fen') }} as amount_fen,
-        try_cast({{ json_text('payload', '$.ffrq') }} as date) as paid_on,
-        {{ json_int('payload', '$.is_deleted') }} = 1 as is_deleted,
+        {{ json_text(doc, '$.dx_id') }} as recipient_id,
+        {{ json_text(doc, '$.ffny') }} as payment_month,
+        {{ json_int(doc, '$.ffje_fen') }} as amount_fen,
+        try_cast({{ json_text(doc, '$.ffrq') }} as date) as paid_on,
+        {{ json_int(doc, '$.is_deleted') }} = 1 as is_deleted,
         record_updated_at as _updated_text,
-        {{ json_text('payload', '$.ffje_fen') }} as _amount_text,
-        {{ json_text('payload', '$.ffrq') }} as _paid_text,
+        {{ json_text(doc, '$.ffje_fen') }} as _amount_text,
+        {{ json_text(doc, '$.ffrq') }} as _paid_text,
         {{ landing_columns() }}
-    from landed
+    {% endcall %}
 )
 
 select

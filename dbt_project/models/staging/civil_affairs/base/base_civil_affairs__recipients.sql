@@ -5,23 +5,23 @@ with landed as (
 ),
 
 typed as (
-    select
+    {% call(doc) json_select('landed', 'payload') %}
         record_key as recipient_id,
         {{ local_to_instant('record_updated_at') }} as updated_at,
-        {{ json_text('payload', '$.jt_id') }} as household_id,
-        {{ json_text('payload', '$.xm_key') }} as name_key,
-        {{ json_text('payload', '$.sfzh_key') }} as id_number_key,
-        {{ json_text('payload', '$.sfzh_masked') }} as id_number_masked,
-        {{ json_text('payload', '$.sfzh_check') }} as id_number_check,
-        {{ json_text('payload', '$.jzlb') }} as assistance_category,
-        try_cast({{ json_text('payload', '$.ksrq') }} as date) as valid_from,
-        try_cast({{ json_text('payload', '$.jsrq') }} as date) as valid_to,
-        {{ json_int('payload', '$.is_deleted') }} = 1 as is_deleted,
+        {{ json_text(doc, '$.jt_id') }} as household_id,
+        {{ json_text(doc, '$.xm_key') }} as name_key,
+        {{ json_text(doc, '$.sfzh_key') }} as id_number_key,
+        {{ json_text(doc, '$.sfzh_masked') }} as id_number_masked,
+        {{ json_text(doc, '$.sfzh_check') }} as id_number_check,
+        {{ json_text(doc, '$.jzlb') }} as assistance_category,
+        try_cast({{ json_text(doc, '$.ksrq') }} as date) as valid_from,
+        try_cast({{ json_text(doc, '$.jsrq') }} as date) as valid_to,
+        {{ json_int(doc, '$.is_deleted') }} = 1 as is_deleted,
         record_updated_at as _updated_text,
-        {{ json_text('payload', '$.ksrq') }} as _from_text,
-        {{ json_text('payload', '$.jsrq') }} as _to_text,
+        {{ json_text(doc, '$.ksrq') }} as _from_text,
+        {{ json_text(doc, '$.jsrq') }} as _to_text,
         {{ landing_columns() }}
-    from landed
+    {% endcall %}
 )
 
 select

@@ -5,19 +5,19 @@ with landed as (
 ),
 
 typed as (
-    select
+    {% call(doc) json_select('landed', 'payload') %}
         record_key as visit_id,
         {{ local_to_instant('record_updated_at') }} as updated_at,
-        {{ json_text('payload', '$.jt_id') }} as household_id,
-        {{ json_text('payload', '$.wgy_id') }} as staff_id,
-        {{ local_to_instant(json_text('payload', '$.zfsj')) }} as visited_at,
-        {{ json_text('payload', '$.zfqk') }} as findings,
-        {{ json_int('payload', '$.sfyzx') }} = 1 as needs_follow_up,
-        {{ json_int('payload', '$.is_deleted') }} = 1 as is_deleted,
+        {{ json_text(doc, '$.jt_id') }} as household_id,
+        {{ json_text(doc, '$.wgy_id') }} as staff_id,
+        {{ local_to_instant(json_text(doc, '$.zfsj')) }} as visited_at,
+        {{ json_text(doc, '$.zfqk') }} as findings,
+        {{ json_int(doc, '$.sfyzx') }} = 1 as needs_follow_up,
+        {{ json_int(doc, '$.is_deleted') }} = 1 as is_deleted,
         record_updated_at as _updated_text,
-        {{ json_text('payload', '$.zfsj') }} as _visited_text,
+        {{ json_text(doc, '$.zfsj') }} as _visited_text,
         {{ landing_columns() }}
-    from landed
+    {% endcall %}
 )
 
 select

@@ -6,14 +6,14 @@ with landed as (
 ),
 
 typed as (
-    select
+    {% call(doc) json_select('landed', 'payload') %}
         record_key as file_name,
         record_updated_at as file_sha256,
-        cast({{ json_text('payload', '$.bytes') }} as bigint) as file_bytes,
-        {{ json_text('payload', '$.reason') }} as rejection_code,
-        {{ json_text('payload', '$.detail') }} as rejection_detail,
+        cast({{ json_text(doc, '$.bytes') }} as bigint) as file_bytes,
+        {{ json_text(doc, '$.reason') }} as rejection_code,
+        {{ json_text(doc, '$.detail') }} as rejection_detail,
         {{ landing_columns() }}
-    from landed
+    {% endcall %}
 )
 
 select

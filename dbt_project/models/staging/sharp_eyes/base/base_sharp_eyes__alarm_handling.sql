@@ -6,19 +6,19 @@ with landed as (
 ),
 
 typed as (
-    select
+    {% call(doc) json_select('landed', 'payload') %}
         record_key as alarm_id,
-        {{ json_text('payload', '$.handlerId') }} as assigned_staff_id,
-        {{ to_instant(json_text('payload', '$.pushTime')) }} as pushed_at,
-        {{ to_instant(json_text('payload', '$.arriveTime')) }} as arrived_at,
-        {{ json_text('payload', '$.handleResult') }} as handle_result,
-        {{ to_instant(json_text('payload', '$.finishTime')) }} as finished_at,
-        nullif({{ json_text('payload', '$.remark') }}, '') as remark,
-        {{ json_text('payload', '$.pushTime') }} as _push_text,
-        {{ json_text('payload', '$.arriveTime') }} as _arrive_text,
-        {{ json_text('payload', '$.finishTime') }} as _finish_text,
+        {{ json_text(doc, '$.handlerId') }} as assigned_staff_id,
+        {{ to_instant(json_text(doc, '$.pushTime')) }} as pushed_at,
+        {{ to_instant(json_text(doc, '$.arriveTime')) }} as arrived_at,
+        {{ json_text(doc, '$.handleResult') }} as handle_result,
+        {{ to_instant(json_text(doc, '$.finishTime')) }} as finished_at,
+        nullif({{ json_text(doc, '$.remark') }}, '') as remark,
+        {{ json_text(doc, '$.pushTime') }} as _push_text,
+        {{ json_text(doc, '$.arriveTime') }} as _arrive_text,
+        {{ json_text(doc, '$.finishTime') }} as _finish_text,
         {{ landing_columns() }}
-    from landed
+    {% endcall %}
 )
 
 select

@@ -7,24 +7,24 @@ with landed as (
 ),
 
 typed as (
-    select
+    {% call(doc) json_select('landed', 'payload') %}
         record_key as alarm_id,
-        {{ json_int('payload', '$.eventType') }} as event_type,
-        {{ json_text('payload', '$.eventTypeName') }} as event_type_name,
-        {{ json_text('payload', '$.ruleName') }} as rule_name,
-        {{ json_int('payload', '$.eventLevel') }} as event_level,
-        {{ to_instant(json_text('payload', '$.startTime')) }} as started_at,
-        {{ to_instant(json_text('payload', '$.endTime')) }} as ended_at,
-        {{ json_int('payload', '$.handleStatus') }} as handle_status,
-        nullif({{ json_text('payload', '$.remark') }}, '') as remark,
-        {{ json_text('payload', '$.eventLogSrcList[0].resIndexCode') }} as camera_index_code,
-        {{ json_text('payload', '$.eventLogSrcList[0].regionIndexCode') }} as region_index_code,
-        {{ json_text('payload', '$.eventType') }} as _event_type_text,
-        {{ json_text('payload', '$.eventLevel') }} as _event_level_text,
-        {{ json_text('payload', '$.startTime') }} as _start_text,
-        {{ json_text('payload', '$.endTime') }} as _end_text,
+        {{ json_int(doc, '$.eventType') }} as event_type,
+        {{ json_text(doc, '$.eventTypeName') }} as event_type_name,
+        {{ json_text(doc, '$.ruleName') }} as rule_name,
+        {{ json_int(doc, '$.eventLevel') }} as event_level,
+        {{ to_instant(json_text(doc, '$.startTime')) }} as started_at,
+        {{ to_instant(json_text(doc, '$.endTime')) }} as ended_at,
+        {{ json_int(doc, '$.handleStatus') }} as handle_status,
+        nullif({{ json_text(doc, '$.remark') }}, '') as remark,
+        {{ json_text(doc, '$.eventLogSrcList[0].resIndexCode') }} as camera_index_code,
+        {{ json_text(doc, '$.eventLogSrcList[0].regionIndexCode') }} as region_index_code,
+        {{ json_text(doc, '$.eventType') }} as _event_type_text,
+        {{ json_text(doc, '$.eventLevel') }} as _event_level_text,
+        {{ json_text(doc, '$.startTime') }} as _start_text,
+        {{ json_text(doc, '$.endTime') }} as _end_text,
         {{ landing_columns() }}
-    from landed
+    {% endcall %}
 )
 
 select

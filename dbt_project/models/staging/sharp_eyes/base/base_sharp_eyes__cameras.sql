@@ -5,18 +5,18 @@ with landed as (
 ),
 
 typed as (
-    select
+    {% call(doc) json_select('landed', 'payload') %}
         record_key as camera_index_code,
-        {{ json_text('payload', '$.cameraName') }} as camera_name,
-        {{ json_text('payload', '$.regionIndexCode') }} as region_index_code,
-        {{ json_double('payload', '$.longitude') }} as source_longitude,
-        {{ json_double('payload', '$.latitude') }} as source_latitude,
+        {{ json_text(doc, '$.cameraName') }} as camera_name,
+        {{ json_text(doc, '$.regionIndexCode') }} as region_index_code,
+        {{ json_double(doc, '$.longitude') }} as source_longitude,
+        {{ json_double(doc, '$.latitude') }} as source_latitude,
         'WGS-84' as source_crs,
-        {{ json_int('payload', '$.status') }} as status,
-        {{ json_text('payload', '$.longitude') }} as _long_text,
-        {{ json_text('payload', '$.latitude') }} as _lat_text,
+        {{ json_int(doc, '$.status') }} as status,
+        {{ json_text(doc, '$.longitude') }} as _long_text,
+        {{ json_text(doc, '$.latitude') }} as _lat_text,
         {{ landing_columns() }}
-    from landed
+    {% endcall %}
 )
 
 select

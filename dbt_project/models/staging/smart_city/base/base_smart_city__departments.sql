@@ -4,19 +4,19 @@ with landed as (
 ),
 
 typed as (
-    select
+    {% call(doc) json_select('landed', 'payload') %}
         record_key as department_code,
-        {{ json_text('payload', '$.department_name') }} as department_name,
-        {{ json_text('payload', '$.kind_code') }} as kind_code,
-        {{ json_text('payload', '$.kind_name') }} as kind_name,
-        {{ json_text('payload', '$.platform_code') }} as platform_code,
-        {{ json_text('payload', '$.platform_name') }} as platform_name,
-        {{ json_text('payload', '$.level') }} as department_level,
-        {{ json_text('payload', '$.parent_code') }} as parent_code,
-        {{ json_text('payload', '$.county_code') }} as county_code,
-        {{ json_text('payload', '$.township_code') }} as township_code,
+        {{ json_text(doc, '$.department_name') }} as department_name,
+        {{ json_text(doc, '$.kind_code') }} as kind_code,
+        {{ json_text(doc, '$.kind_name') }} as kind_name,
+        {{ json_text(doc, '$.platform_code') }} as platform_code,
+        {{ json_text(doc, '$.platform_name') }} as platform_name,
+        {{ json_text(doc, '$.level') }} as department_level,
+        {{ json_text(doc, '$.parent_code') }} as parent_code,
+        {{ json_text(doc, '$.county_code') }} as county_code,
+        {{ json_text(doc, '$.township_code') }} as township_code,
         {{ landing_columns() }}
-    from landed
+    {% endcall %}
 )
 
 select

@@ -5,21 +5,21 @@ with landed as (
 ),
 
 typed as (
-    select
+    {% call(doc) json_select('landed', 'payload') %}
         record_key as grid_code,
-        {{ json_text('payload', '$.properties.grid_name') }} as grid_name,
-        {{ json_text('payload', '$.properties.village_code') }} as village_code,
-        {{ json_text('payload', '$.properties.township_code') }} as township_code,
-        {{ json_text('payload', '$.properties.county_code') }} as county_code,
-        try_cast({{ json_text('payload', '$.properties.valid_from') }} as date) as valid_from,
-        try_cast({{ json_text('payload', '$.properties.valid_to') }} as date) as valid_to,
-        coalesce({{ json_text('payload', '$.properties.coordinate_system') }}, 'WGS-84') as source_crs,
-        {{ json_fragment('payload', '$.geometry') }} as geometry_geojson,
-        {{ json_text('payload', '$.properties.valid_from') }} as _valid_from_text,
-        {{ json_text('payload', '$.properties.valid_to') }} as _valid_to_text,
-        {{ json_text('payload', '$.geometry.type') }} as _geometry_type,
+        {{ json_text(doc, '$.properties.grid_name') }} as grid_name,
+        {{ json_text(doc, '$.properties.village_code') }} as village_code,
+        {{ json_text(doc, '$.properties.township_code') }} as township_code,
+        {{ json_text(doc, '$.properties.county_code') }} as county_code,
+        try_cast({{ json_text(doc, '$.properties.valid_from') }} as date) as valid_from,
+        try_cast({{ json_text(doc, '$.properties.valid_to') }} as date) as valid_to,
+        coalesce({{ json_text(doc, '$.properties.coordinate_system') }}, 'WGS-84') as source_crs,
+        {{ json_fragment(doc, '$.geometry') }} as geometry_geojson,
+        {{ json_text(doc, '$.properties.valid_from') }} as _valid_from_text,
+        {{ json_text(doc, '$.properties.valid_to') }} as _valid_to_text,
+        {{ json_text(doc, '$.geometry.type') }} as _geometry_type,
         {{ landing_columns() }}
-    from landed
+    {% endcall %}
 )
 
 select

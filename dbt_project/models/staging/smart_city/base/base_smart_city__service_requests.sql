@@ -6,35 +6,35 @@ with landed as (
 ),
 
 typed as (
-    select
+    {% call(doc) json_select('landed', 'payload') %}
         record_key as service_request_id,
         {{ to_instant('record_updated_at') }} as updated_at,
-        {{ to_instant(json_text('payload', '$.requested_datetime')) }} as requested_at,
-        {{ to_instant(json_text('payload', '$.expected_datetime')) }} as expected_at,
-        {{ json_text('payload', '$.status') }} as status,
-        {{ json_text('payload', '$.status_notes') }} as status_notes,
-        {{ json_text('payload', '$.service_code') }} as service_code,
-        {{ json_text('payload', '$.service_name') }} as service_name,
-        {{ json_text('payload', '$.agency_responsible') }} as agency_responsible,
-        {{ json_double('payload', '$.long') }} as source_longitude,
-        {{ json_double('payload', '$.lat') }} as source_latitude,
+        {{ to_instant(json_text(doc, '$.requested_datetime')) }} as requested_at,
+        {{ to_instant(json_text(doc, '$.expected_datetime')) }} as expected_at,
+        {{ json_text(doc, '$.status') }} as status,
+        {{ json_text(doc, '$.status_notes') }} as status_notes,
+        {{ json_text(doc, '$.service_code') }} as service_code,
+        {{ json_text(doc, '$.service_name') }} as service_name,
+        {{ json_text(doc, '$.agency_responsible') }} as agency_responsible,
+        {{ json_double(doc, '$.long') }} as source_longitude,
+        {{ json_double(doc, '$.lat') }} as source_latitude,
         -- Open311 says WGS-84; this platform states GCJ-02 on every record.
-        coalesce({{ json_text('payload', '$.extended_attributes.coordinate_system') }}, 'WGS-84') as source_crs,
-        {{ json_text('payload', '$.extended_attributes.reporter.type') }} as reporter_type,
-        {{ json_text('payload', '$.extended_attributes.reporter.staff_id') }} as reporter_staff_id,
-        {{ json_text('payload', '$.extended_attributes.grid_code') }} as reported_grid_code,
-        {{ json_text('payload', '$.extended_attributes.alarm_id') }} as alarm_id,
-        {{ json_text('payload', '$.extended_attributes.department_code') }} as department_code,
-        {{ to_instant(json_text('payload', '$.extended_attributes.due_datetime')) }} as due_at,
-        {{ json_bool('payload', '$.extended_attributes.self_resolved') }} as self_resolved,
-        {{ json_int('payload', '$.extended_attributes.township_evaluation') }} as township_evaluation,
-        {{ json_fragment('payload', '$.extended_attributes.lifecycle') }} as lifecycle_json,
+        coalesce({{ json_text(doc, '$.extended_attributes.coordinate_system') }}, 'WGS-84') as source_crs,
+        {{ json_text(doc, '$.extended_attributes.reporter.type') }} as reporter_type,
+        {{ json_text(doc, '$.extended_attributes.reporter.staff_id') }} as reporter_staff_id,
+        {{ json_text(doc, '$.extended_attributes.grid_code') }} as reported_grid_code,
+        {{ json_text(doc, '$.extended_attributes.alarm_id') }} as alarm_id,
+        {{ json_text(doc, '$.extended_attributes.department_code') }} as department_code,
+        {{ to_instant(json_text(doc, '$.extended_attributes.due_datetime')) }} as due_at,
+        {{ json_bool(doc, '$.extended_attributes.self_resolved') }} as self_resolved,
+        {{ json_int(doc, '$.extended_attributes.township_evaluation') }} as township_evaluation,
+        {{ json_fragment(doc, '$.extended_attributes.lifecycle') }} as lifecycle_json,
         record_updated_at as _updated_text,
-        {{ json_text('payload', '$.requested_datetime') }} as _requested_text,
-        {{ json_text('payload', '$.long') }} as _long_text,
-        {{ json_text('payload', '$.lat') }} as _lat_text,
+        {{ json_text(doc, '$.requested_datetime') }} as _requested_text,
+        {{ json_text(doc, '$.long') }} as _long_text,
+        {{ json_text(doc, '$.lat') }} as _lat_text,
         {{ landing_columns() }}
-    from landed
+    {% endcall %}
 )
 
 select

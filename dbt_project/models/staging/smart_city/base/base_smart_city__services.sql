@@ -5,18 +5,18 @@ with landed as (
 ),
 
 typed as (
-    select
+    {% call(doc) json_select('landed', 'payload') %}
         record_key as subitem_code,
-        {{ json_text('payload', '$.service_name') }} as subitem_name,
-        {{ json_text('payload', '$.group') }} as category_name,
-        {{ json_text('payload', '$.extended_attributes.category_code') }} as category_code,
-        {{ json_text('payload', '$.extended_attributes.platform_code') }} as platform_code,
-        {{ json_text('payload', '$.extended_attributes.default_department_kind') }} as default_department_kind,
-        {{ json_int('payload', '$.extended_attributes.time_limit_hours') }} as time_limit_hours,
-        {{ json_bool('payload', '$.extended_attributes.self_resolvable') }} as self_resolvable,
-        {{ json_text('payload', '$.extended_attributes.time_limit_hours') }} as _time_limit_text,
+        {{ json_text(doc, '$.service_name') }} as subitem_name,
+        {{ json_text(doc, '$.group') }} as category_name,
+        {{ json_text(doc, '$.extended_attributes.category_code') }} as category_code,
+        {{ json_text(doc, '$.extended_attributes.platform_code') }} as platform_code,
+        {{ json_text(doc, '$.extended_attributes.default_department_kind') }} as default_department_kind,
+        {{ json_int(doc, '$.extended_attributes.time_limit_hours') }} as time_limit_hours,
+        {{ json_bool(doc, '$.extended_attributes.self_resolvable') }} as self_resolvable,
+        {{ json_text(doc, '$.extended_attributes.time_limit_hours') }} as _time_limit_text,
         {{ landing_columns() }}
-    from landed
+    {% endcall %}
 )
 
 select

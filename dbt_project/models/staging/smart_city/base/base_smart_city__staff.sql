@@ -5,15 +5,15 @@ with landed as (
 ),
 
 typed as (
-    select
+    {% call(doc) json_select('landed', 'payload') %}
         record_key as staff_id,
-        {{ json_text('payload', '$.name_masked') }} as staff_name_masked,
-        {{ json_text('payload', '$.role') }} as role,
-        {{ json_text('payload', '$.employment') }} as employment,
-        {{ json_text('payload', '$.township_code') }} as home_township_code,
-        {{ json_fragment('payload', '$.assignments') }} as assignments_json,
+        {{ json_text(doc, '$.name_masked') }} as staff_name_masked,
+        {{ json_text(doc, '$.role') }} as role,
+        {{ json_text(doc, '$.employment') }} as employment,
+        {{ json_text(doc, '$.township_code') }} as home_township_code,
+        {{ json_fragment(doc, '$.assignments') }} as assignments_json,
         {{ landing_columns() }}
-    from landed
+    {% endcall %}
 )
 
 select

@@ -5,17 +5,17 @@ with landed as (
 ),
 
 typed as (
-    select
+    {% call(doc) json_select('landed', 'payload') %}
         record_key as lot_id,
-        {{ json_text('payload', '$.name') }} as lot_name,
-        {{ json_text('payload', '$.lot_type') }} as lot_type,
-        {{ json_int('payload', '$.berth_count') }} as berth_count,
-        {{ json_double('payload', '$.longitude') }} as source_longitude,
-        {{ json_double('payload', '$.latitude') }} as source_latitude,
-        coalesce({{ json_text('payload', '$.coordinate_system') }}, 'BD-09') as source_crs,
-        {{ json_text('payload', '$.berth_count') }} as _berth_text,
+        {{ json_text(doc, '$.name') }} as lot_name,
+        {{ json_text(doc, '$.lot_type') }} as lot_type,
+        {{ json_int(doc, '$.berth_count') }} as berth_count,
+        {{ json_double(doc, '$.longitude') }} as source_longitude,
+        {{ json_double(doc, '$.latitude') }} as source_latitude,
+        coalesce({{ json_text(doc, '$.coordinate_system') }}, 'BD-09') as source_crs,
+        {{ json_text(doc, '$.berth_count') }} as _berth_text,
         {{ landing_columns() }}
-    from landed
+    {% endcall %}
 )
 
 select

@@ -5,22 +5,22 @@ with landed as (
 ),
 
 typed as (
-    select
+    {% call(doc) json_select('landed', 'payload') %}
         record_key as session_id,
         {{ local_to_instant('record_updated_at') }} as updated_at,
-        {{ json_text('payload', '$.plate_key') }} as plate_key,
-        {{ json_text('payload', '$.plate_masked') }} as plate_masked,
-        {{ json_text('payload', '$.lot_id') }} as lot_id,
-        {{ json_text('payload', '$.berth_no') }} as berth_no,
-        {{ local_to_instant(json_text('payload', '$.entry_time')) }} as entered_at,
-        {{ local_to_instant(json_text('payload', '$.exit_time')) }} as exited_at,
-        {{ json_int('payload', '$.fee_fen') }} as fee_fen,
+        {{ json_text(doc, '$.plate_key') }} as plate_key,
+        {{ json_text(doc, '$.plate_masked') }} as plate_masked,
+        {{ json_text(doc, '$.lot_id') }} as lot_id,
+        {{ json_text(doc, '$.berth_no') }} as berth_no,
+        {{ local_to_instant(json_text(doc, '$.entry_time')) }} as entered_at,
+        {{ local_to_instant(json_text(doc, '$.exit_time')) }} as exited_at,
+        {{ json_int(doc, '$.fee_fen') }} as fee_fen,
         record_updated_at as _updated_text,
-        {{ json_text('payload', '$.entry_time') }} as _entry_text,
-        {{ json_text('payload', '$.exit_time') }} as _exit_text,
-        {{ json_text('payload', '$.fee_fen') }} as _fee_text,
+        {{ json_text(doc, '$.entry_time') }} as _entry_text,
+        {{ json_text(doc, '$.exit_time') }} as _exit_text,
+        {{ json_text(doc, '$.fee_fen') }} as _fee_text,
         {{ landing_columns() }}
-    from landed
+    {% endcall %}
 )
 
 select

@@ -5,32 +5,32 @@ with landed as (
 ),
 
 typed as (
-    select
+    {% call(doc) json_select('landed', 'payload') %}
         record_key as violation_id,
         {{ local_to_instant('record_updated_at') }} as updated_at,
-        {{ json_text('payload', '$.plate_key') }} as plate_key,
-        {{ json_text('payload', '$.plate_masked') }} as plate_masked,
-        {{ json_text('payload', '$.violation_type') }} as violation_type,
-        {{ json_text('payload', '$.violation_type_name') }} as violation_type_name,
-        {{ json_text('payload', '$.lot_id') }} as lot_id,
-        {{ json_double('payload', '$.longitude') }} as source_longitude,
-        {{ json_double('payload', '$.latitude') }} as source_latitude,
-        coalesce({{ json_text('payload', '$.coordinate_system') }}, 'BD-09') as source_crs,
-        {{ json_text('payload', '$.status') }} as status,
-        {{ json_text('payload', '$.handling_department') }} as department_code,
-        {{ local_to_instant(json_text('payload', '$.found_time')) }} as found_at,
-        {{ local_to_instant(json_text('payload', '$.dispatch_time')) }} as dispatched_at,
-        {{ local_to_instant(json_text('payload', '$.handled_time')) }} as handled_at,
-        {{ local_to_instant(json_text('payload', '$.closed_time')) }} as closed_at,
+        {{ json_text(doc, '$.plate_key') }} as plate_key,
+        {{ json_text(doc, '$.plate_masked') }} as plate_masked,
+        {{ json_text(doc, '$.violation_type') }} as violation_type,
+        {{ json_text(doc, '$.violation_type_name') }} as violation_type_name,
+        {{ json_text(doc, '$.lot_id') }} as lot_id,
+        {{ json_double(doc, '$.longitude') }} as source_longitude,
+        {{ json_double(doc, '$.latitude') }} as source_latitude,
+        coalesce({{ json_text(doc, '$.coordinate_system') }}, 'BD-09') as source_crs,
+        {{ json_text(doc, '$.status') }} as status,
+        {{ json_text(doc, '$.handling_department') }} as department_code,
+        {{ local_to_instant(json_text(doc, '$.found_time')) }} as found_at,
+        {{ local_to_instant(json_text(doc, '$.dispatch_time')) }} as dispatched_at,
+        {{ local_to_instant(json_text(doc, '$.handled_time')) }} as handled_at,
+        {{ local_to_instant(json_text(doc, '$.closed_time')) }} as closed_at,
         record_updated_at as _updated_text,
-        {{ json_text('payload', '$.found_time') }} as _found_text,
-        {{ json_text('payload', '$.dispatch_time') }} as _dispatch_text,
-        {{ json_text('payload', '$.handled_time') }} as _handled_text,
-        {{ json_text('payload', '$.closed_time') }} as _closed_text,
-        {{ json_text('payload', '$.longitude') }} as _long_text,
-        {{ json_text('payload', '$.latitude') }} as _lat_text,
+        {{ json_text(doc, '$.found_time') }} as _found_text,
+        {{ json_text(doc, '$.dispatch_time') }} as _dispatch_text,
+        {{ json_text(doc, '$.handled_time') }} as _handled_text,
+        {{ json_text(doc, '$.closed_time') }} as _closed_text,
+        {{ json_text(doc, '$.longitude') }} as _long_text,
+        {{ json_text(doc, '$.latitude') }} as _lat_text,
         {{ landing_columns() }}
-    from landed
+    {% endcall %}
 )
 
 select
