@@ -25,13 +25,15 @@ machine in one run, written to BENCHMARKS.md with the command, the machine and t
 `--year` runs part 5 alone, into a section of its own, with `dbt run` of the year (every
 model rebuilt: a full refresh) against its floor.
 
-Nothing of the project's own warehouse is touched: every run works in a temporary folder.
+Nothing of the project's own warehouse is touched: every run works in a temporary folder
+(or in `--keep DIR`, kept afterwards with its warehouses, lakes, Dagster runs and logs).
 `--quick` uses fewer days and skips x4 (for trying the script, not for the figures).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import statistics
@@ -688,6 +690,14 @@ def bench_year(preset: str, tmp: Path) -> str:
     )
 
 
+def _workdir(keep: Path | None):
+    """The folder the benchmark works in: `keep` (made, and kept), else a temporary one."""
+    if keep is None:
+        return tempfile.TemporaryDirectory(prefix="govhub-bench-")
+    keep.mkdir(parents=True, exist_ok=True)
+    return contextlib.nullcontext(str(keep.resolve()))
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", type=Path, default=ROOT / "BENCHMARKS.md")
@@ -695,7 +705,15 @@ def main() -> int:
     ap.add_argument("--preset", default="city", help="the world (default city; tiny to try the script)")
     ap.add_argument("--year", action="store_true", help="the year's backfill and transform (its own section)")
     ap.add_argument("--engines", action="store_true", help="the month built on DuckDB and on Spark (its own section)")
+    ap.add_argument(
+        "--keep",
+        type=Path,
+        metavar="DIR",
+        help="work in DIR (new or empty) and keep it: the warehouses, lakes, Dagster runs and logs, to profile afterwards",
+    )
     args = ap.parse_args()
+    if args.keep and args.keep.exists() and any(args.keep.iterdir()):
+        ap.error(f"--keep: {args.keep} is not empty")
     started = time.monotonic()
     # the parts that take a section of their own
     for wanted, part, start, end in (
@@ -703,13 +721,13 @@ def main() -> int:
         (args.year, bench_year, YEAR_START, YEAR_END),
     ):
         if wanted:
-            with tempfile.TemporaryDirectory(prefix="govhub-bench-") as tmp:
+            with _workdir(args.keep) as tmp:
                 text = part(args.preset, Path(tmp))
             text += f"\n\nThis part of the benchmark took {(time.monotonic() - started) / 60:.1f} minutes."
             write_section(args.out, text, start, end)
             print(text)
             return 0
-    with tempfile.TemporaryDirectory(prefix="govhub-bench-") as tmp:
+    with _workdir(args.keep) as tmp:
         tmp = Path(tmp)
         # first, while the machine has run nothing else yet: the live clock's hour decides
         # the volume (bench_live.busiest_hour_scale), and the rest does not depend on it
