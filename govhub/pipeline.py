@@ -241,10 +241,12 @@ def _run_step(
     from orchestration.definitions import defs
 
     if tags is None:
-        tags = _petition_files(instance)
-        if tags is None:
-            progress("no complete petition file in the inbox")
-            return
+        runs = _petition_files(instance)
+        if not runs:
+            progress("no new petition file in the inbox")
+        for tags in runs:
+            _run_step(run, instance, job_name, tags, progress, state)
+        return
     selection = None
     if job_name == WAREHOUSE_JOB and state.failed_assets:
         reach = _reach(defs, state.failed_assets)
@@ -298,19 +300,35 @@ def _register_from(start: date) -> str:
     return PARTITIONS_START
 
 
-def _petition_files(instance) -> dict[str, str] | None:
-    """Petitions arrive as files: every complete one registered as a partition, landed in
-    one run (the tags of that run; None: no file yet)."""
+def _petition_files(instance) -> list[dict[str, str]]:
+    """Petitions arrive as files: every complete one registered as a partition; the files not
+    landed yet (or changed since they were) landed, one run per stretch of consecutive
+    partitions (the tags of those runs; none: nothing new). A file already landed is not
+    read again, so the step costs the new files, not the inbox's history."""
     from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
-    from connectors.petitions import PetitionsSettings, complete_files
+    from connectors.common.lake import Lake
+    from connectors.petitions import PetitionsSettings, complete_files, pending_files
     from orchestration.petitions.assets import petition_files
+    from warehouse.settings import WarehouseSettings
 
-    names = [f.name for f in complete_files(PetitionsSettings.from_env().inbox)]
+    inbox = PetitionsSettings.from_env().inbox
+    names = [f.name for f in complete_files(inbox)]
     if not names:
-        return None
+        return []
     instance.add_dynamic_partitions(petition_files.name, names)
-    return {ASSET_PARTITION_RANGE_START_TAG: names[0], ASSET_PARTITION_RANGE_END_TAG: names[-1]}
+    pending = {f.name for f in pending_files(Lake(WarehouseSettings.from_env().lake_dir), inbox)}
+    stretches: list[list[str]] = []
+    previous = None
+    for name in instance.get_dynamic_partitions(petition_files.name):
+        if name in pending:
+            if previous not in pending:
+                stretches.append([])
+            stretches[-1].append(name)
+        previous = name
+    return [
+        {ASSET_PARTITION_RANGE_START_TAG: s[0], ASSET_PARTITION_RANGE_END_TAG: s[-1]} for s in stretches
+    ]
 
 
 def _progress_published(result, progress: Callable[[str], None]) -> None:
