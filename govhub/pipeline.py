@@ -326,9 +326,7 @@ def _petition_files(instance) -> list[dict[str, str]]:
                 stretches.append([])
             stretches[-1].append(name)
         previous = name
-    return [
-        {ASSET_PARTITION_RANGE_START_TAG: s[0], ASSET_PARTITION_RANGE_END_TAG: s[-1]} for s in stretches
-    ]
+    return [{ASSET_PARTITION_RANGE_START_TAG: s[0], ASSET_PARTITION_RANGE_END_TAG: s[-1]} for s in stretches]
 
 
 def _progress_published(result, progress: Callable[[str], None]) -> None:

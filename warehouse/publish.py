@@ -1,7 +1,8 @@
 """Publishing the warehouse to BI tools, after each successful run.
 
 - **DuckDB copy** (`publish_duckdb`): the published schemas are copied into a new file in
-  `warehouse/published/`, made read-only, and renamed over `warehouse/published/kaifeng.duckdb`
+  `warehouse/published/` (starting from the copy before, only the tables whose content
+  changed are written), made read-only, and renamed over `warehouse/published/kaifeng.duckdb`
   in one step. The file keeps its name, so a client sees one database, `kaifeng`, across
   publishes; a client holding the earlier file open keeps reading it until it closes, and
   a new connection opens the new one. The near-real-time path publishes the live board
@@ -14,7 +15,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -55,29 +58,86 @@ def publish_duckdb(
     warehouse_path: Path, published_dir: Path, name: str = LINK_NAME, tables: tuple[tuple[str, str], ...] | None = None
 ) -> Path:
     """Copy the BI schemas (or just `tables`) into a new file, read-only, and rename it over
-    `published_dir/name`; that path."""
+    `published_dir/name`; that path.
+
+    What a publish writes follows what changed, not what the warehouse holds: each table's
+    fingerprint (its columns, row count and the sum of its rows' hashes) is kept beside the
+    copy (`.<name>.tables.json`, with the tables the publish wrote). The next publish starts from a file copy of the copy
+    before and writes again only the tables whose fingerprint differs (a closed month's
+    scores, held for years, are not rewritten every day). A full copy is made when the copy
+    before is not the one the fingerprints describe, or when half its blocks are free."""
     from warehouse.duckdb import connect
 
     published_dir.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     tmp = published_dir / f".{name}.{stamp}.tmp"
     target = published_dir / name
+    kept = published_dir / f".{name}.tables.json"
+    before = _previous(target, kept)
+    if before is not None:
+        shutil.copyfile(target, tmp)
+        os.chmod(tmp, 0o644)
     con = connect(tmp)
     try:
         con.execute(f"attach '{warehouse_path}' as wh (read_only)")
-        for schema, table in tables or _tables(con, "wh", BI_SCHEMAS):
+        wanted = list(tables or _tables(con, "wh", BI_SCHEMAS))
+        now = {f"{schema}.{table}": _fingerprint(con, "wh", schema, table) for schema, table in wanted}
+        if before is not None:  # a table the warehouse no longer publishes
+            catalog = con.execute("select current_database()").fetchone()[0]
+            for schema, table in _tables(con, catalog, tuple({s for s, _ in wanted} | set(BI_SCHEMAS))):
+                if f"{schema}.{table}" not in now:
+                    con.execute(f'drop table "{schema}"."{table}"')
+        written = []
+        for schema, table in wanted:
+            if before is not None and before.get(f"{schema}.{table}") == now[f"{schema}.{table}"]:
+                continue
+            written.append(f"{schema}.{table}")
             con.execute(f'create schema if not exists "{schema}"')
-            con.execute(f'create table "{schema}"."{table}" as select * from wh."{schema}"."{table}"')
+            con.execute(f'create or replace table "{schema}"."{table}" as select * from wh."{schema}"."{table}"')
         con.execute("detach wh")
         con.execute("checkpoint")
+        free, total = con.execute(
+            "select free_blocks, total_blocks from pragma_database_size() where database_name = current_database()"
+        ).fetchone()
     finally:
         con.close()
     Path(f"{tmp}.wal").unlink(missing_ok=True)
     os.chmod(tmp, 0o444)  # what BI reads is never written again
+    kept.unlink(missing_ok=True)  # the fingerprints describe the file they are written with
     os.replace(tmp, target)  # the switch: one rename, the name kept
+    if free * 2 < total:  # else the next publish writes a compact copy whole
+        st = target.stat()
+        kept.write_text(
+            json.dumps({"file": [st.st_ino, st.st_size, st.st_mtime_ns], "tables": now, "written": written}, indent=1)
+        )
     for old in published_dir.glob("kaifeng-*.duckdb"):  # copies of the layout before (one file per publish)
         old.unlink(missing_ok=True)
     return target
+
+
+def _fingerprint(con: duckdb.DuckDBPyConnection, catalog: str, schema: str, table: str) -> str:
+    """What a table holds, in one line: its columns, its rows and the sum of their hashes."""
+    columns = con.execute(
+        "select string_agg(column_name || ' ' || data_type, ', ' order by ordinal_position) "
+        "from information_schema.columns where table_catalog = ? and table_schema = ? and table_name = ?",
+        [catalog, schema, table],
+    ).fetchone()[0]
+    rows, hashed = con.execute(
+        f'select count(*), coalesce(sum(hash(t)), 0) from {catalog}."{schema}"."{table}" as t'
+    ).fetchone()
+    return f"{columns} | {rows} | {hashed}"
+
+
+def _previous(target: Path, kept: Path) -> dict[str, str] | None:
+    """The fingerprints of the copy published before, when they describe the file there."""
+    try:
+        recorded = json.loads(kept.read_text())
+        st = target.stat()
+    except (OSError, ValueError):
+        return None
+    if recorded.get("file") != [st.st_ino, st.st_size, st.st_mtime_ns]:
+        return None
+    return recorded.get("tables")
 
 
 def _pg_type(duck_type: str) -> str:

@@ -73,9 +73,27 @@ cast('{{ dt.strftime("%Y-%m-%dT%H:%M:%S.%f") }}+00:00' as {{ instant_type() }})
 {{ return(instant_literal(dt)) }}
 {%- endmacro %}
 
-{#- The newest `_loaded_at` (or `column`) the model holds: what its inputs are read after. -#}
-{% macro watermark(column='_loaded_at') -%}
-(select coalesce(max({{ column }}), {{ epoch_instant() }}) from {{ this }})
+{#- The newest `_loaded_at` the model holds: what its inputs are read after. Read once
+    when the model is compiled and written as a constant, so that the engine skips the
+    blocks of an input whose stamps are all older (DuckDB's zone maps, Parquet's
+    statistics) instead of reading the input's whole history to compare each row. -#}
+{% macro watermark() -%}
+{%- if execute and model is mapping -%}
+{%- if '_govhub_watermark_us' not in model -%}
+{%- set us = run_query("select " ~ instant_micros('max(_loaded_at)') ~ " from " ~ this).columns[0].values()[0] -%}
+{%- do model.update({'_govhub_watermark_us': us}) -%}
+{%- endif -%}
+{%- set us = model['_govhub_watermark_us'] -%}
+{%- if us is none -%}{{ return(epoch_instant()) }}{%- endif -%}
+{{ return(instant_literal(modules.datetime.datetime(1970, 1, 1) + modules.datetime.timedelta(microseconds=us | int))) }}
+{%- else -%}
+(select coalesce(max(_loaded_at), {{ epoch_instant() }}) from {{ this }})
+{%- endif -%}
+{%- endmacro %}
+
+{#- An instant as whole microseconds since 1970 (UTC). -#}
+{% macro instant_micros(expr) -%}
+{%- if target.type == 'spark' -%}unix_micros({{ expr }}){%- else -%}epoch_us({{ expr }}){%- endif -%}
 {%- endmacro %}
 
 {#- A filter on an input's rows: those stamped since this model's last build (all of them on

@@ -385,9 +385,17 @@ def test_rerunning_the_whole_pipeline_changes_no_mart(built):
         glob = f"{settings.lake_dir}/raw/{source}/{entity}/*/*.parquet"
         return _rows(settings, f"select count(*) from read_parquet('{glob}')")[0][0]
 
-    before, raw_before, files_before = snapshot(), raw_rows("smart_city", "service_requests"), raw_rows("petitions", "cases")
+    before, raw_before, files_before = (
+        snapshot(),
+        raw_rows("smart_city", "service_requests"),
+        raw_rows("petitions", "cases"),
+    )
     rerun()
-    after, raw_after, files_after = snapshot(), raw_rows("smart_city", "service_requests"), raw_rows("petitions", "cases")
+    after, raw_after, files_after = (
+        snapshot(),
+        raw_rows("smart_city", "service_requests"),
+        raw_rows("petitions", "cases"),
+    )
     assert raw_after == 2 * raw_before > 0  # raw is append-only: the rerun is a second load
     assert files_after == files_before > 0  # a petition file is landed once, not on every run
     for t in MARTS:

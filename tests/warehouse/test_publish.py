@@ -56,7 +56,70 @@ def test_the_published_copy_holds_the_marts_only_and_switches_whole(tiny_warehou
         check=True,
     ).stdout
     assert out.startswith("('kaifeng', ")
-    assert sorted(p.name for p in tmp_path.iterdir()) == [LINK_NAME]  # nothing else left behind
+    # nothing else left behind but the tables' fingerprints
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([LINK_NAME, f".{LINK_NAME}.tables.json"])
+
+
+def _written(published_dir) -> list[str]:
+    import json
+
+    return json.loads((published_dir / f".{LINK_NAME}.tables.json").read_text())["written"]
+
+
+def _differences(published, warehouse) -> dict[str, int]:
+    """Per table of the published copy: rows not in the warehouse's table, and the other way."""
+    con = duckdb.connect()
+    con.execute(f"attach '{published}' as p (read_only)")
+    con.execute(f"attach '{warehouse}' as w (read_only)")
+    tables = con.execute(
+        "select table_schema, table_name from information_schema.tables where table_catalog = 'p'"
+    ).fetchall()
+    out = {}
+    for schema, table in tables:
+        p, w = f'p."{schema}"."{table}"', f'w."{schema}"."{table}"'
+        out[f"{schema}.{table}"] = con.execute(
+            f"select (select count(*) from (from {p} except all from {w})) "
+            f"+ (select count(*) from (from {w} except all from {p}))"
+        ).fetchone()[0]
+    con.close()
+    return out
+
+
+def test_a_publish_writes_only_the_tables_that_changed(tiny_warehouse, tmp_path):
+    """The copy is carried over from the one before: a table is written again when its
+    content changed, a new one is added, a dropped one goes, and the copy equals the
+    warehouse by content every time."""
+    import shutil
+
+    settings, _ = tiny_warehouse
+    warehouse = tmp_path / "wh" / "kaifeng.duckdb"
+    warehouse.parent.mkdir()
+    shutil.copyfile(settings.warehouse_path, warehouse)
+    published_dir = tmp_path / "published"
+    first = publish_duckdb(warehouse, published_dir)
+    assert "marts.fct_governance_events" in _written(published_dir)
+    publish_duckdb(warehouse, published_dir)
+    assert _written(published_dir) == []  # nothing changed: nothing written
+    con = duckdb.connect(str(warehouse))
+    con.execute(
+        "delete from marts.fct_governance_events where event_id = (select min(event_id) from marts.fct_governance_events)"
+    )
+    con.execute("create table marts.mart_new as select 1 as x")
+    dropped = con.execute(
+        "select table_name from information_schema.tables where table_schema = 'marts' "
+        "and table_name <> 'fct_governance_events' and table_type = 'BASE TABLE' order by 1 limit 1"
+    ).fetchone()[0]
+    con.execute(f"drop table marts.{dropped}")
+    con.close()
+    publish_duckdb(warehouse, published_dir)
+    assert sorted(_written(published_dir)) == ["marts.fct_governance_events", "marts.mart_new"]
+    differences = _differences(first, warehouse)
+    assert f"marts.{dropped}" not in differences and "marts.mart_new" in differences
+    assert set(differences.values()) == {0}, differences
+    # a copy the fingerprints do not describe (replaced by other means) is written whole
+    (published_dir / f".{LINK_NAME}.tables.json").write_text('{"file": [0, 0, 0], "tables": {}}')
+    publish_duckdb(warehouse, published_dir)
+    assert len(_written(published_dir)) == len(_differences(first, warehouse)) > 2
 
 
 def test_bi_reader_reads_the_marts_and_is_refused_the_rest(tiny_warehouse):
