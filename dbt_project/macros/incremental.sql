@@ -102,6 +102,17 @@ cast('{{ dt.strftime("%Y-%m-%dT%H:%M:%S.%f") }}+00:00' as {{ instant_type() }})
 {%- if is_incremental() -%}{{ column }} > {{ watermark() }}{%- else -%}true{%- endif -%}
 {%- endmacro %}
 
+{#- Whether `relation` holds rows stamped since this model's last build (asked once, when
+    the model compiles): a model can then leave out the branch an input's change would
+    need, and filter on its own stamps alone. False on a build from scratch. -#}
+{% macro has_changed_since_last_build(relation) -%}
+{%- if is_incremental() and execute -%}
+{%- set n = run_query("select count(*) from " ~ relation ~ " where " ~ since_last_build()).columns[0].values()[0] -%}
+{{ return(n > 0) }}
+{%- endif -%}
+{{ return(false) }}
+{%- endmacro %}
+
 {#- Rows of a model computed again for some keys: `affected` (a relation of key columns) are
     the keys whose rows are replaced. In an incremental build every affected key also gets
     a row with no `_loaded_at` (a tombstone), so a key whose rows are all gone is still

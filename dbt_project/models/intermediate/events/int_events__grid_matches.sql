@@ -3,18 +3,18 @@
 -- so every warehouse engine assigns the same grid. Validity is applied downstream.
 -- Replaced event by event: the events that changed, or all of them when a grid changed.
 {{ config(tags=['near_real_time'], materialized='incremental', incremental_strategy='replace_keys', unique_key='event_id') }}
+{%- set grids_changed = has_changed_since_last_build(ref('int_grids__conformed')) %}
 with affected as (
     select event_id from {{ ref('int_events__conformed') }}
-    where {{ since_last_build() }}
-    {%- if is_incremental() %}
-       or exists (select 1 from {{ ref('int_grids__conformed') }} where {{ since_last_build() }})
-    {%- endif %}
+    where {{ 'true' if grids_changed else since_last_build() }}
 ),
 
+-- the events that changed are those whose rows are stamped since the last build (an event
+-- is one row): read by stamp, the scan skips the history
 points as (
     select event_id, reported_day, longitude as x, latitude as y
     from {{ ref('int_events__conformed') }}
-    where {{ among('event_id', 'affected') }}
+    where {{ 'true' if grids_changed else since_last_build() }}
 ),
 
 matches as (

@@ -4,11 +4,11 @@
 -- deterministically). The grid the source stated is kept beside the found one, and a
 -- disagreement is flagged, never silently resolved. Replaced event by event.
 {{ config(tags=['near_real_time'], materialized='incremental', incremental_strategy='replace_keys', unique_key='event_id') }}
+{%- set grids_changed = has_changed_since_last_build(ref('int_grids__conformed')) %}
 with affected as (
     select event_id from {{ ref('int_events__conformed') }}
-    where {{ since_last_build() }}
+    where {{ 'true' if grids_changed else since_last_build() }}
     {%- if is_incremental() %}
-       or exists (select 1 from {{ ref('int_grids__conformed') }} where {{ since_last_build() }})
     union
     select event_id from {{ ref('int_events__grid_matches') }} where {{ since_last_build() }}
     {%- endif %}
@@ -25,8 +25,11 @@ matched as (
       and {{ among('event_id', 'affected') }}
 ),
 
+-- while the grids stand, a grid match changes only with its event's own row: the affected
+-- events are read by stamp too, and the scan skips the history
 events as (
-    select * from {{ ref('int_events__conformed') }} where {{ among('event_id', 'affected') }}
+    select * from {{ ref('int_events__conformed') }}
+    where {{ among('event_id', 'affected') }}{% if not grids_changed %} and {{ since_last_build() }}{% endif %}
 )
 
 select
