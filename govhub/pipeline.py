@@ -302,14 +302,15 @@ def _register_from(start: date) -> str:
 
 def _petition_files(instance) -> list[dict[str, str]]:
     """Petitions arrive as files: every complete one registered as a partition; the files not
-    landed yet (or changed since they were) landed, one run per stretch of consecutive
-    partitions (the tags of those runs; none: nothing new). A file already landed is not
-    read again, so the step costs the new files, not the inbox's history."""
+    landed yet (or changed since they were) landed in one run over the partitions from the
+    first of them to the last, which passes over the files between landed already (the tags
+    of that run; none: nothing new). So the step costs the new files, not the inbox's
+    history."""
     from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
     from connectors.common.lake import Lake
     from connectors.petitions import PetitionsSettings, complete_files, pending_files
-    from orchestration.petitions.assets import petition_files
+    from orchestration.petitions.assets import NEW_FILES_ONLY, petition_files
     from warehouse.settings import WarehouseSettings
 
     inbox = PetitionsSettings.from_env().inbox
@@ -318,15 +319,16 @@ def _petition_files(instance) -> list[dict[str, str]]:
         return []
     instance.add_dynamic_partitions(petition_files.name, names)
     pending = {f.name for f in pending_files(Lake(WarehouseSettings.from_env().lake_dir), inbox)}
-    stretches: list[list[str]] = []
-    previous = None
-    for name in instance.get_dynamic_partitions(petition_files.name):
-        if name in pending:
-            if previous not in pending:
-                stretches.append([])
-            stretches[-1].append(name)
-        previous = name
-    return [{ASSET_PARTITION_RANGE_START_TAG: s[0], ASSET_PARTITION_RANGE_END_TAG: s[-1]} for s in stretches]
+    ordered = [name for name in instance.get_dynamic_partitions(petition_files.name) if name in pending]
+    if not ordered:
+        return []
+    return [
+        {
+            ASSET_PARTITION_RANGE_START_TAG: ordered[0],
+            ASSET_PARTITION_RANGE_END_TAG: ordered[-1],
+            NEW_FILES_ONLY: "true",
+        }
+    ]
 
 
 def _progress_published(result, progress: Callable[[str], None]) -> None:

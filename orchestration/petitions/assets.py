@@ -4,7 +4,9 @@ The sensor adds a partition for each complete file it sees and asks for its run;
 lands the file's rows (petitioners pseudonymized) as `petitions/raw/cases`, and a file it
 cannot read as `petitions/raw/rejected_files` (the warehouse quarantines it, the other
 files go on). Re-materializing a file's partition lands it again as a new load (staging
-keeps one row per version).
+keeps one row per version). A run tagged `NEW_FILES_ONLY` (the pipeline's, over the range
+from the first new file to the last) passes over the files of its range already landed
+with the same content.
 """
 
 from dagster import (
@@ -19,12 +21,13 @@ from dagster import (
     multi_asset,
 )
 
-from connectors.petitions import ENTITY, REJECTED, SOURCE, complete_files, ingest_file
+from connectors.petitions import ENTITY, REJECTED, SOURCE, complete_files, ingest_file, pending_files
 from orchestration.petitions.resources import PetitionsResource
 from orchestration.quality import gx_check_results, gx_check_specs
 from orchestration.resources import WarehouseResource
 
 petition_files = DynamicPartitionsDefinition(name="petition_files")
+NEW_FILES_ONLY = "govhub/petitions/new_files_only"  # run tag: "true" passes over the files landed already
 CASES = AssetKey([SOURCE, "raw", ENTITY])
 REJECTED_FILES = AssetKey([SOURCE, "raw", REJECTED])
 
@@ -53,8 +56,14 @@ REJECTED_FILES = AssetKey([SOURCE, "raw", REJECTED])
 def raw_petition_cases(context: AssetExecutionContext, petitions: PetitionsResource, warehouse: WarehouseResource):
     settings = petitions.settings()
     files = {f.name: f for f in complete_files(settings.inbox)}
+    if context.run.tags.get(NEW_FILES_ONLY) == "true":
+        new = {f.name for f in pending_files(warehouse.lake(), settings.inbox)}
+        keys = [k for k in context.partition_keys if k in new or k not in files]
+        context.log.info(f"petitions: {len(context.partition_keys) - len(keys)} file(s) of the range landed already")
+    else:
+        keys = context.partition_keys
     per_file, rejected, drift, load_ids = {}, {}, {}, []
-    for name in context.partition_keys:
+    for name in keys:
         if name not in files:
             raise Failure(f"petitions: {name} is not a complete file in the inbox (missing, or no .done marker)")
         r = ingest_file(warehouse.lake(), files[name], settings.pseudonymizer, settings.max_file_bytes)

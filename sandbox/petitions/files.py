@@ -222,7 +222,7 @@ class PetitionFiles:
             rng = self.world.rng("petitions", "file", d.isoformat())
             path = inbox / file_name(d)
             headers = [*HEADERS, EXTRA_COLUMN] if d == wider else HEADERS
-            data = _xlsx(rows, rng, headers) if path.suffix == ".xlsx" else _csv(rows, rng, headers)
+            data = _xlsx(rows, rng, headers, d) if path.suffix == ".xlsx" else _csv(rows, rng, headers)
             if d == slow:
                 path.write_bytes(data[: len(data) // 2])  # still being written: no marker yet
                 self._writer = threading.Thread(target=_finish_later, args=(path, data), daemon=True)
@@ -287,15 +287,31 @@ def _csv(rows: list[dict], rng: random.Random, headers: list[str] = HEADERS) -> 
     return buf.getvalue().encode("gb18030")
 
 
-def _xlsx(rows: list[dict], rng: random.Random, headers: list[str] = HEADERS) -> bytes:
+def _xlsx(rows: list[dict], rng: random.Random, headers: list[str], day: date) -> bytes:
+    """The day's export as a workbook. The same export gives the same bytes, as a real
+    system's stored file does: its properties say it was written at the day's end, and its
+    archive's entries carry no time of writing."""
+    import zipfile
+    from datetime import datetime
+
     from openpyxl import Workbook
+    from openpyxl.xml.functions import tostring
 
     wb = Workbook()
+    wb.properties.created = wb.properties.modified = datetime(day.year, day.month, day.day, 18, 0)
     ws = wb.active
     ws.title = "信访件"
     ws.append(headers)
     for r in rows:
         ws.append(_cells(r, rng, True, headers))
     buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    wb.save(buf)  # stamps the properties with the time of saving
+    wb.properties.modified = wb.properties.created
+    core = tostring(wb.properties.to_tree())
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as written, zipfile.ZipFile(out, "w") as fixed:
+        for entry in written.infolist():
+            info = zipfile.ZipInfo(entry.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = entry.compress_type
+            fixed.writestr(info, core if entry.filename == "docProps/core.xml" else written.read(entry.filename))
+    return out.getvalue()

@@ -227,6 +227,20 @@ def test_defects_are_deterministic_across_world_builds():
     assert first == second and first
 
 
+def test_the_same_petition_exports_are_the_same_bytes(tmp_path):
+    """A real system's stored export reads the same every time it is fetched: exported twice
+    (two seconds apart, so a time of writing would show), every file is byte for byte the
+    same, the xlsx ones included,."""
+    import time as clock
+
+    exports = PetitionFiles(build_world("tiny"), date(2026, 10, 1), date(2026, 10, 5))
+    first = {p.name: p.read_bytes() for p in exports.write_inbox(tmp_path / "a", date(2026, 10, 5))}
+    clock.sleep(2.1)
+    second = {p.name: p.read_bytes() for p in exports.write_inbox(tmp_path / "b", date(2026, 10, 5))}
+    assert any(name.endswith(".xlsx") for name in first) and any(name.endswith(".csv") for name in first)
+    assert first == second
+
+
 def test_the_defects_of_a_day_do_not_depend_on_the_window():
     world = build_world("tiny")
     day = date(2026, 10, 3)
