@@ -131,8 +131,10 @@ from {{ affected }} as t
 
 {#- A small table computed whole on every build: `relation` is its new content (no
     `_loaded_at`); a row whose content is the same as in the previous build keeps its stamp,
-    a new or changed row gets this build's. Downstream models then see only real changes. -#}
-{% macro content_stamped(relation, key_columns) -%}
+    a new or changed row gets this build's. Downstream models then see only real changes.
+    `recomputed_only`: `relation` holds only the keys computed again (a replace_keys model
+    that recomputes more rows than change), and only those rows of the model are compared. -#}
+{% macro content_stamped(relation, key_columns, recomputed_only=false) -%}
 {%- if is_incremental() and execute -%}
 {%- set cols = adapter.get_columns_in_relation(this) | map(attribute='name') | reject('equalto', '_loaded_at') | list -%}
 select
@@ -142,6 +144,9 @@ from {{ relation }} as n
 left join (
     select {% for k in key_columns %}{{ k }}, {% endfor %}_loaded_at, {{ row_fingerprint(cols, 'p') }} as content
     from {{ this }} as p
+    {%- if recomputed_only %}
+    where ({{ key_columns | join(', ') }}) in (select {{ key_columns | join(', ') }} from {{ relation }})
+    {%- endif %}
 ) as o on {% for k in key_columns %}o.{{ k }} is not distinct from n.{{ k }}{{ ' and ' if not loop.last }}{% endfor %}
 {%- else -%}
 select n.*, {{ build_stamp() }} as _loaded_at from {{ relation }} as n

@@ -6,7 +6,9 @@
 -- Runs of reports less than 2 hours apart are found first with window functions; only
 -- runs of two or more need the step-by-step walk (a report more than 2 hours after the
 -- incident's first report opens a new incident even when it is close to the previous one).
--- Replaced by sub-item and grid: the pairs an event changed into or out of.
+-- Replaced by sub-item and grid: the pairs an event changed into or out of. An event of such
+-- a pair whose incident did not change keeps its stamp, so what reads this model sees the
+-- events whose incident changed, not the whole history of the pairs.
 {{ config(tags=['near_real_time'], materialized='incremental', incremental_strategy='replace_keys', unique_key=['event_type_code', 'grid_code']) }}
 with changed as (
     select event_id, event_type_code, grid_code from {{ ref('int_events__located') }} where {{ since_last_build() }}
@@ -73,15 +75,18 @@ walked as (
            and s.run_seq = w.run_seq + 1
     )
     select event_id, incident_id from walk
+),
+
+content as (
+    select
+        s.event_id,
+        s.event_type_code,
+        s.grid_code,
+        coalesce(w.incident_id, s.event_id) as incident_id,
+        coalesce(w.incident_id, s.event_id) <> s.event_id as is_repeat_report
+    from sized as s
+    left join walked as w on w.event_id = s.event_id
 )
 
-select
-    s.event_id,
-    s.event_type_code,
-    s.grid_code,
-    coalesce(w.incident_id, s.event_id) as incident_id,
-    coalesce(w.incident_id, s.event_id) <> s.event_id as is_repeat_report,
-    {{ build_stamp() }} as _loaded_at
-from sized as s
-left join walked as w on w.event_id = s.event_id
+{{ content_stamped('content', ['event_id'], recomputed_only=true) }}
 {{ tombstones('affected', ['event_type_code', 'grid_code']) }}
