@@ -19,6 +19,7 @@ import time
 import urllib.request
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import sync_playwright
 
 from tests.reports.test_report_in_browser import ARTIFACTS, CHROMIUM_ARGS, _chromium
@@ -130,11 +131,20 @@ def test_the_ui_shows_the_checks_and_a_materialization_from_it_runs_them(webserv
         try:
             page = browser.new_page(viewport={"width": 1500, "height": 1000})
             page.goto(f"{webserver}/assets/{staff}")
-            page.locator("button", has_text="Materialize").first.wait_for(timeout=60_000)
+            materialize = page.locator("button", has_text="Materialize").first
+            materialize.wait_for(timeout=60_000)
             skip = page.get_by_role("button", name="Skip")  # the UI's first-visit newsletter prompt
-            if skip.count():
-                skip.click()
-            page.locator("button", has_text="Materialize").first.click()
+            for attempt in range(4):  # the prompt may open over the page after it has loaded
+                if skip.count():
+                    skip.click()
+                elif attempt:
+                    page.keyboard.press("Escape")
+                try:
+                    materialize.click(timeout=15_000)
+                    break
+                except PlaywrightTimeout:
+                    if attempt == 3:
+                        raise
             page.get_by_text("Launched run").wait_for(timeout=60_000)
             deadline = time.monotonic() + 300
             while True:
