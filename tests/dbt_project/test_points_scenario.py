@@ -14,6 +14,8 @@ from sandbox.serve import SandboxConfig, start_sandbox
 from tests.conftest import point_pipeline_at
 from warehouse.duckdb import connect
 
+pytestmark = pytest.mark.e2e
+
 SCENARIOS = Path(__file__).resolve().parents[1] / "sandbox" / "scenarios"
 
 

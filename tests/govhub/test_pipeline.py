@@ -6,6 +6,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from warehouse.settings import PROJECT_ROOT
 
 
@@ -20,6 +22,7 @@ def test_a_process_started_with_sigint_ignored_gets_the_stop_signals_back():
     assert out.stdout.split() == ["True", "True"]
 
 
+@pytest.mark.e2e
 def test_the_pipeline_lands_the_new_petition_files_in_one_run(tmp_path, monkeypatch):
     """With files landed already in the inbox, the pipeline lands the new ones and the one
     re-exported with new content, in one run over the range from the first to the last of

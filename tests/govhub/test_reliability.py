@@ -29,6 +29,8 @@ from tests.connectors.acceptance import SMALL_PAGES, sandbox
 from tests.servers import database_url
 from warehouse.compare import compare, differing
 
+pytestmark = [pytest.mark.e2e, pytest.mark.servers]
+
 SOURCES = ("smart_city", "sharp_eyes", "smart_parking", "civil_affairs", "petitions")
 # the faults a connector answers by asking again (the others by reading a list again or
 # waiting for a file)

@@ -13,6 +13,8 @@ from dagster import AssetCheckKey, AssetKey, DagsterInstance
 from sandbox.serve import SandboxConfig, start_sandbox
 from tests.conftest import TINY_END, TINY_START, point_pipeline_at
 
+pytestmark = pytest.mark.e2e
+
 REQUESTS = AssetKey(["smart_city", "raw", "service_requests"])
 
 

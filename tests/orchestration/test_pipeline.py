@@ -375,6 +375,7 @@ def test_no_personal_names_or_phones_reach_the_marts(built, tiny_sandbox):
         assert not {"name", "phone", "staff_name"} & set(cols)
 
 
+@pytest.mark.e2e
 def test_rerunning_the_whole_pipeline_changes_no_mart(built):
     settings, rerun = built
 

@@ -22,6 +22,8 @@ import pytest
 from govhub.pipeline import DEPLOY_DAGSTER_YAML, MART_TABLES
 from tests.servers import database_url
 
+pytestmark = [pytest.mark.e2e, pytest.mark.servers]
+
 DB = "govhub_dagster_test"
 DSN = f"postgresql://postgres@127.0.0.1:5432/{DB}"
 PG_ENV = {

@@ -24,6 +24,8 @@ from playwright.sync_api import sync_playwright
 
 from tests.reports.test_report_in_browser import ARTIFACTS, CHROMIUM_ARGS, _chromium
 
+pytestmark = [pytest.mark.browser, pytest.mark.e2e]
+
 RAW = [
     "smart_city/raw/service_requests",
     "sharp_eyes/raw/events",

@@ -15,6 +15,8 @@ from reports import write_scorecard
 from tests.reports.conftest import MONTH
 from warehouse.settings import PROJECT_ROOT
 
+pytestmark = pytest.mark.browser
+
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 # as the machine's own checks start it: no sandbox as root, and nothing that reaches out
 CHROMIUM_ARGS = [

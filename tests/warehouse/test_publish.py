@@ -122,6 +122,7 @@ def test_a_publish_writes_only_the_tables_that_changed(tiny_warehouse, tmp_path)
     assert len(_written(published_dir)) == len(_differences(first, warehouse)) > 2
 
 
+@pytest.mark.servers
 def test_bi_reader_reads_the_marts_and_is_refused_the_rest(tiny_warehouse):
     settings, _ = tiny_warehouse
     loaded = publish_postgres(settings.warehouse_path, PG_DSN)
@@ -146,6 +147,7 @@ def test_bi_reader_reads_the_marts_and_is_refused_the_rest(tiny_warehouse):
         assert admin.execute("select count(*) from quarantine.quarantine_records").fetchone()[0] > 0
 
 
+@pytest.mark.e2e
 def test_bi_clients_read_while_the_pipeline_runs_again(tiny_warehouse, monkeypatch):
     """The whole pipeline reruns (publishing both targets at its end) while a DuckDB client
     and a PostgreSQL client keep reading the marts: every read succeeds and sees a whole

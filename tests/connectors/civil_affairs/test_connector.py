@@ -60,7 +60,14 @@ def data(world):
     return CivilAffairsData(world, START, END)
 
 
-@pytest.fixture(scope="module", params=["sqlite", "mariadb", "postgresql"])
+@pytest.fixture(
+    scope="module",
+    params=[
+        "sqlite",
+        pytest.param("mariadb", marks=pytest.mark.servers),
+        pytest.param("postgresql", marks=pytest.mark.servers),
+    ],
+)
 def source(request, data, tmp_path_factory):
     url = _server_url(request.param) or f"sqlite:///{tmp_path_factory.mktemp('civil')}/civil.sqlite"
     data.write(url, CLOCK)
