@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from connectors.common.errors import ConfigError
+from connectors.common.settings import every_problem, problem
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_WAREHOUSE = PROJECT_ROOT / "warehouse" / "kaifeng.duckdb"
@@ -60,16 +60,21 @@ class WarehouseSettings:
 
     @classmethod
     def from_env(cls) -> WarehouseSettings:
-        """The paths; ConfigError naming the variable when one names the wrong kind of thing."""
+        """The paths; one ConfigError naming every variable that names the wrong kind of thing."""
+        with every_problem():
+            return cls._from_env()
+
+    @classmethod
+    def _from_env(cls) -> WarehouseSettings:
         wh = Path(os.environ.get("GOVHUB_WAREHOUSE_PATH") or DEFAULT_WAREHOUSE).resolve()
         lake = Path(os.environ.get("GOVHUB_LAKE_DIR") or wh.parent / "lake").resolve()
         if wh.is_dir():
-            raise ConfigError(f"GOVHUB_WAREHOUSE_PATH names a folder, not a DuckDB file: {wh}")
+            problem(f"GOVHUB_WAREHOUSE_PATH names a folder, not a DuckDB file: {wh}", wh)
         if lake.exists() and not lake.is_dir():
-            raise ConfigError(f"GOVHUB_LAKE_DIR is not a folder: {lake}")
+            problem(f"GOVHUB_LAKE_DIR is not a folder: {lake}", lake)
         reports = reports_dir_for(wh)
         if reports.exists() and not reports.is_dir():
-            raise ConfigError(f"GOVHUB_REPORTS_DIR is not a folder: {reports}")
+            problem(f"GOVHUB_REPORTS_DIR is not a folder: {reports}", reports)
         bi_postgres_dsn()
         data_docs_url()
         dbt_target()
@@ -88,16 +93,20 @@ def bi_postgres_dsn() -> str | None:
     if not dsn:
         return None
     if not (dsn.startswith(("postgresql://", "postgres://")) or "dbname=" in dsn or "host=" in dsn):
-        raise ConfigError("GOVHUB_BI_POSTGRES_DSN is not a PostgreSQL DSN (postgresql://user@host:port/database)")
+        return problem("GOVHUB_BI_POSTGRES_DSN is not a PostgreSQL DSN (postgresql://user@host:port/database)", None)
     return dsn
 
 
-def data_docs_url() -> str | None:
-    """GOVHUB_DATA_DOCS_URL, where the GX Data Docs site is served (None: link the files)."""
+DEFAULT_DATA_DOCS_URL = "http://127.0.0.1:3001"  # where `govhub dev` serves the site by default
+
+
+def data_docs_url() -> str:
+    """GOVHUB_DATA_DOCS_URL, where the GX Data Docs site is served (default: where `govhub
+    dev` serves it, so the checks' links made by any run open from its UI)."""
     url = os.environ.get("GOVHUB_DATA_DOCS_URL", "").strip()
     if url and not url.startswith(("http://", "https://")):
-        raise ConfigError(f"GOVHUB_DATA_DOCS_URL is not an http(s) URL: {url!r}")
-    return url or None
+        return problem(f"GOVHUB_DATA_DOCS_URL is not an http(s) URL: {url!r}", DEFAULT_DATA_DOCS_URL)
+    return url or DEFAULT_DATA_DOCS_URL
 
 
 def reports_dir_for(warehouse_path: str | os.PathLike) -> Path:
@@ -120,14 +129,18 @@ class DuckDBResources:
         """GOVHUB_DUCKDB_MEMORY_LIMIT / _THREADS / _TEMP_DIR; ConfigError naming a malformed one."""
         memory = os.environ.get("GOVHUB_DUCKDB_MEMORY_LIMIT", "").strip() or DUCKDB_MEMORY_LIMIT
         if not _MEMORY.match(memory):
-            raise ConfigError(f"GOVHUB_DUCKDB_MEMORY_LIMIT must be a size such as 1GB or 512MB, not {memory!r}")
+            memory = problem(
+                f"GOVHUB_DUCKDB_MEMORY_LIMIT must be a size such as 1GB or 512MB, not {memory!r}", DUCKDB_MEMORY_LIMIT
+            )
         threads_text = os.environ.get("GOVHUB_DUCKDB_THREADS", "").strip() or str(os.cpu_count() or 1)
         if not threads_text.isdigit() or int(threads_text) < 1:
-            raise ConfigError(f"GOVHUB_DUCKDB_THREADS must be a whole number of threads, not {threads_text!r}")
+            threads_text = problem(
+                f"GOVHUB_DUCKDB_THREADS must be a whole number of threads, not {threads_text!r}", "1"
+            )
         wh = Path(warehouse_path or os.environ.get("GOVHUB_WAREHOUSE_PATH") or DEFAULT_WAREHOUSE)
         temp = Path(os.environ.get("GOVHUB_DUCKDB_TEMP_DIR", "").strip() or wh.parent / "duckdb_tmp").resolve()
         if temp.exists() and not temp.is_dir():
-            raise ConfigError(f"GOVHUB_DUCKDB_TEMP_DIR is not a folder: {temp}")
+            problem(f"GOVHUB_DUCKDB_TEMP_DIR is not a folder: {temp}", temp)
         return cls(memory, int(threads_text), temp)
 
     def settings(self) -> dict[str, str]:
@@ -146,7 +159,7 @@ def dbt_target() -> str:
     """GOVHUB_DBT_TARGET: the dbt target (profiles.yml) the warehouse is built on."""
     target = os.environ.get("GOVHUB_DBT_TARGET", "").strip() or "duckdb"
     if target not in DBT_TARGETS:
-        raise ConfigError(f"GOVHUB_DBT_TARGET must be one of {', '.join(DBT_TARGETS)}, not {target!r}")
+        return problem(f"GOVHUB_DBT_TARGET must be one of {', '.join(DBT_TARGETS)}, not {target!r}", "duckdb")
     return target
 
 

@@ -14,9 +14,8 @@ from dataclasses import dataclass, field
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from connectors.common.errors import ConfigError
 from connectors.common.personal import Pseudonymizer
-from connectors.common.settings import optional_int, require_secret
+from connectors.common.settings import optional_int, problem, require_secret
 
 
 @dataclass(frozen=True)
@@ -32,9 +31,10 @@ class CivilAffairsSettings:
             make_url(url)
         except ArgumentError:
             # the value is not echoed: it may carry a password
-            raise ConfigError(
-                "GOVHUB_CIVIL_AFFAIRS_DB_URL is not a SQLAlchemy URL (dialect+driver://user:password@host/database)"
-            ) from None
+            url = problem(
+                "GOVHUB_CIVIL_AFFAIRS_DB_URL is not a SQLAlchemy URL (dialect+driver://user:password@host/database)",
+                "sqlite://",
+            )
         return cls(
             db_url=url,
             pseudonymizer=Pseudonymizer.from_env(env),

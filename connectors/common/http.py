@@ -16,6 +16,7 @@ import random
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import orjson
 import requests
@@ -24,6 +25,8 @@ from connectors.common.errors import HttpStatusError, SourceError
 from connectors.common.settings import optional_int
 
 log = logging.getLogger(__name__)
+# the last failures that say the source did not answer at all (rather than answered badly)
+UNREACHABLE = ("ConnectionError", "ConnectTimeout", "ReadTimeout", "Timeout")
 
 
 @dataclass
@@ -111,4 +114,13 @@ class RetryingSession:
                 delay = self._delay(attempt, retry_after)
                 log.warning("%s: %s got %s; retry %d in %.1fs", self.source, what, last, attempt + 1, delay)
                 time.sleep(delay)
-        raise SourceError(f"{self.source}: {what} failed after {self.policy.attempts} tries (last: {last})")
+        where = urlsplit(url)
+        endpoint = f"{where.scheme}://{where.netloc}{where.path}"  # the query may carry a key: never shown
+        hint = (
+            f"; is the source up? check that {where.scheme}://{where.netloc} answers and that its GOVHUB_* URL is right"
+            if last in UNREACHABLE
+            else ""
+        )
+        raise SourceError(
+            f"{self.source}: {what} ({method} {endpoint}) failed after {self.policy.attempts} tries (last: {last}){hint}"
+        )

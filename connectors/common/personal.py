@@ -18,8 +18,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 from operator import mul
 
-from connectors.common.errors import ConfigError
-from connectors.common.settings import require_secret
+from connectors.common.settings import STAND_IN_SECRET, problem, require_secret
 
 PSEUDONYM_KEY_VARIABLE = "GOVHUB_PSEUDONYM_KEY"
 
@@ -36,7 +35,7 @@ def _normalize(value: str) -> str:
 class Pseudonymizer:
     def __init__(self, key: str) -> None:
         if len(key) < 16:
-            raise ConfigError(f"{PSEUDONYM_KEY_VARIABLE} must be at least 16 characters")
+            key = problem(f"{PSEUDONYM_KEY_VARIABLE} must be at least 16 characters", STAND_IN_SECRET)
         # the key's inner and outer pads, computed once; each pseudonym continues a copy
         self._mac = hmac.new(key.encode("utf-8"), digestmod=hashlib.sha256)
 

@@ -12,9 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from connectors.common.errors import ConfigError
 from connectors.common.personal import Pseudonymizer
-from connectors.common.settings import optional_int
+from connectors.common.settings import optional_int, problem
 
 
 @dataclass(frozen=True)
@@ -27,11 +26,11 @@ class PetitionsSettings:
     def from_env(cls, env: Mapping[str, str] | None = None) -> PetitionsSettings:
         env = os.environ if env is None else env
         raw = env.get("GOVHUB_PETITIONS_INBOX", "").strip()
-        if not raw:
-            raise ConfigError("GOVHUB_PETITIONS_INBOX is not set: give the inbox folder of the petition files")
         inbox = Path(raw)
-        if not inbox.is_dir():
-            raise ConfigError(f"GOVHUB_PETITIONS_INBOX is not a folder: {raw}")
+        if not raw:
+            inbox = problem("GOVHUB_PETITIONS_INBOX is not set: give the inbox folder of the petition files", inbox)
+        elif not inbox.is_dir():
+            inbox = problem(f"GOVHUB_PETITIONS_INBOX is not a folder: {raw}", inbox)
         return cls(
             inbox=inbox,
             pseudonymizer=Pseudonymizer.from_env(env),
