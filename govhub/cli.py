@@ -9,6 +9,7 @@ govhub scorecard [--month YYYY-MM] [--out DIR] [--indicator KEY]
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import signal
@@ -19,6 +20,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from connectors.common.errors import ConfigError, SourceError
+from govhub.processes import SandboxProcess, run_in_foreground, serve_data_docs
 from sandbox.clock import SHANGHAI
 
 
@@ -45,6 +47,16 @@ FAULTS_HELP = (
 )
 
 
+def _preset(value: str) -> str:
+    from sandbox.world.presets import get_preset
+
+    try:
+        get_preset(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return value
+
+
 def _faults(value: str) -> str:
     from sandbox.faults import parse_faults
 
@@ -55,8 +67,8 @@ def _faults(value: str) -> str:
     return value
 
 
-def _progress(msg: str, started: float) -> None:
-    print(f"[{time.monotonic() - started:7.1f}s] {msg}", flush=True)
+def _progress(msg: str, started: float, out=None) -> None:
+    print(f"[{time.monotonic() - started:7.1f}s] {msg}", file=out or sys.stdout, flush=True)
 
 
 # --- sandbox ---------------------------------------------------------------------------
@@ -114,56 +126,15 @@ def cmd_sandbox_serve(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         pass
     running.stop()
-    if args.env_json:  # the parent reads what was injected
-        print(json.dumps({"faults": running.fault_report(), "notes": running.notes}), flush=True)
-    else:
-        for source, counts in running.fault_report().items():
-            print(f"faults injected into {source}: {counts}")
+    try:
+        if args.env_json:  # the parent reads what was injected
+            print(json.dumps({"faults": running.fault_report(), "notes": running.notes}), flush=True)
+        else:
+            for source, counts in running.fault_report().items():
+                print(f"faults injected into {source}: {counts}", flush=True)
+    except BrokenPipeError:  # the parent is gone: nobody to tell
+        sys.stdout = None
     return 0
-
-
-class SandboxProcess:
-    """`govhub sandbox serve` in a child process: the connectors reach it only over HTTP."""
-
-    def __init__(
-        self, preset: str, seed: int, start: date, end: date, faults: str | None = None, cache: bool = False
-    ) -> None:
-        cmd = [
-            sys.executable,
-            "-m",
-            "govhub.cli",
-            "sandbox",
-            "serve",
-            "--env-json",
-            "--preset",
-            preset,
-            "--seed",
-            str(seed),
-            "--start",
-            start.isoformat(),
-            "--end",
-            end.isoformat(),
-            *(["--faults", faults] if faults else []),
-            *(["--cache"] if cache else []),
-        ]
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
-        line = self.proc.stdout.readline()
-        if not line:
-            raise RuntimeError(f"the sandbox did not start (exit code {self.proc.wait()})")
-        self.env: dict[str, str] = json.loads(line)
-        self.report: dict = {"faults": {}, "notes": []}
-
-    def stop(self) -> None:
-        """Stop the stand-ins; `report` then holds the faults they injected."""
-        self.proc.terminate()
-        try:
-            out, _ = self.proc.communicate(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            return
-        for line in (out or "").splitlines():
-            if line.startswith("{"):
-                self.report = json.loads(line)
 
 
 # --- demo ------------------------------------------------------------------------------
@@ -177,43 +148,59 @@ def cmd_demo(args: argparse.Namespace) -> int:
     t0 = time.monotonic()
     today = args.end or datetime.now(SHANGHAI).date()
     start, end = default_window(today, args.days)
+    land_from = args.land_from or start
+    if not start <= land_from < end:
+        raise ConfigError(f"--land-from {land_from} is outside the window {start} .. {end - timedelta(days=1)}")
     _progress(
         f"window {start} .. {end - timedelta(days=1)} ({(end - start).days} days), preset {args.preset}, "
         f"warehouse {settings.warehouse_path}",
         t0,
     )
+    if args.verbose:
+        shown = contextlib.nullcontext(sys.stdout)
+    else:  # Dagster's, dbt's and the libraries' own lines go to the log
+        from govhub.console import output_to
+
+        log = settings.warehouse_path.parent / "logs" / f"demo-{datetime.now(SHANGHAI):%Y%m%dT%H%M%S}.log"
+        _progress(f"everything else the run prints goes to {log} (--verbose shows it here)", t0)
+        shown = output_to(log)
     if args.fresh:
         _remove_warehouse(settings)
-    sandbox = SandboxProcess(args.preset, args.seed, start, end, args.faults)
-    land_from = args.land_from or start
-    if not start <= land_from < end:
-        raise ConfigError(f"--land-from {land_from} is outside the window {start} .. {end - timedelta(days=1)}")
-    try:
-        os.environ.update(sandbox.env)
-        _progress(
-            "stand-ins up: "
-            + ", ".join(f"{k}={v}" for k, v in sandbox.env.items() if k.endswith("_URL") and "DB_URL" not in k),
-            t0,
-        )
-        from govhub.pipeline import PipelineError, run_pipeline
-
-        failure = None
-        try:
-            retries = run_pipeline(land_from, end, lambda msg: _progress(msg, t0), executor=args.executor)
-        except PipelineError as exc:  # a source failed; the others went on
-            failure, retries = exc, exc.retries
-    finally:
-        sandbox.stop()
+    with shown as out:
+        failure, retries, report = _demo_runs(args, start, land_from, end, lambda msg: _progress(msg, t0, out), out)
     from govhub.pipeline import summary
 
     _progress("done" if failure is None else "done, with failures", t0)
     print(summary(settings.warehouse_path, settings.lake_dir))
     if args.faults:
-        print(_fault_lines(sandbox.report, retries))
+        print(_fault_lines(report, retries))
     if failure is not None:
         print(f"govhub: {failure}", file=sys.stderr)
         return 1
     return 0
+
+
+def _demo_runs(args: argparse.Namespace, start: date, land_from: date, end: date, say, out):
+    """The stand-ins up, the pipeline over the window, the stand-ins down: (the failure or
+    None, the connectors' retries, the faults the stand-ins injected)."""
+    from govhub.console import RunBar
+    from govhub.pipeline import PipelineError, run_pipeline
+
+    sandbox = SandboxProcess(args.preset, args.seed, start, end, args.faults)
+    failure = None
+    try:
+        os.environ.update(sandbox.env)
+        say(
+            "stand-ins up: "
+            + ", ".join(f"{k}={v}" for k, v in sandbox.env.items() if k.endswith("_URL") and "DB_URL" not in k)
+        )
+        try:
+            retries = run_pipeline(land_from, end, say, executor=args.executor, watch=RunBar(out))
+        except PipelineError as exc:  # a source failed; the others went on
+            failure, retries = exc, exc.retries
+    finally:
+        sandbox.stop()
+    return failure, retries, sandbox.report
 
 
 def _fault_lines(report: dict, retries: dict[str, int]) -> str:
@@ -236,65 +223,52 @@ def _remove_warehouse(settings) -> None:
         shutil.rmtree(p, ignore_errors=True)
 
 
-# --- dev -------------------------------------------------------------------------------
+# --- dev ---------------------------------------------------------------------------------
 def cmd_dev(args: argparse.Namespace) -> int:
-    """The Dagster UI on the embedded default warehouse, with the stand-ins serving the
-    demo's window (or the real sources, when GOVHUB_* settings point at them already)."""
+    """The Dagster UI on a warehouse of its own per world, with the stand-ins serving the
+    demo's window (or the sources the GOVHUB_* settings point at already, a running sandbox
+    included). Ctrl-C or SIGTERM stops the UI, its daemon and the stand-ins."""
     from govhub.pipeline import dagster_instance
-    from warehouse.settings import configure_environment
+    from orchestration.quality import quality_dir
+    from warehouse.settings import DEFAULT_WAREHOUSE, configure_environment
 
-    configure_environment()
-    dagster_instance()  # DAGSTER_HOME with telemetry off
-    sandbox = None
-    if not os.environ.get("GOVHUB_SMART_CITY_URL"):
-        start, end = default_window(datetime.now(SHANGHAI).date(), None)
-        sandbox = SandboxProcess(args.preset, args.seed, start, end)
-        os.environ.update(sandbox.env)
-        print(
-            f"stand-ins ({args.preset}, events {start} .. {end - timedelta(days=1)}): "
-            + ", ".join(f"{k}={v}" for k, v in sandbox.env.items() if k.endswith("_URL") and "DB_URL" not in k),
-            flush=True,
+    if args.warehouse:
+        os.environ["GOVHUB_WAREHOUSE_PATH"] = os.path.abspath(args.warehouse)
+        os.environ.pop("GOVHUB_LAKE_DIR", None)
+    elif not os.environ.get("GOVHUB_WAREHOUSE_PATH") and args.preset != "city":
+        # the city world is the demo's warehouse; any other has one of its own
+        os.environ["GOVHUB_WAREHOUSE_PATH"] = str(
+            DEFAULT_WAREHOUSE.parent / "worlds" / args.preset / DEFAULT_WAREHOUSE.name
         )
-    docs = _serve_data_docs(args.docs_port)
+    settings = configure_environment()
+    instance_dir = Path(dagster_instance().root_directory)
+    docs = serve_data_docs(quality_dir(settings.lake_dir) / "data_docs", args.docs_port)
     os.environ["GOVHUB_DATA_DOCS_URL"] = docs
-    print(f"GX Data Docs: {docs}/index.html", flush=True)
-    cmd = [
-        os.path.join(os.path.dirname(sys.executable), "dagster"),
-        "dev",
-        "-m",
-        "orchestration.definitions",
-        "-p",
-        str(args.port),
-    ]
+    print(f"Dagster UI    http://127.0.0.1:{args.port}  (ready in about a minute)", flush=True)
+    print(f"GX Data Docs  {docs}/index.html", flush=True)
+    print(f"warehouse     {settings.warehouse_path}  (Dagster runs in {instance_dir})", flush=True)
+    sandbox = None
     try:
-        return subprocess.call(cmd)
+        if os.environ.get("GOVHUB_SMART_CITY_URL"):
+            print(
+                f"sources       the running ones the GOVHUB_* settings name ({os.environ['GOVHUB_SMART_CITY_URL']}, ...)"
+            )
+        else:
+            start, end = default_window(datetime.now(SHANGHAI).date(), None)
+            print(
+                f"stand-ins     {args.preset} world, events {start} .. {end - timedelta(days=1)}: starting", flush=True
+            )
+            sandbox = SandboxProcess(args.preset, args.seed, start, end)
+            os.environ.update(sandbox.env)
+        print("Ctrl-C stops the UI, its daemon and the stand-ins.", flush=True)
+        dagster = os.path.join(os.path.dirname(sys.executable), "dagster")
+        cmd = [dagster, "dev", "-m", "orchestration.definitions", "-p", str(args.port), "--log-level", args.log_level]
+        return run_in_foreground(cmd)
     except KeyboardInterrupt:
         return 0
     finally:
         if sandbox:
             sandbox.stop()
-
-
-def _serve_data_docs(port: int) -> str:
-    """Serve the GX Data Docs site on localhost from a thread, so the `data_docs` links of
-    the asset checks open from the UI; its URL."""
-    import functools
-    import threading
-    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-
-    from orchestration.quality import quality_dir
-    from warehouse.settings import WarehouseSettings
-
-    site = quality_dir(WarehouseSettings.from_env().lake_dir) / "data_docs"
-    site.mkdir(parents=True, exist_ok=True)
-
-    class Quiet(SimpleHTTPRequestHandler):
-        def log_message(self, *args) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", port), functools.partial(Quiet, directory=str(site)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return f"http://127.0.0.1:{server.server_address[1]}"
 
 
 # --- ingest ----------------------------------------------------------------------------
@@ -372,10 +346,33 @@ INGESTERS = {
 }
 
 
-def cmd_ingest(args: argparse.Namespace) -> int:
-    from connectors.common.lake import Lake
-    from warehouse.settings import configure_environment
+def _settings_of(source: str):
+    """The settings class of a source (its from_env reads GOVHUB_<SOURCE>_*)."""
+    from connectors.civil_affairs import CivilAffairsSettings
+    from connectors.petitions import PetitionsSettings
+    from connectors.sharp_eyes import SharpEyesSettings
+    from connectors.smart_city import SmartCitySettings
+    from connectors.smart_parking import SmartParkingSettings
 
+    return {
+        "smart_city": SmartCitySettings,
+        "sharp_eyes": SharpEyesSettings,
+        "smart_parking": SmartParkingSettings,
+        "civil_affairs": CivilAffairsSettings,
+        "petitions": PetitionsSettings,
+    }[source]
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from connectors.common.http import RetryPolicy
+    from connectors.common.lake import Lake
+    from connectors.common.settings import every_problem
+    from warehouse.settings import WarehouseSettings, configure_environment
+
+    with every_problem():  # every setting the run needs, each problem named in one message
+        WarehouseSettings.from_env()
+        RetryPolicy.from_env()
+        _settings_of(args.source).from_env()
     lake = Lake(configure_environment().lake_dir)
     today = datetime.now(SHANGHAI).date()
     since, until = args.since or today, args.until or today
@@ -456,19 +453,27 @@ def cmd_docs(args: argparse.Namespace) -> int:
         return done.returncode
     print(f"dbt docs: {DBT_PROJECT_DIR / dbt_project.target_path / 'index.html'}", flush=True)
     if args.serve is not None:
-        return subprocess.run([*dbt, "docs", "serve", *common, "--port", str(args.serve), "--no-browser"]).returncode
+        print(f"serving it on http://127.0.0.1:{args.serve} (Ctrl-C stops)", flush=True)
+        return run_in_foreground([*dbt, "docs", "serve", *common, "--port", str(args.serve), "--no-browser"])
     return 0
+
+
+class _Parser(argparse.ArgumentParser):
+    """Bad arguments end in one line that says what is wrong and where the help is."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
     from govhub.pipeline import EXECUTORS
     from sandbox.world import DEFAULT_SEED
 
-    p = argparse.ArgumentParser(prog="govhub", description="Kaifeng grid-governance data hub")
+    p = _Parser(prog="govhub", description="Kaifeng grid-governance data hub")
     sub = p.add_subparsers(dest="command", required=True)
 
     d = sub.add_parser("demo", help="run the whole pipeline on the sandbox sources")
-    d.add_argument("--preset", default="city", help="tiny, city or cityxK (default city)")
+    d.add_argument("--preset", type=_preset, default="city", help="tiny, city or cityxK (default city)")
     d.add_argument("--days", type=int, help="window of N days before --end (default: from the 1st of last month)")
     d.add_argument("--end", type=_date, help="first day after the window (default: today, Asia/Shanghai)")
     d.add_argument("--warehouse", help="DuckDB file (default warehouse/kaifeng.duckdb)")
@@ -489,12 +494,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="run each job in this process (in_process, the default) or each step in a process of its own "
         "(multiprocess, Dagster's multiprocess executor, as a deployment runs them)",
     )
+    d.add_argument(
+        "--verbose",
+        action="store_true",
+        help="show Dagster's, dbt's and the libraries' output (default: in a log file)",
+    )
     d.set_defaults(func=cmd_demo)
 
     s = sub.add_parser("sandbox", help="the source stand-ins")
     ssub = s.add_subparsers(dest="sandbox_command", required=True)
     serve = ssub.add_parser("serve", help="run the stand-ins in the foreground and print their URLs")
-    serve.add_argument("--preset", default="tiny")
+    serve.add_argument("--preset", type=_preset, default="tiny", help="tiny (default), city or cityxK")
     serve.add_argument("--seed", type=int, default=DEFAULT_SEED)
     serve.add_argument("--start", type=_date)
     serve.add_argument("--end", type=_date)
@@ -517,10 +527,25 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(func=cmd_sandbox_serve)
 
     dv = sub.add_parser("dev", help="Dagster UI on the embedded warehouse, stand-ins serving")
-    dv.add_argument("--preset", default="city")
+    dv.add_argument(
+        "--preset",
+        type=_preset,
+        default="tiny",
+        help="the stand-ins' world (default tiny, up in seconds; city is the demo's, with its warehouse and runs)",
+    )
     dv.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    dv.add_argument("--port", type=int, default=3000)
+    dv.add_argument(
+        "--warehouse",
+        help="DuckDB file (default warehouse/kaifeng.duckdb for city, warehouse/worlds/<preset>/ for other worlds)",
+    )
+    dv.add_argument("--port", type=int, default=3000, help="port of the Dagster UI (default 3000)")
     dv.add_argument("--docs-port", type=int, default=3001, help="port of the GX Data Docs site (default 3001)")
+    dv.add_argument(
+        "--log-level",
+        default="warning",
+        choices=["critical", "error", "warning", "info", "debug"],
+        help="what the UI and its daemon print (default warning)",
+    )
     dv.set_defaults(func=cmd_dev)
 
     pts = sub.add_parser("points", help="grid-worker points")

@@ -230,7 +230,7 @@ def _dlt(source: str, first: date, days: int, tmp: Path) -> tuple[int, float]:
 
 
 def bench_connectors(preset: str, first: date, days: int, tmp: Path) -> list[Throughput]:
-    from govhub.cli import SandboxProcess
+    from govhub.processes import SandboxProcess
     from sandbox.world import DEFAULT_SEED
 
     sandbox = SandboxProcess(preset, DEFAULT_SEED, first, first + timedelta(days=days), cache=True)

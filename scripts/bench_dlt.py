@@ -12,6 +12,7 @@ the same GOVHUB_* variables the connectors read. Prints one JSON line: records, 
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import sys
@@ -157,7 +158,15 @@ SOURCES = {
 
 
 def main() -> int:
-    source, first, days, duckdb_file = sys.argv[1], date.fromisoformat(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+    parser = argparse.ArgumentParser(
+        description="dlt loading a stand-in endpoint into DuckDB (the connector benchmark's peer)"
+    )
+    parser.add_argument("source", choices=sorted(SOURCES))
+    parser.add_argument("first", type=date.fromisoformat, help="first day, YYYY-MM-DD")
+    parser.add_argument("days", type=int)
+    parser.add_argument("duckdb_file")
+    args = parser.parse_args()
+    source, first, days, duckdb_file = args.source, args.first, args.days, args.duckdb_file
     os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
     import dlt
 

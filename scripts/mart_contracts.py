@@ -12,6 +12,7 @@ published column is documented, Chinese label first).
 
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
 
@@ -34,6 +35,9 @@ _Dumper.add_representer(str, _str)
 
 
 def main(warehouse: str) -> int:
+    if not Path(warehouse).is_file():
+        print(f"mart_contracts: no DuckDB file at {warehouse}", file=sys.stderr)
+        return 2
     con = duckdb.connect(warehouse, read_only=True)
     problems = []
     for path in sorted(MARTS.rglob("_*__models.yml")):
@@ -68,4 +72,8 @@ def main(warehouse: str) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1]))
+    parser = argparse.ArgumentParser(
+        description="declare each mart column's type in the dbt YAML from a built warehouse"
+    )
+    parser.add_argument("warehouse", help="the DuckDB file of a built warehouse, e.g. warehouse/kaifeng.duckdb")
+    sys.exit(main(parser.parse_args().warehouse))

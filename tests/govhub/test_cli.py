@@ -8,6 +8,7 @@ import sys
 from datetime import date
 
 import duckdb
+import pytest
 
 from govhub.cli import default_window
 
@@ -24,12 +25,65 @@ def test_default_window_covers_the_whole_previous_month():
     assert default_window(date(2026, 11, 25), 3) == (date(2026, 11, 22), date(2026, 11, 25))
 
 
-def test_ingest_without_settings_fails_naming_the_variable(tmp_path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GOVHUB_SMART_CITY")}
-    env["GOVHUB_WAREHOUSE_PATH"] = str(tmp_path / "w.duckdb")
+def test_ingest_without_settings_fails_naming_every_variable_at_once(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GOVHUB_SMART_CITY", "GOVHUB_PSEUDONYM"))}
+    env.update(GOVHUB_WAREHOUSE_PATH=str(tmp_path / "w.duckdb"), GOVHUB_HTTP_ATTEMPTS="often")
+    env.update(GOVHUB_SMART_CITY_PAGE_SIZE="0", GOVHUB_DUCKDB_THREADS="none")
     r = _govhub("ingest", "smart_city", env=env)
     assert r.returncode == 2
-    assert "GOVHUB_SMART_CITY_URL" in r.stderr
+    assert r.stderr.startswith("govhub: 6 settings to fix:"), r.stderr
+    for variable in (
+        "GOVHUB_SMART_CITY_URL",
+        "GOVHUB_SMART_CITY_API_KEY",
+        "GOVHUB_SMART_CITY_PAGE_SIZE",
+        "GOVHUB_PSEUDONYM_KEY",
+        "GOVHUB_HTTP_ATTEMPTS",
+        "GOVHUB_DUCKDB_THREADS",
+    ):
+        assert variable in r.stderr
+    assert "Traceback" not in r.stderr
+
+
+# every subcommand given something it cannot take: (arguments, extra environment, what the line says)
+BAD_INPUT = [
+    (
+        ["demo", "--preset", "tiny", "--days", "3", "--end", "2026-10-04", "--land-from", "2026-09-01"],
+        {},
+        "--land-from",
+    ),
+    (["demo", "--end", "yesterday"], {}, "not a date"),
+    (["demo", "--faults", "smart_city=storm"], {}, "storm"),
+    (["sandbox", "serve", "--preset", "huge"], {}, "huge"),
+    (
+        ["ingest", "smart_city", "--since", "2026-10-05", "--until", "2026-10-01"],
+        "smart_city",
+        "--until is before --since",
+    ),
+    (["ingest", "nowhere"], {}, "invalid choice"),
+    (["scorecard", "--month", "2026-10"], {}, "no warehouse"),
+    (["scorecard", "--month", "October"], "warehouse", "YYYY-MM"),
+    (["points", "explain", "--worker", "W1", "--month", "2026-10"], {}, "no warehouse"),
+    (["docs"], {}, "no warehouse"),
+    (["dev", "--port", "many"], {}, "invalid int value"),
+]
+
+
+@pytest.mark.parametrize(
+    ("args", "extra", "says"), BAD_INPUT, ids=[" ".join(a[:2]) + f"-{i}" for i, (a, _, _) in enumerate(BAD_INPUT)]
+)
+def test_every_subcommand_ends_bad_input_in_one_line(args, extra, says, tmp_path, request):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GOVHUB_")}
+    env["GOVHUB_WAREHOUSE_PATH"] = str(tmp_path / "none" / "kaifeng.duckdb")
+    if extra == "warehouse":
+        env["GOVHUB_WAREHOUSE_PATH"] = str(request.getfixturevalue("tiny_warehouse")[0].warehouse_path)
+    elif extra == "smart_city":
+        env.update(GOVHUB_SMART_CITY_URL="http://127.0.0.1:9", GOVHUB_SMART_CITY_API_KEY="k")
+        env["GOVHUB_PSEUDONYM_KEY"] = "a-key-of-enough-length-0123456789"
+    r = _govhub(*args, env=env)
+    assert r.returncode == 2, (r.stdout[-2000:], r.stderr[-2000:])
+    lines = [line for line in r.stderr.splitlines() if line.strip()]
+    assert "Traceback" not in r.stderr and says in lines[-1], r.stderr
+    assert len(lines) <= 2, r.stderr  # argparse puts its usage line first
 
 
 def test_ingest_with_a_malformed_url_fails_naming_the_variable(tmp_path):
@@ -43,6 +97,7 @@ def test_ingest_with_a_malformed_url_fails_naming_the_variable(tmp_path):
     assert r.returncode == 2 and "GOVHUB_SMART_CITY_URL" in r.stderr
 
 
+@pytest.mark.e2e
 def test_demo_runs_end_to_end_closes_the_month_and_writes_its_scorecard(tmp_path):
     wh = tmp_path / "demo" / "kaifeng.duckdb"
     env = dict(os.environ, DAGSTER_HOME=str(tmp_path / "dagster_home"))
@@ -52,6 +107,13 @@ def test_demo_runs_end_to_end_closes_the_month_and_writes_its_scorecard(tmp_path
     r = _govhub("demo", "--preset", "tiny", "--days", "32", "--end", "2026-11-02", "--warehouse", str(wh), env=env)
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
     assert "fct_governance_events" in r.stdout and "townships 124" in r.stdout
+    # quiet: a line per job and the summary; Dagster's, dbt's and the libraries' lines in the log
+    logs = list((tmp_path / "demo" / "logs").glob("demo-*.log"))
+    assert len(logs) == 1 and f"goes to {logs[0]}" in r.stdout
+    assert "Warning" not in r.stdout + r.stderr and " DEBUG " not in r.stdout and "dbt" not in r.stdout.lower()
+    assert len(r.stdout.splitlines()) < 80, r.stdout
+    log = logs[0].read_text(encoding="utf-8")
+    assert "Finished running" in log or "dbt" in log
     reports = tmp_path / "demo" / "reports" / "2026-10"
     xlsx, html = reports / "scorecard-2026-10.xlsx", reports / "scorecard-2026-10.html"
     assert f"scorecard 2026-10: {xlsx}, {html}" in r.stdout
@@ -79,6 +141,8 @@ def test_demo_runs_end_to_end_closes_the_month_and_writes_its_scorecard(tmp_path
     assert r.returncode == 2 and "2025-01: the warehouse has no scorecard figures" in r.stderr
 
 
+@pytest.mark.e2e
+@pytest.mark.spark
 def test_demo_on_the_spark_target_builds_on_spark_and_closes_the_month_from_its_tables(tmp_path):
     """GOVHUB_DBT_TARGET=spark, nothing else changed: dbt builds on a local Spark, and the
     steps after the build (the month's points, the scorecard, the summary) read the Spark
@@ -124,7 +188,7 @@ def test_dev_serves_the_data_docs_the_check_links_point_at(tmp_path, monkeypatch
     checks' `data_docs` links point at it."""
     import urllib.request
 
-    from govhub.cli import _serve_data_docs
+    from govhub.processes import serve_data_docs
     from orchestration.quality import docs_link, quality_dir
 
     monkeypatch.setenv("GOVHUB_WAREHOUSE_PATH", str(tmp_path / "kaifeng.duckdb"))
@@ -133,12 +197,16 @@ def test_dev_serves_the_data_docs_the_check_links_point_at(tmp_path, monkeypatch
     page = docs_dir / "data_docs" / "validations" / "src" / "entity" / "run" / "t" / "landing-src.entity.html"
     page.parent.mkdir(parents=True)
     page.write_text("<html>validation page</html>", encoding="utf-8")
-    base = _serve_data_docs(0)
+    base = serve_data_docs(docs_dir / "data_docs", 0)
     monkeypatch.setenv("GOVHUB_DATA_DOCS_URL", base)
     link = docs_link(page.as_uri(), docs_dir)
     assert link == f"{base}/validations/src/entity/run/t/landing-src.entity.html"
     with urllib.request.urlopen(link, timeout=10) as r:
         assert r.read() == b"<html>validation page</html>"
-    # without the server, the link is the file itself
+    # links made by a run outside `govhub dev` point where it serves the site by default
     monkeypatch.delenv("GOVHUB_DATA_DOCS_URL")
-    assert docs_link(page.as_uri(), docs_dir) == page.as_uri()
+    assert (
+        docs_link(page.as_uri(), docs_dir)
+        == "http://127.0.0.1:3001/validations/src/entity/run/t/landing-src.entity.html"
+    )
+    assert docs_link(None, docs_dir) == ""

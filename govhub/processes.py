@@ -1,0 +1,171 @@
+"""The processes `govhub` starts and must not leave behind: the stand-ins in a child process,
+a foreground tool (`dagster dev`, `dbt docs serve`) stopped with everything it started, and
+the GX Data Docs site served from a thread.
+
+A child started here dies with its parent even when the parent is killed outright (Linux's
+parent-death signal), and a foreground tool runs in a process group of its own, so that a
+stop reaches the processes it started too.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from datetime import date
+from pathlib import Path
+
+PR_SET_PDEATHSIG = 1
+try:  # loaded here, never between fork and exec
+    _PRCTL = ctypes.CDLL(None, use_errno=True).prctl
+except (OSError, AttributeError):  # not Linux
+    _PRCTL = None
+
+
+def _die_with_parent() -> None:
+    """In the child before it runs: SIGTERM when the parent dies (Linux; elsewhere nothing)."""
+    if _PRCTL is not None:
+        _PRCTL(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+class SandboxProcess:
+    """`govhub sandbox serve` in a child process: the connectors reach it only over HTTP."""
+
+    def __init__(
+        self, preset: str, seed: int, start: date, end: date, faults: str | None = None, cache: bool = False
+    ) -> None:
+        cmd = [
+            sys.executable,
+            "-m",
+            "govhub.cli",
+            "sandbox",
+            "serve",
+            "--env-json",
+            "--preset",
+            preset,
+            "--seed",
+            str(seed),
+            "--start",
+            start.isoformat(),
+            "--end",
+            end.isoformat(),
+            *(["--faults", faults] if faults else []),
+            *(["--cache"] if cache else []),
+        ]
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, preexec_fn=_die_with_parent)
+        line = self.proc.stdout.readline()
+        if not line:
+            raise RuntimeError(f"the sandbox did not start (exit code {self.proc.wait()})")
+        self.env: dict[str, str] = json.loads(line)
+        self.report: dict = {"faults": {}, "notes": []}
+
+    def stop(self) -> None:
+        """Stop the stand-ins; `report` then holds the faults they injected."""
+        if self.proc.poll() is not None:
+            return
+        self.proc.terminate()
+        try:
+            out, _ = self.proc.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            return
+        for line in (out or "").splitlines():
+            if line.startswith("{"):
+                self.report = json.loads(line)
+
+
+def run_in_foreground(cmd: list[str], grace: float = 20.0, env: dict[str, str] | None = None) -> int:
+    """Run `cmd` until it ends or this process is asked to stop (Ctrl-C, SIGTERM, SIGHUP).
+    A stop goes to the tool's whole process group as SIGINT (the tools shut down cleanly on
+    it), then SIGTERM after `grace` seconds, then SIGKILL: nothing it started is left."""
+    proc = subprocess.Popen(cmd, env=env, start_new_session=True, preexec_fn=_die_with_parent)
+    stopping = threading.Event()
+
+    def ask_to_stop(*_) -> None:
+        stopping.set()
+
+    previous = {s: signal.signal(s, ask_to_stop) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+    try:
+        while proc.poll() is None and not stopping.wait(0.2):
+            pass
+        if proc.poll() is None:
+            stop_group(proc, grace)
+        return 0 if stopping.is_set() else proc.returncode
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+        stop_group(proc, grace)  # whatever the tool left in its group
+
+
+def stop_group(proc: subprocess.Popen, grace: float) -> None:
+    """SIGINT, then SIGTERM, then SIGKILL to the process group `proc` leads, each time
+    waiting (`grace` seconds, then 5) for the whole group to end."""
+    for sig, wait in ((signal.SIGINT, grace), (signal.SIGTERM, 5.0), (signal.SIGKILL, 5.0)):
+        if not _group_alive(proc):
+            return
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            return
+        deadline = time.monotonic() + wait
+        while _group_alive(proc) and time.monotonic() < deadline:
+            time.sleep(0.1)
+
+
+def _group_alive(proc: subprocess.Popen) -> bool:
+    """Whether any process of the group `proc` leads is left (the leader reaped when it ended)."""
+    proc.poll()
+    try:
+        os.killpg(proc.pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass
+    return True
+
+
+def serve_data_docs(site: Path, port: int) -> str:
+    """Serve the GX Data Docs site on localhost from a thread, so the `data_docs` links of
+    the asset checks open from the UI; its URL. Pages are served with their scripts, styles
+    and fonts from the installed assets instead of CDNs (quality/site.py): no network needed."""
+    import functools
+    import mimetypes
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+    from urllib.parse import unquote, urlsplit
+
+    from quality.site import asset_file, offline_page
+
+    site.mkdir(parents=True, exist_ok=True)
+
+    class Site(SimpleHTTPRequestHandler):
+        def log_message(self, *args) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            path = unquote(urlsplit(self.path).path)
+            asset = asset_file(path)
+            if asset is not None:
+                return self._send(asset.read_bytes(), mimetypes.guess_type(asset.name)[0] or "application/octet-stream")
+            page = Path(self.translate_path(self.path))
+            if page.is_dir():
+                page = page / "index.html"
+            if page.suffix == ".html" and page.is_file():
+                return self._send(offline_page(page.read_text(encoding="utf-8")).encode(), "text/html; charset=utf-8")
+            return super().do_GET()
+
+        def _send(self, body: bytes, content_type: str) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    server = ThreadingHTTPServer(("127.0.0.1", port), functools.partial(Site, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{server.server_address[1]}"
