@@ -1,7 +1,7 @@
 """Running the pipeline through Dagster, the same jobs the schedules run.
 
-The runs go to the Dagster instance in ``DAGSTER_HOME`` (default ``.dagster_home/`` in the
-project), so ``make dev`` shows them afterwards with their logs and metadata. A
+The runs go to the Dagster instance in ``DAGSTER_HOME`` (default ``.dagster_home/`` beside
+the warehouse file), so ``make dev`` shows them afterwards with their logs and metadata. A
 ``dagster.yaml`` already in ``DAGSTER_HOME`` is used as it is: copying
 ``orchestration/deploy/dagster.yaml`` there puts the runs in PostgreSQL (docs/deployment.md).
 
@@ -12,6 +12,7 @@ them.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -67,13 +68,18 @@ class PipelineError(RuntimeError):
 
 
 def dagster_instance():
-    """The Dagster instance in DAGSTER_HOME (default .dagster_home/ in the project). A
+    """The Dagster instance in DAGSTER_HOME (default `.dagster_home/` beside the warehouse
+    file: one instance per warehouse, so the runs of one never show beside another's). A
     dagster.yaml already there is used as it is (in production, a copy of
     DEPLOY_DAGSTER_YAML: PostgreSQL storage); without one, the local instance (SQLite
     files under DAGSTER_HOME, telemetry off) is written there."""
     from dagster import DagsterInstance
 
-    home = Path(os.environ.setdefault("DAGSTER_HOME", str(PROJECT_ROOT / ".dagster_home")))
+    from warehouse.settings import WarehouseSettings
+
+    if not os.environ.get("DAGSTER_HOME"):
+        os.environ["DAGSTER_HOME"] = str(WarehouseSettings.from_env().warehouse_path.parent / ".dagster_home")
+    home = Path(os.environ["DAGSTER_HOME"])
     home.mkdir(parents=True, exist_ok=True)
     if not (home / "dagster.yaml").exists():
         (home / "dagster.yaml").write_text(DAGSTER_YAML, encoding="utf-8")
@@ -168,10 +174,34 @@ class _Progress:
     failed_jobs: list[str] = field(default_factory=list)
     failed_assets: set = field(default_factory=set)
     retries: dict[str, int] = field(default_factory=dict)
+    watch: Callable = None
+
+
+@contextlib.contextmanager
+def _no_watch(instance, job_name: str, expected: int):
+    yield
+
+
+def _expected_materializations(job_def, tags: dict[str, str], selection) -> int:
+    """How many materializations a successful run of `job_def` makes: one per asset, one per
+    partition of an asset run over a range of partitions."""
+    from dagster import PartitionKeyRange
+    from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
+
+    keys = list(selection) if selection is not None else list(job_def.asset_layer.selected_asset_keys)
+    span = PartitionKeyRange(tags.get(ASSET_PARTITION_RANGE_START_TAG), tags.get(ASSET_PARTITION_RANGE_END_TAG))
+    total = 0
+    for key in keys:
+        partitions = job_def.asset_layer.asset_graph.get(key).partitions_def
+        try:
+            total += len(partitions.get_partition_keys_in_range(span)) if partitions and span.start else 1
+        except Exception:  # a range this asset's partitions do not name  # noqa: BLE001
+            total += 1
+    return total
 
 
 def run_pipeline(
-    start: date, end: date, progress: Callable[[str], None] = print, executor: str = "in_process"
+    start: date, end: date, progress: Callable[[str], None] = print, executor: str = "in_process", watch=None
 ) -> dict[str, int]:
     """Land [start, end) from every source, then build the warehouse; the retries the
     connectors made, per source. `executor`: "in_process" (every run in this process) or
@@ -181,10 +211,14 @@ def run_pipeline(
 
     A source whose run fails (a source down, or a landing that fails a blocking check) does
     not stop the others: every job runs, the warehouse is built without the assets the
-    failure reaches, and at the end a PipelineError names every failed run."""
+    failure reaches, and at the end a PipelineError names every failed run.
+
+    `watch`, when given, is a context manager factory `watch(instance, job_name, expected)`
+    entered around each run: `expected` is how many materializations the run makes when it
+    succeeds (a progress bar's total)."""
     instance = dagster_instance()
     run = job_runner(executor, instance)
-    state = _Progress()
+    state = _Progress(watch=watch or _no_watch)
     windows = chunks(start, end, backfill_chunk_days())
     for lo, hi in windows:
         if len(windows) > 1:
@@ -253,7 +287,9 @@ def _run_step(
         selection = sorted(k for k in warehouse_models.keys if k not in reach)
         progress(f"building the warehouse without the {len(reach)} assets the failure reaches")
     progress(f"running {job_name} ...")
-    result = run(job_name, tags, selection)
+    expected = _expected_materializations(defs.resolve_job_def(job_name), tags, selection)
+    with state.watch(instance, job_name, expected):
+        result = run(job_name, tags, selection)
     counted = set()  # a run over many partitions reports its step's metadata on each
     for event in result.get_asset_materialization_events():
         m = event.materialization
