@@ -54,10 +54,10 @@ def judged_days(days: list[date], today: date | None = None) -> list[date]:
 
 
 def docs_link(page: str | None, docs_dir: Path) -> str:
-    """The link to a Data Docs page: under GOVHUB_DATA_DOCS_URL when the site is served
-    (`govhub dev` serves it beside the UI, whose pages cannot open file:// links); unset,
-    the link points at the file."""
-    base = (data_docs_url() or "").rstrip("/")
+    """The link to a Data Docs page: under GOVHUB_DATA_DOCS_URL, where `govhub dev` serves
+    the site beside the UI (whose pages cannot open file:// links); a page outside the site
+    keeps its own address."""
+    base = data_docs_url().rstrip("/")
     site = (docs_dir / "data_docs").resolve().as_uri()
     if page and base and page.startswith(site + "/"):
         return base + page[len(site) :]
