@@ -54,9 +54,15 @@ def dbt_command(
 def run_dbt(
     args: list[str], env: dict[str, str], scratch: Path, timeout: int = 600, project_dir: Path = DBT_PROJECT_DIR
 ) -> subprocess.CompletedProcess:
-    """`dbt <command> ...` on the project (or a copy of it), to its end."""
+    """`dbt <command> ...` on the project (or a copy of it), to its end. Commands that share
+    `scratch` (and so the same warehouse and settings) parse the project once: each after
+    the first reads the parse the one before kept there."""
     return subprocess.run(
-        dbt_command(args, scratch, project_dir), env=env, capture_output=True, text=True, timeout=timeout
+        dbt_command(args, scratch, project_dir, partial_parse=True),
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
     )
 
 
