@@ -130,3 +130,35 @@ def test_the_command_line_stops_at_start_naming_the_variable(tmp_path):
     )
     assert done.returncode == 2 and "GOVHUB_PSEUDONYM_KEY must be at least 16 characters" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_every_problem_of_every_loader_is_named_in_one_error(tmp_path):
+    """Read inside every_problem(), no loader stops at its first problem: one ConfigError
+    lists them all, each once, and still shows no secret."""
+    from connectors.common.settings import every_problem
+
+    env = {**GOOD, "GOVHUB_PETITIONS_INBOX": str(tmp_path / "missing")}
+    for variable in ("GOVHUB_SMART_CITY_URL", "GOVHUB_SHARP_EYES_APP_SECRET", "GOVHUB_SMART_PARKING_CLIENT_ID"):
+        env.pop(variable)
+    env.update(GOVHUB_PSEUDONYM_KEY="short", GOVHUB_HTTP_ATTEMPTS="often", GOVHUB_CIVIL_AFFAIRS_CHUNK_ROWS="10")
+    env["GOVHUB_CIVIL_AFFAIRS_DB_URL"] = "root:secretpw@127.0.0.1/civil"
+    with pytest.raises(ConfigError) as caught, every_problem():
+        for load in LOADERS.values():
+            load(env)
+    message = str(caught.value)
+    named = [
+        "GOVHUB_SMART_CITY_URL",
+        "GOVHUB_SHARP_EYES_APP_SECRET",
+        "GOVHUB_SMART_PARKING_CLIENT_ID",
+        "GOVHUB_PSEUDONYM_KEY",
+        "GOVHUB_HTTP_ATTEMPTS",
+        "GOVHUB_CIVIL_AFFAIRS_CHUNK_ROWS",
+        "GOVHUB_CIVIL_AFFAIRS_DB_URL",
+        "GOVHUB_PETITIONS_INBOX",
+    ]
+    assert message.startswith(f"{len(named)} settings to fix:"), message
+    for variable in named:
+        assert message.count(f"- {variable}") == 1, (variable, message)
+    assert "secretpw" not in message
+    with every_problem():  # nothing wrong: nothing raised, the settings read as usual
+        assert LOADERS["smart_city"](GOOD).url == GOOD["GOVHUB_SMART_CITY_URL"]
