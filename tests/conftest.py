@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -64,3 +69,140 @@ def tiny_warehouse(tiny_sandbox, tmp_path_factory):
         settings = configure_environment()
         run_pipeline(TINY_START, TINY_END, progress=lambda _: None)
         yield settings, (lambda: run_pipeline(TINY_START, TINY_END, progress=lambda _: None))
+
+
+@dataclass
+class Rerun:
+    """The tiny pipeline run again over its window while BI clients read what it publishes."""
+
+    marts_before: dict[str, list[str]]
+    marts_after: dict[str, list[str]]
+    raw_before: dict[str, int]  # landed rows per source/entity
+    raw_after: dict[str, int]
+    reads: list[tuple[int, int]]  # (DuckDB copy, PostgreSQL) event counts, read during the rerun
+    errors: list[BaseException]
+    copy_before: int  # the published DuckDB copy's inode before and after the rerun
+    copy_after: int
+
+
+RERUN_RAW = ("smart_city/service_requests", "petitions/cases")
+BI_POSTGRES_DSN = os.environ.get("GOVHUB_TEST_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/test")
+BI_READER_DSN = BI_POSTGRES_DSN.replace("postgres@", "bi_reader@", 1)
+
+
+@pytest.fixture(scope="session")
+def tiny_rerun(tiny_warehouse) -> Rerun:
+    """The whole tiny pipeline run once more (publishing to DuckDB and PostgreSQL at its
+    end) while a DuckDB client and a PostgreSQL client keep reading the marts, shared by
+    the tests of what a rerun changes and of what BI sees meanwhile. Needs the PostgreSQL
+    server (it fails without it)."""
+    import threading
+
+    import duckdb
+    import psycopg
+
+    from govhub.pipeline import MART_TABLES
+    from warehouse.duckdb import connect
+    from warehouse.publish import LINK_NAME, publish_duckdb, publish_postgres
+
+    settings, rerun = tiny_warehouse
+
+    def marts() -> dict[str, list[str]]:  # the build stamps (_loaded_at) included
+        con = connect(settings.warehouse_path, read_only=True)
+        try:
+            return {t: sorted(map(repr, con.execute(f"select * from marts.{t}").fetchall())) for t in MART_TABLES}
+        finally:
+            con.close()
+
+    def raw() -> dict[str, int]:
+        glob = "{}/raw/{}/*/*.parquet"
+        return {
+            e: duckdb.sql(f"select count(*) from read_parquet('{glob.format(settings.lake_dir, e)}')").fetchone()[0]
+            for e in RERUN_RAW
+        }
+
+    published = settings.warehouse_path.parent / "published"
+    publish_duckdb(settings.warehouse_path, published)
+    publish_postgres(settings.warehouse_path, BI_POSTGRES_DSN)
+    before = (marts(), raw(), (published / LINK_NAME).stat().st_ino)
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            rerun()
+        except BaseException as exc:  # reported by the tests
+            errors.append(exc)
+
+    reads: list[tuple[int, int]] = []
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("GOVHUB_BI_POSTGRES_DSN", BI_POSTGRES_DSN)
+        runner = threading.Thread(target=run)
+        runner.start()
+        while runner.is_alive() or len(reads) < 2:
+            con = duckdb.connect(str(published / LINK_NAME), read_only=True)
+            try:
+                duck = con.execute("select count(*) from marts.fct_governance_events").fetchone()[0]
+            finally:
+                con.close()
+            with psycopg.connect(BI_READER_DSN) as bi:
+                pg = bi.execute("select count(*) from marts.fct_governance_events").fetchone()[0]
+            reads.append((duck, pg))
+        runner.join()
+    return Rerun(before[0], marts(), before[1], raw(), reads, errors, before[2], (published / LINK_NAME).stat().st_ino)
+
+
+DAGSTER_DB = "govhub_dagster_test"
+DAGSTER_PG_ENV = {
+    "GOVHUB_DAGSTER_PG_HOST": "127.0.0.1",
+    "GOVHUB_DAGSTER_PG_PORT": "5432",
+    "GOVHUB_DAGSTER_PG_USER": "postgres",
+    "GOVHUB_DAGSTER_PG_PASSWORD": "",  # trust auth; the variable must still be set
+    "GOVHUB_DAGSTER_PG_DB": DAGSTER_DB,
+}
+
+
+@dataclass
+class Demo:
+    env: dict[str, str]  # the environment it ran in
+    home: Path  # its DAGSTER_HOME
+    root: Path  # its warehouse folder's parent: demo/kaifeng.duckdb, demo/reports, ...
+    done: subprocess.CompletedProcess
+
+
+@pytest.fixture(scope="session")
+def tiny_demo(tmp_path_factory) -> Demo:
+    """`govhub demo --preset tiny` over October and the 1st of November (October whole, so
+    it is closed and its scorecard written), run once as a deployment runs it: the Dagster
+    instance in PostgreSQL (a copy of orchestration/deploy/dagster.yaml in DAGSTER_HOME; a
+    fresh database on the machine's server, which must be up) and the multiprocess
+    executor. The tests of the command's output and of the instance share it."""
+    from govhub.pipeline import DEPLOY_DAGSTER_YAML
+    from tests.servers import database_url
+
+    database_url("postgresql", DAGSTER_DB, fresh=True)  # dropped and created anew; fails when unreachable
+    root = tmp_path_factory.mktemp("tiny_demo")
+    home = root / "dagster_home"
+    home.mkdir()
+    shutil.copy(DEPLOY_DAGSTER_YAML, home / "dagster.yaml")  # the deployment step
+    env = dict(os.environ, DAGSTER_HOME=str(home), **DAGSTER_PG_ENV)
+    for k in ("GOVHUB_LAKE_DIR", "GOVHUB_REPORTS_DIR"):
+        env.pop(k, None)
+    args = [
+        "--preset",
+        "tiny",
+        "--days",
+        "32",
+        "--end",
+        "2026-11-02",
+        "--warehouse",
+        str(root / "demo" / "kaifeng.duckdb"),
+    ]
+    done = subprocess.run(
+        [sys.executable, "-m", "govhub.cli", "demo", *args, "--executor", "multiprocess"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    return Demo(env, home, root, done)

@@ -3,7 +3,8 @@
 A fresh database on the machine's server (127.0.0.1:5432, see tests/servers.py), a
 DAGSTER_HOME holding a copy of orchestration/deploy/dagster.yaml and the GOVHUB_DAGSTER_PG_*
 variables pointing at it; then `govhub demo` at the tiny preset with the multiprocess
-executor, as a user runs it. Everything is checked in the PostgreSQL tables themselves. A
+executor, as a user runs it (the `tiny_demo` of tests/conftest.py, whose output
+tests/govhub/test_cli.py reads too). Everything is checked in the PostgreSQL tables themselves. A
 server that cannot be reached fails the tests: they never skip.
 """
 
@@ -11,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from collections import defaultdict
@@ -20,19 +20,11 @@ import psycopg
 import pytest
 
 from govhub.pipeline import DEPLOY_DAGSTER_YAML, MART_TABLES
-from tests.servers import database_url
+from tests.conftest import DAGSTER_DB
 
 pytestmark = [pytest.mark.e2e, pytest.mark.servers]
 
-DB = "govhub_dagster_test"
-DSN = f"postgresql://postgres@127.0.0.1:5432/{DB}"
-PG_ENV = {
-    "GOVHUB_DAGSTER_PG_HOST": "127.0.0.1",
-    "GOVHUB_DAGSTER_PG_PORT": "5432",
-    "GOVHUB_DAGSTER_PG_USER": "postgres",
-    "GOVHUB_DAGSTER_PG_PASSWORD": "",  # trust auth; the variable must still be set
-    "GOVHUB_DAGSTER_PG_DB": DB,
-}
+DSN = f"postgresql://postgres@127.0.0.1:5432/{DAGSTER_DB}"
 # the jobs the demo runs over a window holding a whole month (October 2026)
 JOBS = {
     "smart_city_reference",
@@ -54,42 +46,10 @@ def _rows(sql: str, params=None) -> list[tuple]:
 
 
 @pytest.fixture(scope="module")
-def deployed(tmp_path_factory):
+def deployed(tiny_demo):
     """The demo run once against the PostgreSQL instance: (environment, DAGSTER_HOME)."""
-    database_url("postgresql", DB, fresh=True)  # dropped and created anew; fails when unreachable
-    root = tmp_path_factory.mktemp("postgres_instance")
-    home = root / "dagster_home"
-    home.mkdir()
-    shutil.copy(DEPLOY_DAGSTER_YAML, home / "dagster.yaml")  # the deployment step
-    env = dict(os.environ, DAGSTER_HOME=str(home), **PG_ENV)
-    for k in ("GOVHUB_LAKE_DIR", "GOVHUB_REPORTS_DIR"):
-        env.pop(k, None)
-    # October and the 1st of November: October is whole, so points_close_month runs too
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "govhub.cli",
-            "demo",
-            "--preset",
-            "tiny",
-            "--days",
-            "32",
-            "--end",
-            "2026-11-02",
-            "--warehouse",
-            str(root / "demo" / "kaifeng.duckdb"),
-            "--executor",
-            "multiprocess",
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=1800,
-    )
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    assert "points_close_month 2026-10 succeeded" in done.stdout
-    return env, home
+    assert "points_close_month 2026-10 succeeded" in tiny_demo.done.stdout
+    return tiny_demo.env, tiny_demo.home
 
 
 def test_every_run_of_the_demo_succeeded_in_postgres(deployed):

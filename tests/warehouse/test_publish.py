@@ -5,16 +5,15 @@ read by BI clients while the pipeline runs again."""
 from __future__ import annotations
 
 import os
-import threading
 
 import duckdb
 import psycopg
 import pytest
 
+from tests.conftest import BI_POSTGRES_DSN, BI_READER_DSN
 from warehouse.publish import BI_SCHEMAS, LINK_NAME, publish_duckdb, publish_postgres
 
-PG_DSN = os.environ.get("GOVHUB_TEST_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/test")
-BI_DSN = PG_DSN.replace("postgres@", "bi_reader@", 1)
+PG_DSN, BI_DSN = BI_POSTGRES_DSN, BI_READER_DSN
 
 
 def _counts(con) -> dict[str, int]:
@@ -148,39 +147,13 @@ def test_bi_reader_reads_the_marts_and_is_refused_the_rest(tiny_warehouse):
 
 
 @pytest.mark.e2e
-def test_bi_clients_read_while_the_pipeline_runs_again(tiny_warehouse, monkeypatch):
+@pytest.mark.servers
+def test_bi_clients_read_while_the_pipeline_runs_again(tiny_rerun):
     """The whole pipeline reruns (publishing both targets at its end) while a DuckDB client
-    and a PostgreSQL client keep reading the marts: every read succeeds and sees a whole
-    copy (the same counts before, during and after: the data did not change)."""
-    settings, rerun = tiny_warehouse
-    published = settings.warehouse_path.parent / "published"
-    publish_duckdb(settings.warehouse_path, published)
-    publish_postgres(settings.warehouse_path, PG_DSN)
-    monkeypatch.setenv("GOVHUB_BI_POSTGRES_DSN", PG_DSN)
-    first_copy = (published / LINK_NAME).stat().st_ino
-    reference = None
-    errors: list[BaseException] = []
-    runner = threading.Thread(target=lambda: _run(rerun, errors))
-    runner.start()
-    reads = 0
-    while runner.is_alive() or reads < 2:
-        con = duckdb.connect(str(published / LINK_NAME), read_only=True)
-        try:
-            duck = con.execute("select count(*) from marts.fct_governance_events").fetchone()[0]
-        finally:
-            con.close()
-        with psycopg.connect(BI_DSN) as bi:
-            pg = bi.execute("select count(*) from marts.fct_governance_events").fetchone()[0]
-        reference = reference or duck
-        assert duck == pg == reference
-        reads += 1
-    runner.join()
-    assert errors == [] and reads >= 2
-    assert (published / LINK_NAME).stat().st_ino != first_copy  # the rerun published a new copy
-
-
-def _run(rerun, errors) -> None:
-    try:
-        rerun()
-    except BaseException as exc:  # reported by the test
-        errors.append(exc)
+    and a PostgreSQL client keep reading the marts (tests/conftest.py, tiny_rerun): every
+    read succeeds and sees a whole copy (the same counts before, during and after: the data
+    did not change)."""
+    assert tiny_rerun.errors == [] and len(tiny_rerun.reads) >= 2
+    reference = tiny_rerun.reads[0][0]
+    assert reference > 0 and all(duck == pg == reference for duck, pg in tiny_rerun.reads), tiny_rerun.reads
+    assert tiny_rerun.copy_after != tiny_rerun.copy_before  # the rerun published a new copy
