@@ -135,15 +135,26 @@ def _volume_result(context, key, suite, lake, docs_dir, keep, load_ids, days) ->
 def _landing_results(
     key: AssetKey, result: SuiteResult, seconds: float, link: str, drift: list[str]
 ) -> list[AssetCheckResult]:
-    """gx_blocking and gx_warnings; the warnings also report schema drift (`new_fields`)."""
+    """gx_blocking and gx_warnings. The warnings pass while the records that broke them are
+    the known share the warehouse quarantines (quality.gx.KNOWN_SHARE), reported as such;
+    beyond it, or with schema drift (`new_fields`), they fail."""
     summary = result.summary()
     out = []
     for name, kind, passed, severity in (
         ("gx_blocking", BLOCKING, result.blocking_ok, AssetCheckSeverity.ERROR),
-        ("gx_warnings", WARNING, not result.warnings and not drift, AssetCheckSeverity.WARN),
+        ("gx_warnings", WARNING, not result.unknown_warnings and not drift, AssetCheckSeverity.WARN),
     ):
         expectations = {k: v for k, v in summary.items() if v["severity"] == kind}
         failed = {k: v["unexpected"] for k, v in expectations.items() if not v["success"]}
+        extra = {}
+        if kind == WARNING:
+            beyond = {o.check.name for o in result.unknown_warnings}
+            extra = {
+                "new_fields": MetadataValue.json(drift),
+                # the records of a warning within its known share: quarantined downstream, each under its reason
+                "known_share": MetadataValue.json({k: n for k, n in failed.items() if k not in beyond}),
+                "beyond_known_share": MetadataValue.json({k: n for k, n in failed.items() if k in beyond}),
+            }
         out.append(
             AssetCheckResult(
                 check_name=name,
@@ -156,7 +167,7 @@ def _landing_results(
                     "data_docs": MetadataValue.url(link),
                     "failed_expectations": MetadataValue.json(failed),
                     "expectations": MetadataValue.json(expectations),
-                    **({"new_fields": MetadataValue.json(drift)} if kind == WARNING else {}),
+                    **extra,
                 },
             )
         )

@@ -8,6 +8,12 @@ Each `LandingSuite` says how its volume is judged (`Volume`):
   version again; counting distinct versions keeps them from inflating a day. A source that
   sends something every day (``every_day``) is judged on a day it sent nothing (ratio 0); a
   batch source (monthly payments) only on the days it sent.
+  Records that move on after the day they were made (a request reported today and closed
+  tomorrow) are counted by the day they were made instead (``by``, a payload field): a day's
+  lake partition holds the versions that were current when it was read, so a day landed
+  after its records moved on holds fewer than a day landed at its end (the last day of a
+  backfill looks twice the days before it), while the records made on a day do not depend
+  on when they were read.
 - ``unit="load"`` (reference lists landed whole, export files): the records of each load of
   the run, against the median of the ``trailing`` loads before it.
 
@@ -48,9 +54,18 @@ class Volume:
     min_median: float = 50
     every_day: bool = True  # a day without records is itself judged (False: batch sources)
     lookback_days: int | None = None  # how far back history is sought (default: `trailing`)
+    # a payload field holding when the record was made (its first 10 characters, the day it
+    # states): count the distinct records made on a day, wherever they were landed
+    by: str | None = None
 
     def check(self) -> Check:
-        what = "a day's record versions" if self.unit == "day" else "a whole list's records"
+        what = (
+            "a whole list's records"
+            if self.unit == "load"
+            else f"the records made on a day ({self.by})"
+            if self.by
+            else "a day's record versions"
+        )
         return Check(
             gxe.ExpectColumnValuesToBeBetween(column="ratio", min_value=self.low, max_value=self.high),
             WARNING,
@@ -81,6 +96,31 @@ def _distinct_versions(dirs: list[Path]) -> dict[str, int]:
     return dict(rows)
 
 
+def _distinct_records_by(field: str, dirs: list[Path], lo: date, hi: date) -> dict[str, int]:
+    """Distinct records per the day their `field` states, for the days lo..hi."""
+    import duckdb
+
+    files = [str(f) for d in dirs for f in d.glob("*.parquet")]
+    if not files:
+        return {}
+    con = duckdb.connect()
+    try:
+        rows = con.execute(
+            """
+            select day, count(distinct record_key) from (
+                select substr(json_extract_string(payload, ?), 1, 10) as day, record_key
+                from read_parquet(?, hive_partitioning = true, hive_types = {'lake_partition': varchar})
+            )
+            where day between ? and ?
+            group by 1
+            """,
+            [f"$.{field}", files, lo.isoformat(), hi.isoformat()],
+        ).fetchall()
+    finally:
+        con.close()
+    return dict(rows)
+
+
 def _row(unit: str, records: int, history: list[int], volume: Volume) -> dict:
     median = statistics.median(history) if history else None
     judged = len(history) >= volume.min_history and median and median >= volume.min_median
@@ -100,7 +140,10 @@ def daily_volumes(entity_dir: Path, days: list[date], volume: Volume) -> pd.Data
         return pd.DataFrame(columns=COLUMNS)
     lookback = timedelta(days=volume.lookback_days or volume.trailing)
     lo, hi = min(days) - lookback, max(days)
-    counts = _distinct_versions([p for d, p in dirs.items() if lo <= d <= hi])
+    if volume.by:  # records made on a day may have been landed on any day since
+        counts = _distinct_records_by(volume.by, [p for d, p in dirs.items() if lo <= d], lo, hi)
+    else:
+        counts = _distinct_versions([p for d, p in dirs.items() if lo <= d <= hi])
     rows = []
     for d in sorted(set(days)):
         records = counts.get(d.isoformat(), 0)

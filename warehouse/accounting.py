@@ -35,3 +35,11 @@ def quarantine_by_reason(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str,
         "from quarantine.quarantine_records group by all order by 1, 2"
     ).fetchall()
     return [(entity, reason, int(n), int(records)) for entity, reason, n, records in rows]
+
+
+def landed_by_entity(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Rows landed per `source/entity`, from quarantine.row_accounting."""
+    rows = con.execute(
+        "select source_system || '/' || entity, sum(landed_rows) from quarantine.row_accounting group by 1"
+    ).fetchall()
+    return {entity: int(n) for entity, n in rows}

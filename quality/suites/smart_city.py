@@ -16,6 +16,7 @@ from quality.landing import (
     text,
     unique_in_load,
 )
+from quality.volume import Volume
 
 CRS = ["GCJ-02", "WGS-84", "BD-09"]
 
@@ -55,6 +56,8 @@ SERVICE_REQUESTS = LandingSuite(
         text("coordinate_system", "$.extended_attributes.coordinate_system"),
     ),
     _service_requests,
+    # a request is updated on the days after it is reported: counted by the day it was reported
+    volume=Volume(by="requested_datetime"),
 )
 
 SERVICES = LandingSuite(

@@ -18,6 +18,7 @@ from quality.landing import (
     text,
     unique_in_load,
 )
+from quality.volume import Volume
 
 LOCAL_INSTANT = "try_strptime(record_updated_at, '%Y-%m-%d %H:%M:%S')::timestamptz"
 
@@ -74,6 +75,8 @@ VIOLATIONS = LandingSuite(
         matches("found_time", LOCAL_TIME, "times are local 'yyyy-MM-dd HH:mm:ss'"),
     ],
     updated_at_sql=LOCAL_INSTANT,
+    # a violation is handled and closed on later days: counted by the day it was found
+    volume=Volume(by="found_time"),
 )
 
 SUITES = [LOTS, SESSIONS, VIOLATIONS]

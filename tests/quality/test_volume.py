@@ -117,3 +117,28 @@ def test_counts_too_small_to_tell_a_change_from_chance_are_not_judged(lake):
     assert frame["ratio"].isna().all()
     frame = daily_volumes(lake.entity_dir("src", "events"), _days(6), Volume(min_median=10)).set_index("unit")
     assert frame.loc["2026-10-05", "ratio"] == round(8 / 20.5, 3)
+
+
+def test_records_that_move_on_are_counted_by_the_day_they_were_made(lake):
+    """A backfill reads every day at its end: a day's partition holds only the records whose
+    last change was that day, so the last day holds those made on it and those made the day
+    before that changed since. By the day they were made, every day is the same."""
+    days = _days(10)
+    load_id = new_load_id()
+    for i, d in enumerate(days):
+        made_today = [(f"r{d:%m%d}-{k}", d) for k in range(100)]
+        # half of the day before's records moved on to today, where they are landed now
+        moved = [(f"r{days[i - 1]:%m%d}-{k}", days[i - 1]) for k in range(50)] if i else []
+        # the day's own records that move on tomorrow are not here (but on the last day)
+        stays = made_today if d == days[-1] else made_today[50:]
+        records = [
+            RawRecord(key, f"{d}T20:00:00+08:00", f'{{"made": "{made} 08:00:00"}}', "page=1")
+            for key, made in [*stays, *moved]
+        ]
+        lake.land("src", "events", d.isoformat(), load_id, records, FETCHED)
+    by_version = daily_volumes(lake.entity_dir("src", "events"), days, Volume())
+    assert by_version["ratio"].iloc[-1] == 1.5  # 150 versions against 100
+    assert not validate_volume("src.events", by_version, Volume(high=1.4)).outcomes[0].success
+    by_day_made = daily_volumes(lake.entity_dir("src", "events"), days, Volume(by="made"))
+    assert by_day_made["records"].tolist() == [100] * 10
+    assert set(by_day_made["ratio"].dropna()) == {1.0}
