@@ -47,24 +47,30 @@ FAULTS_HELP = (
 )
 
 
+def _checked_by(parse):
+    """An argparse type: the value as given, once `parse` (which raises ValueError on a bad
+    one) has taken it."""
+
+    def check(value: str) -> str:
+        try:
+            parse(value)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+        return value
+
+    return check
+
+
 def _preset(value: str) -> str:
     from sandbox.world.presets import get_preset
 
-    try:
-        get_preset(value)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-    return value
+    return _checked_by(get_preset)(value)
 
 
 def _faults(value: str) -> str:
     from sandbox.faults import parse_faults
 
-    try:
-        parse_faults(value)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-    return value
+    return _checked_by(parse_faults)(value)
 
 
 def _progress(msg: str, started: float, out=None) -> None:

@@ -76,28 +76,29 @@ class Volume:
 
 def _distinct_versions(dirs: list[Path]) -> dict[str, int]:
     """Distinct (key, update time) per lake day, reading only those two columns."""
-    import duckdb
-
-    files = [str(f) for d in dirs for f in d.glob("*.parquet")]
-    if not files:
-        return {}
-    con = duckdb.connect()
-    try:
-        rows = con.execute(
-            """
-            select cast(lake_partition as varchar), count(distinct (record_key, record_updated_at))
-            from read_parquet(?, hive_partitioning = true, hive_types = {'lake_partition': varchar})
-            group by 1
-            """,
-            [files],
-        ).fetchall()
-    finally:
-        con.close()
-    return dict(rows)
+    return _count_by_day(
+        dirs,
+        "select cast(lake_partition as varchar), count(distinct (record_key, record_updated_at)) "
+        "from read_parquet(?, hive_partitioning = true, hive_types = {'lake_partition': varchar}) group by 1",
+    )
 
 
 def _distinct_records_by(field: str, dirs: list[Path], lo: date, hi: date) -> dict[str, int]:
     """Distinct records per the day their `field` states, for the days lo..hi."""
+    return _count_by_day(
+        dirs,
+        "select day, count(distinct record_key) from ("
+        " select substr(json_extract_string(payload, ?), 1, 10) as day, record_key"
+        " from read_parquet(?, hive_partitioning = true, hive_types = {'lake_partition': varchar})"
+        ") where day between ? and ? group by 1",
+        before=[f"$.{field}"],
+        after=[lo.isoformat(), hi.isoformat()],
+    )
+
+
+def _count_by_day(dirs: list[Path], sql: str, before: list = (), after: list = ()) -> dict[str, int]:
+    """{day: count} from `sql` over the Parquet files of `dirs`: its parameters are `before`,
+    the list of files, then `after`."""
     import duckdb
 
     files = [str(f) for d in dirs for f in d.glob("*.parquet")]
@@ -105,20 +106,9 @@ def _distinct_records_by(field: str, dirs: list[Path], lo: date, hi: date) -> di
         return {}
     con = duckdb.connect()
     try:
-        rows = con.execute(
-            """
-            select day, count(distinct record_key) from (
-                select substr(json_extract_string(payload, ?), 1, 10) as day, record_key
-                from read_parquet(?, hive_partitioning = true, hive_types = {'lake_partition': varchar})
-            )
-            where day between ? and ?
-            group by 1
-            """,
-            [f"$.{field}", files, lo.isoformat(), hi.isoformat()],
-        ).fetchall()
+        return dict(con.execute(sql, [*before, files, *after]).fetchall())
     finally:
         con.close()
-    return dict(rows)
 
 
 def _row(unit: str, records: int, history: list[int], volume: Volume) -> dict:
