@@ -200,13 +200,24 @@ def test_a_state_in_the_future_returns_nothing(name, at_clean, monkeypatch, tmp_
 
 
 # --- faults -----------------------------------------------------------------------------
+# a fault of each HTTP source and the petitions' in the fast tier (make test), the whole
+# matrix in make test-all (the register's on the database servers)
+FAST_FAULTS = {("smart_city", "http_5xx"), ("sharp_eyes", "signature_rejected"), ("smart_parking", "token_expired")}
+
+
+def _fault_marks(name: str, fault: str, backend: str | None) -> list:
+    if backend:
+        return [pytest.mark.servers]
+    return [] if (name, fault) in FAST_FAULTS or name == "petitions" else [pytest.mark.slow]
+
+
 FAULT_CASES = [
     pytest.param(
         name,
         fault,
         backend,
         id=f"{name}-{fault}" + (f"-{backend}" if backend else ""),
-        marks=[pytest.mark.servers] if backend else [],
+        marks=_fault_marks(name, fault, backend),
     )
     for name in NAMES
     for fault in sorted(APPLIES[name])

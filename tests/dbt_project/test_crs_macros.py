@@ -16,6 +16,8 @@ from tests.dbt_project.dbt_cli import dbt_env, run_dbt
 from tests.warehouse.crs_reference import REFERENCE_PAIRS, TOLERANCE_M, ReferencePair
 from warehouse.crs import haversine_m
 
+pytestmark = pytest.mark.slow  # dbt on a project or warehouse of its own: make test-all
+
 # Which side of a pair goes in, and which comes out, for each pair of systems.
 _SQL_DIRECTION = {
     frozenset(("WGS-84", "GCJ-02")): ("GCJ-02", "WGS-84"),

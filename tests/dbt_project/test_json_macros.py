@@ -11,6 +11,8 @@ import pytest
 
 from tests.dbt_project.dbt_cli import dbt_env, run_dbt
 
+pytestmark = pytest.mark.slow  # dbt on a project or warehouse of its own: make test-all
+
 DOCS = [
     (1, {"a": "x", "n": {"m": 2}, "来源 形式": "来信", "num": "3.5", "flag": True, "obj": {"b": [1, 2]}, "nul": None}),
     (2, {}),

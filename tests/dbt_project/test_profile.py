@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import shutil
 
+import pytest
+
 from tests.dbt_project.dbt_cli import DBT_PROJECT_DIR, dbt_env, run_dbt
+
+pytestmark = pytest.mark.slow  # dbt on a project or warehouse of its own: make test-all
 
 
 def test_a_build_that_spills_goes_on_with_the_settings_it_was_given(tmp_path):

@@ -11,6 +11,8 @@ from tests.dbt_project.dbt_cli import dbt_env, run_dbt
 from warehouse.duckdb import connect
 from warehouse.scores import close_month, figures_fingerprint
 
+pytestmark = pytest.mark.slow  # dbt on a project or warehouse of its own: make test-all
+
 MONTH = "2026-10"
 
 
