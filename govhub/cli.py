@@ -248,7 +248,12 @@ def cmd_dev(args: argparse.Namespace) -> int:
         )
     settings = configure_environment()
     instance_dir = Path(dagster_instance().root_directory)
-    docs = serve_data_docs(quality_dir(settings.lake_dir) / "data_docs", args.docs_port)
+    try:
+        docs = serve_data_docs(quality_dir(settings.lake_dir) / "data_docs", args.docs_port)
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot serve the Data Docs on port {args.docs_port} ({exc.strerror}): give --docs-port"
+        ) from None
     os.environ["GOVHUB_DATA_DOCS_URL"] = docs
     print(f"Dagster UI    http://127.0.0.1:{args.port}  (ready in about a minute)", flush=True)
     print(f"GX Data Docs  {docs}/index.html", flush=True)

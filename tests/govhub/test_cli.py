@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 from datetime import date
@@ -65,6 +66,7 @@ BAD_INPUT = [
     (["points", "explain", "--worker", "W1", "--month", "2026-10"], {}, "no warehouse"),
     (["docs"], {}, "no warehouse"),
     (["dev", "--port", "many"], {}, "invalid int value"),
+    (["dev", "--docs-port", "{taken}"], {}, "cannot serve the Data Docs on port"),  # a port in use
 ]
 
 
@@ -79,7 +81,10 @@ def test_every_subcommand_ends_bad_input_in_one_line(args, extra, says, tmp_path
     elif extra == "smart_city":
         env.update(GOVHUB_SMART_CITY_URL="http://127.0.0.1:9", GOVHUB_SMART_CITY_API_KEY="k")
         env["GOVHUB_PSEUDONYM_KEY"] = "a-key-of-enough-length-0123456789"
-    r = _govhub(*args, env=env)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        r = _govhub(*[a.format(taken=taken.getsockname()[1]) for a in args], env=env)
     assert r.returncode == 2, (r.stdout[-2000:], r.stderr[-2000:])
     lines = [line for line in r.stderr.splitlines() if line.strip()]
     assert "Traceback" not in r.stderr and says in lines[-1], r.stderr
