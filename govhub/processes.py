@@ -9,6 +9,7 @@ stop reaches the processes it started too.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import json
 import os
@@ -80,11 +81,19 @@ class SandboxProcess:
                 self.report = json.loads(line)
 
 
-def run_in_foreground(cmd: list[str], grace: float = 20.0, env: dict[str, str] | None = None) -> int:
+MARK = "GOVHUB_STARTED_BY"  # every process a foreground tool starts inherits it
+
+
+def run_in_foreground(cmd: list[str], grace: float = 45.0, env: dict[str, str] | None = None) -> int:
     """Run `cmd` until it ends or this process is asked to stop (Ctrl-C, SIGTERM, SIGHUP).
     A stop goes to the tool's whole process group as SIGINT (the tools shut down cleanly on
-    it), then SIGTERM after `grace` seconds, then SIGKILL: nothing it started is left."""
-    proc = subprocess.Popen(cmd, env=env, start_new_session=True, preexec_fn=_die_with_parent)
+    it), then SIGTERM after `grace` seconds, then SIGKILL; a process it started in a session
+    of its own, left behind, is found by the mark in its environment and killed: nothing it
+    started is left."""
+    mark = f"{os.getpid()}-{time.monotonic_ns()}"
+    proc = subprocess.Popen(
+        cmd, env={**(env or os.environ), MARK: mark}, start_new_session=True, preexec_fn=_die_with_parent
+    )
     stopping = threading.Event()
 
     def ask_to_stop(*_) -> None:
@@ -101,6 +110,25 @@ def run_in_foreground(cmd: list[str], grace: float = 20.0, env: dict[str, str] |
         for s, handler in previous.items():
             signal.signal(s, handler)
         stop_group(proc, grace)  # whatever the tool left in its group
+        for pid in processes_with(MARK, mark):  # and outside it
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+
+
+def processes_with(variable: str, value: str) -> list[int]:
+    """The live processes (this one aside) whose environment has variable=value (Linux: /proc)."""
+    needle = f"{variable}={value}".encode()
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            if needle in (entry / "environ").read_bytes().split(b"\0"):
+                if (entry / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z":
+                    found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
 
 
 def stop_group(proc: subprocess.Popen, grace: float) -> None:

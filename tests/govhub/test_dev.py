@@ -13,9 +13,10 @@ import threading
 import time
 import urllib.request
 import uuid
-from pathlib import Path
 
 import pytest
+
+from govhub.processes import processes_with
 
 pytestmark = pytest.mark.e2e
 
@@ -29,19 +30,7 @@ def _free_port() -> int:
 def _marked(mark: str) -> list[int]:
     """The processes whose environment carries `mark` (every process govhub dev started
     inherits it)."""
-    found = []
-    needle = f"GOVHUB_TEST_MARK={mark}".encode()
-    for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit() or int(proc.name) == os.getpid():
-            continue
-        try:
-            if needle in (proc / "environ").read_bytes().split(b"\0"):
-                state = (proc / "stat").read_text().rsplit(")", 1)[1].split()[0]
-                if state != "Z":
-                    found.append(int(proc.name))
-        except OSError:
-            continue
-    return found
+    return processes_with("GOVHUB_TEST_MARK", mark)
 
 
 def _wait_for(url: str, seconds: float) -> bool:
@@ -82,7 +71,7 @@ def test_dev_prints_its_urls_first_and_leaves_nothing_running_when_stopped(stop,
         assert (warehouse.parent / ".dagster_home" / "dagster.yaml").exists()  # the warehouse's own instance
         assert len(_marked(mark)) >= 3  # govhub dev, dagster dev, the webserver and the daemon
         proc.send_signal(stop)
-        assert proc.wait(timeout=90) == 0, "".join(rest)[-3000:]
+        assert proc.wait(timeout=150) == 0, "".join(rest)[-3000:]
         deadline = time.monotonic() + 10
         while _marked(mark) and time.monotonic() < deadline:
             time.sleep(0.5)
