@@ -76,7 +76,8 @@ def test_dev_prints_its_urls_first_and_leaves_nothing_running_when_stopped(stop,
         while _marked(mark) and time.monotonic() < deadline:
             time.sleep(0.5)
         assert _marked(mark) == [], "processes govhub dev started are still running"
-        with socket.socket() as s:  # its ports are free again
+        with socket.socket() as s:  # nothing listens on its port any more (closed connections may linger)
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             s.bind(("127.0.0.1", ui))
     finally:
         if proc.poll() is None:
