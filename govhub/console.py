@@ -66,7 +66,9 @@ class RunBar:
         from dagster import DagsterEventType, DagsterRunStatus, RunsFilter
         from tqdm import tqdm
 
-        unit = "models" if job_name == "warehouse_build" else "assets"
+        from govhub.pipeline import WAREHOUSE_JOB
+
+        unit = "models" if job_name == WAREHOUSE_JOB else "assets"
         with tqdm(total=expected, desc=f"  {job_name}", unit=f" {unit}", file=self.terminal, leave=False) as bar:
             run_id, cursor, done = None, None, 0
             while not stop.wait(self.every):
