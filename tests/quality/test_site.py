@@ -65,9 +65,11 @@ def test_the_site_renders_in_chromium_with_every_outside_request_refused(site):
         page.on("response", lambda r: failed.append((r.status, r.url)) if r.status >= 400 else None)
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         for path in ("index.html", str(page_path)):
-            page.goto(f"{base}/{path}")
-            page.wait_for_load_state("networkidle")
-            assert page.locator("table tbody tr").count() > 0, path
+            # "load": every script, style and image the page names has arrived (or was refused);
+            # a busy machine gets a minute. The font is waited for by the page's own promise.
+            page.goto(f"{base}/{path}", wait_until="load", timeout=60_000)
+            page.wait_for_selector("table tbody tr", timeout=60_000)
+            page.evaluate("document.fonts.ready.then(() => true)")
             # Bootstrap's styles and Font Awesome's font arrived
             assert page.evaluate("getComputedStyle(document.querySelector('.fa, .fas')).fontFamily").startswith(
                 '"Font Awesome'
