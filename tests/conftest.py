@@ -166,43 +166,66 @@ class Demo:
     env: dict[str, str]  # the environment it ran in
     home: Path  # its DAGSTER_HOME
     root: Path  # its warehouse folder's parent: demo/kaifeng.duckdb, demo/reports, ...
-    done: subprocess.CompletedProcess
+    done: subprocess.CompletedProcess | None  # the command's output, once it ran
+
+    @property
+    def warehouse(self) -> Path:
+        return self.root / "demo" / "kaifeng.duckdb"
+
+    @property
+    def lake(self) -> Path:
+        return self.root / "demo" / "lake"
+
+    @property
+    def spark_dir(self) -> Path:  # GOVHUB_SPARK_WAREHOUSE_DIR of a demo on the Spark target
+        return self.root / "spark"
 
 
-@pytest.fixture(scope="session")
-def tiny_demo(tmp_path_factory) -> Demo:
+def _run_demo(root: Path, env: dict[str, str], *extra: str) -> Demo:
     """`govhub demo --preset tiny` over October and the 1st of November (October whole, so
-    it is closed and its scorecard written), run once as a deployment runs it: the Dagster
-    instance in PostgreSQL (a copy of orchestration/deploy/dagster.yaml in DAGSTER_HOME; a
-    fresh database on the machine's server, which must be up) and the multiprocess
-    executor. The tests of the command's output and of the instance share it."""
-    from govhub.pipeline import DEPLOY_DAGSTER_YAML
-    from tests.servers import database_url
-
-    database_url("postgresql", DAGSTER_DB, fresh=True)  # dropped and created anew; fails when unreachable
-    root = tmp_path_factory.mktemp("tiny_demo")
+    it is closed and its scorecard written), its warehouse under `root`/demo."""
     home = root / "dagster_home"
-    home.mkdir()
-    shutil.copy(DEPLOY_DAGSTER_YAML, home / "dagster.yaml")  # the deployment step
-    env = dict(os.environ, DAGSTER_HOME=str(home), **DAGSTER_PG_ENV)
+    home.mkdir(exist_ok=True)
+    env = dict(env, DAGSTER_HOME=str(home))
     for k in ("GOVHUB_LAKE_DIR", "GOVHUB_REPORTS_DIR"):
         env.pop(k, None)
-    args = [
-        "--preset",
-        "tiny",
-        "--days",
-        "32",
-        "--end",
-        "2026-11-02",
-        "--warehouse",
-        str(root / "demo" / "kaifeng.duckdb"),
-    ]
-    done = subprocess.run(
-        [sys.executable, "-m", "govhub.cli", "demo", *args, "--executor", "multiprocess"],
+    demo = Demo(env, home, root, None)
+    args = ["--preset", "tiny", "--days", "32", "--end", "2026-11-02", "--warehouse", str(demo.warehouse), *extra]
+    demo.done = subprocess.run(
+        [sys.executable, "-m", "govhub.cli", "demo", *args],
         env=env,
         capture_output=True,
         text=True,
         timeout=1800,
     )
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    return Demo(env, home, root, done)
+    assert demo.done.returncode == 0, demo.done.stdout[-3000:] + demo.done.stderr[-3000:]
+    return demo
+
+
+@pytest.fixture(scope="session")
+def tiny_demo(tmp_path_factory) -> Demo:
+    """The tiny demo run once as a deployment runs it: the Dagster instance in PostgreSQL (a
+    copy of orchestration/deploy/dagster.yaml in DAGSTER_HOME; a fresh database on the
+    machine's server, which must be up) and the multiprocess executor. The tests of the
+    command's output and of the instance share it."""
+    from govhub.pipeline import DEPLOY_DAGSTER_YAML
+    from tests.servers import database_url
+
+    database_url("postgresql", DAGSTER_DB, fresh=True)  # dropped and created anew; fails when unreachable
+    root = tmp_path_factory.mktemp("tiny_demo")
+    (root / "dagster_home").mkdir()
+    shutil.copy(DEPLOY_DAGSTER_YAML, root / "dagster_home" / "dagster.yaml")  # the deployment step
+    return _run_demo(root, dict(os.environ, **DAGSTER_PG_ENV), "--executor", "multiprocess")
+
+
+@pytest.fixture(scope="session")
+def spark_demo(tmp_path_factory) -> Demo:
+    """The tiny demo with GOVHUB_DBT_TARGET=spark and nothing else changed: dbt builds (models,
+    seeds and data tests) on a local Spark. The Spark parity tests build the same lake on
+    DuckDB against it, then build its Spark warehouse again over late changes."""
+    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+        pytest.fail("Java is needed for the Spark target (pyspark starts a JVM) and is not installed")
+    root = tmp_path_factory.mktemp("spark_demo")
+    env = dict(os.environ, GOVHUB_DBT_TARGET="spark", GOVHUB_SPARK_WAREHOUSE_DIR=str(root / "spark"))
+    env["GOVHUB_SPARK_MASTER"] = "local[2]"
+    return _run_demo(root, env)

@@ -146,24 +146,14 @@ def test_demo_runs_end_to_end_closes_the_month_and_writes_its_scorecard(tiny_dem
 
 @pytest.mark.e2e
 @pytest.mark.spark
-def test_demo_on_the_spark_target_builds_on_spark_and_closes_the_month_from_its_tables(tmp_path):
+def test_demo_on_the_spark_target_builds_on_spark_and_closes_the_month_from_its_tables(spark_demo):
     """GOVHUB_DBT_TARGET=spark, nothing else changed: dbt builds on a local Spark, and the
     steps after the build (the month's points, the scorecard, the summary) read the Spark
     tables through the DuckDB file, where they are views over Spark's Parquet files."""
-    wh = tmp_path / "demo" / "kaifeng.duckdb"
-    spark_dir = tmp_path / "spark"
-    env = dict(os.environ, DAGSTER_HOME=str(tmp_path / "dagster_home"), GOVHUB_DBT_TARGET="spark")
-    env.update(GOVHUB_SPARK_WAREHOUSE_DIR=str(spark_dir), GOVHUB_SPARK_MASTER="local[2]")
-    for k in ("GOVHUB_LAKE_DIR", "GOVHUB_REPORTS_DIR"):
-        env.pop(k, None)
-    r = _govhub(
-        "demo", "--preset", "tiny", "--days", "32", "--end", "2026-11-02", "--warehouse", str(wh), env=env, timeout=1800
-    )
-    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
-    assert "scorecard 2026-10:" in r.stdout
-    events = spark_dir / "tables" / "marts.db" / "fct_governance_events"
+    assert "scorecard 2026-10:" in spark_demo.done.stdout
+    events = spark_demo.spark_dir / "tables" / "marts.db" / "fct_governance_events"
     assert any(events.glob("*.parquet"))
-    con = duckdb.connect(str(wh), read_only=True)
+    con = duckdb.connect(str(spark_demo.warehouse), read_only=True)
     kind = con.execute(
         "select table_type from information_schema.tables "
         "where table_schema = 'marts' and table_name = 'fct_governance_events'"
