@@ -15,23 +15,39 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 export GX_ANALYTICS_ENABLED := false
 
-.PHONY: demo test test-all dev lint format env clean bench
+.PHONY: demo test test-all dev lint format env env-spark clean bench lock
 
-# The environment: uv (installed from PyPI when missing) syncs the venv to the lock file.
+# The environment: uv (installed from PyPI when missing) syncs the venv to the one lock file,
+# uv.lock, with the extras a target needs: the default environment has what the embedded path
+# and the fast tier need (the dev extra: pytest, ruff, Playwright); the Spark target and
+# make test-all add the spark extra (dbt-spark, pyspark), make bench the bench extra too.
 # The GX Data Docs pages' scripts, styles and fonts come from the npm registry (pinned by
 # quality/site_assets/package-lock.json), so that `govhub dev` serves the site offline.
-$(STAMP): requirements.lock pyproject.toml quality/site_assets/package-lock.json
+SYNC = uv sync --quiet --frozen --python $(PYTHON) --extra dev
+$(STAMP): uv.lock pyproject.toml quality/site_assets/package-lock.json
 	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet "uv>=0.5"
-	uv venv --quiet --allow-existing --python $(PYTHON) $(VENV)
-	uv pip sync --quiet --python $(BIN)/python requirements.lock
-	uv pip install --quiet --python $(BIN)/python --no-deps -e .
+	$(SYNC)
+	@rm -f $(VENV)/.installed-*
 	@if command -v npm >/dev/null 2>&1; then npm ci --silent --prefix quality/site_assets; \
 	else echo "no npm: the GX Data Docs pages will load their scripts and styles from CDNs"; fi
 	@touch $(STAMP)
 
+$(VENV)/.installed-spark: $(STAMP)
+	$(SYNC) --inexact --extra spark
+	@touch $@
+
+$(VENV)/.installed-bench: $(VENV)/.installed-bench
+	$(SYNC) --inexact --extra spark --extra bench
+	@touch $@ $(VENV)/.installed-spark
+
+# what `make demo` and `make dev` need: the spark extra too when GOVHUB_DBT_TARGET=spark
+RUN_ENV := $(if $(filter spark,$(GOVHUB_DBT_TARGET)),$(VENV)/.installed-spark,$(STAMP))
+
 env: $(STAMP)
 
-demo: $(STAMP)
+env-spark: $(VENV)/.installed-spark
+
+demo: $(RUN_ENV)
 	$(BIN)/govhub demo --preset city
 
 # The fast tier leaves out the tests marked (pyproject.toml) as needing more than Python.
@@ -40,13 +56,13 @@ FAST := not (e2e or slow or spark or servers or browser)
 test: $(STAMP)
 	$(BIN)/pytest -m "$(FAST)" --durations=25
 
-test-all: $(STAMP)
+test-all: $(VENV)/.installed-spark
 	$(BIN)/pytest --durations=25
 
-dev: $(STAMP)
+dev: $(RUN_ENV)
 	$(BIN)/govhub dev
 
-bench: $(STAMP)
+bench: $(VENV)/.installed-bench
 	$(BIN)/python scripts/bench.py
 
 lint: $(STAMP)
@@ -57,9 +73,9 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-# Regenerate the lock file after changing dependencies in pyproject.toml.
+# Lock again after changing dependencies in pyproject.toml (uv.lock holds every extra).
 lock:
-	uv pip compile --quiet pyproject.toml --extra dev --extra spark --extra bench -o requirements.lock --python-version 3.11
+	uv lock
 
 clean:
 	rm -rf $(VENV) quality/site_assets/node_modules .dagster_home warehouse/.dagster_home warehouse/worlds warehouse/duckdb_tmp warehouse/kaifeng.duckdb warehouse/lake warehouse/quality warehouse/published warehouse/reports dbt_project/target dbt_project/logs test-artifacts

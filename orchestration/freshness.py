@@ -1,4 +1,4 @@
-"""Freshness: how often each source is expected to land, as Dagster freshness checks.
+"""Freshness: how often each source is expected to land, as Dagster asset checks.
 
 Smart City events and Sharp Eyes alarms are pulled every 5 minutes, so their raw assets are
 stale after 15 minutes without a landing (three missed pulls). Everything else lands daily
@@ -6,14 +6,33 @@ stale after 15 minutes without a landing (three missed pulls). Everything else l
 provincial system exports them), so those are stale after 26 hours. The sensor evaluates
 the checks every minute; a stale source shows as a failed `freshness_check` (WARN) on its
 raw assets in the UI.
+
+The time a landing is judged against is the sources' clock: the wall clock, unless
+GOVHUB_SOURCES_FROZEN_AT names the instant at which the sources' clock stands still (the
+stand-ins of `govhub demo` and `govhub dev` serve a world frozen at the end of its window,
+and say so in the settings they hand the connectors). A source whose clock stands still has
+nothing newer than a landing made after that instant, so such a landing stays fresh; one
+made before it is as late as the instant is after it.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+import os
+from datetime import UTC, datetime, timedelta
 
-from dagster import AssetKey, DefaultSensorStatus, build_last_update_freshness_checks, build_sensor_for_freshness_checks
+from dagster import (
+    AssetCheckExecutionContext,
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetCheckSpec,
+    AssetKey,
+    DefaultSensorStatus,
+    MetadataValue,
+    build_sensor_for_freshness_checks,
+    multi_asset_check,
+)
 
+from connectors.common.settings import problem
 from orchestration.schedules import TZ
 
 NEAR_REAL_TIME = timedelta(minutes=15)
@@ -24,15 +43,101 @@ NEAR_REAL_TIME_ASSETS = (
     AssetKey(["sharp_eyes", "raw", "events"]),
     AssetKey(["sharp_eyes", "raw", "handling_records"]),
 )
+CHECK_NAME = "freshness_check"
+FROZEN_AT = "GOVHUB_SOURCES_FROZEN_AT"
+# what the sensor reads of the last evaluation: when the check can next turn stale (wall clock)
+FRESH_UNTIL = "dagster/fresh_until_timestamp"
+
+
+def sources_frozen_at() -> datetime | None:
+    """GOVHUB_SOURCES_FROZEN_AT: the instant the sources' clock stands at, or None (the wall clock)."""
+    value = os.environ.get(FROZEN_AT, "").strip()
+    if not value:
+        return None
+    try:
+        instant = datetime.fromisoformat(value)
+    except ValueError:
+        instant = None
+    if instant is None or instant.tzinfo is None:
+        return problem(f"{FROZEN_AT} must be an ISO 8601 instant with its offset, not {value!r}", None)
+    return instant
+
+
+def bound_for(key: AssetKey) -> timedelta:
+    return NEAR_REAL_TIME if key in NEAR_REAL_TIME_ASSETS else DAILY
+
+
+def judge(last_landed: datetime | None, bound: timedelta, now: datetime, frozen_at: datetime | None) -> dict:
+    """Whether a landing at `last_landed` (wall clock) is fresh at `now` on the sources' clock:
+    {passed, lag (how far the sources' clock is past the landing), fresh_until (wall clock)}."""
+    if last_landed is None:
+        return {"passed": False, "lag": None, "fresh_until": None}
+    if frozen_at is None:
+        lag = now - last_landed
+        fresh_until = (last_landed + bound).timestamp()
+    else:  # the sources' clock stands at frozen_at: it moves no further, whatever the wall clock does
+        lag = max(frozen_at - last_landed, timedelta(0))
+        fresh_until = (now + bound).timestamp()  # nothing can change before then: asked again after it
+    return {"passed": lag <= bound, "lag": lag, "fresh_until": fresh_until}
 
 
 def freshness_checks(raw_keys: list[AssetKey]) -> list:
-    near = [k for k in raw_keys if k in NEAR_REAL_TIME_ASSETS]
-    daily = [k for k in raw_keys if k not in NEAR_REAL_TIME_ASSETS]
-    return [
-        *build_last_update_freshness_checks(assets=near, lower_bound_delta=NEAR_REAL_TIME, timezone=TZ),
-        *build_last_update_freshness_checks(assets=daily, lower_bound_delta=DAILY, timezone=TZ),
+    """One `freshness_check` per raw asset, evaluated together (the sensor asks for those that
+    can have turned stale since their last evaluation)."""
+    specs = [
+        AssetCheckSpec(
+            CHECK_NAME,
+            asset=key,
+            description=f"landed within {_words(bound_for(key))} of the sources' clock",
+            metadata={"lower_bound_delta_seconds": bound_for(key).total_seconds()},
+        )
+        for key in raw_keys
     ]
+
+    @multi_asset_check(specs=specs, name="source_freshness_checks", can_subset=True)
+    def source_freshness_checks(context: AssetCheckExecutionContext):
+        frozen_at = sources_frozen_at()
+        now = datetime.now(UTC)
+        for check_key in context.selected_asset_check_keys:
+            record = context.instance.get_latest_materialization_event(check_key.asset_key)
+            last = datetime.fromtimestamp(record.timestamp, UTC) if record is not None else None
+            bound = bound_for(check_key.asset_key)
+            verdict = judge(last, bound, now, frozen_at)
+            metadata = {
+                "lower_bound_delta_seconds": bound.total_seconds(),
+                "sources_clock": f"frozen at {frozen_at.isoformat()}" if frozen_at else f"wall clock ({TZ})",
+                "last_landed": MetadataValue.timestamp(last) if last else "never",
+            }
+            if verdict["lag"] is not None:
+                metadata["lag_seconds"] = round(verdict["lag"].total_seconds(), 1)
+            if verdict["fresh_until"] is not None:
+                metadata[FRESH_UNTIL] = MetadataValue.float(verdict["fresh_until"])
+            yield AssetCheckResult(
+                asset_key=check_key.asset_key,
+                check_name=CHECK_NAME,
+                passed=verdict["passed"],
+                severity=AssetCheckSeverity.WARN,
+                metadata=metadata,
+                description=_describe(last, verdict, bound),
+            )
+
+    return [source_freshness_checks]
+
+
+def _words(delta: timedelta) -> str:
+    minutes = int(delta.total_seconds() // 60)
+    if minutes >= 2 * 24 * 60:
+        return f"{minutes // (24 * 60)} days"
+    return f"{minutes // 60} hours" if minutes >= 120 else f"{minutes} minutes"
+
+
+def _describe(last: datetime | None, verdict: dict, bound: timedelta) -> str:
+    if last is None:
+        return "never landed"
+    lag = _words(verdict["lag"]) if verdict["lag"] >= timedelta(minutes=1) else "less than a minute"
+    return (
+        f"last landed {lag} before the sources' clock ({'within' if verdict['passed'] else 'beyond'} {_words(bound)})"
+    )
 
 
 def freshness_sensor(checks: list):

@@ -79,10 +79,13 @@ class RunningSandbox:
 
     def env(self) -> dict[str, str]:
         """The GOVHUB_* settings that point the connectors at these stand-ins (with stalls
-        injected, a client timeout shorter than the stall)."""
+        injected, a client timeout shorter than the stall; on a frozen clock, its instant)."""
         stalls = any(p.on("timeout") for p in self.fault_plans.values())
         timeout = {"GOVHUB_HTTP_TIMEOUT_SECONDS": str(int(CLIENT_TIMEOUT_SECONDS))} if stalls else {}
-        return timeout | {
+        # the freshness checks judge landings against the stand-ins' clock (orchestration/freshness.py)
+        frozen = self.config.clock.now() if self.config.frozen else None
+        clock = {"GOVHUB_SOURCES_FROZEN_AT": frozen.isoformat()} if frozen else {}
+        return timeout | clock | {
             "GOVHUB_SMART_CITY_URL": self.servers["smart_city"].url,
             "GOVHUB_SMART_CITY_API_KEY": self.config.smart_city_api_key,
             "GOVHUB_SHARP_EYES_URL": self.servers["sharp_eyes"].url,

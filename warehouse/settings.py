@@ -24,6 +24,7 @@ import glob
 import os
 import re
 from dataclasses import dataclass
+from importlib.util import find_spec
 from pathlib import Path
 
 from connectors.common.settings import every_problem, problem
@@ -160,6 +161,8 @@ def dbt_target() -> str:
     target = os.environ.get("GOVHUB_DBT_TARGET", "").strip() or "duckdb"
     if target not in DBT_TARGETS:
         return problem(f"GOVHUB_DBT_TARGET must be one of {', '.join(DBT_TARGETS)}, not {target!r}", "duckdb")
+    if target == "spark" and (find_spec("pyspark") is None or find_spec("dbt.adapters.spark") is None):
+        return problem("GOVHUB_DBT_TARGET=spark needs the spark extra: make env-spark installs it", "duckdb")
     return target
 
 

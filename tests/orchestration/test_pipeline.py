@@ -7,6 +7,7 @@ conversion, the grid polygons and the point-in-polygon all work.
 
 from __future__ import annotations
 
+import os
 from datetime import datetime, time, timedelta
 from pathlib import Path
 
@@ -151,10 +152,18 @@ def _docs_file(link: str, settings) -> Path:
 
 def test_a_clean_run_leaves_no_check_failed(built):
     """Green means healthy: the tiny world's run, its deliberate defects included (the known
-    share, quarantined), leaves every asset check it evaluated passed."""
+    share, quarantined), leaves every asset check it evaluated passed; and the freshness
+    checks, evaluated as the sensor evaluates them after the run, pass on the stand-ins'
+    frozen clock however long ago, on the wall clock, it stopped."""
     from dagster import DagsterEventType, DagsterInstance, EventRecordsFilter
 
-    records = DagsterInstance.get().get_event_records(
+    from tests.orchestration.test_freshness import evaluate_freshness
+
+    instance = DagsterInstance.get()
+    assert os.environ["GOVHUB_SOURCES_FROZEN_AT"] == f"{TINY_END.isoformat()}T00:00:00+08:00"
+    freshness = evaluate_freshness(instance)
+    assert len(freshness) > 10
+    records = instance.get_event_records(
         EventRecordsFilter(event_type=DagsterEventType.ASSET_CHECK_EVALUATION), limit=100_000
     )
     evaluations = [r.event_log_entry.dagster_event.event_specific_data for r in records]

@@ -118,6 +118,17 @@ def test_a_malformed_warehouse_setting_fails_naming_its_variable(variable, bad, 
         assert "pw" not in str(caught.value)
 
 
+def test_the_spark_target_without_its_extra_says_how_to_install_it(tmp_path, monkeypatch):
+    import warehouse.settings
+    from warehouse.settings import WarehouseSettings
+
+    monkeypatch.setenv("GOVHUB_WAREHOUSE_PATH", str(tmp_path / "kaifeng.duckdb"))
+    monkeypatch.setenv("GOVHUB_DBT_TARGET", "spark")
+    monkeypatch.setattr(warehouse.settings, "find_spec", lambda name: None)  # as in the default environment
+    with pytest.raises(ConfigError, match="GOVHUB_DBT_TARGET=spark needs the spark extra: make env-spark"):
+        WarehouseSettings.from_env()
+
+
 def test_the_command_line_stops_at_start_naming_the_variable(tmp_path):
     import os
     import subprocess
