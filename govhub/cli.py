@@ -20,7 +20,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from connectors.common.errors import ConfigError, SourceError
-from govhub.processes import SandboxProcess, run_in_foreground, serve_data_docs
+from govhub.processes import SandboxProcess, Stopped, StopSignals, run_in_foreground, serve_data_docs
 from sandbox.clock import SHANGHAI
 
 
@@ -145,6 +145,11 @@ def cmd_sandbox_serve(args: argparse.Namespace) -> int:
 
 # --- demo ------------------------------------------------------------------------------
 def cmd_demo(args: argparse.Namespace) -> int:
+    with StopSignals():  # Ctrl-C or SIGTERM: the run going on stops, the stand-ins too (Stopped)
+        return _demo(args)
+
+
+def _demo(args: argparse.Namespace) -> int:
     if args.warehouse:
         os.environ["GOVHUB_WAREHOUSE_PATH"] = os.path.abspath(args.warehouse)
         os.environ.pop("GOVHUB_LAKE_DIR", None)
@@ -596,6 +601,13 @@ def main(argv: list[str] | None = None) -> int:
     except (ConfigError, SourceError) as exc:
         print(f"govhub: {exc}", file=sys.stderr)
         return 2
+    except Stopped as stop:
+        sys.stdout.flush()
+        print(
+            f"govhub: stopped by {stop}; the runs that ended are kept, and running it again goes on from them",
+            file=sys.stderr,
+        )
+        return 128 + stop.signum
 
 
 if __name__ == "__main__":

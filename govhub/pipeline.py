@@ -118,8 +118,10 @@ def job_runner(executor: str, instance):
 
         def run(job_name: str, tags: dict[str, str], asset_selection=None):
             job = defs.resolve_job_def(job_name)
-            return job.execute_in_process(
-                instance=instance, tags=tags, raise_on_error=False, asset_selection=asset_selection
+            return _unless_stopped(
+                job.execute_in_process(
+                    instance=instance, tags=tags, raise_on_error=False, asset_selection=asset_selection
+                )
             )
 
     elif executor == "multiprocess":
@@ -133,18 +135,30 @@ def job_runner(executor: str, instance):
         )
 
         def run(job_name: str, tags: dict[str, str], asset_selection=None):
-            return execute_job(
-                repository.get_reconstructable_job(job_name),
-                instance=instance,
-                run_config=MULTIPROCESS_RUN_CONFIG,
-                tags=tags,
-                raise_on_error=False,
-                asset_selection=asset_selection,
+            return _unless_stopped(
+                execute_job(
+                    repository.get_reconstructable_job(job_name),
+                    instance=instance,
+                    run_config=MULTIPROCESS_RUN_CONFIG,
+                    tags=tags,
+                    raise_on_error=False,
+                    asset_selection=asset_selection,
+                )
             )
 
     else:
         raise ValueError(f"executor must be one of {', '.join(EXECUTORS)}, not {executor!r}")
     return run
+
+
+def _unless_stopped(result):
+    """The run's result, unless the process was asked to stop while it ran (Dagster ends such
+    a run as failed): then KeyboardInterrupt, so that no further job starts."""
+    from govhub.processes import StopSignals
+
+    if StopSignals.requested() is not None:
+        raise KeyboardInterrupt
+    return result
 
 
 def backfill_chunk_days() -> int:

@@ -84,6 +84,65 @@ class SandboxProcess:
 MARK = "GOVHUB_STARTED_BY"  # every process a foreground tool starts inherits it
 
 
+class Stopped(Exception):
+    """The command was asked to stop (Ctrl-C or SIGTERM) and did."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+class StopSignals:
+    """Ctrl-C and SIGTERM asking this process to stop: each raises KeyboardInterrupt where it
+    lands, and is noted whichever handler holds it then. Dagster puts in its own handler for
+    the length of a run (SIGTERM mapped to it) and ends an interrupted run as failed, returning
+    as from any other failure; the signal's number still reaches the pipe that Python's C-level
+    handler writes every signal to (signal.set_wakeup_fd), so that what runs the jobs can tell
+    a stop from a failure and go no further. Leaving the block on KeyboardInterrupt raises
+    Stopped with the signal."""
+
+    STOPS = (signal.SIGINT, signal.SIGTERM)
+    _current: StopSignals | None = None
+
+    def __init__(self) -> None:
+        self._read, self._write = os.pipe()
+        for fd in (self._read, self._write):
+            os.set_blocking(fd, False)
+        self.received: list[int] = []
+
+    def __enter__(self) -> StopSignals:
+        self._wakeup = signal.set_wakeup_fd(self._write, warn_on_full_buffer=False)
+        self._handlers = {s: signal.signal(s, self._interrupt) for s in self.STOPS}
+        StopSignals._current = self
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        signum = self.first()
+        StopSignals._current = None
+        for s, handler in self._handlers.items():
+            signal.signal(s, handler)
+        signal.set_wakeup_fd(self._wakeup)
+        os.close(self._read)
+        os.close(self._write)
+        if exc_type is KeyboardInterrupt:
+            raise Stopped(signum or signal.SIGINT) from None
+
+    @staticmethod
+    def _interrupt(signum, frame) -> None:
+        raise KeyboardInterrupt
+
+    def first(self) -> int | None:
+        """The first stop signal received so far, or None."""
+        with contextlib.suppress(BlockingIOError):
+            self.received.extend(os.read(self._read, 1024))
+        return next((s for s in self.received if s in self.STOPS), None)
+
+    @classmethod
+    def requested(cls) -> int | None:
+        """The stop signal the process has received while one was listening, or None."""
+        return cls._current.first() if cls._current is not None else None
+
+
 def run_in_foreground(cmd: list[str], grace: float = 45.0, env: dict[str, str] | None = None) -> int:
     """Run `cmd` until it ends or this process is asked to stop (Ctrl-C, SIGTERM, SIGHUP).
     A stop goes to the tool's whole process group as SIGINT (the tools shut down cleanly on
