@@ -17,7 +17,6 @@ made before it is as late as the instant is after it.
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, datetime, timedelta
 
 from dagster import (
@@ -32,8 +31,8 @@ from dagster import (
     multi_asset_check,
 )
 
-from connectors.common.settings import problem
 from orchestration.schedules import TZ
+from warehouse.settings import sources_frozen_at
 
 NEAR_REAL_TIME = timedelta(minutes=15)
 DAILY = timedelta(hours=26)
@@ -44,23 +43,8 @@ NEAR_REAL_TIME_ASSETS = (
     AssetKey(["sharp_eyes", "raw", "handling_records"]),
 )
 CHECK_NAME = "freshness_check"
-FROZEN_AT = "GOVHUB_SOURCES_FROZEN_AT"
 # what the sensor reads of the last evaluation: when the check can next turn stale (wall clock)
 FRESH_UNTIL = "dagster/fresh_until_timestamp"
-
-
-def sources_frozen_at() -> datetime | None:
-    """GOVHUB_SOURCES_FROZEN_AT: the instant the sources' clock stands at, or None (the wall clock)."""
-    value = os.environ.get(FROZEN_AT, "").strip()
-    if not value:
-        return None
-    try:
-        instant = datetime.fromisoformat(value)
-    except ValueError:
-        instant = None
-    if instant is None or instant.tzinfo is None:
-        return problem(f"{FROZEN_AT} must be an ISO 8601 instant with its offset, not {value!r}", None)
-    return instant
 
 
 def bound_for(key: AssetKey) -> timedelta:

@@ -12,6 +12,8 @@
   file): what DuckDB may hold in memory, how many threads it runs, and where it spills what
   does not fit. The dbt profile and every connection the platform opens use them, so the
   memory a build takes is set here, not by how much history the warehouse holds.
+- ``GOVHUB_SOURCES_FROZEN_AT``: the instant the sources' clock stands at (the stand-ins on a
+  frozen clock set it); unset, the wall clock. The freshness checks judge landings against it.
 
 `configure_environment()` also exports the path of the DuckDB spatial extension (shipped by
 the ``duckdb-extension-spatial`` package and loaded from disk, never downloaded) and turns
@@ -24,6 +26,7 @@ import glob
 import os
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from importlib.util import find_spec
 from pathlib import Path
 
@@ -79,6 +82,7 @@ class WarehouseSettings:
         bi_postgres_dsn()
         data_docs_url()
         dbt_target()
+        sources_frozen_at()
         DuckDBResources.from_env(wh)
         return cls(wh, lake)
 
@@ -164,6 +168,24 @@ def dbt_target() -> str:
     if target == "spark" and (find_spec("pyspark") is None or find_spec("dbt.adapters.spark") is None):
         return problem("GOVHUB_DBT_TARGET=spark needs the spark extra: make env-spark installs it", "duckdb")
     return target
+
+
+FROZEN_AT = "GOVHUB_SOURCES_FROZEN_AT"
+
+
+def sources_frozen_at() -> datetime | None:
+    """GOVHUB_SOURCES_FROZEN_AT: the instant the sources' clock stands at, or None (the wall
+    clock). The freshness checks judge landings against it (orchestration/freshness.py)."""
+    value = os.environ.get(FROZEN_AT, "").strip()
+    if not value:
+        return None
+    try:
+        instant = datetime.fromisoformat(value)
+    except ValueError:
+        instant = None
+    if instant is None or instant.tzinfo is None:
+        return problem(f"{FROZEN_AT} must be an ISO 8601 instant with its offset, not {value!r}", None)
+    return instant
 
 
 def spark_warehouse_dir_for(warehouse_path: str | os.PathLike) -> Path:

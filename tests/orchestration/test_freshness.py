@@ -14,13 +14,12 @@ from orchestration.definitions import defs, raw_assets
 from orchestration.freshness import (
     DAILY,
     FRESH_UNTIL,
-    FROZEN_AT,
     NEAR_REAL_TIME,
     NEAR_REAL_TIME_ASSETS,
     freshness_checks,
     judge,
-    sources_frozen_at,
 )
+from warehouse.settings import FROZEN_AT, sources_frozen_at
 
 RAW_KEYS = [k for a in raw_assets for k in a.keys]
 

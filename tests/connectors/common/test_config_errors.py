@@ -93,6 +93,7 @@ def test_a_missing_or_malformed_setting_fails_naming_its_variable(loader, variab
         ("GOVHUB_BI_POSTGRES_DSN", "bi_reader:pw@db"),
         ("GOVHUB_DATA_DOCS_URL", "docs.local:3001"),
         ("GOVHUB_DBT_TARGET", "postgres"),
+        ("GOVHUB_SOURCES_FROZEN_AT", "2026-11-02"),
     ],
 )
 def test_a_malformed_warehouse_setting_fails_naming_its_variable(variable, bad, tmp_path, monkeypatch):
@@ -106,6 +107,7 @@ def test_a_malformed_warehouse_setting_fails_naming_its_variable(variable, bad, 
         "GOVHUB_BI_POSTGRES_DSN",
         "GOVHUB_DATA_DOCS_URL",
         "GOVHUB_DBT_TARGET",
+        "GOVHUB_SOURCES_FROZEN_AT",
     ):
         monkeypatch.delenv(v, raising=False)
     WarehouseSettings.from_env()
