@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from dagster import AssetSelection, DagsterInstance, Definitions, asset, define_asset_job, materialize
 
-from connectors.common.settings import ConfigError
+from connectors.common.errors import ConfigError
 from orchestration.definitions import defs, raw_assets
 from orchestration.freshness import (
     DAILY,
