@@ -15,8 +15,6 @@ nothing newer than a landing made after that instant, so such a landing stays fr
 made before it is as late as the instant is after it.
 """
 
-from __future__ import annotations
-
 from datetime import UTC, datetime, timedelta
 
 from dagster import (
