@@ -66,14 +66,22 @@ def _local(day: date, hour: int) -> str:
 
 
 def smart_city_late_update(lake: Lake, on: date) -> str:
-    """A Smart City event of the first day changed on `on`: it is closed now, a transition
-    appended to its lifecycle. Lands in the partition of its new update day."""
-    (event,) = latest_payloads(
-        lake,
-        "smart_city",
-        "service_requests",
-        "json_extract_string(payload, '$.status') = 'open' and lake_partition = '2026-10-01'",
-    )[:1]
+    """A Smart City event still open as last landed, of the earliest day that has one (the
+    first day of a short window), changed on `on`: it is closed now, a transition appended
+    to its lifecycle. Lands in the partition of its new update day."""
+    ((payload,),) = duckdb.execute(
+        f"""
+        select payload from (
+            select payload, lake_partition, record_key from read_parquet('{lake.glob("smart_city", "service_requests")}')
+            where record_key is not null
+            qualify row_number() over (partition by record_key order by fetched_at desc, load_id desc) = 1
+        )
+        where json_extract_string(payload, '$.status') = 'open'
+        order by lake_partition, record_key
+        limit 1
+        """
+    ).fetchall()
+    event = json.loads(payload)
     updated = _local(on, 9)
     event["status"] = "closed"
     event["updated_datetime"] = updated

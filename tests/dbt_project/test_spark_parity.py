@@ -15,7 +15,7 @@ out. The unit tests run on DuckDB (test_unit_tests_and_docs).
 from __future__ import annotations
 
 import shutil
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -107,12 +107,12 @@ def spark_incremental(spark_build, spark_demo, tmp_path_factory):
     root = tmp_path_factory.mktemp("spark_incremental")
     lake = Lake(root / "lake")
     shutil.copytree(spark_demo.lake, lake.root)
-    on = date(2026, 10, 5)
+    on = date(2026, 11, 1)  # the demo's last day: an event weeks old changes, a register row years old
     lake_steps.smart_city_late_update(lake, on)
     lake_steps.civil_affairs_late_updates(lake, on)
-    lake_steps.petition_correction(lake, date(2026, 10, 6))
+    lake_steps.petition_correction(lake, on + timedelta(days=1))
     lake_steps.smart_city_bad_record(lake, on)
-    lake_steps.reference_changes(lake, date(2026, 10, 4))
+    lake_steps.reference_changes(lake, date(2026, 10, 4))  # a grid redrawn from a day weeks back
     env = dbt_env(spark_demo.warehouse, lake.root)
     env.update(GOVHUB_SPARK_WAREHOUSE_DIR=str(spark_demo.spark_dir), GOVHUB_SPARK_MASTER="local[2]")
     result = run_dbt([*MODELS_ONLY, "--target", "spark"], env, root / "spark", timeout=2400)
