@@ -85,19 +85,23 @@ class RunningSandbox:
         # the freshness checks judge landings against the stand-ins' clock (orchestration/freshness.py)
         frozen = self.config.clock.now() if self.config.frozen else None
         clock = {"GOVHUB_SOURCES_FROZEN_AT": frozen.isoformat()} if frozen else {}
-        return timeout | clock | {
-            "GOVHUB_SMART_CITY_URL": self.servers["smart_city"].url,
-            "GOVHUB_SMART_CITY_API_KEY": self.config.smart_city_api_key,
-            "GOVHUB_SHARP_EYES_URL": self.servers["sharp_eyes"].url,
-            "GOVHUB_SHARP_EYES_APP_KEY": self.config.sharp_eyes_app_key,
-            "GOVHUB_SHARP_EYES_APP_SECRET": self.config.sharp_eyes_app_secret,
-            "GOVHUB_SMART_PARKING_URL": self.servers["smart_parking"].url,
-            "GOVHUB_SMART_PARKING_CLIENT_ID": self.config.smart_parking_client_id,
-            "GOVHUB_SMART_PARKING_CLIENT_SECRET": self.config.smart_parking_client_secret,
-            "GOVHUB_CIVIL_AFFAIRS_DB_URL": self.civil_affairs_url,
-            "GOVHUB_PETITIONS_INBOX": self.petitions_inbox,
-            "GOVHUB_PSEUDONYM_KEY": self.config.pseudonym_key,
-        }
+        return (
+            timeout
+            | clock
+            | {
+                "GOVHUB_SMART_CITY_URL": self.servers["smart_city"].url,
+                "GOVHUB_SMART_CITY_API_KEY": self.config.smart_city_api_key,
+                "GOVHUB_SHARP_EYES_URL": self.servers["sharp_eyes"].url,
+                "GOVHUB_SHARP_EYES_APP_KEY": self.config.sharp_eyes_app_key,
+                "GOVHUB_SHARP_EYES_APP_SECRET": self.config.sharp_eyes_app_secret,
+                "GOVHUB_SMART_PARKING_URL": self.servers["smart_parking"].url,
+                "GOVHUB_SMART_PARKING_CLIENT_ID": self.config.smart_parking_client_id,
+                "GOVHUB_SMART_PARKING_CLIENT_SECRET": self.config.smart_parking_client_secret,
+                "GOVHUB_CIVIL_AFFAIRS_DB_URL": self.civil_affairs_url,
+                "GOVHUB_PETITIONS_INBOX": self.petitions_inbox,
+                "GOVHUB_PSEUDONYM_KEY": self.config.pseudonym_key,
+            }
+        )
 
     def defects(self) -> list[Defect]:
         """Every defective record the stand-ins have served or will serve for the window: what
