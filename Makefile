@@ -36,7 +36,7 @@ $(VENV)/.installed-spark: $(STAMP)
 	$(SYNC) --inexact --extra spark
 	@touch $@
 
-$(VENV)/.installed-bench: $(VENV)/.installed-bench
+$(VENV)/.installed-bench: $(STAMP)
 	$(SYNC) --inexact --extra spark --extra bench
 	@touch $@ $(VENV)/.installed-spark
 
