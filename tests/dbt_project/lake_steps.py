@@ -29,15 +29,21 @@ def land_days(lake: Lake, first: date, last: date, register_from: date | None = 
         ingest(lake, since, last, lambda *_: None)
 
 
-def latest_payloads(lake: Lake, source: str, entity: str, where: str = "true") -> list[dict]:
-    """The latest landed payload of each record of an entity (optionally filtered in SQL over
-    record_key, record_updated_at and the payload)."""
+def latest_payloads(
+    lake: Lake, source: str, entity: str, where: str = "true", latest: str = "true", order_by: str = "record_key"
+) -> list[dict]:
+    """The latest landed payload of each record of an entity, in `order_by` order: `where`
+    filters the landed versions before the latest is chosen, `latest` the latest versions
+    (both SQL over record_key, record_updated_at, lake_partition and the payload)."""
     rows = duckdb.execute(
         f"""
-        select payload from read_parquet('{lake.glob(source, entity)}')
-        where record_key is not null and ({where})
-        qualify row_number() over (partition by record_key order by fetched_at desc, load_id desc) = 1
-        order by record_key
+        select payload from (
+            select * from read_parquet('{lake.glob(source, entity)}')
+            where record_key is not null and ({where})
+            qualify row_number() over (partition by record_key order by fetched_at desc, load_id desc) = 1
+        )
+        where {latest}
+        order by {order_by}
         """
     ).fetchall()
     return [json.loads(p) for (p,) in rows]
@@ -69,19 +75,13 @@ def smart_city_late_update(lake: Lake, on: date) -> str:
     """A Smart City event still open as last landed, of the earliest day that has one (the
     first day of a short window), changed on `on`: it is closed now, a transition appended
     to its lifecycle. Lands in the partition of its new update day."""
-    ((payload,),) = duckdb.execute(
-        f"""
-        select payload from (
-            select payload, lake_partition, record_key from read_parquet('{lake.glob("smart_city", "service_requests")}')
-            where record_key is not null
-            qualify row_number() over (partition by record_key order by fetched_at desc, load_id desc) = 1
-        )
-        where json_extract_string(payload, '$.status') = 'open'
-        order by lake_partition, record_key
-        limit 1
-        """
-    ).fetchall()
-    event = json.loads(payload)
+    (event,) = latest_payloads(
+        lake,
+        "smart_city",
+        "service_requests",
+        latest="json_extract_string(payload, '$.status') = 'open'",
+        order_by="lake_partition, record_key",
+    )[:1]
     updated = _local(on, 9)
     event["status"] = "closed"
     event["updated_datetime"] = updated
