@@ -52,12 +52,15 @@ demo: $(RUN_ENV)
 
 # The fast tier leaves out the tests marked (pyproject.toml) as needing more than Python.
 FAST := not (e2e or slow or spark or servers or browser)
+# Both tiers run on one xdist worker per core (at most 4): tests/conftest.py keeps a file, and
+# the tests of a shared world, on one worker. `pytest tests/...` alone runs in this process.
+WORKERS := -n auto --maxprocesses=4 --dist loadgroup
 
 test: $(STAMP)
-	$(BIN)/pytest -m "$(FAST)" --durations=25
+	$(BIN)/pytest -m "$(FAST)" $(WORKERS) --durations=25
 
 test-all: $(VENV)/.installed-spark
-	$(BIN)/pytest --durations=25
+	$(BIN)/pytest $(WORKERS) --durations=25
 
 dev: $(RUN_ENV)
 	$(BIN)/govhub dev

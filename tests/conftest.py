@@ -14,6 +14,31 @@ import pytest
 
 from sandbox.serve import SandboxConfig, start_sandbox
 
+# `make test` and `make test-all` run on xdist workers (--dist loadgroup). A test file runs
+# whole on one worker, so that its module fixtures and its servers' databases are made once;
+# the tests of a costly session world run on one worker whatever their files, so that each
+# world is built once, and they are handed out first, the costliest first, so that the
+# longest chain starts at once and the rest fills the other workers around it.
+SHARED_WORLDS = ("spark_demo", "tiny_demo", "tiny_rerun")
+
+
+def _group(item: pytest.Item) -> tuple[int, str]:
+    for rank, world in enumerate(SHARED_WORLDS):
+        if world in item.fixturenames:
+            return rank, world
+    return len(SHARED_WORLDS), item.nodeid.split("::", 1)[0]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not config.pluginmanager.has_plugin("xdist"):
+        return
+    groups = {id(item): _group(item) for item in items}
+    for item in items:
+        item.add_marker(pytest.mark.xdist_group(groups[id(item)][1]))
+    items.sort(key=lambda item: groups[id(item)][0])  # stable: files keep their order
+
+
 # The tiny world's window: five days of events; the clock is frozen at the end.
 TINY_START = date(2026, 10, 1)
 TINY_END = date(2026, 10, 6)

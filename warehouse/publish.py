@@ -190,8 +190,10 @@ def publish_postgres(warehouse_path: Path, dsn: str) -> dict[str, int]:
             # the swap, and the grants: one transaction
             with pg.cursor() as cur:
                 cur.execute(
+                    # two publishers to databases of one server may create the role at once
                     "do $$ begin if not exists (select from pg_roles where rolname = 'bi_reader') "
-                    "then create role bi_reader login; end if; end $$"
+                    "then create role bi_reader login; end if; "
+                    "exception when duplicate_object or unique_violation then null; end $$"
                 )
                 for schema in schemas:
                     cur.execute(sql.SQL("drop schema if exists {} cascade").format(sql.Identifier(schema)))

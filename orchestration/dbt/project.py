@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import sys
 from collections.abc import Mapping
@@ -32,10 +33,20 @@ def _newest_source_mtime(root: Path) -> float:
 
 
 def ensure_manifest() -> Path:
-    """Parse the dbt project when its manifest is missing or older than its files."""
+    """Parse the dbt project when its manifest is missing or older than its files. Processes
+    starting at once (a webserver and its daemon, test workers) parse it once: the others
+    wait for the lock and find it fresh."""
     manifest = dbt_project.manifest_path
-    if not manifest.exists() or manifest.stat().st_mtime < _newest_source_mtime(DBT_PROJECT_DIR):
-        dbt_project.preparer.prepare(dbt_project)
+
+    def stale() -> bool:
+        return not manifest.exists() or manifest.stat().st_mtime < _newest_source_mtime(DBT_PROJECT_DIR)
+
+    if stale():
+        manifest.parent.mkdir(parents=True, exist_ok=True)
+        with open(manifest.parent / ".manifest.lock", "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if stale():
+                dbt_project.preparer.prepare(dbt_project)
     return manifest
 
 

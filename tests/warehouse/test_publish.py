@@ -10,10 +10,7 @@ import duckdb
 import psycopg
 import pytest
 
-from tests.conftest import BI_POSTGRES_DSN, BI_READER_DSN
 from warehouse.publish import BI_SCHEMAS, LINK_NAME, publish_duckdb, publish_postgres
-
-PG_DSN, BI_DSN = BI_POSTGRES_DSN, BI_READER_DSN
 
 
 def _counts(con) -> dict[str, int]:
@@ -122,9 +119,9 @@ def test_a_publish_writes_only_the_tables_that_changed(tiny_warehouse, tmp_path)
 
 
 @pytest.mark.servers
-def test_bi_reader_reads_the_marts_and_is_refused_the_rest(tiny_warehouse):
+def test_bi_reader_reads_the_marts_and_is_refused_the_rest(tiny_warehouse, bi_postgres):
     settings, _ = tiny_warehouse
-    loaded = publish_postgres(settings.warehouse_path, PG_DSN)
+    loaded = publish_postgres(settings.warehouse_path, bi_postgres.dsn)
     assert loaded["marts.fct_governance_events"] > 0
     wh = duckdb.connect(str(settings.warehouse_path), read_only=True)
     try:
@@ -132,7 +129,7 @@ def test_bi_reader_reads_the_marts_and_is_refused_the_rest(tiny_warehouse):
         assert expected == {t: n for t, n in _counts(wh).items() if t.startswith("marts.")}
     finally:
         wh.close()
-    with psycopg.connect(BI_DSN) as bi:
+    with psycopg.connect(bi_postgres.reader_dsn) as bi:
         got = {t: bi.execute(f"select count(*) from {t}").fetchone()[0] for t in expected}
         assert got == expected
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
@@ -142,7 +139,7 @@ def test_bi_reader_reads_the_marts_and_is_refused_the_rest(tiny_warehouse):
             with pytest.raises(psycopg.errors.UndefinedTable):
                 bi.execute(f"select count(*) from {table}")
             bi.rollback()
-    with psycopg.connect(PG_DSN) as admin:  # the engineers see the quarantine
+    with psycopg.connect(bi_postgres.dsn) as admin:  # the engineers see the quarantine
         assert admin.execute("select count(*) from quarantine.quarantine_records").fetchone()[0] > 0
 
 
