@@ -39,6 +39,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     items.sort(key=lambda item: groups[id(item)][0])  # stable: files keep their order
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_finish(session: pytest.Session) -> None:
+    # xdist marks a grouped test by its node id (`...@group`); a pytest it does not support
+    # would leave them unmarked and every worker would build every world, into one database
+    if getattr(session.config.option, "loadgroup", False) and not all("@" in i.nodeid for i in session.items):
+        raise pytest.UsageError("pytest-xdist could not group the tests (--dist loadgroup): see pyproject.toml's pins")
+
+
 # The tiny world's window: five days of events; the clock is frozen at the end.
 TINY_START = date(2026, 10, 1)
 TINY_END = date(2026, 10, 6)
