@@ -54,7 +54,7 @@ demo: $(RUN_ENV)
 FAST := not (e2e or slow or spark or servers or browser)
 # Both tiers run on one xdist worker per core (at most 4): tests/conftest.py keeps a file, and
 # the tests of a shared world, on one worker. `pytest tests/...` alone runs in this process.
-WORKERS := -n auto --maxprocesses=4 --dist loadgroup
+WORKERS := -n auto --maxprocesses=4 --dist loadgroup --no-loadscope-reorder
 
 test: $(STAMP)
 	$(BIN)/pytest -m "$(FAST)" $(WORKERS) --durations=25

@@ -18,15 +18,21 @@ from sandbox.serve import SandboxConfig, start_sandbox
 # whole on one worker, so that its module fixtures and its servers' databases are made once;
 # the tests of a costly session world run on one worker whatever their files, so that each
 # world is built once, and they are handed out first, the costliest first, so that the
-# longest chain starts at once and the rest fills the other workers around it.
+# longest chain starts at once and the rest fills the other workers around it (make test and
+# make test-all keep this order: --no-loadscope-reorder).
 SHARED_WORLDS = ("spark_demo", "tiny_demo", "tiny_rerun")
 
 
+HEAVY = ("e2e", "slow", "spark", "servers", "browser")  # the markers of make test-all's own tests
+
+
 def _group(item: pytest.Item) -> tuple[int, str]:
+    """(when its group is handed out: the worlds, then the heavy tests, then the rest; the group)."""
     for rank, world in enumerate(SHARED_WORLDS):
         if world in item.fixturenames:
             return rank, world
-    return len(SHARED_WORLDS), item.nodeid.split("::", 1)[0]
+    heavy = any(item.get_closest_marker(m) for m in HEAVY)
+    return len(SHARED_WORLDS) + (not heavy), item.nodeid.split("::", 1)[0]
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -119,12 +125,30 @@ class Rerun:
 
 
 RERUN_RAW = ("smart_city/service_requests", "petitions/cases")
-BI_POSTGRES_DSN = os.environ.get("GOVHUB_TEST_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/test")
-BI_READER_DSN = BI_POSTGRES_DSN.replace("postgres@", "bi_reader@", 1)
+
+
+@dataclass
+class BiPostgres:
+    """A database on the machine's PostgreSQL server that the BI publishing tests publish to."""
+
+    dsn: str  # as the pipeline's engineers (GOVHUB_BI_POSTGRES_DSN)
+    reader_dsn: str  # as the role BI tools log in with
 
 
 @pytest.fixture(scope="session")
-def tiny_rerun(tiny_warehouse) -> Rerun:
+def bi_postgres() -> BiPostgres:
+    """A fresh database of this test process's own (each xdist worker publishes to its own;
+    GOVHUB_TEST_POSTGRES_DSN names another one). The test fails when the server is down."""
+    from tests.servers import database_url
+
+    dsn = os.environ.get("GOVHUB_TEST_POSTGRES_DSN") or database_url(
+        "postgresql", f"govhub_bi_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}", fresh=True
+    ).replace("postgresql+psycopg://", "postgresql://", 1)
+    return BiPostgres(dsn, dsn.replace("postgres@", "bi_reader@", 1))
+
+
+@pytest.fixture(scope="session")
+def tiny_rerun(tiny_warehouse, bi_postgres) -> Rerun:
     """The whole tiny pipeline run once more (publishing to DuckDB and PostgreSQL at its
     end) while a DuckDB client and a PostgreSQL client keep reading the marts, shared by
     the tests of what a rerun changes and of what BI sees meanwhile. Needs the PostgreSQL
@@ -156,7 +180,7 @@ def tiny_rerun(tiny_warehouse) -> Rerun:
 
     published = settings.warehouse_path.parent / "published"
     publish_duckdb(settings.warehouse_path, published)
-    publish_postgres(settings.warehouse_path, BI_POSTGRES_DSN)
+    publish_postgres(settings.warehouse_path, bi_postgres.dsn)
     before = (marts(), raw(), (published / LINK_NAME).stat().st_ino)
     errors: list[BaseException] = []
 
@@ -168,7 +192,7 @@ def tiny_rerun(tiny_warehouse) -> Rerun:
 
     reads: list[tuple[int, int]] = []
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("GOVHUB_BI_POSTGRES_DSN", BI_POSTGRES_DSN)
+        mp.setenv("GOVHUB_BI_POSTGRES_DSN", bi_postgres.dsn)
         runner = threading.Thread(target=run)
         runner.start()
         while runner.is_alive() or len(reads) < 2:
@@ -177,7 +201,7 @@ def tiny_rerun(tiny_warehouse) -> Rerun:
                 duck = con.execute("select count(*) from marts.fct_governance_events").fetchone()[0]
             finally:
                 con.close()
-            with psycopg.connect(BI_READER_DSN) as bi:
+            with psycopg.connect(bi_postgres.reader_dsn) as bi:
                 pg = bi.execute("select count(*) from marts.fct_governance_events").fetchone()[0]
             reads.append((duck, pg))
         runner.join()

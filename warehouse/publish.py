@@ -18,6 +18,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -30,6 +32,17 @@ LINK_NAME = "kaifeng.duckdb"  # the published copy's file name (its database nam
 LIVE_NAME = "live.duckdb"
 LIVE_TABLES = (("marts", "mart_live_open_items"),)
 BI_READER = "bi_reader"
+
+
+@dataclass(frozen=True)
+class TableDoc:
+    """A published table's description and its columns' ("中文 | English"), set as comments."""
+
+    description: str
+    columns: dict[str, str] = field(default_factory=dict)
+
+
+Descriptions = Mapping[str, TableDoc]  # by "schema.table" (warehouse/bi_contract.py)
 
 PG_TYPES = {
     "VARCHAR": "text",
@@ -55,10 +68,14 @@ def _tables(con: duckdb.DuckDBPyConnection, catalog: str, schemas: tuple[str, ..
 
 
 def publish_duckdb(
-    warehouse_path: Path, published_dir: Path, name: str = LINK_NAME, tables: tuple[tuple[str, str], ...] | None = None
+    warehouse_path: Path,
+    published_dir: Path,
+    name: str = LINK_NAME,
+    tables: tuple[tuple[str, str], ...] | None = None,
+    descriptions: Descriptions | None = None,
 ) -> Path:
     """Copy the BI schemas (or just `tables`) into a new file, read-only, and rename it over
-    `published_dir/name`; that path.
+    `published_dir/name`; that path. Every table and column gets its description as a comment.
 
     What a publish writes follows what changed, not what the warehouse holds: each table's
     fingerprint (its columns, row count and the sum of its rows' hashes) is kept beside the
@@ -94,6 +111,8 @@ def publish_duckdb(
             written.append(f"{schema}.{table}")
             con.execute(f'create schema if not exists "{schema}"')
             con.execute(f'create or replace table "{schema}"."{table}" as select * from wh."{schema}"."{table}"')
+        for statement in _comments(wanted, descriptions or {}, lambda s, t: _columns(con, s, t)):
+            con.execute(statement)  # cheap: set on every publish
         con.execute("detach wh")
         con.execute("checkpoint")
         free, total = con.execute(
@@ -113,6 +132,47 @@ def publish_duckdb(
     for old in published_dir.glob("kaifeng-*.duckdb"):  # copies of the layout before (one file per publish)
         old.unlink(missing_ok=True)
     return target
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> set[str]:
+    return {
+        c
+        for (c,) in con.execute(
+            "select column_name from information_schema.columns where table_catalog = current_database() "
+            "and table_schema = ? and table_name = ?",
+            [schema, table],
+        ).fetchall()
+    }
+
+
+def _comments(
+    tables: list[tuple[str, str]],
+    descriptions: Descriptions,
+    columns_of,
+    described_as: Mapping[tuple[str, str], tuple[str, str]] | None = None,
+) -> list[str]:
+    """The COMMENT ON statements (DuckDB and PostgreSQL alike) of `tables` that are described
+    (under their own name, or the one `described_as` gives), for the columns they have."""
+    out = []
+    for schema, table in tables:
+        key = (described_as or {}).get((schema, table), (schema, table))
+        doc = descriptions.get(f"{key[0]}.{key[1]}")
+        if doc is None:
+            continue
+        name = f'"{schema}"."{table}"'
+        if doc.description:
+            out.append(f"comment on table {name} is {_literal(doc.description)}")
+        have = columns_of(schema, table)
+        out += [
+            f'comment on column {name}."{column}" is {_literal(text)}'
+            for column, text in doc.columns.items()
+            if text and column in have
+        ]
+    return out
 
 
 def _fingerprint(con: duckdb.DuckDBPyConnection, catalog: str, schema: str, table: str) -> str:
@@ -146,8 +206,9 @@ def _pg_type(duck_type: str) -> str:
     return PG_TYPES.get(duck_type, "text")
 
 
-def publish_postgres(warehouse_path: Path, dsn: str) -> dict[str, int]:
-    """Load the BI and engineer schemas into PostgreSQL and swap them in; rows per table."""
+def publish_postgres(warehouse_path: Path, dsn: str, descriptions: Descriptions | None = None) -> dict[str, int]:
+    """Load the BI and engineer schemas into PostgreSQL, with their descriptions as comments,
+    and swap them in; rows per table."""
     import psycopg
     from psycopg import sql
 
@@ -186,6 +247,11 @@ def publish_postgres(warehouse_path: Path, dsn: str) -> dict[str, int]:
                                 copy.write_row(row)
                             n += len(batch)
                     loaded[f"{schema}.{table}"] = n
+                named = {(f"{schema}_next", table): (schema, table) for schema, table in tables}
+                for statement in _comments(
+                    list(named), descriptions or {}, lambda s, t: _columns(wh, *named[(s, t)]), named
+                ):
+                    cur.execute(statement)
             pg.commit()
             # the swap, and the grants: one transaction
             with pg.cursor() as cur:

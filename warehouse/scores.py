@@ -37,6 +37,21 @@ COPIED = (
     ("worker_points_monthly", "mart_worker_points_monthly", MONTHLY_COLUMNS, "staff_id"),
 )
 RULE_TABLES = ("points_rules", "points_subitems", "points_alarm_bands", "points_limits")
+# scores.closed_months, as BI reads it (warehouse/bi_contract.py): its description and its columns'
+CLOSED_MONTHS_DOC = (
+    "已关闭月份 | One row per closed month: when it was scored, by which run, its totals and fingerprints.",
+    {
+        "points_month": "积分月份 | The closed month (YYYY-MM, Asia/Shanghai).",
+        "scored_at": "计分时间 | When the month was scored (UTC instant).",
+        "run_id": "运行编号 | The Dagster run that closed it.",
+        "workers": "网格员数 | Grid workers with points in the month.",
+        "lines": "台账行数 | Ledger lines of the month.",
+        "total_points": "总积分 | The month's points, all workers.",
+        "figures_fingerprint": "结果指纹 | Fingerprint of the month's ledger and monthly rows.",
+        "rules_fingerprint": "规则指纹 | Fingerprint of the rules in force in the month.",
+        "previous_fingerprint": "上次结果指纹 | The figures' fingerprint of the scoring this one replaced; null the first time.",
+    },
+)
 
 
 @dataclass(frozen=True)

@@ -51,3 +51,11 @@ end
 {% macro valid_on(alias, day) -%}
 (({{ alias }}.valid_from is null or {{ alias }}.valid_from <= {{ day }}) and ({{ alias }}.valid_to is null or {{ day }} < {{ alias }}.valid_to))
 {%- endmacro %}
+
+{#- The Asia/Shanghai day of each instant column `<name>_at` (of `alias`), as `<name>_on`:
+    the local dates the facts carry beside their UTC instants, for BI to group by. -#}
+{% macro local_dates(columns, alias=none) -%}
+{%- for c in columns %}
+    {{ local_date((alias ~ '.' if alias else '') ~ c) }} as {{ c[:-3] }}_on{{ ',' if not loop.last }}
+{%- endfor -%}
+{%- endmacro %}

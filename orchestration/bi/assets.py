@@ -14,8 +14,10 @@ too, so they never wait for the writer.
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
 
 from orchestration.dbt.assets import warehouse_models
+from orchestration.dbt.project import ensure_manifest
 from orchestration.points.assets import CLOSED_MONTH
 from orchestration.resources import WarehouseResource
+from warehouse.bi_contract import descriptions
 from warehouse.publish import LIVE_NAME, LIVE_TABLES, publish_duckdb, publish_postgres
 from warehouse.settings import bi_postgres_dsn
 
@@ -33,11 +35,12 @@ MARTS = sorted((k for k in warehouse_models.keys if k.path[0] == "marts"), key=l
     "when GOVHUB_BI_POSTGRES_DSN is set).",
 )
 def published_copy(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
-    path = publish_duckdb(warehouse.warehouse_path_obj(), warehouse.published_dir())
+    docs = descriptions(ensure_manifest())
+    path = publish_duckdb(warehouse.warehouse_path_obj(), warehouse.published_dir(), descriptions=docs)
     metadata = {"duckdb_copy": MetadataValue.path(str(path))}
     dsn = bi_postgres_dsn()
     if dsn:
-        rows = publish_postgres(warehouse.warehouse_path_obj(), dsn)
+        rows = publish_postgres(warehouse.warehouse_path_obj(), dsn, docs)
         metadata["postgres_tables"] = len(rows)
         metadata["postgres_rows"] = sum(rows.values())
     context.log.info(f"published {path}")
@@ -52,7 +55,13 @@ def published_copy(context: AssetExecutionContext, warehouse: WarehouseResource)
     description="实时看板发布 The live board (open alarms and tasks), published after each near-real-time run.",
 )
 def live_board(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
-    path = publish_duckdb(warehouse.warehouse_path_obj(), warehouse.published_dir(), LIVE_NAME, LIVE_TABLES)
+    path = publish_duckdb(
+        warehouse.warehouse_path_obj(),
+        warehouse.published_dir(),
+        LIVE_NAME,
+        LIVE_TABLES,
+        descriptions(ensure_manifest()),
+    )
     return MaterializeResult(metadata={"duckdb_copy": MetadataValue.path(str(path))})
 
 

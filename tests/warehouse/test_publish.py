@@ -10,6 +10,8 @@ import duckdb
 import psycopg
 import pytest
 
+from orchestration.dbt.project import ensure_manifest
+from warehouse.bi_contract import descriptions
 from warehouse.publish import BI_SCHEMAS, LINK_NAME, publish_duckdb, publish_postgres
 
 
@@ -121,7 +123,8 @@ def test_a_publish_writes_only_the_tables_that_changed(tiny_warehouse, tmp_path)
 @pytest.mark.servers
 def test_bi_reader_reads_the_marts_and_is_refused_the_rest(tiny_warehouse, bi_postgres):
     settings, _ = tiny_warehouse
-    loaded = publish_postgres(settings.warehouse_path, bi_postgres.dsn)
+    docs = descriptions(ensure_manifest())
+    loaded = publish_postgres(settings.warehouse_path, bi_postgres.dsn, docs)
     assert loaded["marts.fct_governance_events"] > 0
     wh = duckdb.connect(str(settings.warehouse_path), read_only=True)
     try:
@@ -141,6 +144,20 @@ def test_bi_reader_reads_the_marts_and_is_refused_the_rest(tiny_warehouse, bi_po
             bi.rollback()
     with psycopg.connect(bi_postgres.dsn) as admin:  # the engineers see the quarantine
         assert admin.execute("select count(*) from quarantine.quarantine_records").fetchone()[0] > 0
+        # every BI table and column carries its description, as BI tools show it
+        comments = admin.execute(
+            "select n.nspname || '.' || c.relname, a.attname, obj_description(c.oid, 'pg_class'), "
+            "col_description(c.oid, a.attnum) from pg_class c join pg_namespace n on n.oid = c.relnamespace "
+            "join pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped "
+            "where c.relkind = 'r' and n.nspname = any(%s)",
+            [list(BI_SCHEMAS)],
+        ).fetchall()
+    assert {t for t, *_ in comments} == {t for t in loaded if t.split(".")[0] in BI_SCHEMAS}
+    for table, column, table_comment, column_comment in comments:
+        assert table_comment == docs[table].description and column_comment == docs[table].columns.get(column), (
+            table,
+            column,
+        )
 
 
 @pytest.mark.e2e

@@ -66,6 +66,7 @@ select
     a.finished_at,
     d.event_id as smart_city_event_id,
     d.current_state as smart_city_event_state,
+    {{ local_dates(['started_at', 'pushed_at', 'arrived_at', 'finished_at'], 'a') }},
     {{ build_stamp() }} as _loaded_at
 from alarms as a
 left join located as l on l.source_record_id = a.alarm_id

@@ -82,8 +82,7 @@ select
         when s.next_start_seq is not null or w.accepted_at is null then null
         else w.last_handled_at <= {{ add_hours('s.dispatched_at', 't.time_limit_hours') }}
     end as handled_on_time,
-    case when s.next_start_seq is null and w.accepted_at is not null then e.township_evaluation end as township_evaluation,
-    {{ build_stamp() }} as _loaded_at
+    case when s.next_start_seq is null and w.accepted_at is not null then e.township_evaluation end as township_evaluation
 from starts as s
 left join within as w on w.event_id = s.event_id and w.start_seq = s.start_seq
 left join {{ ref('fct_governance_events') }} as e on e.event_id = s.event_id
@@ -116,8 +115,7 @@ select
         when v.closed_at is null then null
         else v.handled_at <= {{ add_hours('v.dispatched_at', 't.time_limit_hours') }}
     end as handled_on_time,
-    cast(null as integer) as township_evaluation,
-    {{ build_stamp() }} as _loaded_at
+    cast(null as integer) as township_evaluation
 from {{ ref('int_smart_parking__violations') }} as v
 join {{ ref('fct_governance_events') }} as e on e.event_id = 'smart_parking:' || v.violation_id
 left join {{ ref('dim_event_type') }} as t on t.event_type_code = e.event_type_code
@@ -148,18 +146,25 @@ select
     a.finished_at as closed_at,
     case when a.status = '办结' then 'accepted' when a.status = '驳回' then 'rejected' else 'open' end as outcome,
     case when a.status = '办结' then a.finished_at <= a.due_at end as handled_on_time,
-    cast(null as integer) as township_evaluation,
-    {{ build_stamp() }} as _loaded_at
+    cast(null as integer) as township_evaluation
 from {{ ref('int_civil_affairs__applications') }} as a
 join {{ ref('fct_governance_events') }} as e on e.event_id = 'civil_affairs:' || a.application_id
 left join {{ ref('dim_department') }} as d
     on d.department_code = a.department_code and {{ valid_on('d', local_date('a.applied_at')) }}
 where not a.is_deleted and {{ among("'civil_affairs:' || a.application_id", 'affected', 'event_id') }}
-)
+),
 
+tasks as (
 select * from smart_city_tasks
 union all
 select * from parking_tasks
 union all
 select * from civil_affairs_tasks
+)
+
+select
+    t.*,
+    {{ local_dates(['dispatched_at', 'due_at', 'first_handled_at', 'last_handled_at', 'accepted_at', 'closed_at'], 't') }},
+    {{ build_stamp() }} as _loaded_at
+from tasks as t
 {{ tombstones('affected', ['event_id']) }}

@@ -29,6 +29,7 @@ select
     note,
     lag(state) over w as previous_state,
     {{ hours_between('lag(transition_at) over w', 'transition_at') }} as hours_since_previous,
+    {{ local_dates(['transition_at']) }},
     {{ build_stamp() }} as _loaded_at
 from transitions
 where {{ among("source_system || ':' || source_record_id", 'affected', 'event_id') }}

@@ -55,6 +55,7 @@ select
     case when i.is_repeat_report then i.incident_id end as repeat_of_event_id,
     rg.grid_code as reporter_grid_code,
     e.updated_at,
+    {{ local_dates(['reported_at', 'due_at', 'closed_at', 'updated_at'], 'e') }},
     {{ build_stamp() }} as _loaded_at
 from events as e
 left join {{ ref('dim_event_type') }} as t on t.event_type_code = e.event_type_code

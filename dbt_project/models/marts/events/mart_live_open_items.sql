@@ -47,6 +47,7 @@ items as (
 
 select
     i.*,
+    {{ local_dates(['opened_at', 'due_at'], 'i') }},
     a.as_of,
     cast(floor({{ hours_between('i.opened_at', 'a.as_of') }} * 60) as bigint) as minutes_open,
     coalesce(i.due_at < a.as_of, false) as is_overdue
