@@ -109,8 +109,19 @@ def webserver(tiny_warehouse, tmp_path):
 
 
 def test_the_ui_shows_the_checks_and_a_materialization_from_it_runs_them(webserver):
-    # the pipeline's run: every raw asset carries its four checks, each with a result
-    checks = _checks(webserver, RAW)
+    # the pipeline's run: every raw asset carries its four checks, each with a result (the
+    # freshness checks once the daemon's sensor has evaluated them: it ticks every minute)
+    deadline = time.monotonic() + 240
+    while True:
+        checks = _checks(webserver, RAW)
+        evaluated = all(
+            c["executionForLatestMaterialization"] and c["executionForLatestMaterialization"]["evaluation"]
+            for key in RAW
+            for c in checks[key].values()
+        )
+        if evaluated or time.monotonic() > deadline:
+            break
+        time.sleep(5)
     for key in RAW:
         assert set(checks[key]) == {"gx_blocking", "gx_warnings", "volume", "freshness_check"}, key
         assert checks[key]["gx_blocking"]["blocking"] is True
