@@ -49,11 +49,12 @@ def main(warehouse: str, version: str | None) -> int:
     if missing:
         print(f"bi_contract: without a description: {', '.join(missing)}", file=sys.stderr)
         return 1
-    was = recorded() if CONTRACT_PATH.exists() else {"version": "0.0", "tables": {}}
+    first = not CONTRACT_PATH.exists()
+    was = {"version": "0.0", "tables": {}} if first else recorded()
     changes = compare(was["tables"], now)
     for line in changes.breaking + changes.added:
         print(line)
-    needed = version_needed(was["version"], changes) if CONTRACT_PATH.exists() else "1.0"
+    needed = "1.0" if first else version_needed(was["version"], changes)
     if version is None:
         print(f"contract {was['version']}: {'unchanged' if not changes else f'the changes need version {needed}'}")
         return 0

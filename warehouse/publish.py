@@ -111,8 +111,11 @@ def publish_duckdb(
             written.append(f"{schema}.{table}")
             con.execute(f'create schema if not exists "{schema}"')
             con.execute(f'create or replace table "{schema}"."{table}" as select * from wh."{schema}"."{table}"')
-        for statement in _comments(wanted, descriptions or {}, lambda s, t: _columns(con, s, t)):
-            con.execute(statement)  # cheap: set on every publish
+        for schema, table in wanted:  # cheap: set on every publish
+            doc = (descriptions or {}).get(f"{schema}.{table}")
+            if doc is not None:
+                for statement in _comments(f'"{schema}"."{table}"', doc, _columns(con, "wh", schema, table)):
+                    con.execute(statement)
         con.execute("detach wh")
         con.execute("checkpoint")
         free, total = con.execute(
@@ -138,41 +141,26 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> set[str]:
-    return {
+def _columns(con: duckdb.DuckDBPyConnection, catalog: str, schema: str, table: str) -> list[str]:
+    return [
         c
         for (c,) in con.execute(
-            "select column_name from information_schema.columns where table_catalog = current_database() "
-            "and table_schema = ? and table_name = ?",
-            [schema, table],
+            "select column_name from information_schema.columns "
+            "where table_catalog = ? and table_schema = ? and table_name = ?",
+            [catalog, schema, table],
         ).fetchall()
-    }
+    ]
 
 
-def _comments(
-    tables: list[tuple[str, str]],
-    descriptions: Descriptions,
-    columns_of,
-    described_as: Mapping[tuple[str, str], tuple[str, str]] | None = None,
-) -> list[str]:
-    """The COMMENT ON statements (DuckDB and PostgreSQL alike) of `tables` that are described
-    (under their own name, or the one `described_as` gives), for the columns they have."""
-    out = []
-    for schema, table in tables:
-        key = (described_as or {}).get((schema, table), (schema, table))
-        doc = descriptions.get(f"{key[0]}.{key[1]}")
-        if doc is None:
-            continue
-        name = f'"{schema}"."{table}"'
-        if doc.description:
-            out.append(f"comment on table {name} is {_literal(doc.description)}")
-        have = columns_of(schema, table)
-        out += [
-            f'comment on column {name}."{column}" is {_literal(text)}'
-            for column, text in doc.columns.items()
-            if text and column in have
-        ]
-    return out
+def _comments(name: str, doc: TableDoc, columns: list[str]) -> list[str]:
+    """The COMMENT ON statements (DuckDB and PostgreSQL alike) of the table `name` (quoted,
+    with its schema) from its description, for the `columns` it has."""
+    out = [f"comment on table {name} is {_literal(doc.description)}"] if doc.description else []
+    return out + [
+        f'comment on column {name}."{column}" is {_literal(text)}'
+        for column, text in doc.columns.items()
+        if text and column in columns
+    ]
 
 
 def _fingerprint(con: duckdb.DuckDBPyConnection, catalog: str, schema: str, table: str) -> str:
@@ -247,11 +235,10 @@ def publish_postgres(warehouse_path: Path, dsn: str, descriptions: Descriptions 
                                 copy.write_row(row)
                             n += len(batch)
                     loaded[f"{schema}.{table}"] = n
-                named = {(f"{schema}_next", table): (schema, table) for schema, table in tables}
-                for statement in _comments(
-                    list(named), descriptions or {}, lambda s, t: _columns(wh, *named[(s, t)]), named
-                ):
-                    cur.execute(statement)
+                    doc = (descriptions or {}).get(f"{schema}.{table}")
+                    if doc is not None:
+                        for statement in _comments(f'"{schema}_next"."{table}"', doc, [c for c, _ in cols]):
+                            cur.execute(statement)
             pg.commit()
             # the swap, and the grants: one transaction
             with pg.cursor() as cur:
