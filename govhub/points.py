@@ -27,7 +27,7 @@ def explain(con, worker: str, month: str) -> str:
         """
         select m.staff_name_masked, m.points_pool, m.township_code, t.division_name, m.county_code,
                c.division_name, m.total_points, m.ledger_lines, m.township_rank, m.county_rank,
-               m.county_pool_workers, m.grade
+               m.county_pool_workers, m.grade, m.is_final
         from marts.mart_worker_points_monthly as m
         left join marts.dim_division as t on t.division_code = m.township_code
         left join marts.dim_division as c on c.division_code = m.county_code
@@ -37,7 +37,7 @@ def explain(con, worker: str, month: str) -> str:
     ).fetchone()
     if head is None:
         raise ValueError(f"no points for worker {worker} in {month} (not a grid worker that month, or not scored yet)")
-    name, pool, township, township_name, county, county_name, total, n, t_rank, c_rank, c_n, grade = head
+    name, pool, township, township_name, county, county_name, total, n, t_rank, c_rank, c_n, grade, final = head
     lines = con.execute(
         """
         select qualifying_at, rule_id, rule_version, points, reason_zh, reason_en, source_system, source_record_id
@@ -54,6 +54,8 @@ def explain(con, worker: str, month: str) -> str:
         f"  总分 total: {_fmt(total)} from {n} lines; 乡镇排名 township rank {t_rank}; "
         f"县区排名 county rank {c_rank} of {c_n}; 等次 grade: {grade}",
     ]
+    if not final:
+        out.append("  暂定 provisional: the month has not ended; the ranks and the grade may still change")
     by_rule: dict[str, tuple[int, Decimal]] = {}
     day = None
     for at, rule, version, points, zh, en, system, record in lines:

@@ -202,14 +202,12 @@ def render_html(card: Scorecard, indicator: str = "events_reported") -> str:
             [r["composite_score"] for r in ranked],
         ),
     ]
+    status = escape(card.status)
     if card.closed:
-        status = (
-            f"积分已月结（{card.closed['scored_at'].astimezone(SHANGHAI):%Y-%m-%d %H:%M}），结果指纹 "
-            f"<code>{card.closed['figures_fingerprint'][:16]}</code>，规则指纹 "
+        status += (
+            f"，结果指纹 <code>{card.closed['figures_fingerprint'][:16]}</code>，规则指纹 "
             f"<code>{card.closed['rules_fingerprint'][:16]}</code>"
         )
-    else:
-        status = "积分未月结：数字以本月月结为准"
     options = "".join(
         f'<option value="{k}"{" selected" if k == indicator else ""}>{escape(label)}</option>'
         for k, (label, _) in MAP_INDICATORS.items()

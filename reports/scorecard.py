@@ -19,11 +19,14 @@ from datetime import UTC, datetime
 
 import duckdb
 
+from sandbox.clock import SHANGHAI
 from warehouse.scores import month_bounds
 
 POOL_NAMES = {"fulltime": "专职", "parttime": "兼职"}
 STATUS_NAMES = {"assessed": "已评定", "insufficient_data": "数据不足"}
 GRADES = ("优秀", "合格", "不合格")
+# shown while the month has not ended (is_final false in the marts)
+PROVISIONAL = "本月尚未结束，排名与等次为暂定 (provisional: the month has not ended)"
 
 
 @dataclass(frozen=True)
@@ -99,10 +102,21 @@ class Scorecard:
     sheets: dict[str, Sheet]
     daily_events: list[tuple[str, int]]  # local day, events reported
     grid_shapes: list[tuple[str, str, str]]  # grid code, township code, polygon (WGS-84 WKT) at the month's end
+    final: bool = True  # the month had ended when the warehouse was built (else its ranks and grades are provisional)
 
     @property
     def points_source(self) -> str:
         return "scores" if self.closed else "marts"
+
+    @property
+    def status(self) -> str:
+        """Whether the figures are final and the points closed, in one line (the report adds
+        the closed month's fingerprints)."""
+        if self.closed:
+            points = f"积分已月结 {self.closed['scored_at'].astimezone(SHANGHAI):%Y-%m-%d %H:%M}"
+        else:
+            points = "积分未月结：数字以本月月结为准 (points not closed yet: figures may change)"
+        return points if self.final else f"{PROVISIONAL}；{points}"
 
 
 def format_value(kind: str, value) -> str:
@@ -220,7 +234,8 @@ def load_scorecard(con: duckdb.DuckDBPyConnection, month: str) -> Scorecard:
         [after, after],
     ).fetchall()
     sheets = {s.name: s for s in _sheets(con, month, monthly, ledger)}
-    return Scorecard(month, datetime.now(UTC), closed, headline, grades, sheets, daily, shapes)
+    final = bool(kpis["is_final"])
+    return Scorecard(month, datetime.now(UTC), closed, headline, grades, sheets, daily, shapes, final)
 
 
 # --- the sheets -------------------------------------------------------------------------

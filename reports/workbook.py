@@ -107,13 +107,11 @@ def write_workbook(card: Scorecard, path: Path) -> Path:
     title = WriteOnlyCell(overview, f"开封市网格化服务管理月度成绩单 {card.month}")
     title.font = TITLE_FONT
     overview.append([title])
+    status = card.status
     if card.closed:
-        status = (
-            f"积分已月结 {card.closed['scored_at']:%Y-%m-%d %H:%M}; 结果指纹 {card.closed['figures_fingerprint'][:16]}; "
-            f"规则指纹 {card.closed['rules_fingerprint'][:16]}"
+        status += (
+            f"; 结果指纹 {card.closed['figures_fingerprint'][:16]}; 规则指纹 {card.closed['rules_fingerprint'][:16]}"
         )
-    else:
-        status = "积分未月结：数字以本月月结为准 (points not closed yet: figures may change)"
     overview.append([f"生成时间 {card.generated_at.astimezone(SHANGHAI):%Y-%m-%d %H:%M} (北京时间)", None, status])
     overview.append([])
     overview.append([_header(overview, "指标"), _header(overview, "数值"), _header(overview, "同比 / 说明")])

@@ -8,7 +8,9 @@ docs/bi.md, and run
 
 It prints what changed against the recorded contract and records it under the version given,
 which must be the next one (a new major version when a table or column was removed or
-changed type, a new minor one when one was added) and have its changelog section. Without
+changed type, a new minor one when one was added) and have its changelog section. A change
+of what values mean (a code set renamed, a flag that becomes null where it was false) keeps
+the types and is found by no comparison: record it under the next major version. Without
 --version it only prints the changes and the version they need.
 """
 
@@ -58,7 +60,8 @@ def main(warehouse: str, version: str | None) -> int:
     if version is None:
         print(f"contract {was['version']}: {'unchanged' if not changes else f'the changes need version {needed}'}")
         return 0
-    if version != needed:
+    next_major = f"{int(was['version'].split('.')[0]) + 1}.0"
+    if version not in (needed, next_major):
         print(
             f"bi_contract: these changes take version {needed} after {was['version']}, not {version}", file=sys.stderr
         )

@@ -59,8 +59,8 @@ cast('{{ dt.strftime("%Y-%m-%dT%H:%M:%S.%f") }}+00:00' as {{ instant_type() }})
 {%- endif -%}
 {% endmacro %}
 
-{#- This build's stamp as an instant literal. -#}
-{% macro build_stamp() -%}
+{#- This build's stamp (a naive UTC datetime): read once per model from meta.builds. -#}
+{% macro build_stamp_datetime() -%}
 {%- set us = none -%}
 {%- if execute and model is mapping and '_govhub_stamp_us' in model -%}
 {%- set us = model['_govhub_stamp_us'] -%}
@@ -69,8 +69,24 @@ cast('{{ dt.strftime("%Y-%m-%dT%H:%M:%S.%f") }}+00:00' as {{ instant_type() }})
 {%- if model is mapping -%}{%- do model.update({'_govhub_stamp_us': us}) -%}{%- endif -%}
 {%- endif -%}
 {%- set epoch = modules.datetime.datetime(1970, 1, 1) -%}
-{%- set dt = (epoch + modules.datetime.timedelta(microseconds=us)) if us is not none else run_started_at.replace(tzinfo=none) -%}
-{{ return(instant_literal(dt)) }}
+{{ return((epoch + modules.datetime.timedelta(microseconds=us)) if us is not none else run_started_at.replace(tzinfo=none)) }}
+{%- endmacro %}
+
+{#- This build's stamp as an instant literal. -#}
+{% macro build_stamp() -%}
+{{ return(instant_literal(build_stamp_datetime())) }}
+{%- endmacro %}
+
+{#- The day this build counts as today (Asia/Shanghai): the local date of its stamp, or the
+    `as_of_date` var (YYYY-MM-DD) where a test sets one. A period whose last day is before
+    it is closed (final); the current one is provisional. -#}
+{% macro as_of_date() -%}
+{%- set day = var('as_of_date', none) -%}
+{%- if day is none -%}
+{%- set utc = modules.pytz.utc.localize(build_stamp_datetime()) -%}
+{%- set day = utc.astimezone(modules.pytz.timezone('Asia/Shanghai')).strftime('%Y-%m-%d') -%}
+{%- endif -%}
+cast('{{ day }}' as date)
 {%- endmacro %}
 
 {#- The newest `_loaded_at` the model holds: what its inputs are read after. Read once

@@ -13,17 +13,19 @@
 {%- endfor %}
 {%- endmacro %}
 
-{#- The published figures of a level from its sums (`a`) and its points (`p`). -#}
-{% macro scorecard_figures(a, p) -%}
+{#- The published figures of a level from its sums (`a`) and its points (`p`), for the month
+    `month`; rates unrounded, and whether the month is final (ended by the build's day). -#}
+{% macro scorecard_figures(a, p, month='k.scorecard_month') -%}
 {%- for c in scorecard_counts() %}
     cast(coalesce({{ a }}.{{ c }}, 0) as bigint) as {{ c }},
     {%- if c == 'tasks_on_time' %}
-    round({{ a }}.tasks_on_time::double / nullif({{ a }}.tasks_accepted, 0), 6) as on_time_rate,
+    {{ a }}.tasks_on_time::double / nullif({{ a }}.tasks_accepted, 0) as on_time_rate,
     {%- endif %}
 {%- endfor %}
     coalesce({{ p }}.grid_workers, 0) as grid_workers,
     cast(coalesce({{ p }}.worker_points, 0) as decimal(12, 2)) as worker_points,
-    coalesce({{ p }}.excellent_workers, 0) as excellent_workers
+    coalesce({{ p }}.excellent_workers, 0) as excellent_workers,
+    {{ month_is_final(month) }} as is_final
 {%- endmacro %}
 
 {#- The grid workers' points of a level, from mart_worker_points_monthly (`keys`: the level's

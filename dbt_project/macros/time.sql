@@ -59,3 +59,9 @@ end
     {{ local_date((alias ~ '.' if alias else '') ~ c) }} as {{ c[:-3] }}_on{{ ',' if not loop.last }}
 {%- endfor -%}
 {%- endmacro %}
+
+{#- Whether the month `month` (a YYYY-MM expression, Asia/Shanghai) has ended by the build's
+    day (as_of_date): its figures are final; the current month's are provisional. -#}
+{% macro month_is_final(month) -%}
+(cast(last_day({{ parse_time(month ~ " || '-01'", '%Y-%m-%d') }}) as date) < {{ as_of_date() }})
+{%- endmacro %}

@@ -89,3 +89,83 @@ def test_city_year_on_year_is_empty_without_the_year_before(con):
     assert rows == [(m, None, None) for m, _, _ in rows]  # the tiny world has one month, no year before
     workers = con.execute("select sum(grid_workers), sum(worker_points) from marts.mart_city_kpis_monthly").fetchone()
     assert workers == con.execute("select count(*), sum(total_points) from marts.mart_worker_points_monthly").fetchone()
+
+
+def _build_day(con):
+    """The Asia/Shanghai day of the last build: what the marts count as today."""
+    return con.execute(
+        "select cast(timezone('Asia/Shanghai', make_timestamptz(max(stamp_us))) as date) from meta.builds"
+    ).fetchone()[0]
+
+
+def test_every_listed_department_has_a_row_in_each_month_tasks_or_not(con):
+    missing = con.execute(
+        """
+        select m.assessment_month, d.department_code
+        from (select distinct assessment_month from marts.mart_department_assessment_monthly) as m
+        join marts.dim_department as d
+          on (d.valid_from is null or d.valid_from <= last_day(strptime(m.assessment_month || '-01', '%Y-%m-%d')))
+         and (d.valid_to is null or d.valid_to > strptime(m.assessment_month || '-01', '%Y-%m-%d'))
+        anti join marts.mart_department_assessment_monthly as a
+          on a.assessment_month = m.assessment_month and a.department_code = d.department_code
+        """
+    ).fetchall()
+    assert missing == []
+    idle = con.execute(
+        "select count(*), count(*) filter (where status = 'insufficient_data' and rank_overall is null) "
+        "from marts.mart_department_assessment_monthly where tasks_dispatched + petitions_received = 0"
+    ).fetchone()
+    assert idle[0] > 0 and idle[0] == idle[1]
+
+
+def test_only_the_periods_not_yet_ended_are_provisional(con):
+    day = _build_day(con)
+    month, year = f"{day:%Y-%m}", f"{day:%Y}"
+    for table, period in (
+        ("mart_department_assessment_monthly", "assessment_month"),
+        ("mart_worker_points_monthly", "points_month"),
+        ("mart_grid_scorecard_monthly", "scorecard_month"),
+        ("mart_township_scorecard_monthly", "scorecard_month"),
+        ("mart_county_scorecard_monthly", "scorecard_month"),
+        ("mart_city_kpis_monthly", "scorecard_month"),
+    ):
+        rows = dict(con.execute(f"select {period}, bool_and(is_final) from marts.{table} group by 1").fetchall())
+        assert rows, table
+        assert {p for p, final in rows.items() if not final} == {p for p in rows if p >= month}, table
+        assert all(final for p, final in rows.items() if p < month), table
+    years = dict(
+        con.execute(
+            "select assessment_year, bool_and(is_final) from marts.mart_department_assessment_annual group by 1"
+        ).fetchall()
+    )
+    assert years and all(final == (y < year) for y, final in years.items())
+
+
+def test_met_or_missed_flags_are_null_only_while_undecided(con):
+    # the day fct_petitions was last built (its rows keep their stamps while unchanged)
+    day = con.execute(
+        "select cast(timezone('Asia/Shanghai', make_timestamptz(built_at_us)) as date) from meta.model_state "
+        "where model like '%fct_petitions%'"
+    ).fetchone()[0]
+    petitions = con.execute(
+        """
+        -- undecided: not replied and not yet due, or without a limit to be held to
+        select replied_on_time is null, handling_due_on is null or (replied_on is null and handling_due_on >= ?), count(*)
+        from marts.fct_petitions group by all
+        """,
+        [day],
+    ).fetchall()
+    assert petitions and all(undecided == open_not_due for undecided, open_not_due, _ in petitions)
+    tasks = con.execute(
+        """
+        select handled_on_time is null,
+               -- a task that fell due is written again, with the stamp of the build that saw it
+               outcome = 'rerouted' or (outcome = 'open' and due_at > (select max(_loaded_at) from marts.fct_dispatch_tasks))
+                 or due_at is null,
+               count(*)
+        from marts.fct_dispatch_tasks group by all
+        """
+    ).fetchall()
+    assert tasks and all(undecided == expected for undecided, expected, _ in tasks), tasks
+    decided = {r[0] for r in con.execute("select distinct handled_on_time from marts.fct_dispatch_tasks").fetchall()}
+    assert {True, False} <= decided

@@ -92,7 +92,7 @@ def test_an_unmapped_code_is_kept_and_counted(con, tiny_sandbox):
     codes = {r[2] for r in rows}
     counted = dict(
         con.execute(
-            "select source_event_code, event_count from quarantine.unmapped_source_codes where source_system = 'sharp_eyes'"
+            "select source_event_code, event_count from quarantine.unmapped_source_codes where code_set = 'event_type' and source_system = 'sharp_eyes'"
         ).fetchall()
     )
     assert set(counted) == codes and sum(counted.values()) == len(unmapped)

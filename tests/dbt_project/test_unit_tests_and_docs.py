@@ -31,6 +31,9 @@ EXPECTED_UNIT_TESTS = {
     "points_monthly_ranks_grades_and_a_worker_reassigned_mid_month",
     "assessment_monthly_indicators_redistribution_and_insufficient_data",
     "assessment_annual_is_computed_over_the_year_not_averaged",
+    "assessment_ranks_on_unrounded_composites_and_lists_every_department",
+    "civil_affairs_tasks_fall_due_by_the_subitem_time_limit",
+    "petition_deadlines_are_decided_once_met_or_passed",
 }
 
 

@@ -1,8 +1,12 @@
--- Source codes with no mapping to a sub-item of the taxonomy: their events are kept (event_type_code
--- null in fct_governance_events) and counted here, per source and code, so the mapping
--- seeds can be completed. Empty when every code is mapped. A view: counted when read.
+-- Source codes with no mapping: event codes with no sub-item of the taxonomy (code_set
+-- event_type: event_type_code null in fct_governance_events) and states outside the one
+-- vocabulary of marts.dim_event_state (code_set state: current_state null or unknown, the
+-- source's own code in source_state). The events are kept and counted here, per source and
+-- code, so the mapping seeds can be completed. Empty when every code is mapped. A view:
+-- counted when read.
 {{ config(materialized='view') }}
 select
+    'event_type' as code_set,
     source_system,
     source_event_code,
     count(*) as event_count,
@@ -13,3 +17,17 @@ left join (select distinct subitem_code from {{ ref('stg_smart_city__services') 
     on s.subitem_code = e.event_type_code
 where s.subitem_code is null and not e.is_deleted
 group by source_system, source_event_code
+
+union all
+
+select
+    'state' as code_set,
+    source_system,
+    coalesce(e.source_state, e.current_state) as source_event_code,
+    count(*) as event_count,
+    min(reported_at) as first_reported_at,
+    max(reported_at) as last_reported_at
+from {{ ref('int_events__unioned') }} as e
+left join {{ ref('dim_event_state') }} as v on v.state = e.current_state
+where v.state is null and not e.is_deleted
+group by source_system, coalesce(e.source_state, e.current_state)

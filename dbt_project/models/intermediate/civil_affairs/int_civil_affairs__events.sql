@@ -15,7 +15,8 @@ select
     cast(null as string) as source_crs,
     a.grid_code as reported_grid_code,
     case when a.status in ('办结', '驳回') then 'closed' else 'open' end as status,
-    a.status as current_state,
+    st.state as current_state,
+    a.status as source_state,
     a.department_code,
     a.due_at,
     a.finished_at as closed_at,
@@ -28,3 +29,4 @@ select
     a._loaded_at
 from {{ ref('int_civil_affairs__applications') }} as a
 left join {{ ref('map_civil_affairs__application_types') }} as m on m.source_application_type = a.application_type
+left join {{ ref('map_civil_affairs__statuses') }} as st on st.source_status = a.status

@@ -9,7 +9,7 @@
 {% set columns = [
     'source_system', 'source_record_id', 'source_event_code', 'event_type_code', 'reported_at',
     'reporter_type', 'reporter_staff_id', 'source_longitude', 'source_latitude', 'source_crs',
-    'reported_grid_code', 'status', 'current_state', 'department_code', 'due_at', 'closed_at',
+    'reported_grid_code', 'status', 'current_state', 'source_state', 'department_code', 'due_at', 'closed_at',
     'self_resolved', 'township_evaluation', 'related_alarm_id', 'updated_at', 'load_id', 'is_deleted', '_loaded_at'
 ] %}
 

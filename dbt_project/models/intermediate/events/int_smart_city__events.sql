@@ -40,6 +40,7 @@ select
     l.reported_grid_code,
     l.status,
     s.current_state,
+    s.current_state as source_state,
     l.department_code,
     l.due_at,
     s.closed_at,

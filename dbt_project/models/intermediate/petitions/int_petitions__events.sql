@@ -19,6 +19,7 @@ select
     case when c.replied_on is not null then 'closed' else 'open' end as status,
     case when c.review_replied_on is not null then 'review_replied'
          when c.replied_on is not null then 'replied' else 'handling' end as current_state,
+    cast(null as string) as source_state,
     c.handling_unit as department_code,
     {{ local_wall_to_instant('cast(c.handling_due_on + 1 as timestamp)') }} as due_at,
     {{ local_wall_to_instant('cast(c.replied_on as timestamp)') }} as closed_at,

@@ -22,6 +22,7 @@ select
         when a.handle_status = 1 then 'closed'
         else 'reported'
     end as current_state,
+    cast(a.handle_status as string) as source_state,
     cast(null as string) as department_code,
     {{ dbt.cast('null', 'timestamp with time zone') }} as due_at,
     a.finished_at as closed_at,

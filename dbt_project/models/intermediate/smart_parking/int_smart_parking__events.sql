@@ -15,6 +15,7 @@ select
     cast(null as string) as reported_grid_code,
     case when v.status = 'closed' then 'closed' else 'open' end as status,
     v.status as current_state,
+    v.status as source_state,
     v.department_code,
     {{ dbt.cast('null', 'timestamp with time zone') }} as due_at,
     v.closed_at,

@@ -25,9 +25,9 @@ months as (
 select
     m.*,
     {%- for kpi in ['events_reported', 'disputes_resolved', 'services_delivered'] %}
-    round(m.{{ kpi }}::double / nullif(y.{{ kpi }}, 0) - 1, 6) as {{ kpi }}_yoy,
+    m.{{ kpi }}::double / nullif(y.{{ kpi }}, 0) - 1 as {{ kpi }}_yoy,
     {%- endfor %}
-    round(m.on_time_rate - y.on_time_rate, 6) as on_time_rate_yoy_change
+    m.on_time_rate - y.on_time_rate as on_time_rate_yoy_change
 from months as m
 left join months as y
     on y.scorecard_month = {{ format_time(parse_time("m.scorecard_month || '-01'", '%Y-%m-%d') ~ ' - interval 1 year', '%Y-%m') }}

@@ -6,9 +6,12 @@
 -- after handling is its acceptance.
 -- Civil affairs: an application is a task of the handling office from the moment it is
 -- filed, due at its deadline; 办结 accepts it, 驳回 ends it as rejected.
--- A task is due its sub-item's time limit after its dispatch.
--- Replaced event by event: the events that changed, and those whose sub-item or
--- department changed.
+-- A task is due its sub-item's time limit after its dispatch (every source, civil affairs
+-- included). handled_on_time is decided once the task is accepted (handled by the due
+-- time?), or once its due time passed while it is still open (false); null while open and
+-- not yet due, and for a task rerouted away.
+-- Replaced event by event: the events that changed, those whose sub-item or department
+-- changed, and those with an open task that fell due since the last build.
 {{ config(tags=['near_real_time'], materialized='incremental', incremental_strategy='replace_keys', unique_key='event_id') }}
 with affected as (
     select event_id from {{ ref('int_events__located') }} where {{ since_last_build() }}
@@ -21,6 +24,9 @@ with affected as (
     union
     select event_id from {{ this }}
     where department_code in (select department_code from {{ ref('dim_department') }} where {{ since_last_build() }})
+    union
+    select event_id from {{ this }}
+    where outcome = 'open' and handled_on_time is null and due_at <= {{ build_stamp() }}
     {%- endif %}
 ),
 
@@ -79,8 +85,9 @@ select
         else 'open'
     end as outcome,
     case
-        when s.next_start_seq is not null or w.accepted_at is null then null
-        else w.last_handled_at <= {{ add_hours('s.dispatched_at', 't.time_limit_hours') }}
+        when s.next_start_seq is not null then null
+        when w.accepted_at is not null then w.last_handled_at <= {{ add_hours('s.dispatched_at', 't.time_limit_hours') }}
+        when {{ add_hours('s.dispatched_at', 't.time_limit_hours') }} <= {{ build_stamp() }} then false
     end as handled_on_time,
     case when s.next_start_seq is null and w.accepted_at is not null then e.township_evaluation end as township_evaluation
 from starts as s
@@ -112,8 +119,8 @@ select
     v.closed_at,
     case when v.closed_at is not null then 'accepted' else 'open' end as outcome,
     case
-        when v.closed_at is null then null
-        else v.handled_at <= {{ add_hours('v.dispatched_at', 't.time_limit_hours') }}
+        when v.closed_at is not null then v.handled_at <= {{ add_hours('v.dispatched_at', 't.time_limit_hours') }}
+        when {{ add_hours('v.dispatched_at', 't.time_limit_hours') }} <= {{ build_stamp() }} then false
     end as handled_on_time,
     cast(null as integer) as township_evaluation
 from {{ ref('int_smart_parking__violations') }} as v
@@ -138,17 +145,21 @@ select
     e.township_code,
     e.county_code,
     a.applied_at as dispatched_at,
-    a.due_at,
+    {{ add_hours('a.applied_at', 't.time_limit_hours') }} as due_at,
     a.finished_at as first_handled_at,
     a.finished_at as last_handled_at,
     0 as returned_count,
     case when a.status = '办结' then a.finished_at end as accepted_at,
     a.finished_at as closed_at,
     case when a.status = '办结' then 'accepted' when a.status = '驳回' then 'rejected' else 'open' end as outcome,
-    case when a.status = '办结' then a.finished_at <= a.due_at end as handled_on_time,
+    case
+        when a.status in ('办结', '驳回') then a.finished_at <= {{ add_hours('a.applied_at', 't.time_limit_hours') }}
+        when {{ add_hours('a.applied_at', 't.time_limit_hours') }} <= {{ build_stamp() }} then false
+    end as handled_on_time,
     cast(null as integer) as township_evaluation
 from {{ ref('int_civil_affairs__applications') }} as a
 join {{ ref('fct_governance_events') }} as e on e.event_id = 'civil_affairs:' || a.application_id
+left join {{ ref('dim_event_type') }} as t on t.event_type_code = e.event_type_code
 left join {{ ref('dim_department') }} as d
     on d.department_code = a.department_code and {{ valid_on('d', local_date('a.applied_at')) }}
 where not a.is_deleted and {{ among("'civil_affairs:' || a.application_id", 'affected', 'event_id') }}

@@ -1,8 +1,11 @@
--- One row per conformed governance event from any source, in its latest known state.
+-- One row per conformed governance event from any source, in its latest known state
+-- (current_state in one vocabulary, marts.dim_event_state; source_state as the source has it).
+-- A civil-affairs application is due its sub-item's time limit after it was filed.
 -- Replaced event by event: the events that changed, or whose incident, sub-item or
 -- reporting worker's assignments changed. A withdrawn (soft-deleted) event leaves.
 -- depends_on: {{ ref('int_smart_city__staff') }}
 {{ config(tags=['near_real_time'], materialized='incremental', incremental_strategy='replace_keys', unique_key='event_id') }}
+{%- set due_at = "case when e.source_system = 'civil_affairs' then " ~ add_hours('e.reported_at', 't.time_limit_hours') ~ " else e.due_at end" %}
 with affected as (
     select event_id from {{ ref('int_events__located') }} where {{ since_last_build() }}
     {%- if is_incremental() %}
@@ -45,8 +48,9 @@ select
     e.grid_disagrees,
     e.status,
     e.current_state,
+    e.source_state,
     e.department_code,
-    e.due_at,
+    {{ due_at }} as due_at,
     e.closed_at,
     e.self_resolved,
     e.township_evaluation,
@@ -55,10 +59,13 @@ select
     case when i.is_repeat_report then i.incident_id end as repeat_of_event_id,
     rg.grid_code as reporter_grid_code,
     e.updated_at,
-    {{ local_dates(['reported_at', 'due_at', 'closed_at', 'updated_at'], 'e') }},
+    {{ local_date('e.reported_at') }} as reported_on,
+    {{ local_date(due_at) }} as due_on,
+    {{ local_dates(['closed_at', 'updated_at'], 'e') }},
     {{ build_stamp() }} as _loaded_at
 from events as e
 left join {{ ref('dim_event_type') }} as t on t.event_type_code = e.event_type_code
 left join {{ ref('int_events__incidents') }} as i on i.event_id = e.event_id
 {{ staff_grid_join('events', 'e', 'e.reporter_staff_id', local_date('e.reported_at'), 'rg') }}
 {{ tombstones('affected', ['event_id']) }}
+

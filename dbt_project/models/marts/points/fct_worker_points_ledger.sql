@@ -251,6 +251,7 @@ select
         when 'household_visited' then a.rule_name_en || ': household already visited this month'
         else a.rule_name_en
     end || coalesce(' (multiplier ' || a.multiplier_text || ')', '') as reason_en,
+    a.reason_kind as reason_code,
     {{ build_stamp() }} as _loaded_at
 from explained as a
 {{ tombstones('affected', ['line_id']) }}

@@ -5,8 +5,10 @@
 -- Every worker with a worker assignment in the month has a row, with or without lines. A
 -- worker reassigned mid-month is scored once, in the township (and pool) where they
 -- worked most days of the month.
--- Replaced month by month: the months whose ledger lines changed, and those a worker whose
--- assignments changed worked in (before or after the change).
+-- A month not yet ended by the build's day is provisional (is_final false): its ranks and
+-- grades may still change.
+-- Replaced month by month: the months whose ledger lines changed, those a worker whose
+-- assignments changed worked in (before or after the change), and those that ended since.
 -- depends_on: {{ ref('int_smart_city__staff') }}
 {{ config(
     materialized='incremental', incremental_strategy='replace_keys', unique_key='points_month',
@@ -28,6 +30,8 @@ with affected as (
        and (s.valid_to is null or s.valid_to > cast({{ parse_time("l.points_month || '-01'", '%Y-%m-%d') }} as date))
     where s.staff_id in (select staff_id from {{ ref('int_smart_city__staff') }} where {{ since_last_build() }})
        or s.staff_id in (select staff_id from {{ ref('dim_grid_staff') }} where {{ since_last_build() }})
+    union
+    select distinct points_month from {{ this }} where not is_final and {{ month_is_final('points_month') }}
     {%- else %}
     select distinct points_month as period from {{ ref('fct_worker_points_ledger') }}
     {%- endif %}
@@ -172,6 +176,7 @@ select
         when r.county_pool_at_or_below <= 0.1 * r.county_pool_workers then '不合格'
         else '合格'
     end as grade,
+    {{ month_is_final('r.points_month') }} as is_final,
     {{ build_stamp() }} as _loaded_at
 from ranked as r
 left join (
