@@ -3,6 +3,7 @@
 #   make test      fresh environment, the fast tier: Python only, no server, Spark or browser
 #   make test-all  every test, the fast tier and those that need servers, Spark, a browser or whole pipelines
 #   make dev    Dagster UI on the tiny world's warehouse, stand-ins serving (govhub dev --preset city: the demo's)
+#   make bi     Apache Superset (its own environment, .venv-bi) with the platform's dashboards, on loopback
 #   make lint   ruff
 #   make bench  the performance workload on this machine, written to BENCHMARKS.md
 SHELL := /bin/bash
@@ -15,7 +16,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 export GX_ANALYTICS_ENABLED := false
 
-.PHONY: demo test test-all dev lint format env env-spark clean bench lock
+.PHONY: demo test test-all dev bi bi-env lint format env env-spark clean bench lock
 
 # The environment: uv (installed from PyPI when missing) syncs the venv to the one lock file,
 # uv.lock, with the extras a target needs: the default environment has what the embedded path
@@ -40,6 +41,16 @@ $(VENV)/.installed-bench: $(STAMP)
 	$(SYNC) --inexact --extra spark --extra bench
 	@touch $@ $(VENV)/.installed-spark
 
+# Apache Superset in its own environment (.venv-bi), from its own pins (bi/superset/requirements.txt),
+# apart from the platform's lock; then the template instance new Superset instances start from.
+BI_VENV := .venv-bi
+$(BI_VENV)/.installed: bi/superset/requirements.txt $(STAMP)
+	@test -x $(BI_VENV)/bin/python || uv venv --quiet --python $(PYTHON) $(BI_VENV)
+	uv pip install --quiet --python $(BI_VENV)/bin/python -r bi/superset/requirements.txt
+	@rm -rf $(BI_VENV)/govhub-superset-template
+	$(BIN)/python -m bi.superset.serve --prepare
+	@touch $@
+
 # what `make demo` and `make dev` need: the spark extra too when GOVHUB_DBT_TARGET=spark
 RUN_ENV := $(if $(filter spark,$(GOVHUB_DBT_TARGET)),$(VENV)/.installed-spark,$(STAMP))
 
@@ -59,11 +70,17 @@ WORKERS := -n auto --maxprocesses=4 --dist loadgroup --no-loadscope-reorder
 test: $(STAMP)
 	$(BIN)/pytest -m "$(FAST)" $(WORKERS) --durations=25
 
-test-all: $(VENV)/.installed-spark
+test-all: $(VENV)/.installed-spark $(BI_VENV)/.installed
 	$(BIN)/pytest $(WORKERS) --durations=25
 
 dev: $(RUN_ENV)
 	$(BIN)/govhub dev
+
+bi-env: $(BI_VENV)/.installed
+
+# the dashboards over the published copy of `make demo` (and PostgreSQL when GOVHUB_BI_POSTGRES_DSN is set)
+bi: $(BI_VENV)/.installed
+	$(BIN)/python -m bi.superset.serve
 
 bench: $(VENV)/.installed-bench
 	$(BIN)/python scripts/bench.py
@@ -81,4 +98,4 @@ lock:
 	uv lock
 
 clean:
-	rm -rf $(VENV) quality/site_assets/node_modules .dagster_home warehouse/.dagster_home warehouse/worlds warehouse/duckdb_tmp warehouse/kaifeng.duckdb warehouse/lake warehouse/quality warehouse/published warehouse/reports dbt_project/target dbt_project/logs test-artifacts
+	rm -rf $(VENV) $(BI_VENV) .bi quality/site_assets/node_modules .dagster_home warehouse/.dagster_home warehouse/worlds warehouse/duckdb_tmp warehouse/kaifeng.duckdb warehouse/lake warehouse/quality warehouse/published warehouse/reports dbt_project/target dbt_project/logs test-artifacts

@@ -20,6 +20,7 @@ import threading
 import time
 from datetime import date
 from pathlib import Path
+from typing import IO
 
 PR_SET_PDEATHSIG = 1
 try:  # loaded here, never between fork and exec
@@ -143,15 +144,23 @@ class StopSignals:
         return cls._current.first() if cls._current is not None else None
 
 
-def run_in_foreground(cmd: list[str], grace: float = 45.0, env: dict[str, str] | None = None) -> int:
-    """Run `cmd` until it ends or this process is asked to stop (Ctrl-C, SIGTERM, SIGHUP).
+def run_in_foreground(
+    cmd: list[str], grace: float = 45.0, env: dict[str, str] | None = None, output: IO[bytes] | None = None
+) -> int:
+    """Run `cmd` until it ends or this process is asked to stop (Ctrl-C, SIGTERM, SIGHUP),
+    its output to `output` (default: this process's).
     A stop goes to the tool's whole process group as SIGINT (the tools shut down cleanly on
     it), then SIGTERM after `grace` seconds, then SIGKILL; a process it started in a session
     of its own, left behind, is found by the mark in its environment and killed: nothing it
     started is left."""
     mark = f"{os.getpid()}-{time.monotonic_ns()}"
     proc = subprocess.Popen(
-        cmd, env={**(env or os.environ), MARK: mark}, start_new_session=True, preexec_fn=_die_with_parent
+        cmd,
+        env={**(env or os.environ), MARK: mark},
+        stdout=output,
+        stderr=subprocess.STDOUT if output is not None else None,
+        start_new_session=True,
+        preexec_fn=_die_with_parent,
     )
     stopping = threading.Event()
 
