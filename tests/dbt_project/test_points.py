@@ -78,6 +78,39 @@ def test_points_explain_prints_the_month_line_by_line(tiny_warehouse, con):
     assert nobody.returncode == 2 and "no points for worker NOBODY" in nobody.stderr
 
 
+def test_points_explain_states_ranks_the_grade_rule_sub_items_and_who_rejected(tiny_warehouse, con):
+    settings, _ = tiny_warehouse
+    worker, pool, county, rank, total = con.execute(
+        "select staff_id, points_pool, county_code, county_rank, total_points from marts.mart_worker_points_monthly "
+        "where points_month = '2026-10' and r2_lines > 0 order by ledger_lines desc, staff_id limit 1"
+    ).fetchone()
+    done = _explain(settings, worker, "2026-10")
+    assert done.returncode == 0, done.stderr
+    out = done.stdout.splitlines()
+    ranked, totals, higher = con.execute(
+        "select count(*), count(distinct total_points), count(*) filter (where total_points > ?) "
+        "from marts.mart_worker_points_monthly where points_month = '2026-10' and points_pool = ? and county_code = ?",
+        [total, pool, county],
+    ).fetchone()
+    county_line = next(line for line in out if "县区排名 county rank" in line)
+    assert f"rank {rank} of {totals} distinct totals" in county_line
+    assert f"{higher} of the {ranked} workers ranked in the county's pool scored higher" in county_line
+    grade_line = next(line for line in out if "等次 grade" in line)
+    assert f"top 20% of the {ranked} workers" in grade_line and "bottom 10%" in grade_line
+    # every line of an event names its sub-item; a false report says who rejected it and when
+    named = dict(con.execute("select event_type_code, event_type_name from marts.dim_event_type").fetchall())
+    subitems = con.execute(
+        "select subitem_code from marts.fct_worker_points_ledger where staff_id = ? and points_month = '2026-10' "
+        "and subitem_code is not null",
+        [worker],
+    ).fetchall()
+    printed = [line for line in out if "事项 sub-item" in line]
+    assert len(printed) == len(subitems)
+    assert all(f"事项 sub-item {code} {named[code]}" in "\n".join(printed) for (code,) in subitems)
+    rejected = [line for line in out if " R2 v" in line]
+    assert rejected and all("rejected as false by" in line for line in rejected)
+
+
 def _explain(settings, worker: str, month: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "govhub.cli", "points", "explain", "--worker", worker, "--month", month],
