@@ -177,7 +177,12 @@ def render_html(card: Scorecard, indicator: str = "events_reported") -> str:
         for f in card.headline
     )
     county_names = [r["county_name"] or r["county_code"] for r in counties]
-    ranked = [r for r in departments if r["rank_overall"] is not None][:15]
+    # the top departments among those with at least the median number of tasks of the assessed
+    # ones: a department with a handful of tasks does not top a bureau with thousands
+    assessed = [r for r in departments if r["rank_overall"] is not None]
+    tasks = sorted(r["tasks_dispatched"] for r in assessed)
+    min_tasks = tasks[len(tasks) // 2] if tasks else 0
+    ranked = [r for r in assessed if r["tasks_dispatched"] >= min_tasks][:15]
     pools = sorted({p for p, _, _ in card.grades})
     grade_counts = {(p, g): n for p, g, n in card.grades}
     charts = [
@@ -197,8 +202,8 @@ def render_html(card: Scorecard, indicator: str = "events_reported") -> str:
             [(g, [grade_counts.get((p, g), 0) for p in pools]) for g in ("优秀", "合格", "不合格")],
         ),
         hbar_chart(
-            f"部门综合得分（前{len(ranked)}名）",
-            [r["department_name"] for r in ranked],
+            f"部门综合得分（前{len(ranked)}名，派遣任务≥{min_tasks}件）",
+            [f"{r['department_name']}（{r['tasks_dispatched']:,}件）" for r in ranked],
             [r["composite_score"] for r in ranked],
         ),
     ]

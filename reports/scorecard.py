@@ -27,6 +27,16 @@ STATUS_NAMES = {"assessed": "已评定", "insufficient_data": "数据不足"}
 GRADES = ("优秀", "合格", "不合格")
 # shown while the month has not ended (is_final false in the marts)
 PROVISIONAL = "本月尚未结束，排名与等次为暂定 (provisional: the month has not ended)"
+# the year-on-year note where the warehouse holds nothing of the month a year before
+NO_YEAR_BEFORE = "同比：无上年同月数据 (no data for the month a year before)"
+UNLOCATED = "未定位 (no grid)"
+SOURCE_NAMES = {
+    "smart_city": "智慧城市",
+    "sharp_eyes": "雪亮工程",
+    "smart_parking": "智慧停车",
+    "civil_affairs": "民政",
+    "petitions": "信访",
+}
 
 
 @dataclass(frozen=True)
@@ -34,8 +44,8 @@ class Column:
     """A column of a sheet: its name, Chinese header, kind of value and the SQL giving it
     (default: the column of the same name of the sheet's main table, alias `s`).
 
-    Kinds: text, int, rate (a share 0..1), points (two decimals), score (0..100),
-    datetime (Asia/Shanghai wall time)."""
+    Kinds: text, int, rate (a share 0..1), points (whole, or two decimals where a multiplier
+    left a fraction), score (0..100), datetime (Asia/Shanghai wall time)."""
 
     key: str
     header: str
@@ -127,6 +137,8 @@ def format_value(kind: str, value) -> str:
         return f"{int(value):,}"
     if kind == "rate":
         return f"{float(value) * 100:.1f}%"
+    if kind == "points" and float(value).is_integer():
+        return f"{int(value):,}"
     if kind in ("points", "score"):
         return f"{float(value):,.2f}"
     if kind == "change":
@@ -189,7 +201,7 @@ def load_scorecard(con: duckdb.DuckDBPyConnection, month: str) -> Scorecard:
 
     def yoy(key: str, kind: str = "change") -> str:
         v = kpis.get(f"{key}_yoy" if kind == "change" else f"{key}_yoy_change")
-        return "" if v is None else f"同比 {format_value(kind, v)}"
+        return NO_YEAR_BEFORE if v is None else f"同比 {format_value(kind, v)}"
 
     headline = [
         Figure("events_reported", "上报事件", kpis["events_reported"], note=yoy("events_reported")),
@@ -258,16 +270,96 @@ WORKER_FIGURES = [
 ]
 POOL = "case {0} when 'fulltime' then '专职' when 'parttime' then '兼职' else {0} end"
 COUNTY_NAME = Column("county_name", "县区", width=12, expr="c.division_name")
+# the counties' rate, and the unlocated row's from its own counts
+UNLOCATED_RATE = Column(
+    "on_time_rate", "按时办结率", "rate", expr="coalesce(s.on_time_rate, s.tasks_on_time / nullif(s.tasks_accepted, 0))"
+)
 TOWNSHIP_NAME = Column("township_name", "乡镇街道", width=16, expr="t.division_name")
 
 
 def _names(alias: str, code: str) -> str:
-    return f"left join marts.dim_division as {alias} on {alias}.division_code = {code}"
+    """The current name of a division (one row: the version still valid)."""
+    return f"left join marts.dim_division as {alias} on {alias}.division_code = {code} and {alias}.valid_to is null"
+
+
+def _case(expr: str, names: dict[str, str]) -> str:
+    whens = " ".join(f"when '{k}' then '{v}'" for k, v in names.items())
+    return f"case {expr} {whens} else {expr} end"
+
+
+def _counties_with_unlocated() -> str:
+    """The counties' rows of the month and one more, 未定位, for what the city counts but no
+    county holds (events without a grid): the rows then add up to the headline."""
+    counts = [c.key for c in AREA_FIGURES if c.kind == "int"]
+    rest = ", ".join(f"k.{c} - coalesce(t.{c}, 0) as {c}" for c in counts)
+    sums = ", ".join(f"sum(s.{c}) as {c}" for c in counts)
+    differs = " or ".join(f"k.{c} <> coalesce(t.{c}, 0)" for c in counts)
+    columns = ", ".join(counts)
+    return f"""
+        (
+            with month as (select cast(? as varchar) as m),
+            counties as (
+                select s.* from marts.mart_county_scorecard_monthly as s join month on s.scorecard_month = month.m
+            ),
+            totals as (select {sums} from counties as s)
+            select county_code, {columns}, on_time_rate, grid_workers, worker_points, excellent_workers
+            from counties
+            union all
+            select null, {rest}, null, 0, 0, 0
+            from marts.mart_city_kpis_monthly as k join month on k.scorecard_month = month.m, totals as t
+            where {differs}
+        )"""
+
+
+# every rule in force on a day of the month, one table: points rules, alarm bands, limits,
+# sub-items' points, assessment weights and settings (the month its one parameter)
+RULES_SOURCE = """
+    from (
+        select 1 as part, '积分规则' as kind, rule_id as code, name_zh, name_en,
+               coalesce(cast(points as varchar) || ' 分', '按事项或档位') || '；系数 专职 ' || cast(multiplier_fulltime as varchar)
+                   || ' / 兼职 ' || cast(multiplier_parttime as varchar) as value,
+               version, valid_from, valid_to
+        from rules.points_rules
+        union all
+        select 2, '告警响应档位', band, name_zh, name_en,
+               cast(points as varchar) || ' 分' || coalesce('（' || cast(max_minutes as varchar) || ' 分钟内）', ''),
+               version, valid_from, valid_to
+        from rules.points_alarm_bands
+        union all
+        select 3, '积分限额', limit_id, name_zh, name_en, cast(value as varchar), version, valid_from, valid_to
+        from rules.points_limits
+        union all
+        select 4, '事项分值', p.subitem_code, t.event_type_name, null,
+               '上报 ' || cast(p.report_points as varchar) || ' 分；自行处置 ' || cast(p.self_resolve_points as varchar) || ' 分',
+               p.version, p.valid_from, p.valid_to
+        from rules.points_subitems as p left join marts.dim_event_type as t on t.event_type_code = p.subitem_code
+        union all
+        select 5, '部门考核权重', indicator, name_zh, name_en, cast(weight as varchar), version, valid_from, valid_to
+        from rules.assessment_weights
+        union all
+        select 6, '部门考核设置', setting, name_zh, name_en, cast(value as varchar), version, valid_from, valid_to
+        from rules.assessment_settings
+    ) as s
+    join (
+        select cast(strptime(m || '-01', '%Y-%m-%d') as date) as first_day,
+               last_day(strptime(m || '-01', '%Y-%m-%d')) as last_day
+        from (select cast(? as varchar) as m)
+    ) as mo
+        on (s.valid_from is null or s.valid_from <= mo.last_day) and (s.valid_to is null or s.valid_to > mo.first_day)
+    order by s.part, s.code, s.version
+"""
 
 
 def _sheets(con, month: str, monthly: str, ledger: str) -> list[Sheet]:
     def sheet(name, title, columns, source):
         return Sheet(name, title, columns, source, month, con)
+
+    _, after = month_bounds(month)
+    rule_names = dict(
+        con.execute(
+            "select rule_id, name_zh from rules.points_rules where valid_from < ? order by version", [after]
+        ).fetchall()
+    )
 
     workers = sheet(
         "网格员",
@@ -283,7 +375,7 @@ def _sheets(con, month: str, monthly: str, ledger: str) -> list[Sheet]:
             Column("total_points", "总积分", "points"),
             Column("grade", "等次", width=8),
             Column("ledger_lines", "明细条数", "int"),
-            *[Column(f"r{i}_lines", f"R{i}", "int", 6) for i in range(1, 8)],
+            *[Column(f"r{i}_lines", f"R{i} {rule_names.get(f'R{i}', '')}".rstrip(), "int", 10) for i in range(1, 8)],
             Column("zero_point_lines", "零分条数", "int"),
             Column("county_pool_workers", "县区同池人数", "int", 12),
         ],
@@ -332,12 +424,16 @@ def _sheets(con, month: str, monthly: str, ledger: str) -> list[Sheet]:
     counties = sheet(
         "县区",
         "Counties: the township figures summed",
-        [Column("county_code", "县区编码", width=10), COUNTY_NAME, *AREA_FIGURES, *WORKER_FIGURES],
+        [
+            Column("county_code", "县区编码", width=10),
+            Column("county_name", "县区", width=14, expr=f"coalesce(c.division_name, '{UNLOCATED}')"),
+            *[c if c.key != "on_time_rate" else UNLOCATED_RATE for c in AREA_FIGURES],
+            *WORKER_FIGURES,
+        ],
         f"""
-        from marts.mart_county_scorecard_monthly as s
+        from {_counties_with_unlocated()} as s
         {_names("c", "s.county_code")}
-        where s.scorecard_month = ?
-        order by s.county_code
+        order by s.county_code nulls last
         """,
     )
     departments = sheet(
@@ -399,9 +495,10 @@ def _sheets(con, month: str, monthly: str, ledger: str) -> list[Sheet]:
             Column("multiplier", "系数", "points", 7),
             Column("reason_zh", "原因", width=24),
             Column("reason_en", "reason", width=28),
-            Column("source_system", "来源系统", width=14),
+            Column("source_name", "来源系统", width=10, expr=_case("s.source_system", SOURCE_NAMES)),
             Column("source_record_id", "来源记录", width=22),
-            Column("subitem_code", "事项", width=8),
+            Column("subitem_name", "事项", width=16, expr="e.event_type_name"),
+            Column("subitem_code", "事项编码", width=8),
             Column("alarm_band", "到场档位", width=10),
             Column("duplicate_of", "重复于", width=18),
             Column("line_id", "明细编号", width=36),
@@ -409,8 +506,24 @@ def _sheets(con, month: str, monthly: str, ledger: str) -> list[Sheet]:
         f"""
         from {ledger} as s
         left join rules.points_rules as r on r.rule_id = s.rule_id and r.version = s.rule_version
+        left join marts.dim_event_type as e on e.event_type_code = s.subitem_code
         where s.points_month = ?
         order by s.staff_id, s.qualifying_at, s.source_record_id, s.rule_id
         """,
     )
-    return [workers, grids, townships, counties, departments, detail]
+    rules = sheet(
+        "规则",
+        "The rules in force in the month: points, alarm bands, limits, sub-items' points, assessment weights",
+        [
+            Column("kind", "类别", width=14),
+            Column("code", "编码", width=16),
+            Column("name_zh", "名称", width=20),
+            Column("name_en", "英文名称", width=24),
+            Column("value", "分值 / 权重", width=30),
+            Column("version", "版本", "int", 6),
+            Column("valid_from", "生效日期", width=12),
+            Column("valid_to", "失效日期", width=12),
+        ],
+        RULES_SOURCE,
+    )
+    return [workers, grids, townships, counties, departments, detail, rules]

@@ -15,6 +15,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.properties import PageSetupProperties
 
 from reports.scorecard import Scorecard, Sheet
 from sandbox.clock import SHANGHAI
@@ -22,10 +23,11 @@ from sandbox.clock import SHANGHAI
 NUMBER_FORMATS = {
     "int": "#,##0",
     "rate": "0.0%",
-    "points": "#,##0.00",
+    "points": "#,##0",  # whole points; a fraction (a multiplier's) gets POINTS_FRACTION
     "score": "0.00",
     "datetime": "yyyy-mm-dd hh:mm",
 }
+POINTS_FRACTION = "#,##0.00"
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 TITLE_FONT = Font(bold=True, size=14)
@@ -43,12 +45,26 @@ def _value(ws, value, kind: str):
     cell = WriteOnlyCell(ws, float(value) if kind in ("points", "score") and value is not None else value)
     if kind in NUMBER_FORMATS:
         cell.number_format = NUMBER_FORMATS[kind]
+        if kind == "points" and value is not None and not float(value).is_integer():
+            cell.number_format = POINTS_FRACTION
     return cell
+
+
+def _print_setup(ws, title_rows: str | None = "1:1") -> None:
+    """Landscape A4, one page wide, the header row repeated on every page."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = "9"  # A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    if title_rows:
+        ws.print_title_rows = title_rows
 
 
 def _data_sheet(wb: Workbook, sheet: Sheet) -> tuple[object, int]:
     """A sheet of rows under one header row; (the worksheet, rows written)."""
     ws = wb.create_sheet(sheet.name)
+    _print_setup(ws)  # before the first row: a write-only sheet writes its properties then
     for i, col in enumerate(sheet.columns, start=1):
         ws.column_dimensions[get_column_letter(i)].width = col.display_width + 2
     ws.freeze_panes = "A2"
@@ -58,6 +74,8 @@ def _data_sheet(wb: Workbook, sheet: Sheet) -> tuple[object, int]:
     # row out as it is appended, so the cell is free again for the next row (a new cell per
     # value looked its number format up 1.6 million times in a city month's ledger)
     formatted = [_value(ws, None, c.kind) if c.kind in NUMBER_FORMATS else None for c in sheet.columns]
+    # a points column has a second cell for values with a fraction
+    fractions = [_value(ws, 0.5, "points") if c.kind == "points" else None for c in sheet.columns]
     points = [c.kind in ("points", "score") for c in sheet.columns]
     for row in sheet.rows():
         out = list(row)
@@ -65,7 +83,10 @@ def _data_sheet(wb: Workbook, sheet: Sheet) -> tuple[object, int]:
             raise ValueError(f"{sheet.name}: a row of {len(out)} values under {len(formatted)} columns")
         for i, cell in enumerate(formatted):
             if cell is not None:
-                cell.value = float(out[i]) if points[i] and out[i] is not None else out[i]
+                value = float(out[i]) if points[i] and out[i] is not None else out[i]
+                if fractions[i] is not None and value is not None and not value.is_integer():
+                    cell = fractions[i]
+                cell.value = value
                 out[i] = cell
         ws.append(out)
         n += 1
@@ -104,6 +125,8 @@ def write_workbook(card: Scorecard, path: Path) -> Path:
     overview.column_dimensions["B"].width = 16
     overview.column_dimensions["C"].width = 22
     overview.freeze_panes = "A5"
+    _print_setup(overview, title_rows=None)
+    overview.page_setup.fitToHeight = 1  # the overview and its charts on one page
     title = WriteOnlyCell(overview, f"开封市网格化服务管理月度成绩单 {card.month}")
     title.font = TITLE_FONT
     overview.append([title])

@@ -13,11 +13,11 @@ import openpyxl
 import pytest
 
 from reports import load_scorecard, write_scorecard
-from reports.scorecard import format_value
+from reports.scorecard import SOURCE_NAMES, UNLOCATED, format_value
 from tests.reports.conftest import MONTH
 from warehouse.duckdb import connect
 
-SHEETS = ["概览", "网格员", "网格", "乡镇", "县区", "部门", "积分明细"]
+SHEETS = ["概览", "网格员", "网格", "乡镇", "县区", "部门", "积分明细", "规则"]
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -52,7 +52,9 @@ def test_the_workbook_has_every_part_with_chinese_headers_frozen_filtered_and_fo
         assert ws.max_row > 1, f"{name} is empty"
     assert wb["概览"].freeze_panes == "A5"
     assert {c.number_format for c in _column(wb["网格"], "按时办结率")} == {"0.0%"}
-    assert {c.number_format for c in _column(wb["网格员"], "总积分")} == {"#,##0.00"}
+    # points read as whole numbers; a fraction (a multiplier's) shows its two decimals
+    for cell in _column(wb["网格员"], "总积分") + _column(wb["积分明细"], "积分"):
+        assert cell.number_format == ("#,##0" if float(cell.value).is_integer() else "#,##0.00"), cell.value
     assert {c.number_format for c in _column(wb["积分明细"], "时间")} == {"yyyy-mm-dd hh:mm"}
     assert {c.number_format for c in _column(wb["部门"], "综合得分")} == {"0.00"}
     assert len(wb["概览"]._charts) == 3 and len(wb["部门"]._charts) == 1
@@ -80,11 +82,46 @@ def test_the_workbook_figures_are_the_warehouse_figures(written, con):
     # every ledger line names its source record and a reason
     assert all(c.value for c in _column(wb["积分明细"], "来源记录"))
     assert all(c.value for c in _column(wb["积分明细"], "原因"))
-    # counties are their townships summed
+    # counties are their townships summed, and with the 未定位 row (events without a grid) the city
+    located = [c.value != UNLOCATED for c in _column(wb["县区"], "县区")]
     for header in ("上报事件", "验收通过任务", "化解纠纷", "网格员数"):
-        assert sum(c.value for c in _column(wb["乡镇"], header)) == sum(c.value for c in _column(wb["县区"], header))
+        counties = [c.value for c, keep in zip(_column(wb["县区"], header), located, strict=True) if keep]
+        assert sum(c.value for c in _column(wb["乡镇"], header)) == sum(counties)
+    for header, key in (
+        ("上报事件", "events_reported"),
+        ("已结案", "events_closed"),
+        ("验收通过任务", "tasks_accepted"),
+    ):
+        city = con.execute(f"select {key} from marts.mart_city_kpis_monthly where scorecard_month = ?", [MONTH])
+        assert sum(c.value for c in _column(wb["县区"], header)) == city.fetchone()[0], header
     ranked = [c.value for c in _column(wb["部门"], "总排名") if c.value is not None]
     assert ranked == sorted(ranked) and ranked, "departments in rank order, ranked ones first"
+
+
+def test_the_workbook_names_what_it_codes_lists_its_rules_and_prints_on_a4(written, con):
+    _, wb, html = written
+    # ledger lines read with names: the source system's and the sub-item's
+    assert {c.value for c in _column(wb["积分明细"], "来源系统")} <= set(SOURCE_NAMES.values())
+    named = dict(con.execute("select event_type_code, event_type_name from marts.dim_event_type").fetchall())
+    codes = [c.value for c in _column(wb["积分明细"], "事项编码")]
+    names = [c.value for c in _column(wb["积分明细"], "事项")]
+    assert any(codes) and all(name == named.get(code) for code, name in zip(codes, names, strict=True))
+    assert [c.value for c in wb["网格员"][1] if c.value.startswith("R")][:2] == ["R1 有效上报", "R2 虚假上报"]
+    # the rules in force in the month: R1-R7, the alarm bands, the assessment weights
+    rules = {(k.value, c.value) for k, c in zip(_column(wb["规则"], "类别"), _column(wb["规则"], "编码"), strict=True)}
+    assert {("积分规则", f"R{i}") for i in range(1, 8)} <= rules
+    assert ("部门考核权重", "completion_rate") in rules and any(k == "告警响应档位" for k, _ in rules)
+    # every sheet prints landscape on A4, one page wide; data sheets repeat their header row
+    for ws in wb.worksheets:
+        assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1, ws.title
+        assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
+        if ws.title != "概览":
+            assert ws.print_title_rows == "$1:$1", ws.title
+    # the overview says when there is no year-on-year figure instead of leaving it blank
+    notes = [r[2].value for r in wb["概览"].iter_rows(min_row=5, max_col=3) if r[0].value == "上报事件"]
+    assert notes and notes[0]
+    # the top departments' chart counts tasks and leaves out departments with few
+    assert re.search(r"部门综合得分（前\d+名，派遣任务≥\d+件）", html)
 
 
 def test_the_report_shows_the_workbook_headline_and_maps_every_area(written):
