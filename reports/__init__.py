@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from reports.drill import write_drill
 from reports.html import MAP_INDICATORS, write_html
 from reports.scorecard import Scorecard, load_scorecard
 from reports.workbook import write_workbook
@@ -23,5 +24,6 @@ def write_scorecard(con, month: str, out_dir: Path, indicator: str = "events_rep
     card = load_scorecard(con, month)
     xlsx, html = scorecard_paths(out_dir, month)
     write_workbook(card, xlsx)
-    write_html(card, html, indicator)
+    data = write_drill(card, html.with_suffix(".data"))
+    write_html(card, html, indicator, drill=data.name)
     return card, xlsx, html

@@ -76,6 +76,131 @@ svg.chart { width: 100%; height: auto; }
 #legend span.swatch { display: inline-block; width: 14px; height: 14px; vertical-align: middle; margin-right: 4px; }
 .status { font-size: 13px; }
 footer { font-size: 12px; color: #666; padding: 0 28px 24px; }
+.tabs button { font: inherit; padding: 4px 12px; border: 1px solid #1f4e79; background: #fff; color: #1f4e79;
+               border-radius: 4px; cursor: pointer; }
+.tabs button.on { background: #1f4e79; color: #fff; }
+table.drill { border-collapse: collapse; width: 100%; font-size: 12px; }
+table.drill th { background: #1f4e79; color: #fff; position: sticky; top: 0; cursor: pointer; padding: 4px 6px;
+                 white-space: nowrap; }
+table.drill td { border-bottom: 1px solid #e5e7eb; padding: 3px 6px; white-space: nowrap; }
+table.drill td.num { text-align: right; font-variant-numeric: tabular-nums; }
+table.drill td.open { cursor: pointer; color: #1f4e79; width: 1em; }
+table.drill tr.detail > td { background: #f3f6fa; padding: 6px 6px 10px 24px; }
+#drill-table { max-height: 70vh; overflow: auto; }
+@media print { #drill { display: none; } }
+"""
+
+# The drill-down (reports/drill.py): its tables load when a tab is first chosen, a row's
+# detail when the row is opened, each as a script beside the page.
+DRILL_SCRIPT = """
+(function () {
+  const base = document.getElementById('drill').dataset.base;
+  const cache = {}, waiting = {};
+  window.__drill = function (name, data) {
+    cache[name] = data;
+    (waiting[name] || []).forEach(function (f) { f(data); });
+    delete waiting[name];
+  };
+  function load(name, file, done, failed) {
+    if (cache[name]) return done(cache[name]);
+    (waiting[name] = waiting[name] || []).push(done);
+    const s = document.createElement('script');
+    s.src = base + file;
+    s.onerror = function () { delete waiting[name]; failed(); };
+    document.head.appendChild(s);
+  }
+  function fmt(kind, v) {
+    if (v === null || v === undefined) return '—';
+    if (kind === 'int') return Number(v).toLocaleString('zh-CN');
+    if (kind === 'rate') return (v * 100).toFixed(1) + '%';
+    if (kind === 'points') return Number.isInteger(v) ? v.toLocaleString('zh-CN') :
+      v.toLocaleString('zh-CN', {minimumFractionDigits: 2, maximumFractionDigits: 2});
+    if (kind === 'score') return Number(v).toFixed(2);
+    return String(v);
+  }
+  function table(columns, rows, opener) {
+    const t = document.createElement('table');
+    t.className = 'drill';
+    const head = t.createTHead().insertRow();
+    if (opener) head.appendChild(document.createElement('th'));
+    columns.forEach(function (c) { const th = document.createElement('th'); th.textContent = c.header; head.appendChild(th); });
+    const body = t.createTBody();
+    rows.forEach(function (r, i) {
+      const tr = body.insertRow();
+      if (opener) { const o = tr.insertCell(); o.className = 'open'; o.textContent = '▸'; o.onclick = function () { opener(tr, r, i, o); }; }
+      columns.forEach(function (c, j) {
+        const td = tr.insertCell();
+        td.textContent = fmt(c.kind, r[j]);
+        if (['int', 'rate', 'points', 'score'].indexOf(c.kind) >= 0) td.className = 'num';
+      });
+    });
+    return t;
+  }
+  let index = null, current = 'townships', sortBy = null, ascending = true, shown = 200;
+  const holder = document.getElementById('drill-table'), search = document.getElementById('drill-search');
+  const count = document.getElementById('drill-count');
+  function detail(tr, content) {
+    const row = tr.parentNode.insertRow(tr.sectionRowIndex + 1);
+    row.className = 'detail';
+    const td = row.insertCell();
+    td.colSpan = tr.cells.length;
+    td.appendChild(content);
+  }
+  function note(text) { const d = document.createElement('div'); d.textContent = text; return d; }
+  function opener(spec) {
+    return function (tr, r, i, o) {
+      const next = tr.nextElementSibling;
+      if (next && next.className === 'detail') { next.remove(); o.textContent = '▸'; return; }
+      o.textContent = '▾';
+      if (spec.opens === 'grids') {
+        const g = index.tables.grids, names = g.columns.map(function (c) { return c.key; });
+        const own = spec.columns.map(function (c) { return c.key; });
+        const tn = r[own.indexOf('township_name')], cn = r[own.indexOf('county_name')];
+        const rows = g.rows.filter(function (x) {
+          return x[names.indexOf('township_name')] === tn && x[names.indexOf('county_name')] === cn;
+        });
+        return detail(tr, table(g.columns, rows, null));
+      }
+      const file = spec.files[r.__i];
+      if (!file) return detail(tr, note('本月没有明细（无任务或积分）'));
+      load(current + '/' + file, current + '/' + file + '.js',
+        function (data) { detail(tr, table(data.columns, data.rows, null)); },
+        function () { detail(tr, note('明细文件未找到')); });
+    };
+  }
+  function render() {
+    const spec = index.tables[current];
+    const needle = search.value.trim();
+    let rows = spec.rows.map(function (r, i) { r.__i = i; return r; });
+    if (needle) rows = rows.filter(function (r) { return r.some(function (v) { return v !== null && String(v).indexOf(needle) >= 0; }); });
+    if (sortBy !== null) rows = rows.slice().sort(function (a, b) {
+      const x = a[sortBy], y = b[sortBy];
+      if (x === y) return 0; if (x === null) return 1; if (y === null) return -1;
+      return (x < y ? -1 : 1) * (ascending ? 1 : -1);
+    });
+    const t = table(spec.columns, rows.slice(0, shown), opener(spec));
+    t.tHead.rows[0].querySelectorAll('th').forEach(function (th, j) {
+      if (j === 0) return;
+      th.onclick = function () { if (sortBy === j - 1) ascending = !ascending; else { sortBy = j - 1; ascending = true; } render(); };
+    });
+    holder.innerHTML = '';
+    holder.appendChild(t);
+    count.textContent = rows.length + ' 行' + (rows.length > shown ? '（显示前 ' + shown + ' 行）' : '');
+    if (rows.length > shown) {
+      const more = document.createElement('button');
+      more.textContent = '显示更多'; more.onclick = function () { shown += 500; render(); };
+      holder.appendChild(more);
+    }
+    document.getElementById('drill').dataset.rendered = current;
+  }
+  function choose(name) {
+    document.querySelectorAll('#drill .tabs button').forEach(function (b) { b.classList.toggle('on', b.dataset.table === name); });
+    load('index', 'index.js', function (data) { index = data; current = name; sortBy = null; shown = 200; render(); },
+      function () { holder.textContent = '明细数据未找到：请将 ' + base + ' 文件夹与本页放在一起'; });
+  }
+  document.querySelectorAll('#drill .tabs button').forEach(function (b) { b.onclick = function () { choose(b.dataset.table); }; });
+  search.addEventListener('input', function () { if (index) { shown = 200; render(); } });
+})();
 """
 
 # Colours the map: quantile classes of the chosen indicator over the areas that have it.
@@ -144,7 +269,9 @@ SCRIPT = """
 """
 
 
-def render_html(card: Scorecard, indicator: str = "events_reported") -> str:
+def render_html(card: Scorecard, indicator: str = "events_reported", drill: str | None = None) -> str:
+    """The page; `drill` the folder of its drill-down data, relative to the page (None: no
+    drill-down section)."""
     if indicator not in MAP_INDICATORS:
         raise ValueError(f"unknown map indicator {indicator!r}; one of {', '.join(MAP_INDICATORS)}")
     grids, townships, counties = _rows(card, "网格"), _rows(card, "乡镇"), _rows(card, "县区")
@@ -243,17 +370,34 @@ def render_html(card: Scorecard, indicator: str = "events_reported") -> str:
 {map_svg(shapes, names)}
 <div id="legend"></div>
 </section>
+{_drill_section(drill)}
 </main>
 <footer>明细见同名 Excel 工作簿：积分明细表列出每条积分的规则、版本和来源记录。</footer>
 <script type="application/json" id="map-data">{data_json}</script>
 <script>{SCRIPT}</script>
+{f"<script>{DRILL_SCRIPT}</script>" if drill else ""}
 </body>
 </html>
 """
 
 
-def write_html(card: Scorecard, path: Path, indicator: str = "events_reported") -> Path:
-    text = render_html(card, indicator)
+def _drill_section(drill: str | None) -> str:
+    if not drill:
+        return ""
+    tabs = "".join(
+        f'<button type="button" data-table="{key}">{label}</button>'
+        for key, label in (("townships", "乡镇街道"), ("grids", "网格"), ("workers", "网格员"), ("departments", "部门"))
+    )
+    return f"""<section id="drill" data-base="{escape(drill)}/"><h2>明细查询</h2>
+<div class="controls"><span class="tabs">{tabs}</span>
+<label>搜索 <input id="drill-search" type="search" placeholder="名称、编码…"></label><span id="drill-count"></span></div>
+<p class="status">选择一类查看；点表头排序；点 ▸ 展开：乡镇的网格、网格与部门的本月任务、网格员的积分明细。</p>
+<div id="drill-table"></div>
+</section>"""
+
+
+def write_html(card: Scorecard, path: Path, indicator: str = "events_reported", drill: str | None = None) -> Path:
+    text = render_html(card, indicator, drill)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_text(text, encoding="utf-8")

@@ -11,7 +11,7 @@ import shutil
 import pytest
 from playwright.sync_api import sync_playwright
 
-from reports import write_scorecard
+from reports import load_scorecard, write_scorecard
 from tests.reports.conftest import MONTH
 from warehouse.settings import PROJECT_ROOT
 
@@ -74,7 +74,67 @@ def test_the_report_renders_in_chromium_and_its_map_answers(con, tmp_path):
             assert len(fills) > 1, "the grids differ in on-time rate, so in colour"
             assert page.locator("#legend span.swatch").count() >= 2
             page.locator("#map").screenshot(path=str(ARTIFACTS / f"scorecard-{MONTH}-grids.png"))
+            _drill_down(page, con)
         finally:
             browser.close()
     assert problems == []
     assert (ARTIFACTS / f"scorecard-{MONTH}.png").stat().st_size > 10_000
+
+
+def _rows(page) -> int:
+    return page.locator("#drill-table > table > tbody > tr:not(.detail)").count()
+
+
+def _drill_down(page, con) -> None:
+    """The drill-down tables: each loads when chosen and holds the sheet's rows; a row opens to
+    the ledger lines or tasks behind it, as many as the warehouse holds; headers sort; the
+    search filters."""
+    tables = {"townships": "乡镇", "grids": "网格", "workers": "网格员", "departments": "部门"}
+    counts = {
+        "townships": "select count(*) from marts.mart_township_scorecard_monthly where scorecard_month = ?",
+        "grids": "select count(*) from marts.mart_grid_scorecard_monthly where scorecard_month = ?",
+        "workers": "select count(*) from scores.worker_points_monthly where points_month = ?",
+        "departments": "select count(*) from marts.mart_department_assessment_monthly where assessment_month = ?",
+    }
+    for name in tables:
+        page.click(f'#drill .tabs button[data-table="{name}"]')
+        page.wait_for_selector(f'#drill[data-rendered="{name}"]')
+        expected = con.execute(counts[name], [MONTH]).fetchone()[0]
+        assert page.locator("#drill-count").inner_text().startswith(f"{expected} 行"), name
+        assert _rows(page) == min(expected, 200), name
+    # a grid worker opens to their ledger lines of the month
+    page.click('#drill .tabs button[data-table="workers"]')
+    page.wait_for_selector('#drill[data-rendered="workers"]')
+    first = page.locator("#drill-table > table > tbody > tr").first
+    staff = first.locator("td").nth(6).inner_text()  # after the opener: 县区 乡镇 积分池 县区排名 乡镇排名 工号
+    first.locator("td.open").click()
+    page.wait_for_selector("#drill-table tr.detail table")
+    lines = con.execute(
+        "select count(*) from scores.worker_points_ledger where points_month = ? and staff_id = ?", [MONTH, staff]
+    ).fetchone()[0]
+    assert page.locator("#drill-table tr.detail table tbody tr").count() == lines > 0
+    # a department opens to its tasks dispatched in the month
+    page.click('#drill .tabs button[data-table="departments"]')
+    page.wait_for_selector('#drill[data-rendered="departments"]')
+    page.fill("#drill-search", "")
+    code, tasks = con.execute(
+        "select department_code, tasks_dispatched from marts.mart_department_assessment_monthly "
+        "where assessment_month = ? and tasks_dispatched > 0 order by tasks_dispatched desc, department_code limit 1",
+        [MONTH],
+    ).fetchone()
+    page.fill("#drill-search", code)
+    row = page.locator("#drill-table > table > tbody > tr", has=page.locator(f'td:text-is("{code}")'))
+    assert _rows(page) >= 1 and row.count() == 1
+    row.locator("td.open").click()
+    page.wait_for_selector("#drill-table tr.detail table")
+    assert page.locator("#drill-table tr.detail table tbody tr").count() == tasks
+    page.locator("#drill").screenshot(path=str(ARTIFACTS / f"scorecard-{MONTH}-drill.png"))
+    # a header sorts its column
+    page.fill("#drill-search", "")
+    page.locator("#drill-table th", has_text="派遣任务").first.click()
+    column = [c.key for c in load_scorecard(con, MONTH).sheets["部门"].columns].index("tasks_dispatched") + 1
+    shown = [
+        int(t.replace(",", ""))
+        for t in page.locator(f"#drill-table > table > tbody > tr > td:nth-child({column + 1})").all_inner_texts()
+    ]
+    assert shown == sorted(shown)
