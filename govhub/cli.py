@@ -4,6 +4,7 @@ govhub demo [--preset tiny|city] [--days N] [--warehouse PATH] [--seed N] [--exe
 govhub sandbox serve [--preset ...] [--start DATE] [--end DATE] [--live]
 govhub ingest SOURCE [--since DATE] [--until DATE]
 govhub scorecard [--month YYYY-MM] [--out DIR] [--indicator KEY]
+govhub assessment [--year YYYY] [--out DIR] [--no-pdf]
 """
 
 from __future__ import annotations
@@ -454,6 +455,30 @@ def cmd_scorecard(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_assessment(args: argparse.Namespace) -> int:
+    """A year's department assessment (workbook, HTML report with each department's tasks and
+    petitions, PDF for signing) from the published copy: what the
+    `reports/annual_assessment` asset writes."""
+    from reports.assessment import write_assessment
+    from warehouse.duckdb import connect_for_reading
+    from warehouse.settings import WarehouseSettings
+
+    settings = WarehouseSettings.from_env()
+    year = args.year or str(datetime.now(SHANGHAI).year - 1)
+    out = Path(args.out) if args.out else settings.reports_dir
+    con, _ = connect_for_reading(settings.warehouse_path)
+    try:
+        report, paths = write_assessment(con, year, out, pdf=not args.no_pdf)
+    except (ValueError, RuntimeError) as exc:
+        print(f"govhub: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        con.close()
+    state = "final" if report.final else "provisional: the year has not ended"
+    print(f"{year} department assessment ({state}):\n  " + "\n  ".join(str(p) for p in paths.values()))
+    return 0
+
+
 def cmd_docs(args: argparse.Namespace) -> int:
     """The dbt documentation site (every model and column, Chinese labels, lineage) from the
     warehouse as built; `--serve` then serves it on localhost."""
@@ -581,6 +606,12 @@ def build_parser() -> argparse.ArgumentParser:
         "alarm_arrival_rate, services_delivered, disputes_resolved or worker_points",
     )
     sc.set_defaults(func=cmd_scorecard)
+
+    asm = sub.add_parser("assessment", help="write a year's department assessment: Excel workbook, HTML report and PDF")
+    asm.add_argument("--year", help="YYYY (default the year before this one)")
+    asm.add_argument("--out", help="folder (default: GOVHUB_REPORTS_DIR, or reports/ beside the warehouse)")
+    asm.add_argument("--no-pdf", action="store_true", help="leave out the PDF (it needs Chromium)")
+    asm.set_defaults(func=cmd_assessment)
 
     doc = sub.add_parser("docs", help="build the dbt documentation site of the warehouse")
     doc.add_argument("--serve", type=int, nargs="?", const=8080, metavar="PORT", help="then serve it (default 8080)")

@@ -23,6 +23,7 @@ from orchestration.petitions import assets as petitions_assets
 from orchestration.petitions.resources import petitions_resource_from_env
 from orchestration.petitions.sensors import petitions_inbox_sensor, petitions_job
 from orchestration.points import assets as points_assets
+from orchestration.reports import annual as annual_reports
 from orchestration.reports import assets as reports_assets
 from orchestration.resources import WarehouseResource
 from orchestration.schedules import schedules
@@ -85,10 +86,17 @@ raw_assets = [
 source_freshness_checks = freshness_checks([k for a in raw_assets for k in a.keys])
 
 defs = Definitions(
-    assets=[*raw_assets, warehouse_models, *points_assets.assets, *reports_assets.assets, *bi_assets.assets],
+    assets=[
+        *raw_assets,
+        warehouse_models,
+        *points_assets.assets,
+        *reports_assets.assets,
+        *annual_reports.assets,
+        *bi_assets.assets,
+    ],
     asset_checks=[*source_freshness_checks, *warehouse_checks],
-    jobs=[*source_jobs, petitions_job, warehouse_job, near_real_time_job, points_job],
-    schedules=[*schedules, warehouse_hourly, points_assets.close_previous_month],
+    jobs=[*source_jobs, petitions_job, warehouse_job, near_real_time_job, points_job, annual_reports.annual_job],
+    schedules=[*schedules, warehouse_hourly, points_assets.close_previous_month, annual_reports.assess_previous_year],
     sensors=[
         petitions_inbox_sensor,
         freshness_sensor(source_freshness_checks),

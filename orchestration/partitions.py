@@ -1,8 +1,13 @@
-"""Partitions shared by the sources: days and months in Asia/Shanghai."""
+"""Partitions shared by the sources and reports: days, months and years in Asia/Shanghai."""
 
 from datetime import date, timedelta
 
-from dagster import AssetExecutionContext, DailyPartitionsDefinition, MonthlyPartitionsDefinition
+from dagster import (
+    AssetExecutionContext,
+    DailyPartitionsDefinition,
+    MonthlyPartitionsDefinition,
+    TimeWindowPartitionsDefinition,
+)
 
 # The grid platform went live in 2019; the sandbox world starts its staffing in 2024.
 PARTITIONS_START = "2024-01-01"
@@ -21,3 +26,9 @@ def partition_days(context: AssetExecutionContext) -> list[date]:
     window = context.partition_time_window
     start, end = window.start.date(), window.end.date()
     return [start + timedelta(days=i) for i in range((end - start).days)]
+
+
+# Calendar years, for the annual department assessment (partition keys `YYYY`).
+yearly_partitions = TimeWindowPartitionsDefinition(
+    cron_schedule="0 0 1 1 *", start=PARTITIONS_START[:4], fmt="%Y", timezone="Asia/Shanghai", end_offset=1
+)

@@ -23,12 +23,14 @@ def test_definitions_load_with_expected_jobs_and_schedules():
         "warehouse_build",
         "near_real_time",
         "points_close_month",
+        "reports_annual_assessment",
     } <= job_names
     assert {s.name for s in defs.schedules} >= {
         "warehouse_hourly",
         "smart_parking_events_daily",
         "civil_affairs_events_daily",
         "points_close_previous_month",
+        "reports_assess_previous_year",
     }
     assert {s.name for s in defs.sensors} == {
         "petitions_inbox_sensor",
@@ -132,6 +134,11 @@ def test_near_real_time_pulls_today_and_daily_pulls_yesterday_in_shanghai_time()
         assert tick.run_requests == [] and "still going" in tick.skip_message
     assert [r.partition_key for r in _evaluate("smart_parking_events_daily", "2026-11-01T01:30:00")] == ["2026-10-31"]
     assert [r.partition_key for r in _evaluate("civil_affairs_events_daily", "2026-11-01T01:30:00")] == ["2026-10-01"]
+
+
+def test_the_year_just_ended_is_assessed_on_3_january():
+    (request,) = _evaluate("reports_assess_previous_year", "2027-01-03T05:00:00")
+    assert request.partition_key == "2026" and request.run_key == "reports_annual_assessment:2026"
 
 
 def test_a_python_c_process_lives_on_after_loading_the_definitions():
