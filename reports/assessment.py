@@ -28,20 +28,22 @@ from html import escape
 from pathlib import Path
 
 from reports.drill import _columns, _grouped, _script, file_key
-from reports.scorecard import Column, Sheet
+from reports.scorecard import ASSESSMENT_FIGURES, ASSESSMENT_INDICATORS, Column, Sheet
 from sandbox.clock import SHANGHAI
 
 YEAR = re.compile(r"^\d{4}$")
 CENTRE = "开封市基层社会治理服务保障中心"
-# the six indicators: key, name, numerator and denominator (columns of the annual mart)
-INDICATORS = (
-    ("completion_rate", "完成率", "tasks_accepted", "tasks_dispatched - tasks_rerouted"),
-    ("on_time_rate", "按时办结率", "tasks_on_time", "tasks_accepted"),
-    ("first_pass_rate", "一次通过率", "tasks_first_pass", "tasks_accepted"),
-    ("township_evaluation", "乡镇评价", "township_evaluation * evaluations * 5", "evaluations * 5"),
-    ("petition_on_time_rate", "信访按期答复率", "petitions_on_time", "petitions_due"),
-    ("petition_satisfaction", "信访满意率", "petitions_satisfied", "petitions_evaluated"),
-)
+# the numerator and denominator of each indicator (columns of the annual mart)
+FRACTIONS = {
+    "completion_rate": ("tasks_accepted", "tasks_dispatched - tasks_rerouted"),
+    "on_time_rate": ("tasks_on_time", "tasks_accepted"),
+    "first_pass_rate": ("tasks_first_pass", "tasks_accepted"),
+    "township_evaluation": ("township_evaluation * evaluations * 5", "evaluations * 5"),
+    "petition_on_time_rate": ("petitions_on_time", "petitions_due"),
+    "petition_satisfaction": ("petitions_satisfied", "petitions_evaluated"),
+}
+# the six indicators: key, name, numerator and denominator
+INDICATORS = tuple((key, name, *FRACTIONS[key]) for key, name in ASSESSMENT_INDICATORS)
 
 
 @dataclass
@@ -139,20 +141,7 @@ RANK_COLUMNS = [
     Column("rank_in_platform", "平台内排名", "int", 10),
     Column("department_name", "部门", width=26),
     Column("platform_name_zh", "平台", width=10),
-    Column("composite_score", "综合得分", "score"),
-    *[Column(key, name, "rate") for key, name, _, _ in INDICATORS],
-    Column("weight_used", "有效权重", "rate"),
-    Column("tasks_dispatched", "派遣任务", "int"),
-    Column("tasks_rerouted", "转办", "int", 7),
-    Column("tasks_accepted", "验收通过", "int"),
-    Column("tasks_on_time", "按时办结", "int"),
-    Column("tasks_first_pass", "一次通过", "int"),
-    Column("evaluations", "乡镇评价次数", "int"),
-    Column("petitions_received", "信访受理", "int"),
-    Column("petitions_due", "信访到期", "int"),
-    Column("petitions_on_time", "信访按期", "int"),
-    Column("petitions_evaluated", "信访评价", "int"),
-    Column("petitions_satisfied", "信访满意", "int"),
+    *ASSESSMENT_FIGURES,
     Column("department_code", "部门编码", width=16),
 ]
 OUTCOME = "case s.outcome when 'accepted' then '已验收' when 'rejected' then '驳回' when 'rerouted' then '转办' else '办理中' end"
@@ -389,22 +378,13 @@ def render_html(report: Assessment, drill: str, files: dict[str, str]) -> str:
 def _department_details(report: Assessment, directory: Path) -> dict[str, str]:
     """Each department's tasks and petitions of the year, one script per department; the file
     key of each department that has any."""
-    tasks = {
-        key: rows
-        for key, rows in _grouped(
-            report.con,
-            f"select s.department_code, {', '.join(c.select for c in TASKS.columns[1:-1])} {TASKS.source}",
-            [report.year],
-        )
-    }
-    petitions = {
-        key: rows
-        for key, rows in _grouped(
-            report.con,
-            f"select s.handling_unit, {', '.join(c.select for c in PETITIONS.columns[1:])} {PETITIONS.source}",
-            [report.year],
-        )
-    }
+
+    def by_department(key: str, columns: list[Column], source: str) -> dict[str, list]:
+        sql = f"select {key}, {', '.join(c.select for c in columns)} {source}"
+        return dict(_grouped(report.con, sql, [report.year]))
+
+    tasks = by_department("s.department_code", TASKS.columns[1:-1], TASKS.source)
+    petitions = by_department("s.handling_unit", PETITIONS.columns[1:], PETITIONS.source)
     files = {}
     for code in tasks.keys() | petitions.keys():
         files[code] = file_key(code)

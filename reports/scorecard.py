@@ -270,6 +270,32 @@ WORKER_FIGURES = [
 ]
 POOL = "case {0} when 'fulltime' then '专职' when 'parttime' then '兼职' else {0} end"
 COUNTY_NAME = Column("county_name", "县区", width=12, expr="c.division_name")
+# the department assessment's six indicators (key, name), in the order of the weights
+ASSESSMENT_INDICATORS = (
+    ("completion_rate", "完成率"),
+    ("on_time_rate", "按时办结率"),
+    ("first_pass_rate", "一次通过率"),
+    ("township_evaluation", "乡镇评价"),
+    ("petition_on_time_rate", "信访按期答复率"),
+    ("petition_satisfaction", "信访满意率"),
+)
+# a department's figures in the monthly and the annual assessment
+ASSESSMENT_FIGURES = [
+    Column("composite_score", "综合得分", "score"),
+    *[Column(key, name, "rate") for key, name in ASSESSMENT_INDICATORS],
+    Column("weight_used", "有效权重", "rate"),
+    Column("tasks_dispatched", "派遣任务", "int"),
+    Column("tasks_rerouted", "转办", "int", 7),
+    Column("tasks_accepted", "验收通过", "int"),
+    Column("tasks_on_time", "按时办结", "int"),
+    Column("tasks_first_pass", "一次通过", "int"),
+    Column("evaluations", "乡镇评价次数", "int"),
+    Column("petitions_received", "信访受理", "int"),
+    Column("petitions_due", "信访到期", "int"),
+    Column("petitions_on_time", "信访按期", "int"),
+    Column("petitions_evaluated", "信访评价", "int"),
+    Column("petitions_satisfied", "信访满意", "int"),
+]
 # the counties' rate, and the unlocated row's from its own counts
 UNLOCATED_RATE = Column(
     "on_time_rate", "按时办结率", "rate", expr="coalesce(s.on_time_rate, s.tasks_on_time / nullif(s.tasks_accepted, 0))"
@@ -452,22 +478,7 @@ def _sheets(con, month: str, monthly: str, ledger: str) -> list[Sheet]:
                 expr="case s.status when 'assessed' then '已评定' when 'insufficient_data' then '数据不足' "
                 "else s.status end",
             ),
-            Column("composite_score", "综合得分", "score"),
-            Column("completion_rate", "完成率", "rate"),
-            Column("on_time_rate", "按时率", "rate"),
-            Column("first_pass_rate", "一次通过率", "rate"),
-            Column("township_evaluation", "乡镇评价", "rate"),
-            Column("petition_on_time_rate", "信访按期率", "rate"),
-            Column("petition_satisfaction", "信访满意率", "rate"),
-            Column("weight_used", "有效权重", "rate"),
-            Column("tasks_dispatched", "派遣任务", "int"),
-            Column("tasks_rerouted", "转办", "int", 7),
-            Column("tasks_accepted", "验收通过", "int"),
-            Column("tasks_on_time", "按时办结", "int"),
-            Column("tasks_first_pass", "一次通过", "int"),
-            Column("petitions_received", "信访受理", "int"),
-            Column("petitions_due", "信访到期", "int"),
-            Column("petitions_on_time", "信访按期", "int"),
+            *ASSESSMENT_FIGURES,
             Column("department_code", "部门编码", width=16),
         ],
         f"""
