@@ -74,7 +74,7 @@ def bar_chart(title: str, labels: list[str], series: list[tuple[str, list], ...]
 def hbar_chart(title: str, labels: list[str], values: list, kind: str = "score") -> str:
     """Horizontal bars, one per label (a ranking)."""
     row, left, width = 20, 230, 640
-    height = 40 + row * len(labels)
+    height = 40 + row * max(len(labels), 5)  # a short ranking keeps the box of five rows
     vmax = 100.0 if kind == "score" else _axis_max(values, kind == "int")
     plot_w = width - left - 60
     out = [
