@@ -27,8 +27,8 @@ from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
 
-from reports.drill import _columns, _grouped, _script, file_key
-from reports.scorecard import ASSESSMENT_FIGURES, ASSESSMENT_INDICATORS, Column, Sheet
+from reports.drill import DEPARTMENT_NAMES, OUTCOMES, _columns, _grouped, _script, file_key
+from reports.scorecard import ASSESSMENT_FIGURES, ASSESSMENT_INDICATORS, Column, Sheet, _case
 from sandbox.clock import SHANGHAI
 
 YEAR = re.compile(r"^\d{4}$")
@@ -144,7 +144,7 @@ RANK_COLUMNS = [
     *ASSESSMENT_FIGURES,
     Column("department_code", "部门编码", width=16),
 ]
-OUTCOME = "case s.outcome when 'accepted' then '已验收' when 'rejected' then '驳回' when 'rerouted' then '转办' else '办理中' end"
+OUTCOME = _case("s.outcome", OUTCOMES)
 ON_TIME = "case s.handled_on_time when true then '是' when false then '否' end"
 TASKS = Sheet(
     "任务明细",
@@ -162,11 +162,10 @@ TASKS = Sheet(
         Column("handled_on_time", "按时", width=6, expr=ON_TIME),
         Column("department_code", "部门编码", width=16),
     ],
-    """
+    f"""
     from marts.fct_dispatch_tasks as s
     left join marts.dim_event_type as e on e.event_type_code = s.event_type_code
-    left join (select department_code, max_by(department_name, version_no) as department_name
-               from marts.dim_department group by 1) as d on d.department_code = s.department_code
+    left join {DEPARTMENT_NAMES} on d.department_code = s.department_code
     where s.department_code is not null and strftime(timezone('Asia/Shanghai', s.dispatched_at), '%Y') = ?
     order by d.department_name, s.dispatched_at, s.task_id
     """,

@@ -19,7 +19,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from reports.scorecard import SOURCE_NAMES, Column, Scorecard, Sheet
+from reports.scorecard import SOURCE_NAMES, Column, Scorecard, Sheet, _case
 from sandbox.clock import SHANGHAI
 from warehouse.scores import month_bounds
 
@@ -53,6 +53,9 @@ LEDGER_COLUMNS = [
     Column("subitem_name", "事项"),
 ]
 OUTCOMES = {"accepted": "已验收", "rejected": "驳回", "rerouted": "转办", "open": "办理中"}
+# each department's latest name, to join to its tasks (alias d)
+DEPARTMENT_NAMES = """(select department_code, max_by(department_name, version_no) as department_name
+               from marts.dim_department group by 1) as d"""
 SAFE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
@@ -103,15 +106,13 @@ def _grouped(con, sql: str, params: list):
 
 
 def _task_select(where: str) -> str:
-    outcome = "case t.outcome " + " ".join(f"when '{k}' then '{v}'" for k, v in OUTCOMES.items()) + " end"
     return f"""
         select {where} as key, t.task_id, e.event_type_name, d.department_name, t.dispatched_at, t.due_at,
-               t.last_handled_at, t.accepted_at, t.returned_count, {outcome},
+               t.last_handled_at, t.accepted_at, t.returned_count, {_case("t.outcome", OUTCOMES)},
                case t.handled_on_time when true then '是' when false then '否' end
         from marts.fct_dispatch_tasks as t
         left join marts.dim_event_type as e on e.event_type_code = t.event_type_code
-        left join (select department_code, max_by(department_name, version_no) as department_name
-                   from marts.dim_department group by 1) as d on d.department_code = t.department_code
+        left join {DEPARTMENT_NAMES} on d.department_code = t.department_code
         where t.dispatched_at >= ?::timestamptz and t.dispatched_at < ?::timestamptz and {where} is not null
         order by 1, t.dispatched_at, t.task_id
     """
@@ -125,7 +126,7 @@ def write_drill(card: Scorecard, directory: Path) -> Path:
     con = next(iter(card.sheets.values())).con
     first, after = month_bounds(card.month)
     bounds = [f"{first} 00:00:00+08", f"{after} 00:00:00+08"]
-    source = "case l.source_system " + " ".join(f"when '{k}' then '{v}'" for k, v in SOURCE_NAMES.items()) + " end"
+    source = _case("l.source_system", SOURCE_NAMES)
     ledger = f"""
         select l.staff_id, l.qualifying_at, l.rule_id || ' ' || coalesce(r.name_zh, ''), l.points, l.reason_zh,
                {source}, l.source_record_id, e.event_type_name
