@@ -238,16 +238,19 @@ class Demo:
         return self.root / "spark"
 
 
-def _run_demo(root: Path, env: dict[str, str], *extra: str) -> Demo:
+def _run_demo(
+    root: Path, env: dict[str, str], *extra: str, preset: str = "tiny", days: int = 32, end: str = "2026-11-02"
+) -> Demo:
     """`govhub demo --preset tiny` over October and the 1st of November (October whole, so
-    it is closed and its scorecard written), its warehouse under `root`/demo."""
+    it is closed and its scorecard written), its warehouse under `root`/demo; or another
+    preset and window."""
     home = root / "dagster_home"
     home.mkdir(exist_ok=True)
     env = dict(env, DAGSTER_HOME=str(home))
     for k in ("GOVHUB_LAKE_DIR", "GOVHUB_REPORTS_DIR"):
         env.pop(k, None)
     demo = Demo(env, home, root, None)
-    args = ["--preset", "tiny", "--days", "32", "--end", "2026-11-02", "--warehouse", str(demo.warehouse), *extra]
+    args = ["--preset", preset, "--days", str(days), "--end", end, "--warehouse", str(demo.warehouse), *extra]
     demo.done = subprocess.run(
         [sys.executable, "-m", "govhub.cli", "demo", *args],
         env=env,

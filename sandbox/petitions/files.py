@@ -2,7 +2,10 @@
 
 Each day one file is exported, alternately CSV in GB18030 and xlsx, with Chinese headers:
 the cases registered that day and every earlier case that changed that day (a later file
-corrects an earlier record; the newest version wins). A file is complete when its
+corrects an earlier record; the newest version wins). The first day's file also carries the
+backlog: the cases registered in the `BACKLOG_DAYS` before the window and still open on its
+first day, each in its state of that day, so that petitions fall due inside the window (some
+after an extension) as they do on a system that has run for years. A file is complete when its
 ``<name>.done`` marker exists. Dates come in the mixed forms real exports have:
 ``2024-05-03``, ``2024/5/3``, ``2024年5月3日`` and Excel serial numbers.
 
@@ -55,6 +58,7 @@ FORMS = ("来信", "来访", "网上", "电话")
 CATEGORIES = ("邻里纠纷", "劳资纠纷", "土地纠纷", "婚姻家庭纠纷", "物业纠纷", "征地拆迁", "社会保障", "环境污染")
 SATISFACTION = ("满意", "基本满意", "不满意")
 EXCEL_EPOCH = date(1899, 12, 30)
+BACKLOG_DAYS = 120  # a petition is due 60 days after acceptance, 70-90 when extended
 # How each kind of defect shows: the field and the value every row of the case carries.
 DEFECT_VALUES = {
     "missing_record_key": ("信访件编号", ""),
@@ -90,10 +94,28 @@ class PetitionFiles:
         self.with_defects = defects
         self.cases: list[Case] = []
         per_day = 40 * world.preset.volume_multiplier if world.preset.township_codes is None else 3
-        d = start
+        d = start - timedelta(days=BACKLOG_DAYS)
+        while d < start:
+            self._backlog_day(d, per_day)
+            d += timedelta(days=1)
         while d < end:
             self._day(d, per_day)
             d += timedelta(days=1)
+
+    def _backlog_day(self, day: date, per_day: float) -> None:
+        """The cases registered on `day`, before the window: those still open on its first day
+        are exported first then, in their state of that day (their earlier versions folded
+        into it); those finished before it were never exported to the platform."""
+        first = len(self.cases)
+        self._new_cases(day, per_day, ("petitions", "backlog", day.isoformat()), bad_ids=False)
+        kept = []
+        for case in self.cases[first:]:
+            before = [row for d, row in case.versions if d <= self.start]
+            later = [(d, row) for d, row in case.versions if d > self.start]
+            if later:
+                case.versions = [(self.start, before[-1]), *later]
+                kept.append(case)
+        self.cases[first:] = kept
 
     def _day(self, day: date, per_day: float) -> None:
         first = len(self.cases)
@@ -111,8 +133,8 @@ class PetitionFiles:
                 for _, row in c.versions:
                     row[name] = value
 
-    def _new_cases(self, day: date, per_day: float) -> None:
-        rng = self.world.rng("petitions", day.isoformat())
+    def _new_cases(self, day: date, per_day: float, key: tuple[str, ...] = (), bad_ids: bool = True) -> None:
+        rng = self.world.rng(*(key or ("petitions", day.isoformat())))
         for n in range(max(0, int(round(rng.gauss(per_day, per_day**0.5))))):
             grid = self.world.grids[rng.randrange(len(self.world.grids))]
             township = self.world.township_by_code[grid.township_code]
@@ -122,7 +144,9 @@ class PetitionFiles:
                 "信访件编号": f"XF{day:%Y%m%d}{grid.county_code[-2:]}{n + 1:04d}",
                 "来源形式": rng.choice(FORMS),
                 "信访人姓名": person_name(rng),
-                "信访人身份证号": id_number(rng, grid.county_code, birth, rng.random() < 0.5, self.with_defects),
+                "信访人身份证号": id_number(
+                    rng, grid.county_code, birth, rng.random() < 0.5, self.with_defects and bad_ids
+                ),
                 "信访人电话": mobile_number(rng),
                 "问题属地乡镇": township.name,
                 "问题属地网格": grid.code,

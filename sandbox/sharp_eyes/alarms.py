@@ -2,7 +2,8 @@
 
 Most alarms are false positives and are closed by the platform. About a third are pushed to
 the full-time grid worker of the camera's grid; the worker goes there (usually within the
-hour, sometimes not at all). The worker confirms about half of them on site, and those become
+hour, sometimes not at all, and now and then only after the platform had closed the alarm
+for want of an arrival: R4 scores that as no arrival). The worker confirms about half of them on site, and those become
 Smart City events (reporter type ``sharp_eyes``, ``alarm_id`` set). The alarms of a day
 depend only on the world's seed and the day. A few alarms the platform closed by itself are
 served with a defect (sandbox.defects): a level outside 1-3, an impossible start time, or
@@ -196,6 +197,11 @@ class SharpEyesAlarms:
         if r < 0.10:  # nobody went: the platform closes it after a while
             a.closed_at = a.pushed_at + timedelta(hours=rng.uniform(2, 6))
             a.remark = "超时未到场，平台关闭"
+            return
+        if r < 0.12:  # closed for want of an arrival; the worker checks in on site later still
+            a.closed_at = a.pushed_at + timedelta(hours=rng.uniform(2, 3))
+            a.arrived_at = a.closed_at + timedelta(minutes=rng.uniform(5, 60))
+            a.remark = "超时未到场，平台关闭；网格员事后到场"
             return
         minutes = rng.lognormvariate(3.2, 0.55)  # median ~25 min
         a.arrived_at = a.pushed_at + timedelta(minutes=minutes, seconds=rng.randrange(60))

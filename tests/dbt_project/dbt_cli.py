@@ -75,8 +75,9 @@ def project_with_new_rule_version(into: Path, rule_id: str, valid_from: str, **c
     rules = project / "seeds" / "rules" / "points_rules.csv"
     lines = rules.read_text(encoding="utf-8").splitlines()
     header = lines[0].split(",")
-    current = next(line for line in lines[1:] if line.startswith(f"{rule_id},"))
-    cells = dict(zip(header, current.split(","), strict=True))
+    rows = [dict(zip(header, line.split(","), strict=True)) for line in lines[1:]]
+    cells = next(r for r in rows if r["rule_id"] == rule_id and not r["valid_to"])  # the version in force
+    current = ",".join(cells[h] for h in header)
     ended = {**cells, "valid_to": valid_from}
     following = {**cells, "version": str(int(cells["version"]) + 1), "valid_from": valid_from, **changed}
     lines = [line for line in lines if line != current] + [",".join(v[h] for h in header) for v in (ended, following)]

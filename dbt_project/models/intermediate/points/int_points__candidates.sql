@@ -115,6 +115,7 @@ r4 as (
     select
         a.assigned_staff_id, 'R4',
         case
+            when a.arrived_at > a.finished_at then 'no_arrival'  -- arrived only after the alarm closed
             when a.arrived_at is not null then 'arrived'
             when a.finished_at is not null then 'no_arrival'
         end,

@@ -55,7 +55,9 @@ select
     a.arrived_at,
     case when a.arrived_at is not null then {{ hours_between('a.pushed_at', 'a.arrived_at') }} * 60 end
         as minutes_to_arrival,
+    -- an arrival after the alarm was closed is no arrival before it closed (R4: -1)
     case
+        when a.arrived_at > a.finished_at then 'no_arrival'
         when a.arrived_at is not null and a.arrived_at <= a.pushed_at + interval 30 minute then 'within_30_min'
         when a.arrived_at is not null and a.arrived_at <= a.pushed_at + interval 60 minute then 'within_60_min'
         when a.arrived_at is not null then 'later'
