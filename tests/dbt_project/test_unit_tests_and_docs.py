@@ -134,6 +134,10 @@ BUSINESS_RULE_BREAKS = {
         "update marts.fct_petitions set replied_on = registered_on - 1 "
         "where case_id = (select min(case_id) from marts.fct_petitions)"
     ),
+    "assert_lookup_codes_are_unique_and_present": (
+        "update marts.dim_grade set grade = (select max(grade) from marts.dim_grade) "
+        "where grade = (select min(grade) from marts.dim_grade)"
+    ),
 }
 
 
@@ -195,3 +199,10 @@ def test_a_second_current_version_of_a_listed_record_fails_its_staging_test(tiny
     assert done.returncode != 0
     results = _results(tmp_path, "test.")
     assert [(r["status"], r["failures"]) for r in results] == [("fail", 2)]
+
+
+def test_the_lookup_test_covers_every_lookup_seed():
+    seeds = {p.stem for p in (DBT_PROJECT_DIR / "seeds" / "codes").glob("*.csv")}
+    test = (DBT_PROJECT_DIR / "tests" / "marts" / "assert_lookup_codes_are_unique_and_present.sql").read_text()
+    covered = set(re.findall(r"'(dim_\w+)': '\w+'", test))
+    assert len(seeds) >= 7 and covered == seeds
