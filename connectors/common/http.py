@@ -5,8 +5,17 @@ answers the caller's `retry_if` calls transient (an Artemis "system busy" envelo
 retried: other 4xx (the request itself is wrong; retrying cannot help). Every retry is
 counted, so a run can report how hard its source made it work.
 
-Settings (all sources): ``GOVHUB_HTTP_TIMEOUT_SECONDS`` (per try, 1–300, default 30) and
-``GOVHUB_HTTP_ATTEMPTS`` (tries per request, 1–20, default 6).
+A source is a peer that may misbehave, and the session holds it to bounds:
+- only http and https are spoken, and a redirect is followed only within the origin the
+  request was sent to (scheme, host and port): the credentials a request carries (an API
+  key header, a signature) never reach another server; a redirect elsewhere, to another
+  scheme or in a loop ends in one clear error;
+- an answer's body is read to at most ``GOVHUB_HTTP_MAX_MIB`` (1–4096, default 256) and
+  within a deadline of 4 × the timeout per try, counted from the request, however slowly
+  the bytes come: a body trickled or endless is cut off, and retried like a timeout.
+
+Settings (all sources): ``GOVHUB_HTTP_TIMEOUT_SECONDS`` (per read, 1–300, default 30),
+``GOVHUB_HTTP_ATTEMPTS`` (tries per request, 1–20, default 6) and ``GOVHUB_HTTP_MAX_MIB``.
 """
 
 from __future__ import annotations
@@ -16,10 +25,11 @@ import random
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import orjson
 import requests
+import urllib3
 
 from connectors.common.errors import HttpStatusError, SourceError
 from connectors.common.settings import optional_int
@@ -27,6 +37,13 @@ from connectors.common.settings import optional_int
 log = logging.getLogger(__name__)
 # the last failures that say the source did not answer at all (rather than answered badly)
 UNREACHABLE = ("ConnectionError", "ConnectTimeout", "ReadTimeout", "Timeout")
+SCHEMES = ("http", "https")
+MAX_REDIRECTS = 5
+CHUNK = 64 * 1024
+
+
+class _TooSlow(Exception):
+    """The body did not arrive within the deadline of its try."""
 
 
 @dataclass
@@ -34,14 +51,34 @@ class RetryPolicy:
     attempts: int = 6  # tries per request, the first included
     base_delay: float = 0.2  # seconds; doubles each retry
     max_delay: float = 10.0
-    timeout: float = 30.0  # seconds per try (connect and read)
+    timeout: float = 30.0  # seconds per connect and per read
+    max_bytes: int = 256 * 1024 * 1024  # the largest body read
+
+    @property
+    def deadline(self) -> float:
+        """Seconds a try may take in all, its body read included."""
+        return 4 * self.timeout
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> RetryPolicy:
         return cls(
             attempts=optional_int("GOVHUB_HTTP_ATTEMPTS", 6, 1, 20, env),
             timeout=float(optional_int("GOVHUB_HTTP_TIMEOUT_SECONDS", 30, 1, 300, env)),
+            max_bytes=optional_int("GOVHUB_HTTP_MAX_MIB", 256, 1, 4096, env) * 1024 * 1024,
         )
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = urlsplit(url)
+    port = parts.port or {"http": 80, "https": 443}.get(parts.scheme)
+    return parts.scheme, (parts.hostname or "").lower(), port
+
+
+def _endpoint(url: str) -> str:
+    """The URL without its query (which may carry a key) and without credentials."""
+    where = urlsplit(url)
+    host = where.hostname or ""
+    return f"{where.scheme}://{host}{f':{where.port}' if where.port else ''}{where.path}"
 
 
 class RetryingSession:
@@ -81,6 +118,10 @@ class RetryingSession:
         a decoded body and names why it is worth another try (None: it is the answer).
         """
         kwargs.setdefault("timeout", self.policy.timeout)
+        kwargs["allow_redirects"] = False  # followed here, within the origin only
+        kwargs["stream"] = True  # the body is read here, bounded
+        if urlsplit(url).scheme not in SCHEMES:
+            raise SourceError(f"{self.source}: {what}: {_endpoint(url)} is not an http or https address")
         last = "no attempt made"
         for attempt in range(self.policy.attempts):
             self.requests += 1
@@ -88,18 +129,19 @@ class RetryingSession:
             if prepare is not None:
                 kwargs["headers"] = prepare()
             try:
-                resp = self.session.request(method, url, **kwargs)
+                resp, content = self._send(method, url, what, kwargs)
                 if resp.status_code == 429 or resp.status_code >= 500:
                     retry_after = resp.headers.get("Retry-After")
                     last = f"HTTP {resp.status_code}"
                 elif resp.status_code >= 400:
                     raise HttpStatusError(
-                        f"{self.source}: {what} was refused with HTTP {resp.status_code}: {resp.text[:300]}",
+                        f"{self.source}: {what} was refused with HTTP {resp.status_code}: "
+                        f"{content[:300].decode('utf-8', 'replace')}",
                         resp.status_code,
                     )
                 else:
                     try:
-                        body = orjson.loads(resp.content)
+                        body = orjson.loads(content)
                     except ValueError:
                         last = "a body that is not complete JSON"
                     else:
@@ -109,13 +151,15 @@ class RetryingSession:
                         last = why
             except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError) as exc:
                 last = type(exc).__name__
+            except _TooSlow:
+                last = f"a body not read whole within {self.policy.deadline:g} s"
             if attempt + 1 < self.policy.attempts:
                 self.retries += 1
                 delay = self._delay(attempt, retry_after)
                 log.warning("%s: %s got %s; retry %d in %.1fs", self.source, what, last, attempt + 1, delay)
                 time.sleep(delay)
         where = urlsplit(url)
-        endpoint = f"{where.scheme}://{where.netloc}{where.path}"  # the query may carry a key: never shown
+        endpoint = _endpoint(url)  # the query may carry a key: never shown
         hint = (
             f"; is the source up? check that {where.scheme}://{where.netloc} answers and that its GOVHUB_* URL is right"
             if last in UNREACHABLE
@@ -123,4 +167,66 @@ class RetryingSession:
         )
         raise SourceError(
             f"{self.source}: {what} ({method} {endpoint}) failed after {self.policy.attempts} tries (last: {last}){hint}"
+        )
+
+    def _send(self, method: str, url: str, what: str, kwargs: dict) -> tuple[requests.Response, bytes]:
+        """One try: the answer, after the redirects within the origin, and its body, read to
+        the size cap within the deadline."""
+        started = time.monotonic()
+        origin = _origin(url)
+        seen = {url}
+        resp = self.session.request(method, url, **kwargs)
+        try:
+            while resp.is_redirect:
+                target = urljoin(url, resp.headers.get("Location", ""))
+                resp.close()
+                if urlsplit(target).scheme not in SCHEMES:
+                    raise SourceError(
+                        f"{self.source}: {what} was redirected to a {urlsplit(target).scheme or 'schemeless'} "
+                        "address; only http and https are followed"
+                    )
+                if _origin(target) != origin:
+                    raise SourceError(
+                        f"{self.source}: {what} was redirected from {_endpoint(url)} to another origin, "
+                        f"{_endpoint(target)}: not followed, so the request's credentials stay with the source"
+                    )
+                if target in seen or len(seen) > MAX_REDIRECTS:
+                    raise SourceError(
+                        f"{self.source}: {what} was redirected in a loop or more than {MAX_REDIRECTS} times"
+                    )
+                seen.add(target)
+                if resp.status_code == 303:
+                    method = "GET"
+                url = target
+                resp = self.session.request(method, url, **kwargs)
+            return resp, self._read(resp, what, started)
+        finally:
+            resp.close()
+
+    def _read(self, resp: requests.Response, what: str, started: float) -> bytes:
+        declared = resp.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > self.policy.max_bytes:
+            raise SourceError(self._too_large(what, f"declares {int(declared):,} bytes"))
+        body = bytearray()
+        deadline = started + self.policy.deadline
+        while True:
+            if time.monotonic() > deadline:
+                raise _TooSlow
+            try:
+                chunk = resp.raw.read1(CHUNK, decode_content=True)
+            except urllib3.exceptions.ReadTimeoutError as exc:
+                raise requests.ReadTimeout(str(exc)) from exc
+            except (urllib3.exceptions.ProtocolError, urllib3.exceptions.DecodeError) as exc:
+                raise requests.exceptions.ChunkedEncodingError(str(exc)) from exc
+            if not chunk:
+                return bytes(body)
+            body += chunk
+            if len(body) > self.policy.max_bytes:
+                raise SourceError(self._too_large(what, "went on past it"))
+
+    def _too_large(self, what: str, how: str) -> str:
+        cap = self.policy.max_bytes / 1024 / 1024
+        return (
+            f"{self.source}: {what}: the answer {how}, more than the {cap:g} MiB an answer may have "
+            "(GOVHUB_HTTP_MAX_MIB); not read"
         )
