@@ -185,7 +185,7 @@ def map_svg(shapes: dict[str, dict[str, object]], names: dict[str, dict[str, str
         for code in sorted(areas):
             label = escape(f"{names[layer].get(code, '')} {code}".strip())
             out.append(
-                f'<path data-code="{code}" fill="#ccc" fill-rule="evenodd" d="{svg_path(areas[code], project)}">'
+                f'<path data-code="{escape(code)}" fill="#ccc" fill-rule="evenodd" d="{svg_path(areas[code], project)}">'
                 f"<title>{label}</title></path>"
             )
         out.append("</g>")

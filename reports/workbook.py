@@ -34,6 +34,28 @@ TITLE_FONT = Font(bold=True, size=14)
 BOLD = Font(bold=True)
 
 
+# Text a spreadsheet would take for a formula (OWASP's CSV-injection list): a leading = + - @,
+# tab or carriage return. Source strings (grid, department and worker names, record ids)
+# start so now and then, by mistake or not.
+FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def as_data(ws, value):
+    """`value` as the workbook keeps it: text that would read as a formula becomes a text
+    cell with Excel's quote prefix (shown as typed, kept text when edited), never a formula."""
+    if isinstance(value, str):
+        if not value.startswith(FORMULA_LEADS):
+            return value
+        cell = WriteOnlyCell(ws, value)
+    elif isinstance(value, WriteOnlyCell) and value.data_type == "f":
+        cell = value
+    else:
+        return value
+    cell.data_type = "s"
+    cell.quotePrefix = True
+    return cell
+
+
 def _header(ws, text: str):
     cell = WriteOnlyCell(ws, text)
     cell.font, cell.fill = HEADER_FONT, HEADER_FILL
@@ -88,6 +110,8 @@ def _data_sheet(wb: Workbook, sheet: Sheet) -> tuple[object, int]:
                     cell = fractions[i]
                 cell.value = value
                 out[i] = cell
+            else:
+                out[i] = as_data(ws, out[i])
         ws.append(out)
         n += 1
     ws.auto_filter.ref = f"A1:{get_column_letter(len(sheet.columns))}{n + 1}"

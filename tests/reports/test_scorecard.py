@@ -165,3 +165,39 @@ def test_a_month_without_figures_is_refused(con):
         load_scorecard(con, "2025-01")
     with pytest.raises(ValueError, match="YYYY-MM"):
         load_scorecard(con, "2025-1")
+
+
+# Strings a spreadsheet would run as formulas (OWASP CSV injection), and markup, as a source
+# system could send them: in grid, department and worker names and in record ids.
+HOSTILE = {
+    "marts.dim_grid": ("grid_name", '=HYPERLINK("http://evil.example/","点此")'),
+    "marts.mart_department_assessment_monthly": ("department_name", "+cmd|' /C calc'!A0"),
+    "marts.dim_grid_staff": ("staff_name_masked", "=****"),
+    "marts.fct_worker_points_ledger": ("source_record_id", "@SUM(1+1)*cmd|' /C calc'!A0"),
+    "marts.dim_division": ("division_name", '-2+3<img src=x onerror="alert(1)">'),
+}
+
+
+def test_hostile_source_strings_are_written_as_text_never_as_formulas_or_markup(closed_warehouse, tmp_path):
+    path = tmp_path / "kaifeng.duckdb"
+    shutil.copy(closed_warehouse, path)
+    con = connect(path)
+    for table, (column, value) in HOSTILE.items():
+        con.execute(f"update {table} set {column} = ?", [value])
+    _, xlsx, html = write_scorecard(con, MONTH, tmp_path / "out")
+    con.close()
+    wb = openpyxl.load_workbook(xlsx)
+    formulas, seen = [], {}
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    formulas.append(f"{ws.title}!{cell.coordinate}: {cell.value}")
+                for _, value in HOSTILE.values():
+                    if cell.value == value:
+                        assert cell.data_type == "s" and cell.quotePrefix, (ws.title, cell.coordinate)
+                        seen[value] = seen.get(value, 0) + 1
+    assert formulas == []
+    assert set(seen) == {v for _, v in HOSTILE.values()}, seen  # each reached the workbook, as text
+    page = html.read_text(encoding="utf-8")
+    assert "<img src=x" not in page and "&lt;img src=x" in page
