@@ -4,12 +4,16 @@ A file is complete when its ``<name>.done`` marker exists (a file still being wr
 none, or still carries a ``.part``/``.tmp`` name). Only plain file names of the expected
 form are read, resolved inside the inbox (no path can escape it), and files over the size
 limit are refused before parsing. CSV is decoded as UTF-8 (with or without BOM) or else
-GB18030 (a superset of GBK); xlsx is read with openpyxl in read-only mode. Every row keeps
+GB18030 (a superset of GBK); xlsx is read with openpyxl in read-only mode, to the sheet's
+real extent (not the extent it declares). Every row keeps
 the export's own Chinese headers; extra columns are kept (and named, `extra_columns`).
 
 A file that cannot be read is refused as a whole with an `UnreadableFile` naming why:
 over the size limit, empty, in neither encoding, not a workbook, without a header line,
-or missing a required column (the message names the columns).
+missing a required column (the message names the columns), a workbook with formula cells
+(named; an export holds values), or CSV that is not well formed
+(a quote left open, a line with more or fewer fields than the header: the message names the
+line). None of its rows lands, so none is lost or misread unnoticed.
 """
 
 from __future__ import annotations
@@ -105,11 +109,32 @@ def _read_csv(data: bytes, name: str) -> tuple[list[dict], list[str]]:
             continue
     else:
         raise UnreadableFile(name, "wrong_encoding", "is neither UTF-8 nor GB18030 text")
-    reader = csv.DictReader(io.StringIO(text))
-    if reader.fieldnames is None or not any(reader.fieldnames):
-        raise UnreadableFile(name, "no_header", "has no header line")
-    header = [h.strip() for h in reader.fieldnames]
-    return [{k.strip(): (v or "").strip() for k, v in row.items() if k is not None} for row in reader], header
+    # strict: a quote left open runs to the end of the file, swallowing every row after it,
+    # unless the parser says so; no field limit beyond the file's own size cap
+    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
+    reader = csv.reader(io.StringIO(text), strict=True)
+    try:
+        first = next(reader, None)
+        if first is None or not any(first):
+            raise UnreadableFile(name, "no_header", "has no header line")
+        header = [h.strip() for h in first]
+        rows = []
+        for cells in reader:
+            if not any(c.strip() for c in cells):
+                continue  # a blank line
+            if len(cells) != len(header):
+                raise UnreadableFile(
+                    name,
+                    "malformed_csv",
+                    f"is not well-formed CSV: line {reader.line_num} has {len(cells)} fields "
+                    f"under a header of {len(header)} (an unescaped quote or separator?)",
+                )
+            rows.append(dict(zip(header, (c.strip() for c in cells))))
+    except csv.Error as exc:
+        raise UnreadableFile(
+            name, "malformed_csv", f"is not well-formed CSV: {exc} at line {reader.line_num} (an unmatched quote?)"
+        ) from None
+    return rows, header
 
 
 def _cell(v):
@@ -128,19 +153,32 @@ def _read_xlsx(path: Path) -> tuple[list[dict], list[str]]:
     from openpyxl import load_workbook
 
     try:
-        wb = load_workbook(path, read_only=True, data_only=True)
+        wb = load_workbook(path, read_only=True, data_only=False)  # formulas as formulas: refused below
     except Exception as exc:  # a broken archive or not a workbook at all
         raise UnreadableFile(
             path.name, "not_a_workbook", f"is not a readable xlsx workbook ({type(exc).__name__})"
         ) from None
     try:
         ws = wb.worksheets[0]
-        it = ws.iter_rows(values_only=True)
+        # the sheet's real extent: a stale <dimension ref="A1:T1"/> would hide every data row
+        ws.reset_dimensions()
+        it = ws.iter_rows()
         header = next(it, None)
-        if not header or not any(header):
+        if not header or not any(c.value is not None for c in header):
             raise UnreadableFile(path.name, "no_header", "has no header line")
-        names = [_cell(h) for h in header]
-        rows = [dict(zip(names, (_cell(v) for v in row))) for row in it if any(v is not None for v in row)]
+        names = [_cell(c.value) for c in header]
+        rows, formulas = [], []
+        for row in it:
+            formulas += [c.coordinate for c in row if c.data_type == "f"]
+            if any(c.value is not None for c in row):
+                rows.append(dict(zip(names, (_cell(c.value) for c in row))))
+        if formulas:  # an export holds values; a formula's result is whatever the last program to save it computed
+            raise UnreadableFile(
+                path.name,
+                "formula_cells",
+                f"holds {len(formulas)} formula cell(s) ({', '.join(formulas[:5])}{', ...' if len(formulas) > 5 else ''})"
+                ", not values: an export must hold values",
+            )
         return rows, names
     finally:
         wb.close()

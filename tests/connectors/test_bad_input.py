@@ -132,6 +132,10 @@ def test_bad_petition_rows_are_quarantined_and_unreadable_files_refused_whole(bu
             assert (reason, field) == ("unreadable_file", "file") and value.startswith(f.rejected + ": ")
         for case_id, expected in f.rows.items():
             assert quarantined[case_id][:2] == expected, case_id
+        for case_id in f.conformed:
+            assert case_id not in quarantined, case_id
+            found = con.execute("select count(*) from marts.fct_petitions where case_id = ?", [case_id]).fetchone()
+            assert found == (1,), (f.name, case_id)
 
 
 def test_nothing_landed_is_unaccounted_for(built):
