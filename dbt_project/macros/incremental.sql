@@ -80,11 +80,14 @@ cast('{{ dt.strftime("%Y-%m-%dT%H:%M:%S.%f") }}+00:00' as {{ instant_type() }})
 {#- The day this build counts as today (Asia/Shanghai): the local date of its stamp, or the
     `as_of_date` var (YYYY-MM-DD) where a test sets one. A period whose last day is before
     it is closed (final); the current one is provisional. -#}
-{% macro as_of_date() -%}
+{% macro as_of_date(days_after=0) -%}
 {%- set day = var('as_of_date', none) -%}
 {%- if day is none -%}
 {%- set utc = modules.pytz.utc.localize(build_stamp_datetime()) -%}
 {%- set day = utc.astimezone(modules.pytz.timezone('Asia/Shanghai')).strftime('%Y-%m-%d') -%}
+{%- endif -%}
+{%- if days_after -%}
+{%- set day = (modules.datetime.date.fromisoformat(day) + modules.datetime.timedelta(days=days_after)).isoformat() -%}
 {%- endif -%}
 cast('{{ day }}' as date)
 {%- endmacro %}

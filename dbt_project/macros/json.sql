@@ -10,7 +10,12 @@
 {#- Spark's JSONPath writes a quoted member $."a b" as $['a b'] (inside a SQL literal). -#}
 {% macro _spark_json_path(path) -%}{{ return(modules.re.sub('\\."([^"]*)"', "[\\\\'\\1\\\\']", path)) }}{%- endmacro %}
 
-{% macro json_double(column, path) -%}try_cast({{ json_text(column, path) }} as double){%- endmacro %}
+{#- A coordinate in degrees: a finite number within [-bound, bound], else null (NaN, ±Infinity,
+    1e300 and the like come out null, and check_degrees() names them). -#}
+{% macro json_degrees(column, path, bound) -%}
+{%- set number = 'try_cast(' ~ json_text(column, path) ~ ' as double)' -%}
+case when abs({{ number }}) <= {{ bound }} then {{ number }} end
+{%- endmacro %}
 {% macro json_int(column, path) -%}try_cast({{ json_text(column, path) }} as integer){%- endmacro %}
 {% macro json_bool(column, path) -%}try_cast({{ json_text(column, path) }} as boolean){%- endmacro %}
 
@@ -31,7 +36,7 @@
             {{ json_text(doc, '$.status') }} as status, ...
         {% endcall %}
 
-    `doc` stands for the column: every json_text/json_int/json_double/json_bool/json_fragment
+    `doc` stands for the column: every json_text/json_int/json_degrees/json_bool/json_fragment
     given it records its path, and the select reads all recorded paths in one extraction.
     It selects from `relation` (kept under the same name), so `relation.col` still works.
     An object or array read this way is its JSON text; a JSON null is null.

@@ -130,15 +130,32 @@ case {% for c in all_checks %}when {{ c.when }} then cast({{ c.value }} as strin
 {{ return({'when': 'nullif(trim(' ~ text ~ '), \'\') is not null and ' ~ typed ~ ' is null', 'reason': 'wrong_type', 'field': field, 'value': text}) }}
 {%- endmacro %}
 
+{#- A coordinate text (`text`) whose degrees (`typed`, from json_degrees) came out empty: out
+    of range when it is a number (NaN and ±Infinity included), else the wrong type. Returns
+    two rules. -#}
+{% macro check_degrees(text, typed, field) -%}
+{{ return([
+    {'when': 'try_cast(trim(' ~ text ~ ') as double) is not null and ' ~ typed ~ ' is null', 'reason': 'out_of_range', 'field': field, 'value': text},
+    check_type(text, typed, field),
+]) }}
+{%- endmacro %}
+
 {#- A present time/date text (`text`) whose parsed form (`parsed`) came out empty: an
-    impossible date when it has the shape of a known form, else unparseable. Returns two
-    rules. -#}
-{% macro check_time(text, parsed, field) -%}
+    impossible date when it has the shape of a known form, else unparseable; and a parsed
+    time no record of this platform can have: before 1949-10-01, or (unless `future` is
+    false: an end of validity may lie years ahead) more than a year after the build's day.
+    Returns three rules. -#}
+{% macro check_time(text, parsed, field, future=true) -%}
 {%- set present = 'nullif(trim(' ~ text ~ '), \'\') is not null and ' ~ parsed ~ ' is null' -%}
 {%- set shaped = regex_search('trim(' ~ text ~ ')', '^\\d{4}[-/年]\\d{1,2}[-/月]\\d{1,2}') -%}
+{%- set implausible = 'cast(' ~ parsed ~ ' as date) < cast(\'1949-10-01\' as date)' -%}
+{%- if future -%}
+{%- set implausible = implausible ~ ' or cast(' ~ parsed ~ ' as date) > ' ~ as_of_date(366) -%}
+{%- endif -%}
 {{ return([
     {'when': present ~ ' and ' ~ shaped, 'reason': 'impossible_date', 'field': field, 'value': text},
     {'when': present, 'reason': 'unparseable_time', 'field': field, 'value': text},
+    {'when': '(' ~ implausible ~ ')', 'reason': 'out_of_range', 'field': field, 'value': text},
 ]) }}
 {%- endmacro %}
 

@@ -14,7 +14,21 @@ from tests.dbt_project.dbt_cli import dbt_env, run_dbt
 pytestmark = pytest.mark.slow  # dbt on a project or warehouse of its own: make test-all
 
 DOCS = [
-    (1, {"a": "x", "n": {"m": 2}, "来源 形式": "来信", "num": "3.5", "flag": True, "obj": {"b": [1, 2]}, "nul": None}),
+    (
+        1,
+        {
+            "a": "x",
+            "n": {"m": 2},
+            "来源 形式": "来信",
+            "num": "3.5",
+            "nan": "NaN",
+            "inf": "-Infinity",
+            "huge": 1e300,
+            "flag": True,
+            "obj": {"b": [1, 2]},
+            "nul": None,
+        },
+    ),
     (2, {}),
 ]
 
@@ -23,7 +37,10 @@ FIELDS = {
     "a": "json_text(doc, '$.a')",
     "n_m": "json_text(doc, '$.n.m')",
     "form": """json_text(doc, '$."来源 形式"')""",
-    "num": "json_double(doc, '$.num')",
+    "num": "json_degrees(doc, '$.num', 90)",
+    "nan": "json_degrees(doc, '$.nan', 90)",  # degrees are finite and within the bound: else null
+    "inf": "json_degrees(doc, '$.inf', 90)",
+    "huge": "json_degrees(doc, '$.huge', 90)",
     "m_int": "json_int(doc, '$.n.m')",
     "flag": "json_bool(doc, '$.flag')",
     "obj": "json_fragment(doc, '$.obj')",
@@ -66,6 +83,9 @@ def test_json_select_reads_every_kind_of_field(rows):
         "n_m": "2",
         "form": "来信",
         "num": 3.5,
+        "nan": None,
+        "inf": None,
+        "huge": None,
         "m_int": 2,
         "flag": True,
         "nul": None,

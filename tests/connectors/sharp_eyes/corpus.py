@@ -54,4 +54,12 @@ def cases(running) -> list[Case]:
             "outside_kaifeng",
             "longitude,latitude",
         ),
+        Case(
+            "a camera at longitude -Infinity",
+            "sharp_eyes",
+            "cameras",
+            [changed(camera, {"cameraIndexCode": "CORPUS-SE-8", "longitude": "-Infinity"})],
+            "out_of_range",
+            "longitude",
+        ),
     ]

@@ -41,6 +41,16 @@ def cases(running) -> list[Case]:
         ),
         req(6, "status outside open/closed", {"status": "pending"}, "unknown_code", "status"),
         req(7, "a point in Shanghai", {"lat": 31.2304, "long": 121.4737}, "outside_kaifeng", "lat,long"),
+        req(11, "latitude NaN", {"lat": "NaN"}, "out_of_range", "lat"),
+        req(12, "latitude Infinity", {"lat": "Infinity"}, "out_of_range", "lat"),
+        req(13, "longitude 1e300", {"long": 1e300}, "out_of_range", "long"),
+        req(
+            14,
+            "requested in 2100",
+            {"requested_datetime": "2100-01-01T10:00:00+08:00"},
+            "out_of_range",
+            "requested_datetime",
+        ),
         Case(
             "the same key and version again, with other content",
             "smart_city",

@@ -37,4 +37,12 @@ def cases(running) -> list[Case]:
             "out_of_range",
             "berth_count",
         ),
+        Case(
+            "a lot at latitude NaN",
+            "smart_parking",
+            "lots",
+            [changed(lot, {"lot_id": "CORPUS-SP-6", "latitude": "NaN"})],
+            "out_of_range",
+            "latitude",
+        ),
     ]

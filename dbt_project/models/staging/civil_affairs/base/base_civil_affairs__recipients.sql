@@ -31,7 +31,7 @@ select
          check_required('assistance_category', 'jzlb')]
         + check_time('_updated_text', 'updated_at', 'update_time')
         + check_time('_from_text', 'valid_from', 'ksrq')
-        + check_time('_to_text', 'valid_to', 'jsrq')
+        + check_time('_to_text', 'valid_to', 'jsrq', future=false)
         + [check_code('assistance_category', ['DB', 'TK', 'LS', 'CJ', 'GL'], 'jzlb')]
         + check_id_number('id_number_check', 'id_number_masked', 'sfzh'),
         key_field='dx_id',

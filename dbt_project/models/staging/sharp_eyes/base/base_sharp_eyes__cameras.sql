@@ -9,8 +9,8 @@ typed as (
         record_key as camera_index_code,
         {{ json_text(doc, '$.cameraName') }} as camera_name,
         {{ json_text(doc, '$.regionIndexCode') }} as region_index_code,
-        {{ json_double(doc, '$.longitude') }} as source_longitude,
-        {{ json_double(doc, '$.latitude') }} as source_latitude,
+        {{ json_degrees(doc, '$.longitude', 180) }} as source_longitude,
+        {{ json_degrees(doc, '$.latitude', 90) }} as source_latitude,
         'WGS-84' as source_crs,
         {{ json_int(doc, '$.status') }} as status,
         {{ json_text(doc, '$.longitude') }} as _long_text,
@@ -24,8 +24,8 @@ select
     {{ base_columns([
         check_required('_long_text', 'longitude'),
         check_required('_lat_text', 'latitude'),
-        check_type('_long_text', 'source_longitude', 'longitude'),
-        check_type('_lat_text', 'source_latitude', 'latitude'),
+        ] + check_degrees('_long_text', 'source_longitude', 'longitude')
+        + check_degrees('_lat_text', 'source_latitude', 'latitude') + [
         check_inside_kaifeng('source_longitude', 'source_latitude', 'source_crs', 'longitude,latitude'),
         check_code('status', [0, 1], 'status'),
     ],

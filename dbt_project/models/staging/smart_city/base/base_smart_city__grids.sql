@@ -27,7 +27,7 @@ select
     {{ base_columns(
         [check_required('village_code', 'village_code'), check_required('_geometry_type', 'geometry')]
         + check_time('_valid_from_text', 'valid_from', 'valid_from')
-        + check_time('_valid_to_text', 'valid_to', 'valid_to')
+        + check_time('_valid_to_text', 'valid_to', 'valid_to', future=false)
         + [
             check_code('_geometry_type', ['Polygon'], 'geometry.type'),
             check_code('source_crs', ['GCJ-02', 'WGS-84', 'BD-09'], 'coordinate_system'),

@@ -16,8 +16,8 @@ typed as (
         {{ json_text(doc, '$.service_code') }} as service_code,
         {{ json_text(doc, '$.service_name') }} as service_name,
         {{ json_text(doc, '$.agency_responsible') }} as agency_responsible,
-        {{ json_double(doc, '$.long') }} as source_longitude,
-        {{ json_double(doc, '$.lat') }} as source_latitude,
+        {{ json_degrees(doc, '$.long', 180) }} as source_longitude,
+        {{ json_degrees(doc, '$.lat', 90) }} as source_latitude,
         -- Open311 says WGS-84; this platform states GCJ-02 on every record.
         coalesce({{ json_text(doc, '$.extended_attributes.coordinate_system') }}, 'WGS-84') as source_crs,
         {{ json_text(doc, '$.extended_attributes.reporter.type') }} as reporter_type,
@@ -48,8 +48,8 @@ select
             check_required('service_code', 'service_code'),
             check_required('status', 'status'),
             check_code('status', ['open', 'closed'], 'status'),
-            check_type('_long_text', 'source_longitude', 'long'),
-            check_type('_lat_text', 'source_latitude', 'lat'),
+            ] + check_degrees('_long_text', 'source_longitude', 'long')
+            + check_degrees('_lat_text', 'source_latitude', 'lat') + [
             check_code('source_crs', ['GCJ-02', 'WGS-84', 'BD-09'], 'coordinate_system'),
             check_inside_kaifeng('source_longitude', 'source_latitude', 'source_crs', 'lat,long'),
         ],

@@ -13,8 +13,8 @@ typed as (
         {{ json_text(doc, '$.violation_type') }} as violation_type,
         {{ json_text(doc, '$.violation_type_name') }} as violation_type_name,
         {{ json_text(doc, '$.lot_id') }} as lot_id,
-        {{ json_double(doc, '$.longitude') }} as source_longitude,
-        {{ json_double(doc, '$.latitude') }} as source_latitude,
+        {{ json_degrees(doc, '$.longitude', 180) }} as source_longitude,
+        {{ json_degrees(doc, '$.latitude', 90) }} as source_latitude,
         coalesce({{ json_text(doc, '$.coordinate_system') }}, 'BD-09') as source_crs,
         {{ json_text(doc, '$.status') }} as status,
         {{ json_text(doc, '$.handling_department') }} as department_code,
@@ -44,8 +44,8 @@ select
         + check_time('_updated_text', 'updated_at', 'updated_at')
         + [
             check_code('status', ['registered', 'dispatched', 'handled', 'closed'], 'status'),
-            check_type('_long_text', 'source_longitude', 'longitude'),
-            check_type('_lat_text', 'source_latitude', 'latitude'),
+            ] + check_degrees('_long_text', 'source_longitude', 'longitude')
+            + check_degrees('_lat_text', 'source_latitude', 'latitude') + [
             check_code('source_crs', ['GCJ-02', 'WGS-84', 'BD-09'], 'coordinate_system'),
             check_inside_kaifeng('source_longitude', 'source_latitude', 'source_crs', 'longitude,latitude'),
         ],
