@@ -11,6 +11,8 @@
   tables are loaded into `<schema>_next` and swapped in with the schema renames in one
   transaction. The role `bi_reader` may read the published marts and nothing else; the
   quarantine is published beside them for the data engineers, without a grant to BI.
+  PostgreSQL text cannot hold the NUL character (U+0000): where a source typed one into a
+  text, the PostgreSQL copy leaves it out; the DuckDB copy keeps the text as landed.
 """
 
 from __future__ import annotations
@@ -227,7 +229,9 @@ def publish_postgres(warehouse_path: Path, dsn: str, descriptions: Descriptions 
                             ),
                         )
                     )
-                    rows = wh.execute(f'select * from "{schema}"."{table}"')
+                    # PostgreSQL text cannot hold U+0000: a NUL a source typed into a note is dropped
+                    select = ", ".join(f"replace(\"{c}\", chr(0), '')" if t == "VARCHAR" else f'"{c}"' for c, t in cols)
+                    rows = wh.execute(f'select {select} from "{schema}"."{table}"')
                     n = 0
                     with cur.copy(sql.SQL("copy {} from stdin").format(target)) as copy:
                         while batch := rows.fetchmany(10_000):

@@ -160,6 +160,29 @@ def test_bi_reader_reads_the_marts_and_is_refused_the_rest(tiny_warehouse, bi_po
         )
 
 
+@pytest.mark.servers
+def test_a_nul_typed_into_a_note_does_not_stop_the_postgresql_publish(tiny_warehouse, bi_postgres, tmp_path):
+    import shutil
+
+    settings, _ = tiny_warehouse
+    copy = tmp_path / "kaifeng.duckdb"
+    shutil.copy(settings.warehouse_path, copy)
+    wh = duckdb.connect(str(copy))
+    (event, state) = wh.execute("select event_id, state from marts.fct_event_lifecycle limit 1").fetchone()
+    wh.execute(
+        "update marts.fct_event_lifecycle set note = '已处理' || chr(0) || '完毕' where event_id = ? and state = ?",
+        [event, state],
+    )
+    wh.close()
+    loaded = publish_postgres(copy, bi_postgres.dsn)
+    assert loaded["marts.fct_event_lifecycle"] > 0
+    with psycopg.connect(bi_postgres.reader_dsn) as bi:
+        notes = bi.execute(
+            "select note from marts.fct_event_lifecycle where event_id = %s and state = %s", [event, state]
+        ).fetchall()
+    assert notes and all(n == "已处理完毕" for (n,) in notes)
+
+
 @pytest.mark.e2e
 @pytest.mark.servers
 def test_bi_clients_read_while_the_pipeline_runs_again(tiny_rerun):
