@@ -179,7 +179,9 @@ def _demo(args: argparse.Namespace) -> int:
     if args.fresh:
         _remove_warehouse(settings)
     with shown as out:
-        failure, retries, report = _demo_runs(args, start, land_from, end, lambda msg: _progress(msg, t0, out), out)
+        failure, retries, report = _demo_runs(
+            args, settings, start, land_from, end, lambda msg: _progress(msg, t0, out), out
+        )
     from govhub.pipeline import summary
 
     _progress("done" if failure is None else "done, with failures", t0)
@@ -192,16 +194,17 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def _demo_runs(args: argparse.Namespace, start: date, land_from: date, end: date, say, out):
+def _demo_runs(args: argparse.Namespace, settings, start: date, land_from: date, end: date, say, out):
     """The stand-ins up, the pipeline over the window, the stand-ins down: (the failure or
     None, the connectors' retries, the faults the stand-ins injected)."""
     from govhub.console import RunBar
     from govhub.pipeline import PipelineError, run_pipeline
 
+    key = settings.pseudonym_key()  # the user's, or the lake's: never one per run
     sandbox = SandboxProcess(args.preset, args.seed, start, end, args.faults)
     failure = None
     try:
-        os.environ.update(sandbox.env)
+        os.environ.update(sandbox.env, GOVHUB_PSEUDONYM_KEY=key)
         say(
             "stand-ins up: "
             + ", ".join(f"{k}={v}" for k, v in sandbox.env.items() if k.endswith("_URL") and "DB_URL" not in k)

@@ -90,6 +90,23 @@ class WarehouseSettings:
     def reports_dir(self) -> Path:
         return reports_dir_for(self.warehouse_path)
 
+    def pseudonym_key(self) -> str:
+        """The key the demo pseudonymizes with: GOVHUB_PSEUDONYM_KEY when set, else the key
+        kept with the lake (`_state/pseudonym_key`, owner-only, made on first use), so that a
+        run on a kept lake gives every person the pseudonym the earlier runs gave them."""
+        if os.environ.get("GOVHUB_PSEUDONYM_KEY"):
+            return os.environ["GOVHUB_PSEUDONYM_KEY"]
+        import secrets
+
+        path = self.lake_dir / "_state" / "pseudonym_key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f".{path.name}.tmp")
+            tmp.write_text(secrets.token_urlsafe(32), encoding="utf-8")
+            tmp.chmod(0o600)
+            os.replace(tmp, path)
+        return path.read_text(encoding="utf-8").strip()
+
 
 def bi_postgres_dsn() -> str | None:
     """GOVHUB_BI_POSTGRES_DSN, the PostgreSQL publish target (None: not published there). It

@@ -26,6 +26,38 @@ def test_default_window_covers_the_whole_previous_month():
     assert default_window(date(2026, 11, 25), 3) == (date(2026, 11, 22), date(2026, 11, 25))
 
 
+def test_the_demo_keeps_one_pseudonym_key_per_lake_and_takes_the_users(tmp_path, monkeypatch):
+    import argparse
+
+    import govhub.cli as cli
+    import govhub.pipeline as pipeline
+    from warehouse.settings import WarehouseSettings
+
+    class Sandbox:  # the stand-ins draw a key of their own on every start
+        def __init__(self, *args):
+            self.env, self.report = {"GOVHUB_PSEUDONYM_KEY": os.urandom(8).hex()}, {}
+
+        def stop(self):
+            pass
+
+    used = []
+    monkeypatch.setattr(cli, "SandboxProcess", Sandbox)
+    monkeypatch.setattr(pipeline, "run_pipeline", lambda *a, **k: used.append(os.environ["GOVHUB_PSEUDONYM_KEY"]))
+    monkeypatch.delenv("GOVHUB_PSEUDONYM_KEY", raising=False)
+    settings = WarehouseSettings(tmp_path / "kaifeng.duckdb", tmp_path / "lake")
+    args = argparse.Namespace(preset="tiny", seed=1, faults=None, executor="in_process")
+    day = date(2026, 10, 1)
+    for _ in range(2):  # a run, and a run again on the kept lake
+        cli._demo_runs(args, settings, day, day, date(2026, 10, 2), print, sys.stdout)
+        monkeypatch.delenv("GOVHUB_PSEUDONYM_KEY")
+    key_file = tmp_path / "lake" / "_state" / "pseudonym_key"
+    assert used[0] == used[1] == key_file.read_text() and len(used[0]) >= 40
+    assert key_file.stat().st_mode & 0o077 == 0  # the owner's only
+    monkeypatch.setenv("GOVHUB_PSEUDONYM_KEY", "the-centres-own-key-0123456789")
+    cli._demo_runs(args, settings, day, day, date(2026, 10, 2), print, sys.stdout)
+    assert used[2] == "the-centres-own-key-0123456789"
+
+
 def test_ingest_without_settings_fails_naming_every_variable_at_once(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GOVHUB_SMART_CITY", "GOVHUB_PSEUDONYM"))}
     env.update(GOVHUB_WAREHOUSE_PATH=str(tmp_path / "w.duckdb"), GOVHUB_HTTP_ATTEMPTS="often")
