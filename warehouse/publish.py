@@ -9,8 +9,11 @@
   alone, to `live.duckdb` beside it, the same way.
 - **PostgreSQL** (`publish_postgres`, when `GOVHUB_BI_POSTGRES_DSN` is set): the same
   tables are loaded into `<schema>_next` and swapped in with the schema renames in one
-  transaction. The role `bi_reader` may read the published marts and nothing else; the
-  quarantine is published beside them for the data engineers, without a grant to BI.
+  transaction. BI sessions cannot stall it: the swap takes each lock within 500 ms, gives way
+  to readers and tries again (for up to 5 minutes), and a `bi_reader` session idle in a
+  transaction ends after a minute. The role `bi_reader` may read the published marts and
+  nothing else; the quarantine is published beside them for the data engineers, without a
+  grant to BI.
   PostgreSQL text cannot hold the NUL character (U+0000): where a source typed one into a
   text, the PostgreSQL copy leaves it out; the DuckDB copy keeps the text as landed.
 """
@@ -18,6 +21,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 from collections.abc import Mapping
@@ -26,6 +30,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
+
+log = logging.getLogger(__name__)
 
 # What BI may read, and what is published for the data engineers only.
 BI_SCHEMAS = ("marts", "scores", "rules")  # rules: the points and assessment rules in force, by version
@@ -196,9 +202,17 @@ def _pg_type(duck_type: str) -> str:
     return PG_TYPES.get(duck_type, "text")
 
 
-def publish_postgres(warehouse_path: Path, dsn: str, descriptions: Descriptions | None = None) -> dict[str, int]:
+def publish_postgres(
+    warehouse_path: Path,
+    dsn: str,
+    descriptions: Descriptions | None = None,
+    reader_idle_seconds: int = 60,
+    swap_wait_seconds: float = 300,
+) -> dict[str, int]:
     """Load the BI and engineer schemas into PostgreSQL, with their descriptions as comments,
-    and swap them in; rows per table."""
+    and swap them in; rows per table. BI sessions cannot block it for long: a session idle in
+    a transaction ends after `reader_idle_seconds`, and the swap gives way to readers and
+    tries again for up to `swap_wait_seconds` (PublishError after)."""
     import psycopg
     from psycopg import sql
 
@@ -244,14 +258,68 @@ def publish_postgres(warehouse_path: Path, dsn: str, descriptions: Descriptions 
                         for statement in _comments(f'"{schema}_next"."{table}"', doc, [c for c, _ in cols]):
                             cur.execute(statement)
             pg.commit()
-            # the swap, and the grants: one transaction
-            with pg.cursor() as cur:
-                cur.execute(
-                    # two publishers to databases of one server may create the role at once
-                    "do $$ begin if not exists (select from pg_roles where rolname = 'bi_reader') "
-                    "then create role bi_reader login; end if; "
-                    "exception when duplicate_object or unique_violation then null; end $$"
+            _reader_role(pg, reader_idle_seconds)
+            _swap(pg, schemas, swap_wait_seconds)
+    finally:
+        wh.close()
+    return loaded
+
+
+# The swap waits for BI readers' locks this long per try: shorter than PostgreSQL's
+# deadlock_timeout (1 s), so that where a reader and the swap wait on each other the swap
+# gives way, and the reader never sees a deadlock error; and new readers queued behind the
+# swap wait no longer than this.
+SWAP_LOCK_TIMEOUT = "500ms"
+
+
+def _reader_role(pg, idle_seconds: int) -> None:
+    """bi_reader exists, and a BI session idle in a transaction ends after `idle_seconds`
+    (it would hold its locks, and the swap behind them, indefinitely)."""
+    import psycopg
+    from psycopg import sql
+
+    with pg.cursor() as cur:
+        cur.execute(
+            # two publishers to databases of one server may create the role at once
+            "do $$ begin if not exists (select from pg_roles where rolname = 'bi_reader') "
+            "then create role bi_reader login; end if; "
+            "exception when duplicate_object or unique_violation then null; end $$"
+        )
+    pg.commit()
+    try:
+        with pg.cursor() as cur:
+            cur.execute(
+                sql.SQL("alter role {} set idle_in_transaction_session_timeout = {}").format(
+                    sql.Identifier(BI_READER), sql.Literal(f"{idle_seconds}s")
                 )
+            )
+        pg.commit()
+    except psycopg.errors.InsufficientPrivilege:
+        pg.rollback()
+        log.warning(
+            "PostgreSQL: the publishing role may not limit %s's idle transactions; ask the administrator for "
+            "ALTER ROLE %s SET idle_in_transaction_session_timeout = '%ss'",
+            BI_READER,
+            BI_READER,
+            idle_seconds,
+        )
+
+
+def _swap(pg, schemas: tuple[str, ...], wait_seconds: float) -> None:
+    """The `_next` schemas swapped in, with their grants, in one transaction that takes each
+    lock within SWAP_LOCK_TIMEOUT; when a reader holds one longer, the transaction is rolled
+    back and tried again (backing off), for up to `wait_seconds`."""
+    import time
+
+    import psycopg
+    from psycopg import sql
+
+    deadline = time.monotonic() + wait_seconds
+    delay = 0.1
+    while True:
+        try:
+            with pg.cursor() as cur:
+                cur.execute(sql.SQL("set local lock_timeout = {}").format(sql.Literal(SWAP_LOCK_TIMEOUT)))
                 for schema in schemas:
                     cur.execute(sql.SQL("drop schema if exists {} cascade").format(sql.Identifier(schema)))
                     cur.execute(
@@ -261,11 +329,26 @@ def publish_postgres(warehouse_path: Path, dsn: str, descriptions: Descriptions 
                     )
                     cur.execute(sql.SQL("revoke all on schema {} from public").format(sql.Identifier(schema)))
                 for schema in BI_SCHEMAS:
-                    cur.execute(sql.SQL("grant usage on schema {} to bi_reader").format(sql.Identifier(schema)))
                     cur.execute(
-                        sql.SQL("grant select on all tables in schema {} to bi_reader").format(sql.Identifier(schema))
+                        sql.SQL("grant usage on schema {} to {}").format(*map(sql.Identifier, (schema, BI_READER)))
+                    )
+                    cur.execute(
+                        sql.SQL("grant select on all tables in schema {} to {}").format(
+                            *map(sql.Identifier, (schema, BI_READER))
+                        )
                     )
             pg.commit()
-    finally:
-        wh.close()
-    return loaded
+            return
+        except (psycopg.errors.LockNotAvailable, psycopg.errors.DeadlockDetected) as exc:
+            pg.rollback()
+            if time.monotonic() + delay > deadline:
+                raise PublishError(
+                    f"PostgreSQL: BI sessions held the published tables for over {wait_seconds:g} s, so the new "
+                    f"tables could not be swapped in ({type(exc).__name__}); they wait in the *_next schemas"
+                ) from exc
+            time.sleep(delay)
+            delay = min(delay * 2, 2.0)
+
+
+class PublishError(RuntimeError):
+    """A publish that could not complete; the message says why, in one line."""

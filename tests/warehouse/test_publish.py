@@ -194,3 +194,59 @@ def test_bi_clients_read_while_the_pipeline_runs_again(tiny_rerun):
     reference = tiny_rerun.reads[0][0]
     assert reference > 0 and all(duck == pg == reference for duck, pg in tiny_rerun.reads), tiny_rerun.reads
     assert tiny_rerun.copy_after != tiny_rerun.copy_before  # the rerun published a new copy
+
+
+def _small_warehouse(path, version: int) -> None:
+    """Three marts of 500 rows whose every value says which publish wrote it."""
+    con = duckdb.connect(str(path))
+    for name in ("fct_a", "fct_b", "dim_c"):
+        con.execute(
+            f"create schema if not exists marts; create or replace table marts.{name} as "
+            f"select i as id, {version} as version from range(500) as t(i)"
+        )
+    con.close()
+
+
+@pytest.mark.servers
+def test_publishes_go_through_while_bi_reads_and_a_session_idles_in_a_transaction(bi_postgres, tmp_path):
+    import threading
+
+    published = tmp_path / "kaifeng.duckdb"
+    _small_warehouse(published, 0)
+    publish_postgres(published, bi_postgres.dsn, reader_idle_seconds=3)  # bi_reader's sessions from now on
+    idle = psycopg.connect(bi_postgres.reader_dsn)
+    idle.execute("select count(*) from marts.fct_a").fetchone()  # and then nothing: idle in its transaction
+    stop, reads, retried, wrong = threading.Event(), [], [], []
+
+    def reader():  # three tables in one statement, in an order of its own, again and again
+        with psycopg.connect(bi_postgres.reader_dsn, autocommit=True) as bi:
+            while not stop.is_set():
+                try:
+                    row = bi.execute(
+                        "select (select count(*) from marts.dim_c), min(b.version), max(b.version), "
+                        "(select min(version) from marts.fct_a) from marts.fct_b as b"
+                    ).fetchone()
+                except psycopg.errors.Error as exc:
+                    retried.append(type(exc).__name__)
+                    continue
+                reads.append(row)
+                if row[0] != 500 or row[1] != row[2]:
+                    wrong.append(row)
+
+    threads = [threading.Thread(target=reader) for _ in range(2)]
+    for t in threads:
+        t.start()
+    try:
+        for version in range(1, 31):
+            _small_warehouse(published, version)
+            loaded = publish_postgres(published, bi_postgres.dsn, reader_idle_seconds=3, swap_wait_seconds=60)
+            assert loaded["marts.fct_b"] == 500
+    finally:
+        stop.set()
+        for t in threads:
+            t.join()
+        idle.close()
+    assert wrong == [] and len(reads) > 30
+    assert retried == []  # the swap gives way: no reader sees a deadlock or a missing table
+    with psycopg.connect(bi_postgres.reader_dsn) as bi:
+        assert bi.execute("select min(version), max(version) from marts.fct_a").fetchone() == (30, 30)
