@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -9,6 +10,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+log = logging.getLogger(__name__)
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
@@ -185,6 +188,52 @@ def prune(docs_dir: Path, days: int = RETENTION_DAYS) -> int:
     return gone
 
 
+def _suite(context, suite_name: str, checks: list[Check]):
+    """The DataFrame's batch definition and the suite of `checks`, in `context`."""
+    import great_expectations as gx
+
+    source = context.data_sources.add_pandas(name="landing")
+    batch_definition = source.add_dataframe_asset(name=suite_name).add_batch_definition_whole_dataframe("load")
+    suite = context.suites.add(gx.ExpectationSuite(name=suite_name))
+    for c in checks:
+        suite.add_expectation(c.expectation)
+    return batch_definition, suite
+
+
+def _validate_with_docs(context, suite, batch_definition, df, docs_dir: Path, run_name: str | None):
+    """Validate through a checkpoint that keeps the result and rebuilds the Data Docs site:
+    (the result, its page). The site is one folder that every validation rewrites (its index
+    lists every kept result), so one process at a time writes it: steps running in parallel
+    take turns on a lock file beside it, and none reads a page another is rewriting."""
+    import fcntl
+
+    import great_expectations as gx
+    from great_expectations.core.run_identifier import RunIdentifier
+
+    docs_dir.mkdir(parents=True, exist_ok=True)
+    definition = context.validation_definitions.add(
+        gx.ValidationDefinition(name=suite.name, data=batch_definition, suite=suite)
+    )
+    checkpoint = context.checkpoints.add(
+        gx.Checkpoint(
+            name=suite.name,
+            validation_definitions=[definition],
+            actions=[gx.checkpoint.UpdateDataDocsAction(name="data_docs")],
+            result_format=RESULT_FORMAT,
+        )
+    )
+    with (docs_dir / ".site.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            prune(docs_dir)
+            run = checkpoint.run(batch_parameters={"dataframe": df}, run_id=RunIdentifier(run_name=run_name))
+            identifier, result = next(iter(run.run_results.items()))
+            urls = context.get_docs_sites_urls(resource_identifier=identifier)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+    return result, (urls[0]["site_url"] if urls else None)
+
+
 def validate(
     suite_name: str,
     df: pd.DataFrame,
@@ -194,37 +243,19 @@ def validate(
 ) -> SuiteResult:
     """Validate `df` against `checks`. With `docs_dir` the result is kept there under
     `run_name` and the Data Docs site is rebuilt; `SuiteResult.docs_page` is its page."""
-    import great_expectations as gx
 
-    context = _context(docs_dir)
-    source = context.data_sources.add_pandas(name="landing")
-    batch_definition = source.add_dataframe_asset(name=suite_name).add_batch_definition_whole_dataframe("load")
-    suite = context.suites.add(gx.ExpectationSuite(name=suite_name))
-    for c in checks:
-        suite.add_expectation(c.expectation)
-    docs_page = None
-    if docs_dir is None:
+    docs_page, result = None, None
+    if docs_dir is not None:
+        try:
+            context = _context(docs_dir)
+            batch_definition, suite = _suite(context, suite_name, checks)
+            result, docs_page = _validate_with_docs(context, suite, batch_definition, df, docs_dir, run_name)
+        except Exception as exc:  # the report failed, not the data: validated without it
+            log.warning("%s: the Data Docs page could not be written (%s: %s)", suite_name, type(exc).__name__, exc)
+    if result is None:
+        batch_definition, suite = _suite(_context(None), suite_name, checks)
         batch = batch_definition.get_batch(batch_parameters={"dataframe": df})
         result = batch.validate(suite, result_format=RESULT_FORMAT)
-    else:
-        from great_expectations.core.run_identifier import RunIdentifier
-
-        prune(docs_dir)
-        definition = context.validation_definitions.add(
-            gx.ValidationDefinition(name=suite_name, data=batch_definition, suite=suite)
-        )
-        checkpoint = context.checkpoints.add(
-            gx.Checkpoint(
-                name=suite_name,
-                validation_definitions=[definition],
-                actions=[gx.checkpoint.UpdateDataDocsAction(name="data_docs")],
-                result_format=RESULT_FORMAT,
-            )
-        )
-        run = checkpoint.run(batch_parameters={"dataframe": df}, run_id=RunIdentifier(run_name=run_name))
-        identifier, result = next(iter(run.run_results.items()))
-        urls = context.get_docs_sites_urls(resource_identifier=identifier)
-        docs_page = urls[0]["site_url"] if urls else None
     by_id = {r.expectation_config.id: r for r in result.results}
     outcomes = []
     for c in checks:

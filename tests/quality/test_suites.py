@@ -171,3 +171,39 @@ def test_kept_validations_get_data_docs_pages_and_old_ones_are_pruned(tmp_path):
         os.utime(f, (old, old))
     assert prune(tmp_path) == 2
     assert len(list((tmp_path / "validations").rglob("*.json"))) == 1
+
+
+def _validate_in_a_loop(args):
+    """One process's share of parallel landings: validations of its entities, kept in one docs folder."""
+    docs_dir, keys, rounds = args
+    failures = []
+    for n in range(rounds):
+        for key in keys:
+            try:
+                result = SUITES[key].validate([], docs_dir, f"run-{key[1]}-{n}")
+                if not (result.blocking_ok and result.docs_page):
+                    failures.append((key, n, "no page"))
+            except Exception as exc:  # noqa: BLE001 (any failure is what this test counts)
+                failures.append((key, n, repr(exc)))
+    return failures
+
+
+def test_parallel_validations_share_the_data_docs_site_without_failing(tmp_path):
+    import multiprocessing
+
+    keys = sorted(SUITES)[:9]
+    shares = [(tmp_path, keys[i::3], 2) for i in range(3)]  # three processes, three entities each, two rounds
+    with multiprocessing.get_context("spawn").Pool(3) as pool:
+        failures = [f for share in pool.map(_validate_in_a_loop, shares) for f in share]
+    assert failures == []
+    pages = list((tmp_path / "data_docs" / "validations").rglob("*.html"))
+    assert len(pages) == 2 * len(keys) and (tmp_path / "data_docs" / "index.html").is_file()
+
+
+def test_a_report_that_cannot_be_written_does_not_fail_the_validation(tmp_path):
+    blocked = tmp_path / "docs"
+    blocked.write_text("a file where the docs folder should be")
+    suite = SUITES[("smart_city", "services")]
+    result = suite.validate([], blocked, "run-1")
+    assert result.blocking_ok and result.docs_page is None
+    assert [o.success for o in result.outcomes] == [o.success for o in suite.validate([]).outcomes]
