@@ -2,6 +2,8 @@
 
 - ``GOVHUB_PETITIONS_INBOX``: the folder the provincial system drops its daily files into.
 - ``GOVHUB_PETITIONS_MAX_FILE_MB``: files larger than this are refused unread (default 50).
+- ``GOVHUB_PETITIONS_WAIT_SECONDS``: how long a landing waits for a file of its range that is
+  still being written (no ``.done`` marker yet) before leaving it for the next run (default 30).
 - ``GOVHUB_PSEUDONYM_KEY`` (secret): the key petitioners' personal data is pseudonymized with.
 """
 
@@ -21,6 +23,7 @@ class PetitionsSettings:
     inbox: Path
     pseudonymizer: Pseudonymizer = field(repr=False)
     max_file_bytes: int = 50 * 1024 * 1024
+    wait_seconds: int = 30
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> PetitionsSettings:
@@ -35,4 +38,5 @@ class PetitionsSettings:
             inbox=inbox,
             pseudonymizer=Pseudonymizer.from_env(env),
             max_file_bytes=optional_int("GOVHUB_PETITIONS_MAX_FILE_MB", 50, 1, 1024, env) * 1024 * 1024,
+            wait_seconds=optional_int("GOVHUB_PETITIONS_WAIT_SECONDS", 30, 0, 600, env),
         )

@@ -6,8 +6,11 @@ cannot read as `petitions/raw/rejected_files` (the warehouse quarantines it, the
 files go on). Re-materializing a file's partition lands it again as a new load (staging
 keeps one row per version). A run tagged `NEW_FILES_ONLY` (the pipeline's, over the range
 from the first new file to the last) passes over the files of its range already landed
-with the same content.
+with the same content. A file of its range still being written (no marker yet) is waited
+for up to GOVHUB_PETITIONS_WAIT_SECONDS, then left for the next run, never failing this one.
 """
+
+import time
 
 from dagster import (
     AssetExecutionContext,
@@ -62,10 +65,17 @@ def raw_petition_cases(context: AssetExecutionContext, petitions: PetitionsResou
         context.log.info(f"petitions: {len(context.partition_keys) - len(keys)} file(s) of the range landed already")
     else:
         keys = context.partition_keys
+    files, waiting = _complete(settings, files, [k for k in keys if k not in files])
+    missing = [k for k in waiting if not (settings.inbox / k).exists()]
+    if missing:
+        raise Failure(f"petitions: {', '.join(missing)} no longer in the inbox (a file listed earlier was removed)")
+    for name in waiting:
+        context.log.warning(
+            f"petitions: {name} is still being written (no .done marker after {settings.wait_seconds} s): "
+            "left for the next run"
+        )
     per_file, rejected, drift, load_ids = {}, {}, {}, []
-    for name in keys:
-        if name not in files:
-            raise Failure(f"petitions: {name} is not a complete file in the inbox (missing, or no .done marker)")
+    for name in (k for k in keys if k in files):
         r = ingest_file(warehouse.lake(), files[name], settings.pseudonymizer, settings.max_file_bytes)
         per_file[name] = r.records
         load_ids.append(r.load_id)
@@ -88,10 +98,22 @@ def raw_petition_cases(context: AssetExecutionContext, petitions: PetitionsResou
             "records_per_file": MetadataValue.json(per_file),
             "retries": 0,
             "files_refused": MetadataValue.json(rejected),
+            "files_left_for_the_next_run": MetadataValue.json(waiting),
             "new_columns": MetadataValue.json(drift),
         },
         check_results=gx_check_results(context, warehouse, load_ids, key=CASES),
     )
+
+
+def _complete(settings, files: dict, incomplete: list[str]) -> tuple[dict, list[str]]:
+    """The inbox's complete files after waiting up to `settings.wait_seconds` for the
+    `incomplete` ones of the range to get their markers: (the complete files, those still not)."""
+    deadline = time.monotonic() + settings.wait_seconds
+    while incomplete and time.monotonic() < deadline:
+        time.sleep(min(1.0, max(0.0, deadline - time.monotonic())))
+        files = {f.name: f for f in complete_files(settings.inbox)}
+        incomplete = [k for k in incomplete if k not in files]
+    return files, incomplete
 
 
 assets = [raw_petition_cases]

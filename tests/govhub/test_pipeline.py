@@ -67,3 +67,58 @@ def test_the_pipeline_lands_the_new_petition_files_in_one_run(tmp_path, monkeypa
     ][0]
     assert sorted(landed) == sorted([names[1], names[3], names[4]])  # not names[2]: landed already
     assert _petition_files(instance) == []
+
+
+@pytest.mark.e2e
+def test_a_petition_file_still_being_written_is_waited_for_or_left_for_the_next_run(tmp_path, monkeypatch):
+    """A file of the run's range that lost its marker (being written again) is waited for
+    within GOVHUB_PETITIONS_WAIT_SECONDS and landed when the marker comes; when it does not
+    come in time the file is left for the next run, which lands it; no run fails."""
+    import threading
+    from datetime import date
+
+    from dagster import DagsterInstance
+
+    from govhub.pipeline import _petition_files, job_runner
+    from sandbox.petitions.files import PetitionFiles
+    from sandbox.world import build_world
+
+    inbox = tmp_path / "inbox"
+    monkeypatch.setenv("GOVHUB_PETITIONS_INBOX", str(inbox))
+    monkeypatch.setenv("GOVHUB_LAKE_DIR", str(tmp_path / "lake"))
+    monkeypatch.setenv("GOVHUB_WAREHOUSE_PATH", str(tmp_path / "kaifeng.duckdb"))
+    monkeypatch.setenv("GOVHUB_PSEUDONYM_KEY", "test-key-of-enough-length-0123456789")
+    monkeypatch.setenv("GOVHUB_PETITIONS_WAIT_SECONDS", "2")
+    names = [
+        p.name
+        for p in PetitionFiles(build_world("tiny"), date(2026, 10, 1), date(2026, 10, 4)).write_inbox(
+            inbox, date(2026, 10, 4)
+        )
+    ]
+    instance = DagsterInstance.ephemeral()
+    run = job_runner("in_process", instance)
+
+    def landed(result) -> tuple[list[str], list[str]]:
+        meta = next(
+            m.metadata
+            for m in result.asset_materializations_for_node("raw_petition_cases")
+            if "records_per_file" in m.metadata
+        )
+        return sorted(meta["records_per_file"].value), meta["files_left_for_the_next_run"].value
+
+    tags = _petition_files(instance)[0]
+    marker = inbox / f"{names[1]}.done"
+    marker.unlink()  # the file of day 2 is being written again
+    result = run("petitions_files", tags)
+    assert result.success and landed(result) == (sorted([names[0], names[2]]), [names[1]])
+    marker.touch()  # written whole: the next run lands it
+    tags = _petition_files(instance)[0]
+    result = run("petitions_files", tags)
+    assert result.success and landed(result) == ([names[1]], [])
+
+    (inbox / names[2]).write_bytes((inbox / names[2]).read_bytes() + b"\r\n")  # day 3 re-exported ...
+    tags = _petition_files(instance)[0]
+    (inbox / f"{names[2]}.done").unlink()  # ... its marker written a moment after the run starts
+    threading.Timer(0.5, (inbox / f"{names[2]}.done").touch).start()
+    result = run("petitions_files", tags)
+    assert result.success and landed(result) == ([names[2]], [])
