@@ -48,6 +48,7 @@ PERSONAL = {
     "lxdh": "phone",
     "jtzz": "address",
 }
+FREE_TEXT = ("zfqk",)  # a home visit's findings, where a worker may note a phone or an ID number
 
 
 def _jsonable(value):
@@ -160,7 +161,7 @@ def ingest_table_days(
             RawRecord(
                 key=str(row[pk]),
                 updated_at=row["update_time"],
-                payload=payload_text(protect(row, pseudo, PERSONAL)),
+                payload=payload_text(protect(row, pseudo, PERSONAL, FREE_TEXT)),
                 cursor=cursor,
             )
         )

@@ -5,7 +5,9 @@ numbers never reach a table BI can read. Connectors replace them *before landing
 becomes a keyed pseudonym (HMAC-SHA256 with the key in ``GOVHUB_PSEUDONYM_KEY``; the same
 value gives the same pseudonym in every source, so the same person or vehicle can be
 followed across systems) and a masked display form. The raw values are not kept anywhere
-in the platform; whoever needs them asks the source system.
+in the platform; whoever needs them asks the source system. Free text (notes, findings,
+summaries) is scrubbed of the ID numbers, phones, plates and e-mail addresses people type
+into it (`scrub_text`), and a column a source's schema does not have lands pseudonymized.
 """
 
 from __future__ import annotations
@@ -87,7 +89,13 @@ def mask_name(name: str | None) -> str | None:
 
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_MASKS = {"name": mask_name, "id_number": mask_id_number, "phone": mask_phone, "address": lambda v: "***" if v else v}
+_MASKS = {
+    "name": mask_name,
+    "id_number": mask_id_number,
+    "phone": mask_phone,
+    "address": lambda v: "***" if v else v,
+    "unknown": lambda v: "***" if v else v,  # a column the source's schema does not have
+}
 
 
 def id_number_check(value: str | None) -> str | None:
@@ -104,14 +112,52 @@ def id_number_check(value: str | None) -> str | None:
     return "valid" if "10X98765432"[total % 11] == v[17] else "bad_check_digit"
 
 
-def protect(row: dict, pseudo: Pseudonymizer, personal: dict[str, str]) -> dict:
+# Personal data typed into free text (notes, findings, summaries): a resident ID number
+# (GB 11643: 18 characters, or the old 15 digits), a mobile or landline number, a plate,
+# an e-mail address. Numbers inside longer runs of digits or letters (codes, ids) are not it.
+_IN_TEXT = re.compile(
+    r"(?P<id_number>(?<![0-9A-Za-z])(?:\d{17}[\dXx]|\d{15})(?![0-9A-Za-z]))"
+    r"|(?P<phone>(?<![0-9A-Za-z+])(?:\+?86[-\s]?)?(?:1[3-9]\d(?:[-\s]?\d{4}){2}|0\d{2,3}-?\d{7,8})(?![0-9A-Za-z]))"
+    r"|(?P<plate>[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼][A-HJ-NP-Z][·•\s]?[A-HJ-NP-Z0-9]{5,6})"
+    r"|(?P<email>[\w.+-]+@[\w-]+(?:\.[\w-]+)+)"
+)
+
+
+def _mask_email(address: str) -> str:
+    name, _, domain = address.partition("@")
+    return f"{name[:1]}***@{domain}"
+
+
+_TEXT_MASKS = {"id_number": mask_id_number, "phone": mask_phone, "plate": mask_plate, "email": _mask_email}
+
+
+def scrub_text(text):
+    """`text` with the personal data typed into it (ID numbers, phones, plates, e-mail
+    addresses) replaced by their masked forms; anything not a string as it is."""
+    if not isinstance(text, str) or not (any(c.isdigit() for c in text) or "@" in text):
+        return text
+    return _IN_TEXT.sub(lambda m: _TEXT_MASKS[m.lastgroup](m.group()), text)
+
+
+def protect(
+    row: dict,
+    pseudo: Pseudonymizer,
+    personal: dict[str, str],
+    free_text: tuple[str, ...] = (),
+    known: tuple[str, ...] | None = None,
+) -> dict:
     """`row` with each personal column (column -> kind: name, id_number, phone, address)
-    replaced by <column>_key and <column>_masked; ID numbers also get <column>_check."""
+    replaced by <column>_key and <column>_masked; ID numbers also get <column>_check. The
+    `free_text` columns are scrubbed (scrub_text). With `known` (the columns the source's
+    schema has), any other column is personal data until proven otherwise: it lands as a
+    pseudonym and a mask only (kind `unknown`)."""
     out = {}
     for col, value in row.items():
         kind = personal.get(col)
+        if kind is None and known is not None and col not in known:
+            kind = "unknown"
         if kind is None:
-            out[col] = value
+            out[col] = scrub_text(value) if col in free_text else value
             continue
         if kind == "id_number":
             out[f"{col}_check"] = id_number_check(value)

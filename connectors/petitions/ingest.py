@@ -1,6 +1,8 @@
 """Landing petition export files: each complete file once, petitioners pseudonymized.
 
-Every row of a file lands as a version of its case (信访件编号), stamped
+Every row of a file lands as a version of its case (信访件编号), petitioners' personal data
+pseudonymized, the summary scrubbed of the numbers typed into it, and a column the export
+never had (reported as drift) as a pseudonym only: it may hold anything. Each is stamped
 ``<file date>#<row>`` so versions sort in export order: a later file's row supersedes an
 earlier one (the newest version wins in the marts; staging keeps all of them). The files
 already landed are remembered by name and content hash in the cursor state, so a file is
@@ -23,12 +25,13 @@ from datetime import UTC, datetime
 from connectors.common.ingest import SHANGHAI, IngestResult
 from connectors.common.lake import Lake, LandingStats, RawRecord, new_load_id, payload_text
 from connectors.common.personal import Pseudonymizer, protect
-from connectors.petitions.files import InboxFile, UnreadableFile, complete_files, extra_columns, read_rows
+from connectors.petitions.files import KNOWN, InboxFile, UnreadableFile, complete_files, extra_columns, read_rows
 
 SOURCE = "petitions"
 ENTITY = "cases"
 REJECTED = "rejected_files"
 PERSONAL = {"信访人姓名": "name", "信访人身份证号": "id_number", "信访人电话": "phone"}
+FREE_TEXT = ("内容摘要",)  # the summary, where the petitioner's numbers are often written out again
 _DATE_IN_NAME = re.compile(r"(\d{4})(\d{2})(\d{2})")
 
 
@@ -68,7 +71,7 @@ def ingest_file(lake: Lake, f: InboxFile, pseudo: Pseudonymizer, max_bytes: int)
         RawRecord(
             key=row.get("信访件编号") or None,
             updated_at=f"{stamp}#{i:06d}",
-            payload=payload_text(protect(row, pseudo, PERSONAL)),
+            payload=payload_text(protect(row, pseudo, PERSONAL, FREE_TEXT, known=KNOWN)),
             cursor=cursor,
         )
         for i, row in enumerate(rows)

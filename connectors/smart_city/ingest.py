@@ -28,7 +28,7 @@ from connectors.common.ingest import (
     resume_window,
 )
 from connectors.common.lake import Lake, LandingStats, RecentVersions, new_load_id
-from connectors.common.personal import Pseudonymizer, protect
+from connectors.common.personal import Pseudonymizer, protect, scrub_text
 from connectors.smart_city.client import Open311Client
 
 SOURCE = "smart_city"
@@ -44,6 +44,21 @@ DEFAULT_OVERLAP = timedelta(minutes=30)
 # Grid staff are people too: their names and phones become pseudonyms and masked forms
 # before landing, like residents'. Staging shows the masked name; the phone is not used.
 STAFF_PERSONAL = {"name": "name", "phone": "phone"}
+# Free text of an event, where reporters and handlers type phone or ID numbers: scrubbed
+# before landing (connectors.common.personal.scrub_text), as is each lifecycle step's note.
+FREE_TEXT = ("description", "status_notes")
+
+
+def scrub_request(item: dict) -> dict:
+    """An Open311 request with its free text scrubbed of personal data."""
+    out = {**item, **{k: scrub_text(item[k]) for k in FREE_TEXT if k in item}}
+    ext = item.get("extended_attributes")
+    if isinstance(ext, dict) and isinstance(ext.get("lifecycle"), list):
+        steps = [
+            {**t, "note": scrub_text(t["note"])} if isinstance(t, dict) and "note" in t else t for t in ext["lifecycle"]
+        ]
+        out["extended_attributes"] = {**ext, "lifecycle": steps}
+    return out
 
 
 def ingest_service_requests(
@@ -62,7 +77,9 @@ def ingest_service_requests(
     stats = LandingStats()
     retries_before = client.http.retries
     if fetch_start < fetch_end:
-        pages = client.request_pages(fetch_start, fetch_end)
+        pages = (
+            Page([scrub_request(i) for i in p.items], p.cursor) for p in client.request_pages(fetch_start, fetch_end)
+        )
         records = raw_records(pages, "service_request_id", "updated_datetime", stats)
         records = recent.changed(records, lambda r: r.updated_at, skip=resumed)
         lake.land(SOURCE, EVENT_ENTITY, partition, load_id, records, fetched_at, stats=stats)

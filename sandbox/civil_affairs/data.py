@@ -219,7 +219,9 @@ class CivilAffairsData:
                     "jt_id": hh["jt_id"],
                     "wgy_id": workers[0],
                     "zfsj": _ts(at),
-                    "zfqk": rng.choice(("家庭情况稳定", "生活困难，需跟进", "已告知政策", "老人独居，需关注")),
+                    "zfqk": rng.choice(("家庭情况稳定", "生活困难，需跟进", "已告知政策", "老人独居，需关注"))
+                    # a worker now and then notes the household's numbers (the connector scrubs them)
+                    + (f"，户主电话{hh['lxdh']}，身份证{hh['hz_sfzh']}" if rng.random() < 0.1 else ""),
                     "sfyzx": 1 if rng.random() < 0.2 else 0,
                     "update_time": _ts(at + timedelta(minutes=rng.randint(5, 240))),
                     "is_deleted": 0,

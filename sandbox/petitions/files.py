@@ -151,7 +151,7 @@ class PetitionFiles:
                 "问题属地乡镇": township.name,
                 "问题属地网格": grid.code,
                 "问题类别": rng.choice(CATEGORIES),
-                "内容摘要": f"反映{township.name}{rng.choice(CATEGORIES)}问题",
+                "内容摘要": f"反映{township.name}{rng.choice(CATEGORIES)}问题",  # numbers added below, now and then
                 "登记日期": day,
                 "受理截止": day + timedelta(days=15),
                 "办理单位": f"{grid.county_code}-XFJ",
@@ -164,6 +164,8 @@ class PetitionFiles:
                 "复查答复日期": None,
                 "调解网格员": workers[0] if workers and rng.random() < 0.4 else "",
             }
+            if rng.random() < 0.2:  # the petitioner's numbers written out again in the summary (scrubbed on landing)
+                row["内容摘要"] += f"。信访人身份证号{row['信访人身份证号']}，电话{row['信访人电话']}"
             case = Case(row["信访件编号"], [(day, dict(row))])
             accepted = day + timedelta(days=rng.randint(1, 14))
             row["办结期限"] = accepted + timedelta(days=60)

@@ -331,6 +331,10 @@ def _one_event(
         address=address,
         alarm_id=alarm_id,
     )
+    # reporters now and then type their phone into the text (the connector scrubs it)
+    typed_phone = staff_id and rng.random() < 0.1
+    if typed_phone:
+        ev.description += f"联系电话{ctx.world.staff_by_id(staff_id).phone}"
     reporter_actor = ("staff", staff_id) if staff_id else ("platform", reporter_type)
     ts = ev.transitions
     ts.append(Transition("reported", reported_at, *reporter_actor))
@@ -347,7 +351,8 @@ def _one_event(
     if staff_id and not alarm_id and sub.self_resolvable and rng.random() < 0.55:
         ev.self_resolved = True
         t += _minutes(rng, 10, 90)
-        ts.append(Transition("self_handled", t, "staff", staff_id, note="网格员现场自行处置"))
+        note = "网格员现场自行处置" + (f"，电话{ctx.world.staff_by_id(staff_id).phone}" if typed_phone else "")
+        ts.append(Transition("self_handled", t, "staff", staff_id, note=note))
         t += _minutes(rng, 20, 240)
         ts.append(Transition("inspection_passed", t, "staff", leader))
         t += _minutes(rng, 5, 60)

@@ -78,6 +78,13 @@ class World:
             self.__dict__["_staff_index"] = index
         return sorted(sid for f, t, sid in index.get((grid_code, role), []) if f <= day and (t is None or day < t))
 
+    def staff_by_id(self, staff_id: str):
+        """The staff member with this id (from an index built once)."""
+        index = self.__dict__.get("_staff_by_id")
+        if index is None:
+            index = self.__dict__["_staff_by_id"] = {s.staff_id: s for s in self.staff}
+        return index[staff_id]
+
     def rng(self, *key: object) -> random.Random:
         """A generator for one named part of the world, stable across presets and windows."""
         return random.Random(":".join(str(k) for k in (self.seed, *key)))

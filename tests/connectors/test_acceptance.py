@@ -226,8 +226,11 @@ FAULT_CASES = [
 
 
 def _without(payload: str, field: str) -> str:
+    """The payload without `field`, landed as itself or (a column the source's schema does
+    not have) as its pseudonym and mask."""
     record = json.loads(payload)
-    record.pop(field, None)
+    for name in (field, f"{field}_key", f"{field}_masked"):
+        record.pop(name, None)
     return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
 
 

@@ -139,3 +139,21 @@ def test_the_check_would_see_personal_data_where_it_was(sensitive):
     """The finder is not blind: a raw value placed in a text is found."""
     number = next(iter(sensitive["number"]))
     assert _finder(sensitive["number"])(json.dumps({"x": f"… {number} …"}, ensure_ascii=False)) == [number]
+
+
+def test_the_sources_type_personal_data_into_free_text(tiny_sandbox, sensitive):
+    """What the connectors scrub is there to scrub: the stand-ins' free text (Smart City
+    descriptions and lifecycle notes, home-visit findings, petition summaries) carries phone
+    and ID numbers of the people above, as people type them."""
+    find = _finder(sensitive["number"])
+    civil = tiny_sandbox.stand_ins["civil_affairs"].rows
+    petitions = tiny_sandbox.stand_ins["petitions"]
+    smart_city = tiny_sandbox.stand_ins["smart_city"]
+    texts = {
+        "home-visit findings": [r["zfqk"] for r in civil["visits"]],
+        "petition summaries": [r["内容摘要"] for c in petitions.cases for _, r in c.versions],
+        "event descriptions": [e.description for e in smart_city.events.events],
+        "lifecycle notes": [t.note for e in smart_city.events.events for t in e.transitions],
+    }
+    typed = {where: sum(bool(find(t)) for t in values) for where, values in texts.items()}
+    assert all(n > 0 for n in typed.values()), typed
