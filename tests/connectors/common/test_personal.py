@@ -35,3 +35,38 @@ def test_masks():
     assert mask_phone("13812345678") == "138****5678"
     assert mask_id_number("41020219900101123X") == "410202********123X"
     assert mask_name("欧阳娜娜") == "欧***"
+
+
+@pytest.mark.parametrize(
+    ("text", "scrubbed"),
+    [
+        ("请联系13812345678处理", "请联系138****5678处理"),
+        ("手机 138 1234 5678，座机0371-23456789", "手机 138****5678，座机037****6789"),
+        ("户主身份证410202199001011234，旧证410202900101123", "户主身份证410202********1234，旧证410202*****1123"),
+        ("身份证41020219900101123X", "身份证410202********123X"),
+        ("车牌豫B·12345违停", "车牌豫B·***45违停"),
+        ("邮箱 zhang.san@example.com", "邮箱 z***@example.com"),
+        # codes and times are no personal data: a grid code (14 digits), a camera code (20), a date
+        ("网格41020400200101，点位41020099991310000001，2026-10-01 08:00:00", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_personal_data_typed_into_free_text_is_masked(text, scrubbed):
+    from connectors.common.personal import scrub_text
+
+    assert scrub_text(text) == (text if scrubbed is None else scrubbed)
+
+
+def test_a_column_the_schema_does_not_have_lands_as_a_pseudonym():
+    from connectors.common.personal import Pseudonymizer, protect
+
+    pseudo = Pseudonymizer("a-key-of-enough-length-01234")
+    row = {"信访件编号": "XF1", "内容摘要": "电话13812345678", "信访人住址": "开封市某路1号"}
+    out = protect(row, pseudo, {}, free_text=("内容摘要",), known=("信访件编号", "内容摘要"))
+    assert out == {
+        "信访件编号": "XF1",
+        "内容摘要": "电话138****5678",
+        "信访人住址_key": pseudo.key("unknown", "开封市某路1号"),
+        "信访人住址_masked": "***",
+    }
