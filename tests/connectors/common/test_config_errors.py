@@ -57,6 +57,8 @@ CASES = [
     ("smart_parking", "GOVHUB_SMART_PARKING_PAGE_SIZE", "-1"),
     ("civil_affairs", "GOVHUB_CIVIL_AFFAIRS_DB_URL", None),
     ("civil_affairs", "GOVHUB_CIVIL_AFFAIRS_DB_URL", "root:secretpw@127.0.0.1/civil"),
+    ("civil_affairs", "GOVHUB_CIVIL_AFFAIRS_DB_URL", "nosuchdb://root:secretpw@127.0.0.1/civil"),
+    ("civil_affairs", "GOVHUB_CIVIL_AFFAIRS_DB_URL", "oracle+cx_oracle://root:secretpw@127.0.0.1/civil"),
     ("civil_affairs", "GOVHUB_CIVIL_AFFAIRS_CHUNK_ROWS", "10"),
     ("petitions", "GOVHUB_PETITIONS_INBOX", None),
     ("petitions", "GOVHUB_PETITIONS_INBOX", "/nonexistent/inbox"),
@@ -65,6 +67,8 @@ CASES = [
     ("pseudonyms", "GOVHUB_PSEUDONYM_KEY", "short"),
     ("http", "GOVHUB_HTTP_TIMEOUT_SECONDS", "0"),
     ("http", "GOVHUB_HTTP_ATTEMPTS", "often"),
+    ("http", "GOVHUB_HTTP_MAX_MIB", "0"),
+    ("petitions", "GOVHUB_PETITIONS_WAIT_SECONDS", "forever"),
 ]
 
 
