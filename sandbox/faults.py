@@ -41,6 +41,18 @@ FAULTS = {
     "file_in_progress": "an export file still being written: its rows, then its .done marker, come late",
     "bad_files": "extra export files that are empty, in the wrong encoding, missing a column or with an extra one",
 }
+# What a hostile or misconfigured peer answers: the connector must not follow it, must not
+# hand it a credential, and must stop reading it; not faults a connector gets through (the
+# acceptance suite's hostile cases, never in a profile of several faults), but the trickle,
+# retried once, is.
+HOSTILE = {
+    "redirect_elsewhere": "a redirect to another server, which collects what it is sent",
+    "redirect_scheme": "a redirect to a file:// address",
+    "redirect_loop": "redirects that lead back to where they started",
+    "endless_body": "HTTP 200 with a body that never ends",
+    "trickled_body": "HTTP 200 with the first answer's body trickled a byte at a time",
+}
+FAULTS.update(HOSTILE)
 TRANSPORT = ("http_429", "http_5xx", "timeout", "dropped_connection", "truncated_json", "invalid_json")
 APPLIES = {
     "smart_city": {*TRANSPORT, "offset_drift", "duplicate_across_pages"},
@@ -50,6 +62,7 @@ APPLIES = {
     "petitions": {"file_in_progress", "bad_files"},
 }
 SOURCES = tuple(APPLIES)
+HOSTILE_APPLIES = {s: set(HOSTILE) for s in ("smart_city", "sharp_eyes", "smart_parking")}
 
 # Rates: per request (transport and protocol faults, drawn for every serving), per page
 # (duplicate_across_pages), per list (offset_drift) or per run (the rest, 1.0: always).
@@ -76,7 +89,7 @@ PROFILES: dict[str, dict[str, float]] = {
 }
 # One profile per fault, alone and often (for a connector's tests of that fault): a fault
 # name is also a profile.
-PROFILES.update({f: {f: 1.0 if f in ONCE else 0.4} for f in FAULTS})
+PROFILES.update({f: {f: 1.0 if f in ONCE or f in HOSTILE else 0.4} for f in FAULTS})
 MAX_CONSECUTIVE = 2
 STALL_SECONDS = 4.0  # a stalled answer waits this long; the client gives up sooner
 CLIENT_TIMEOUT_SECONDS = 2.0  # the client timeout the sandbox advertises when stalls are on
@@ -126,7 +139,8 @@ class FaultPlan:
     @classmethod
     def for_source(cls, source: str, profile: str | None, seed: int) -> FaultPlan:
         rates = PROFILES[profile or "none"]
-        return cls(source, {f: r for f, r in rates.items() if f in APPLIES[source] and r > 0}, seed)
+        applies = APPLIES[source] | HOSTILE_APPLIES.get(source, set())
+        return cls(source, {f: r for f, r in rates.items() if f in applies and r > 0}, seed)
 
     @property
     def active(self) -> bool:
@@ -173,6 +187,16 @@ class FaultPlan:
                 self._once.add((fault, key))
                 self.counts[fault] += 1
         return True
+
+    def first(self, fault: str) -> bool:
+        """Whether this is the first time `fault` strikes (then counted): a fault injected once a run."""
+        if not self.on(fault):
+            return False
+        with self._lock:
+            if self.counts[fault]:
+                return False
+            self.counts[fault] += 1
+            return True
 
     def pick(self, fault: str, key: str, n: int) -> int:
         """A position in range(n), the same for the same key (where a fault strikes)."""

@@ -71,7 +71,41 @@ class App:
         return fn(req)
 
 
-def _make_handler(app: App, faults: FaultPlan | None):
+class Collector:
+    """A server elsewhere, on another port: what a redirect sends it is kept (`seen`, each
+    request's path and headers), to show that no credential was handed over."""
+
+    def __init__(self) -> None:
+        seen = self.seen = []
+
+        class _Handler(BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802
+                seen.append((self.path, dict(self.headers)))
+                self.send_response(200)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"[]")
+
+            do_POST = do_GET
+
+            def log_message(self, format, *args) -> None:  # noqa: A002
+                return
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self.httpd.daemon_threads = True
+        threading.Thread(target=self.httpd.serve_forever, name="collector", daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        host, port = self.httpd.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def _make_handler(app: App, faults: FaultPlan | None, collector: Collector | None = None):
     class _Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
@@ -97,6 +131,8 @@ def _make_handler(app: App, faults: FaultPlan | None):
             )
             fault = None
             if faults is not None and faults.active:
+                if self._hostile(parts):
+                    return
                 fault = faults.draw(TRANSPORT, FaultPlan.request_key(req.method, req.path, req.query, req.body))
             if fault == "http_429":
                 self._send(429, b'{"error":"too many requests"}', {"Retry-After": RETRY_AFTER_SECONDS})
@@ -127,6 +163,47 @@ def _make_handler(app: App, faults: FaultPlan | None):
                 self._send(resp.status, data, dict(resp.headers))
             except (BrokenPipeError, ConnectionResetError):  # the client gave up (a stall)
                 self.close_connection = True
+
+        def _hostile(self, parts) -> bool:
+            """Answer as a hostile peer would (sandbox.faults.HOSTILE), when the plan says so."""
+            if faults.on("redirect_elsewhere") and collector is not None:
+                self._send(302, b"", {"Location": f"{collector.url}/collect{parts.path}"})
+            elif faults.on("redirect_scheme"):
+                self._send(302, b"", {"Location": "file:///etc/passwd"})
+            elif faults.on("redirect_loop"):
+                there = "/loop-b" if parts.path == "/loop-a" else "/loop-a"
+                self._send(302, b"", {"Location": there})
+            elif faults.on("endless_body"):
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Transfer-Encoding", "chunked")
+                self.end_headers()
+                faults.count("endless_body")
+                chunk = b"[" + b"0," * 32767
+                try:
+                    while True:
+                        self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                except (BrokenPipeError, ConnectionResetError):
+                    self.close_connection = True
+            elif faults.on("trickled_body") and faults.first("trickled_body"):
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", "100000")
+                self.end_headers()
+                try:
+                    for _ in range(100000):
+                        self.wfile.write(b" ")
+                        self.wfile.flush()
+                        time.sleep(0.5)
+                except (BrokenPipeError, ConnectionResetError):
+                    self.close_connection = True
+            else:
+                return False
+            if not faults.on("endless_body") and not faults.on("trickled_body"):
+                faults.count(
+                    next(f for f in ("redirect_elsewhere", "redirect_scheme", "redirect_loop") if faults.on(f))
+                )
+            return True
 
         do_GET = do_POST = _serve
 
@@ -169,7 +246,8 @@ class Server:
     def __init__(self, app: App, host: str = "127.0.0.1", port: int = 0, faults: FaultPlan | None = None) -> None:
         self.app = app
         self.faults = faults
-        self.httpd = ThreadingHTTPServer((host, port), _make_handler(app, faults))
+        self.collector = Collector() if faults is not None and faults.on("redirect_elsewhere") else None
+        self.httpd = ThreadingHTTPServer((host, port), _make_handler(app, faults, self.collector))
         self.httpd.daemon_threads = True
         self.thread = threading.Thread(target=self.httpd.serve_forever, name=app.name, daemon=True)
 
@@ -185,3 +263,5 @@ class Server:
     def stop(self) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()
+        if self.collector is not None:
+            self.collector.stop()

@@ -22,7 +22,7 @@ import pytest
 from connectors.common.errors import ConfigError, SourceError
 from connectors.common.failpoints import EXIT_CODE
 from connectors.common.lake import RAW_SCHEMA, Lake
-from sandbox.faults import APPLIES
+from sandbox.faults import APPLIES, HOSTILE, HOSTILE_APPLIES
 from sandbox.petitions.files import EXTRA_COLUMN
 from tests.connectors.acceptance import (
     END,
@@ -278,6 +278,47 @@ def test_each_fault_of_the_protocol_is_survived_with_nothing_lost_or_doubled(
             reasons = {json.loads(p)["reason"] for _, _, p in landed(lake, "petitions", "rejected_files")}
             assert reasons == {"empty_file", "wrong_encoding", "missing_column"}
             assert [r.extra_columns for r in results if r.extra_columns] == [["备注"]]
+    finally:
+        faulted.stop()
+
+
+# --- a hostile peer ------------------------------------------------------------------------
+# each HTTP source's stand-in answering as a hostile or misconfigured server would: the
+# connector stops with one clear line, hands no credential to another server and reads no
+# body without end; a trickled first answer is cut at its deadline and retried.
+REFUSED = {
+    "redirect_elsewhere": "redirected from .* to another origin",
+    "redirect_scheme": "only http and https are followed",
+    "redirect_loop": "redirected in a loop",
+    "endless_body": r"more than the 1 MiB an answer may have",
+}
+HOSTILE_CASES = [
+    pytest.param(name, fault, id=f"{name}-{fault}", marks=[] if name == "smart_city" else [pytest.mark.slow])
+    for name in sorted(HOSTILE_APPLIES)
+    for fault in sorted(HOSTILE)
+]
+
+
+@pytest.mark.parametrize(("name", "fault"), HOSTILE_CASES)
+def test_a_hostile_peer_is_refused_in_one_clear_line_and_gets_no_credential(name, fault, monkeypatch, tmp_path):
+    faulted = sandbox(faults=f"{name}={fault}")
+    try:
+        _point(monkeypatch, faulted)
+        monkeypatch.setenv("GOVHUB_HTTP_TIMEOUT_SECONDS", "1")  # a try ends after 4 s, however slow its body
+        monkeypatch.setenv("GOVHUB_HTTP_MAX_MIB", "1")
+        source = SOURCES[name]
+        if fault == "trickled_body":
+            results = source.read(Lake(tmp_path / "lake"))
+            assert sum(r.records for r in results) > 0  # the trickled answer cut off and asked again
+        else:
+            with pytest.raises(SourceError, match=REFUSED[fault]) as refused:
+                source.read(Lake(tmp_path / "lake"))
+            assert "\n" not in str(refused.value)
+            secrets = [v for k, v in faulted.env().items() if k.endswith(("_KEY", "_SECRET"))]
+            assert secrets and not any(secret in str(refused.value) for secret in secrets)
+        assert faulted.fault_report()[name][fault] > 0, f"{fault} was never injected: the test would prove nothing"
+        collector = faulted.servers[name].collector
+        assert collector is None or collector.seen == []  # not even asked
     finally:
         faulted.stop()
 
