@@ -183,6 +183,12 @@ class CivilAffairsData:
                         )
             month = (month + timedelta(days=32)).replace(day=1)
 
+    def _household(self, jt_id: str) -> dict:
+        index = self.__dict__.get("_households_by_id")
+        if index is None:
+            index = self.__dict__["_households_by_id"] = {h["jt_id"]: h for h in self.rows["households"]}
+        return index[jt_id]
+
     def _day(self, day: date, city: bool, k: float) -> None:
         rng = self.world.rng("civil_affairs", day.isoformat())
         households = self.rows["households"]
@@ -207,8 +213,11 @@ class CivilAffairsData:
                     "is_deleted": 1 if rng.random() < 0.01 else 0,
                 }
             )
+        visited = self.rows["visits"][-1000:]  # the latest visits: a household may need a follow-up
         for n in range(int((150 * k) if city else 2)):
             hh = households[rng.randrange(len(households))]
+            if visited and rng.random() < 0.05:  # a follow-up visit (scored once a household and month: R5)
+                hh = self._household(rng.choice(visited)["jt_id"])
             workers = self.world.staff_on(hh["wg_bm"], "fulltime_worker", day)
             if not workers:
                 continue

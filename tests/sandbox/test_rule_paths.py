@@ -86,11 +86,11 @@ def test_every_rule_and_every_alarm_band_has_ledger_lines(city):
         ).fetchall()
     }
     assert bands == {"within_30_min", "within_60_min", "later", "no_arrival"}
-    outcomes = {
-        o for (o,) in city.execute("select distinct reason_code from marts.fct_worker_points_ledger").fetchall()
-    }
+    reasons = {o for (o,) in city.execute("select distinct reason_code from marts.fct_worker_points_ledger").fetchall()}
     known = {c for (c,) in city.execute("select reason_code from marts.dim_points_reason").fetchall()}
-    assert outcomes <= known and len(outcomes) >= 7
+    # every reason but the partly capped line: at city scale no worker's day crosses the cap mid-line
+    # within four days (the dbt unit test points_daily_cap_in_time_order_with_ties_by_source_id does)
+    assert reasons <= known and known - reasons <= {"cap_partly"}, known - reasons
 
 
 INDICATORS = (
