@@ -33,8 +33,13 @@ DEPLOY_DAGSTER_YAML = PROJECT_ROOT / "orchestration" / "deploy" / "dagster.yaml"
 EXECUTORS = ("in_process", "multiprocess")
 WAREHOUSE_JOB = "warehouse_build"
 # The run config that picks the multiprocess side of the jobs' default executor
-# (multi_or_in_process_executor): at most two steps of a run at once.
-MULTIPROCESS_RUN_CONFIG = {"execution": {"config": {"multiprocess": {"max_concurrent": 2}}}}
+# (multi_or_in_process_executor): at most two steps of a run at once, each forked from a
+# server process that has imported the definitions once (Python's forkserver, preloading the
+# job's module), instead of a fresh interpreter importing Dagster, dbt and the definitions
+# again for every step.
+MULTIPROCESS_RUN_CONFIG = {
+    "execution": {"config": {"multiprocess": {"max_concurrent": 2, "start_method": {"forkserver": {}}}}}
+}
 
 MART_TABLES = (
     "dim_division",

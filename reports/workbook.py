@@ -12,6 +12,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import Cell
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -47,7 +48,7 @@ def as_data(ws, value):
         if not value.startswith(FORMULA_LEADS):
             return value
         cell = WriteOnlyCell(ws, value)
-    elif isinstance(value, WriteOnlyCell) and value.data_type == "f":
+    elif isinstance(value, Cell) and value.data_type == "f":
         cell = value
     else:
         return value

@@ -19,7 +19,7 @@ from collections import defaultdict
 import psycopg
 import pytest
 
-from govhub.pipeline import DEPLOY_DAGSTER_YAML, MART_TABLES
+from govhub.pipeline import DEPLOY_DAGSTER_YAML, MART_TABLES, MULTIPROCESS_RUN_CONFIG
 from tests.conftest import DAGSTER_DB
 
 pytestmark = [pytest.mark.e2e, pytest.mark.servers]
@@ -65,7 +65,7 @@ def test_every_run_of_the_demo_succeeded_in_postgres(deployed):
 def test_the_runs_were_executed_by_the_multiprocess_executor(deployed):
     for name, body in _rows("select pipeline_name, run_body from runs"):
         run_config = json.loads(body)["run_config"]
-        assert run_config["execution"]["config"] == {"multiprocess": {"max_concurrent": 2}}, name
+        assert run_config["execution"] == MULTIPROCESS_RUN_CONFIG["execution"], name
     # every step started in a process of its own, none in the run's (the orchestrator's)
     pids: dict[str, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
     for run_id, kind, step, event in _rows(
