@@ -81,7 +81,7 @@ def _columns(columns: list[Column]) -> list[dict]:
 
 
 def _script(path: Path, name: str, data: dict) -> None:
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")  # no markup
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(f"__drill({json.dumps(name)},{text});\n", encoding="utf-8")
 

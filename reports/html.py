@@ -344,7 +344,7 @@ def render_html(card: Scorecard, indicator: str = "events_reported", drill: str 
         f'<option value="{k}"{" selected" if k == indicator else ""}>{escape(label)}</option>'
         for k, (label, _) in MAP_INDICATORS.items()
     )
-    data_json = json.dumps(map_data, ensure_ascii=False).replace("</", "<\\/")  # cannot end the script
+    data_json = json.dumps(map_data, ensure_ascii=False).replace("<", "\\u003c")  # no markup, no end of the script
     return f"""<!DOCTYPE html>
 <html lang="zh-CN">
 <head>

@@ -184,6 +184,10 @@ def test_hostile_source_strings_are_written_as_text_never_as_formulas_or_markup(
     con = connect(path)
     for table, (column, value) in HOSTILE.items():
         con.execute(f"update {table} set {column} = ?", [value])
+    # a closed month's scorecard reads its ledger as closed
+    con.execute(
+        "update scores.worker_points_ledger set source_record_id = ?", [HOSTILE["marts.fct_worker_points_ledger"][1]]
+    )
     _, xlsx, html = write_scorecard(con, MONTH, tmp_path / "out")
     con.close()
     wb = openpyxl.load_workbook(xlsx)
