@@ -166,6 +166,11 @@ def _make_handler(app: App, faults: FaultPlan | None, collector: Collector | Non
 
         def _hostile(self, parts) -> bool:
             """Answer as a hostile peer would (sandbox.faults.HOSTILE), when the plan says so."""
+            redirect = next(
+                (f for f in ("redirect_elsewhere", "redirect_scheme", "redirect_loop") if faults.on(f)), None
+            )
+            if redirect:
+                faults.count(redirect)  # before the answer: the client may act on it at once
             if faults.on("redirect_elsewhere") and collector is not None:
                 self._send(302, b"", {"Location": f"{collector.url}/collect{parts.path}"})
             elif faults.on("redirect_scheme"):
@@ -199,10 +204,6 @@ def _make_handler(app: App, faults: FaultPlan | None, collector: Collector | Non
                     self.close_connection = True
             else:
                 return False
-            if not faults.on("endless_body") and not faults.on("trickled_body"):
-                faults.count(
-                    next(f for f in ("redirect_elsewhere", "redirect_scheme", "redirect_loop") if faults.on(f))
-                )
             return True
 
         do_GET = do_POST = _serve
