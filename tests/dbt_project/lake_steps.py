@@ -147,8 +147,9 @@ def civil_affairs_late_updates(lake: Lake, on: date) -> list[str]:
 
 
 def petition_correction(lake: Lake, file_day: date) -> str:
-    """A later export corrects a case: replied and closed the day before, evaluated."""
-    (case,) = latest_payloads(lake, "petitions", "cases")[:1]
+    """A later export corrects a case without a review (its dates stay in order): replied and
+    closed the day before, evaluated."""
+    case = next(c for c in latest_payloads(lake, "petitions", "cases") if not c.get("复查申请日期"))
     case["答复日期"] = (file_day - timedelta(days=1)).isoformat()
     case["办结日期"] = (file_day - timedelta(days=1)).isoformat()
     case["满意度评价"] = "不满意" if case.get("满意度评价") != "不满意" else "满意"
