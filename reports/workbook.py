@@ -12,7 +12,6 @@ from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import Cell
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -44,14 +43,9 @@ FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
 def as_data(ws, value):
     """`value` as the workbook keeps it: text that would read as a formula becomes a text
     cell with Excel's quote prefix (shown as typed, kept text when edited), never a formula."""
-    if isinstance(value, str):
-        if not value.startswith(FORMULA_LEADS):
-            return value
-        cell = WriteOnlyCell(ws, value)
-    elif isinstance(value, Cell) and value.data_type == "f":
-        cell = value
-    else:
+    if not isinstance(value, str) or not value.startswith(FORMULA_LEADS):
         return value
+    cell = WriteOnlyCell(ws, value)
     cell.data_type = "s"
     cell.quotePrefix = True
     return cell

@@ -89,12 +89,19 @@ def mask_name(name: str | None) -> str | None:
 
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def _mask_whole(value: str | None) -> str | None:
+    """*** for any value: nothing of it is shown."""
+    return "***" if value else value
+
+
 _MASKS = {
     "name": mask_name,
     "id_number": mask_id_number,
     "phone": mask_phone,
-    "address": lambda v: "***" if v else v,
-    "unknown": lambda v: "***" if v else v,  # a column the source's schema does not have
+    "address": _mask_whole,
+    "unknown": _mask_whole,  # a column the source's schema does not have
 }
 
 
