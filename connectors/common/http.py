@@ -12,7 +12,11 @@ A source is a peer that may misbehave, and the session holds it to bounds:
   scheme or in a loop ends in one clear error;
 - an answer's body is read to at most ``GOVHUB_HTTP_MAX_MIB`` (1–4096, default 256) and
   within a deadline of 4 × the timeout per try, counted from the request, however slowly
-  the bytes come: a body trickled or endless is cut off, and retried like a timeout.
+  the bytes come: a body trickled or endless is cut off, and retried like a timeout;
+- a body is decoded by `decode_json`: an object that names one key twice with different
+  values keeps its last value, as JSON readers do, and says so in ``_conflicting_keys``
+  (the names, never the values): staging quarantines the record (`conflicting_keys`)
+  instead of landing one of the two as if it had been sent alone.
 
 Settings (all sources): ``GOVHUB_HTTP_TIMEOUT_SECONDS`` (per read, 1–300, default 30),
 ``GOVHUB_HTTP_ATTEMPTS`` (tries per request, 1–20, default 6) and ``GOVHUB_HTTP_MAX_MIB``.
@@ -20,14 +24,15 @@ Settings (all sources): ``GOVHUB_HTTP_TIMEOUT_SECONDS`` (per read, 1–300, defa
 
 from __future__ import annotations
 
+import json
 import logging
+import math
 import random
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
-import orjson
 import requests
 import urllib3
 
@@ -40,6 +45,48 @@ UNREACHABLE = ("ConnectionError", "ConnectTimeout", "ReadTimeout", "Timeout")
 SCHEMES = ("http", "https")
 MAX_REDIRECTS = 5
 CHUNK = 64 * 1024
+
+
+CONFLICTING_KEYS = "_conflicting_keys"  # the keys an object named twice with different values
+INT64 = (-(2**63), 2**64)  # the integers kept exact; larger ones become floats (as orjson reads them)
+
+
+def _members(pairs: list[tuple[str, object]]) -> dict:
+    """An object from its members in order; keys named twice with different values listed."""
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        first: dict[str, object] = {}
+        twice = []
+        for key, value in pairs:
+            if key in first and (type(first[key]) is not type(value) or first[key] != value) and key not in twice:
+                twice.append(key)
+            first.setdefault(key, value)
+        if twice:
+            obj[CONFLICTING_KEYS] = twice
+    return obj
+
+
+def _float(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):
+        raise ValueError(f"number {text} is infinity when read as a double")
+    return value
+
+
+def _int(text: str) -> int | float:
+    value = int(text)
+    return value if INT64[0] <= value < INT64[1] else float(value)
+
+
+def _constant(text: str):
+    raise ValueError(f"{text} is not JSON")
+
+
+def decode_json(content: bytes | str):
+    """A JSON body decoded strictly (no NaN or Infinity, no number beyond a double), with
+    every object that names a key twice with different values marked (`CONFLICTING_KEYS`).
+    Raises ValueError when the body is not JSON."""
+    return json.loads(content, object_pairs_hook=_members, parse_float=_float, parse_int=_int, parse_constant=_constant)
 
 
 class _TooSlow(Exception):
@@ -141,7 +188,7 @@ class RetryingSession:
                     )
                 else:
                     try:
-                        body = orjson.loads(content)
+                        body = decode_json(content)
                     except ValueError:
                         last = "a body that is not complete JSON"
                     else:

@@ -15,6 +15,7 @@
 {% macro quarantine_reasons() -%}
 {{ return({
     'missing_record_key': 'the record has no source key',
+    'conflicting_keys': 'the record names one field twice with different values: which one the source meant is unknown',
     'conflicting_duplicate': 'the same key and version was landed earlier with different content',
     'missing_required_field': 'a field the record cannot do without is empty',
     'wrong_type': 'a value is not of the type its field holds',
@@ -92,11 +93,21 @@ select
     {%- else %}
     false as _conflicts,
     {%- endif %}
-    v.record_key as _record_key
+    v.record_key as _record_key,
+    {{ conflicting_keys('v.payload') }} as _conflicting_keys
 from ranked as v
 {%- if is_incremental() %}
 left join earlier as e on e._record_key is not distinct from v.record_key and e._version is not distinct from v._version
 {%- endif %}
+{%- endmacro %}
+
+{#- The field names a payload's objects named twice with different values, as the connector
+    listed them on decoding (connectors/common/http.py, `_conflicting_keys`, at any depth:
+    the first list found), e.g. `"lat"`; null when there are none. The marker is found as
+    text: a key and its colon cannot occur unescaped inside a JSON string. -#}
+{% macro conflicting_keys(payload) -%}
+case when instr({{ payload }}, '"_conflicting_keys":[') > 0
+     then split_part(split_part({{ payload }}, '"_conflicting_keys":[', 2), ']', 1) end
 {%- endmacro %}
 
 {#- A short fingerprint of a payload (the first 16 hex digits of its MD5): versions of a list
@@ -110,6 +121,7 @@ left join earlier as e on e._record_key is not distinct from v.record_key and e.
 {% macro quarantine_columns(checks, record_id=none, key_field='record_key') -%}
 {%- set all_checks = [
     {'when': '_record_key is null', 'reason': 'missing_record_key', 'field': key_field, 'value': 'null'},
+    {'when': '_conflicting_keys is not null', 'reason': 'conflicting_keys', 'field': 'payload', 'value': '_conflicting_keys'},
     {'when': '_conflicts', 'reason': 'conflicting_duplicate', 'field': 'payload', 'value': '_record_key'},
 ] + checks -%}
 {%- set known = quarantine_reasons() -%}
@@ -253,7 +265,7 @@ where _quarantine_reason is null and _landing_rank = 1
     that brought a row, when, its lake day, its commit, and the inputs of its checks
     (landed_rows). -#}
 {% macro landing_columns() -%}
-load_id, fetched_at, lake_partition, _committed_at, _record_key, _version, _payload_hash, _landing_rank, _conflicts
+load_id, fetched_at, lake_partition, _committed_at, _record_key, _version, _payload_hash, _landing_rank, _conflicts, _conflicting_keys
 {%- endmacro %}
 
 {#- The last columns of every base model: its check columns and the build's stamp. -#}

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from connectors.common.http import decode_json
 from connectors.common.lake import Lake, RawRecord, new_load_id
 
 DROP = object()  # a field the record comes without
@@ -49,6 +50,17 @@ def changed(record: dict, changes: dict) -> dict:
         else:
             node[target] = value
     return out
+
+
+def sent_with_a_key_twice(record: dict, path: str, first_value) -> dict:
+    """`record` as the connector decodes it when the source's JSON names the field at `path`
+    (dotted: nested objects) twice, `first_value` first and the record's own value last."""
+    *outer, key = path.split(".")
+    text = json.dumps(record, ensure_ascii=False)
+    anchor = "".join(f'"{k}": {{' for k in outer) if outer else "{"
+    at = text.index(anchor) + len(anchor)
+    member = f"{json.dumps(key)}: {json.dumps(first_value, ensure_ascii=False)}, "
+    return decode_json(text[:at] + member + text[at:])
 
 
 DAY = "2026-10-02"  # the lake day every corpus record lands in

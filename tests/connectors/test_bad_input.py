@@ -95,7 +95,12 @@ def test_every_bad_record_ends_in_quarantine_under_its_reason_and_field(built):
         "invalid_id_check_digit",
         "malformed_id_number",
         "conflicting_duplicate",
+        "conflicting_keys",
     }
+    named = con.execute(
+        "select offending_value from quarantine.quarantine_records where reason = 'conflicting_keys' order by 1"
+    ).fetchall()
+    assert named == [('"grid_code"',), ('"lat"',)]  # the keys, never their values
 
 
 def test_a_new_field_is_kept_in_the_payload_reported_and_the_record_conformed(built):

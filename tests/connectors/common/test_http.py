@@ -1,6 +1,7 @@
 """The HTTP session against a hostile peer on loopback: redirects to another origin, to
 another scheme or in a loop; bodies endless, oversized or trickled. Each ends in one clear
-error, and a request's credentials never reach a server other than the one addressed."""
+error, and a request's credentials never reach a server other than the one addressed. And
+the decoding of a body: strict JSON, with keys named twice marked, not silently resolved."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from connectors.common.errors import SourceError
-from connectors.common.http import RetryingSession, RetryPolicy
+from connectors.common.http import CONFLICTING_KEYS, RetryingSession, RetryPolicy, decode_json
 
 KEY = "sk-test-0123456789"
 
@@ -173,3 +174,21 @@ def test_a_trickled_body_ends_at_the_deadline_not_at_the_read_timeout(peers):
     source = peers({"/requests.json": _trickle})  # a byte every 0.25 s: no single read times out
     with pytest.raises(SourceError, match=r"last: a body not read whole within 4 s"):
         _get(f"{source.url}/requests.json", timeout=1.0)
+
+
+def test_a_key_named_twice_with_two_values_is_marked_at_its_depth():
+    body = b'{"items":[{"id":"A","lat":34.0,"lat":34.8,"ext":{"grid":"1","grid":"2"}},{"id":"B","lat":1,"lat":1}]}'
+    first, second = decode_json(body)["items"]
+    assert first == {"id": "A", "lat": 34.8, "ext": {"grid": "2", CONFLICTING_KEYS: ["grid"]}, CONFLICTING_KEYS: ["lat"]}
+    assert second == {"id": "B", "lat": 1}  # the same value twice loses nothing
+    assert decode_json(b'{"flag":1,"flag":true}') == {"flag": True, CONFLICTING_KEYS: ["flag"]}  # 1 == True in Python
+
+
+@pytest.mark.parametrize("body", [b"[NaN]", b'{"lat":Infinity}', b"[1e400]", b'{"a":1,'])
+def test_a_body_that_is_not_strict_json_is_refused(body):
+    with pytest.raises(ValueError):
+        decode_json(body)
+
+
+def test_integers_beyond_64_bits_are_read_as_doubles_as_before():
+    assert decode_json(b"[123456789012345678901234567890, 9007199254740993]") == [1.2345678901234568e29, 9007199254740993]

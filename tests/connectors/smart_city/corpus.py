@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from connectors.common.personal import Pseudonymizer, protect
 from connectors.smart_city.ingest import STAFF_PERSONAL
-from tests.connectors.bad_input import DROP, Case, Landing, changed
+from tests.connectors.bad_input import DROP, Case, Landing, changed, sent_with_a_key_twice
 
 PSEUDO = Pseudonymizer("corpus-key-0123456789abcdef")
 LANDINGS = {
@@ -57,6 +57,26 @@ def cases(running) -> list[Case]:
             "service_requests",
             [twin, changed(twin, {"description": "另一种说法"})],
             "conflicting_duplicate",
+            "payload",
+        ),
+        Case(
+            "latitude sent twice, with two values",
+            "smart_city",
+            "service_requests",
+            [sent_with_a_key_twice(changed(request, {"service_request_id": "CORPUS-SC-15"}), "lat", 34.0)],
+            "conflicting_keys",
+            "payload",
+        ),
+        Case(
+            "a grid code sent twice inside the extension, with two values",
+            "smart_city",
+            "service_requests",
+            [
+                sent_with_a_key_twice(
+                    changed(request, {"service_request_id": "CORPUS-SC-16"}), "extended_attributes.grid_code", "410202"
+                )
+            ],
+            "conflicting_keys",
             "payload",
         ),
         req(10, "a field never sent before", {"x_priority": "高"}, None, new_fields=["x_priority"]),
