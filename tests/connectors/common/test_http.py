@@ -179,7 +179,12 @@ def test_a_trickled_body_ends_at_the_deadline_not_at_the_read_timeout(peers):
 def test_a_key_named_twice_with_two_values_is_marked_at_its_depth():
     body = b'{"items":[{"id":"A","lat":34.0,"lat":34.8,"ext":{"grid":"1","grid":"2"}},{"id":"B","lat":1,"lat":1}]}'
     first, second = decode_json(body)["items"]
-    assert first == {"id": "A", "lat": 34.8, "ext": {"grid": "2", CONFLICTING_KEYS: ["grid"]}, CONFLICTING_KEYS: ["lat"]}
+    assert first == {
+        "id": "A",
+        "lat": 34.8,
+        "ext": {"grid": "2", CONFLICTING_KEYS: ["grid"]},
+        CONFLICTING_KEYS: ["lat"],
+    }
     assert second == {"id": "B", "lat": 1}  # the same value twice loses nothing
     assert decode_json(b'{"flag":1,"flag":true}') == {"flag": True, CONFLICTING_KEYS: ["flag"]}  # 1 == True in Python
 
@@ -191,4 +196,7 @@ def test_a_body_that_is_not_strict_json_is_refused(body):
 
 
 def test_integers_beyond_64_bits_are_read_as_doubles_as_before():
-    assert decode_json(b"[123456789012345678901234567890, 9007199254740993]") == [1.2345678901234568e29, 9007199254740993]
+    assert decode_json(b"[123456789012345678901234567890, 9007199254740993]") == [
+        1.2345678901234568e29,
+        9007199254740993,
+    ]
