@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import json
 import os
 import signal
@@ -634,6 +635,25 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except (ConfigError, SourceError) as exc:
         print(f"govhub: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        if exc.errno not in (errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOSPC, errno.EDQUOT):
+            raise
+        print(f"govhub: cannot write {exc.filename or 'a file'}: {exc.strerror}", file=sys.stderr)
+        return 2
+    except Exception as exc:
+        from warehouse.settings import short_of_space
+
+        full = short_of_space()  # a disk that filled up shows in whatever wrote last
+        if not full:
+            raise
+        where = ", ".join(f"{folder} ({free} MiB free)" for folder, free in full)
+        first = (str(exc).strip().splitlines() or [""])[0][:200]
+        print(
+            f"govhub: the disk is full: {where}; the run stopped at {type(exc).__name__}: {first}. "
+            "Free some space and run it again: the runs that ended are kept",
+            file=sys.stderr,
+        )
         return 2
     except Stopped as stop:
         sys.stdout.flush()

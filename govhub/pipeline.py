@@ -512,15 +512,18 @@ def _points_lines(con, built: set[str]) -> list[str]:
 
 
 def _accounting_lines(con) -> list[str]:
-    """Row accounting per source (landed = conformed + quarantined) and the quarantine by reason."""
+    """Row accounting per source (landed = conformed + quarantined + unreadable) and the
+    quarantine by reason."""
     from warehouse.accounting import accounting_by_source, quarantine_by_reason
 
     lines = [
         "Row accounting (quarantine.row_accounting)",
-        "  source            landed   conformed  quarantined  unaccounted",
+        "  source            landed   conformed  quarantined  unreadable  unaccounted",
     ]
     for a in accounting_by_source(con):
-        lines.append(f"  {a.source:15s} {a.landed:>9,} {a.conformed:>11,} {a.quarantined:>12,} {a.unaccounted:>12,}")
+        lines.append(
+            f"  {a.source:15s} {a.landed:>9,} {a.conformed:>11,} {a.quarantined:>12,} {a.unreadable:>11,} {a.unaccounted:>12,}"
+        )
     rows = quarantine_by_reason(con)
     lines.append("Quarantine (quarantine.quarantine_records): rows, records")
     lines += [f"  {entity:30s} {reason:24s} {n:>6,} {records:>6,}" for entity, reason, n, records in rows] or [

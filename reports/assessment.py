@@ -17,7 +17,6 @@ A year not yet ended is provisional: every page says so across it.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
@@ -27,6 +26,7 @@ from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
 
+from connectors.common.atomic import replaced_whole, write_text_whole
 from reports.drill import DEPARTMENT_NAMES, OUTCOMES, _columns, _grouped, _script, file_key
 from reports.scorecard import ASSESSMENT_FIGURES, ASSESSMENT_INDICATORS, Column, Sheet, _case
 from sandbox.clock import SHANGHAI
@@ -247,9 +247,8 @@ def write_workbook(report: Assessment, path: Path) -> Path:
     for sheet in (TASKS, PETITIONS):
         _data_sheet(wb, Sheet(sheet.name, sheet.title, sheet.columns, sheet.source, report.year, report.con))
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    wb.save(tmp)
-    os.replace(tmp, path)
+    with replaced_whole(path) as tmp:
+        wb.save(tmp)
     return path
 
 
@@ -443,9 +442,7 @@ def write_assessment(con, year: str, out_dir: Path, pdf: bool = True) -> tuple[A
     if tmp.exists():
         tmp.rename(data)
     text = render_html(report, data.name, files)
-    part = paths["html"].with_name(f".{paths['html'].name}.tmp")
-    part.write_text(text, encoding="utf-8")
-    os.replace(part, paths["html"])
+    write_text_whole(paths["html"], text)
     if pdf:
         paths["pdf"] = print_pdf(paths["html"], folder / f"assessment-{year}.pdf")
     return report, paths

@@ -8,10 +8,10 @@ warehouse, no map tiles) and a small script that recolours the map, all in the o
 from __future__ import annotations
 
 import json
-import os
 from html import escape
 from pathlib import Path
 
+from connectors.common.atomic import write_text_whole
 from reports.scorecard import Scorecard, format_value
 from reports.svg import bar_chart, hbar_chart, line_chart, map_shapes, map_svg
 from sandbox.clock import SHANGHAI
@@ -399,7 +399,4 @@ def _drill_section(drill: str | None) -> str:
 def write_html(card: Scorecard, path: Path, indicator: str = "events_reported", drill: str | None = None) -> Path:
     text = render_html(card, indicator, drill)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-    return path
+    return write_text_whole(path, text)

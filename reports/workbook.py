@@ -7,7 +7,6 @@ ledger detail never sits in memory whole.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -17,6 +16,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 
+from connectors.common.atomic import replaced_whole
 from reports.scorecard import Scorecard, Sheet
 from sandbox.clock import SHANGHAI
 
@@ -220,7 +220,6 @@ def write_workbook(card: Scorecard, path: Path) -> Path:
         dept_ws.add_chart(top, f"A{n_depts + 4}")
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    wb.save(tmp)
-    os.replace(tmp, path)
+    with replaced_whole(path) as tmp:
+        wb.save(tmp)
     return path

@@ -14,14 +14,16 @@ class SourceAccounting:
     landed: int
     conformed: int
     quarantined: int
+    unreadable: int  # rows of lake files set aside as unreadable
     unaccounted: int  # rows off the balance, in either direction
     unbalanced_loads: int
 
 
 def accounting_by_source(con: duckdb.DuckDBPyConnection) -> list[SourceAccounting]:
-    """landed = conformed + quarantined per source, summed over quarantine.row_accounting."""
+    """landed = conformed + quarantined + unreadable per source, summed over
+    quarantine.row_accounting."""
     rows = con.execute(
-        "select source_system, sum(landed_rows), sum(conformed_rows), sum(quarantined_rows), "
+        "select source_system, sum(landed_rows), sum(conformed_rows), sum(quarantined_rows), sum(unreadable_rows), "
         "sum(abs(unaccounted_rows)), count(*) filter (where unaccounted_rows <> 0) "
         "from quarantine.row_accounting group by 1 order by 1"
     ).fetchall()

@@ -99,42 +99,47 @@ def publish_duckdb(
     target = published_dir / name
     kept = published_dir / f".{name}.tables.json"
     before = _previous(target, kept)
-    if before is not None:
-        shutil.copyfile(target, tmp)
-        os.chmod(tmp, 0o644)
-    con = connect(tmp)
     try:
-        con.execute(f"attach '{warehouse_path}' as wh (read_only)")
-        wanted = list(tables or _tables(con, "wh", BI_SCHEMAS))
-        now = {f"{schema}.{table}": _fingerprint(con, "wh", schema, table) for schema, table in wanted}
-        if before is not None:  # a table the warehouse no longer publishes
-            catalog = con.execute("select current_database()").fetchone()[0]
-            for schema, table in _tables(con, catalog, tuple({s for s, _ in wanted} | set(BI_SCHEMAS))):
-                if f"{schema}.{table}" not in now:
-                    con.execute(f'drop table "{schema}"."{table}"')
-        written = []
-        for schema, table in wanted:
-            if before is not None and before.get(f"{schema}.{table}") == now[f"{schema}.{table}"]:
-                continue
-            written.append(f"{schema}.{table}")
-            con.execute(f'create schema if not exists "{schema}"')
-            con.execute(f'create or replace table "{schema}"."{table}" as select * from wh."{schema}"."{table}"')
-        for schema, table in wanted:  # cheap: set on every publish
-            doc = (descriptions or {}).get(f"{schema}.{table}")
-            if doc is not None:
-                for statement in _comments(f'"{schema}"."{table}"', doc, _columns(con, "wh", schema, table)):
-                    con.execute(statement)
-        con.execute("detach wh")
-        con.execute("checkpoint")
-        free, total = con.execute(
-            "select free_blocks, total_blocks from pragma_database_size() where database_name = current_database()"
-        ).fetchone()
-    finally:
-        con.close()
-    Path(f"{tmp}.wal").unlink(missing_ok=True)
-    os.chmod(tmp, 0o444)  # what BI reads is never written again
-    kept.unlink(missing_ok=True)  # the fingerprints describe the file they are written with
-    os.replace(tmp, target)  # the switch: one rename, the name kept
+        if before is not None:
+            shutil.copyfile(target, tmp)
+            os.chmod(tmp, 0o644)
+        con = connect(tmp)
+        try:
+            con.execute(f"attach '{warehouse_path}' as wh (read_only)")
+            wanted = list(tables or _tables(con, "wh", BI_SCHEMAS))
+            now = {f"{schema}.{table}": _fingerprint(con, "wh", schema, table) for schema, table in wanted}
+            if before is not None:  # a table the warehouse no longer publishes
+                catalog = con.execute("select current_database()").fetchone()[0]
+                for schema, table in _tables(con, catalog, tuple({s for s, _ in wanted} | set(BI_SCHEMAS))):
+                    if f"{schema}.{table}" not in now:
+                        con.execute(f'drop table "{schema}"."{table}"')
+            written = []
+            for schema, table in wanted:
+                if before is not None and before.get(f"{schema}.{table}") == now[f"{schema}.{table}"]:
+                    continue
+                written.append(f"{schema}.{table}")
+                con.execute(f'create schema if not exists "{schema}"')
+                con.execute(f'create or replace table "{schema}"."{table}" as select * from wh."{schema}"."{table}"')
+            for schema, table in wanted:  # cheap: set on every publish
+                doc = (descriptions or {}).get(f"{schema}.{table}")
+                if doc is not None:
+                    for statement in _comments(f'"{schema}"."{table}"', doc, _columns(con, "wh", schema, table)):
+                        con.execute(statement)
+            con.execute("detach wh")
+            con.execute("checkpoint")
+            free, total = con.execute(
+                "select free_blocks, total_blocks from pragma_database_size() where database_name = current_database()"
+            ).fetchone()
+        finally:
+            con.close()
+        Path(f"{tmp}.wal").unlink(missing_ok=True)
+        os.chmod(tmp, 0o444)  # what BI reads is never written again
+        kept.unlink(missing_ok=True)  # the fingerprints describe the file they are written with
+        os.replace(tmp, target)  # the switch: one rename, the name kept
+    except BaseException:  # a full disk or a failed copy leaves no half-written file behind
+        tmp.unlink(missing_ok=True)
+        Path(f"{tmp}.wal").unlink(missing_ok=True)
+        raise
     if free * 2 < total:  # else the next publish writes a compact copy whole
         st = target.stat()
         kept.write_text(

@@ -15,7 +15,10 @@
 - ``GOVHUB_SOURCES_FROZEN_AT``: the instant the sources' clock stands at (the stand-ins on a
   frozen clock set it); unset, the wall clock. The freshness checks judge landings against it.
 
-`configure_environment()` also exports the path of the DuckDB spatial extension (shipped by
+`configure_environment()` makes the folders a run writes in (the warehouse's, the lake, DuckDB's
+spill folder) and tries each: one that cannot be written (a read-only mount, no permission)
+or has less than ``MIN_FREE_MIB`` free is named in one ConfigError line before anything
+starts. It also exports the path of the DuckDB spatial extension (shipped by
 the ``duckdb-extension-spatial`` package and loaded from disk, never downloaded) and turns
 telemetry off for dbt, Dagster and Great Expectations: there is no network to send it to.
 """
@@ -25,11 +28,15 @@ from __future__ import annotations
 import glob
 import os
 import re
+import shutil
+import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from importlib.util import find_spec
 from pathlib import Path
 
+from connectors.common.atomic import replaced_whole
+from connectors.common.errors import ConfigError
 from connectors.common.settings import every_problem, problem
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -101,10 +108,10 @@ class WarehouseSettings:
         path = self.lake_dir / "_state" / "pseudonym_key"
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f".{path.name}.tmp")
-            tmp.write_text(secrets.token_urlsafe(32), encoding="utf-8")
-            tmp.chmod(0o600)
-            os.replace(tmp, path)
+            with replaced_whole(path) as tmp:
+                tmp.touch(mode=0o600)
+                tmp.chmod(0o600)  # owner only before the key is in it
+                tmp.write_text(secrets.token_urlsafe(32), encoding="utf-8")
         return path.read_text(encoding="utf-8").strip()
 
 
@@ -210,16 +217,56 @@ def spark_warehouse_dir_for(warehouse_path: str | os.PathLike) -> Path:
     return Path(os.environ.get("GOVHUB_SPARK_WAREHOUSE_DIR") or Path(warehouse_path).parent / "spark").resolve()
 
 
+MIN_FREE_MIB = 64  # below this a run would stop half-way, so it does not start
+
+
+def ensure_writable(folder: Path, variable: str) -> None:
+    """Make `folder` and write a file in it; ConfigError in one line (naming `variable`, the
+    setting that chose it) when that fails or the folder's disk is (nearly) full."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(prefix=".govhub-write-check-", dir=folder)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise ConfigError(f"{variable}: cannot write in {folder}: {exc.strerror or exc}") from None
+    free = shutil.disk_usage(folder).free // 2**20
+    if free < MIN_FREE_MIB:
+        raise ConfigError(
+            f"{variable}: only {free} MiB free on the disk of {folder}; a run needs at least {MIN_FREE_MIB} MiB"
+        )
+
+
+def short_of_space() -> list[tuple[Path, int]]:
+    """The folders a run writes in (as the environment names them) whose disk has less than
+    MIN_FREE_MIB free, with the MiB free: what explains a run that failed half-way."""
+    wh = Path(os.environ.get("GOVHUB_WAREHOUSE_PATH") or DEFAULT_WAREHOUSE).resolve()
+    folders = [wh.parent, Path(os.environ.get("GOVHUB_LAKE_DIR") or wh.parent / "lake")]
+    if os.environ.get("DAGSTER_HOME"):
+        folders.append(Path(os.environ["DAGSTER_HOME"]))
+    out, disks = [], set()
+    for folder in folders:
+        try:
+            free, disk = shutil.disk_usage(folder).free // 2**20, os.stat(folder).st_dev
+        except OSError:  # not made yet
+            continue
+        if free < MIN_FREE_MIB and disk not in disks:
+            out.append((folder, free))
+            disks.add(disk)
+    return out
+
+
 def configure_environment(settings: WarehouseSettings | None = None) -> WarehouseSettings:
-    """Export the settings dbt reads (env_var in profiles.yml and sources) and telemetry off."""
+    """Export the settings dbt reads (env_var in profiles.yml and sources) and telemetry off,
+    once the folders a run writes in are known to take writes."""
     settings = settings or WarehouseSettings.from_env()
-    settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
-    settings.lake_dir.mkdir(parents=True, exist_ok=True)
+    ensure_writable(settings.warehouse_path.parent, "GOVHUB_WAREHOUSE_PATH")
+    ensure_writable(settings.lake_dir, "GOVHUB_LAKE_DIR")
     os.environ["GOVHUB_WAREHOUSE_PATH"] = str(settings.warehouse_path)
     os.environ["GOVHUB_LAKE_DIR"] = str(settings.lake_dir)
     os.environ.setdefault("GOVHUB_DUCKDB_SPATIAL_EXTENSION", spatial_extension_path())
     duckdb_resources = DuckDBResources.from_env(settings.warehouse_path)
-    duckdb_resources.temp_directory.mkdir(parents=True, exist_ok=True)
+    ensure_writable(duckdb_resources.temp_directory, "GOVHUB_DUCKDB_TEMP_DIR")
     os.environ["GOVHUB_DUCKDB_MEMORY_LIMIT"] = duckdb_resources.memory_limit
     os.environ["GOVHUB_DUCKDB_THREADS"] = str(duckdb_resources.threads)
     os.environ["GOVHUB_DUCKDB_TEMP_DIR"] = str(duckdb_resources.temp_directory)

@@ -21,6 +21,15 @@ commit (a crash between two batch files) are never half-read, and the next run l
 records again. The warehouse's incremental models take the commits after the last one they
 built, so a build costs what is new, not what is held.
 
+A committed file that can no longer be read whole (a disk fault, a file cut short or
+overwritten) would stop every build that reads its entity. Before each build the files of
+the commits not yet checked are read once (``Lake.set_aside_unreadable``); one that fails
+is moved out of the data, to ``<lake>/unreadable/<source>/<entity>/<day>/<file>``, and
+named in the log by a line of its own (``unreadable_file``, ``unreadable_rows`` as its
+commit counted them, ``unreadable_error``). Staging quarantines it as one
+``unreadable_file`` record and the row accounting counts its rows as unreadable; the rest
+of the lake builds.
+
 Cursor state lives beside the data in ``<lake>/_state/<source>/<entity>.json`` and is
 written, also atomically, only after the batches it covers are landed.
 """
@@ -40,6 +49,7 @@ import orjson
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from connectors.common.atomic import replaced_whole, write_text_whole
 from connectors.common.failpoints import failpoint
 
 RAW_SCHEMA = pa.schema(
@@ -60,6 +70,7 @@ PARTITION_PREFIX = "lake_partition="
 # log (every file was read as landed), 2 commits every landing.
 LOG_DIR = "_log"
 FORMAT_VERSION = 2
+UNREADABLE_DIR = "unreadable"  # committed files that could not be read, set aside
 
 
 def partition_dirs(entity_dir: Path) -> dict[date, Path]:
@@ -165,11 +176,8 @@ class Lake:
             },
             schema=RAW_SCHEMA,
         )
-        tmp = path.with_name(f".{path.name}.tmp")
-        pq.write_table(table, tmp, compression="zstd")
-        with open(tmp, "rb") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        with replaced_whole(path, fsync=True) as tmp:
+            pq.write_table(table, tmp, compression="zstd")
         failpoint("landed")
         return path.name
 
@@ -177,10 +185,13 @@ class Lake:
     def log_dir(self, source: str, entity: str) -> Path:
         return self.root / LOG_DIR / source / entity
 
-    def commit(self, source: str, entity: str, partition: str, load_id: str, files: list[str], rows: int) -> dict:
+    def commit(
+        self, source: str, entity: str, partition: str, load_id: str, files: list[str], rows: int, **more
+    ) -> dict:
         """Record that `files` of `load_id` are landed whole in `partition`: one line appended
         to the entity's log under its lock. The commit time is taken under the lock and never
-        earlier than the last commit's, so the log's order is the commit order."""
+        earlier than the last commit's, so the log's order is the commit order. `more`: other
+        fields of the line (a file set aside names itself so)."""
         log = self.log_dir(source, entity)
         log.mkdir(parents=True, exist_ok=True)
         with open(self.root / LOG_DIR / f".{source}.{entity}.lock", "a") as lock:
@@ -195,6 +206,7 @@ class Lake:
                 "lake_partition": partition,
                 "files": files,
                 "row_count": rows,
+                **more,
             }
             line = (json.dumps(entry, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
             fd = os.open(log / f"{now:%Y-%m-%d}.jsonl", os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
@@ -227,6 +239,77 @@ class Lake:
         for day in sorted(self.log_dir(source, entity).glob("*.jsonl")):
             out += [json.loads(line) for line in day.read_text(encoding="utf-8").splitlines() if line.strip()]
         return out
+
+    def set_aside_unreadable(self) -> list[dict]:
+        """Read whole, once, every file of the commits not yet checked; move each that cannot
+        be read (or lacks the lake's columns, or is missing) out of the data and name it in
+        its entity's log. The lines written, one per file set aside."""
+        checked = self.root / "_state" / "_checked"
+        checked.mkdir(parents=True, exist_ok=True)
+        found: list[dict] = []
+        with open(checked / ".lock", "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            for entity_dir in sorted(p for p in self.root.glob("raw/*/*") if p.is_dir()):
+                source, entity = entity_dir.parent.name, entity_dir.name
+                mark = checked / source / f"{entity}.json"
+                through = json.loads(mark.read_text(encoding="utf-8"))["through"] if mark.exists() else ""
+                newest = through
+                for c in self._commits_since(source, entity, through):
+                    newest = max(newest, c["committed_at"])
+                    if c["files"]:
+                        found += self._set_aside(source, entity, c)
+                if newest != through:
+                    mark.parent.mkdir(parents=True, exist_ok=True)
+                    write_text_whole(mark, json.dumps({"through": newest}))
+        return found
+
+    def _commits_since(self, source: str, entity: str, through: str) -> list[dict]:
+        """The commits after `through` (a commit time as the log writes it; "" for all): the
+        log's days from that one on are read, not the whole history."""
+        out = []
+        for day in sorted(self.log_dir(source, entity).glob("*.jsonl")):
+            if day.stem >= through[:10]:
+                lines = day.read_text(encoding="utf-8").splitlines()
+                out += [c for c in map(json.loads, filter(None, lines)) if c["committed_at"] > through]
+        return out
+
+    def _set_aside(self, source: str, entity: str, commit: dict) -> list[dict]:
+        folder = self.entity_dir(source, entity) / f"{PARTITION_PREFIX}{commit['lake_partition']}"
+        expected = [(f.name, f.type) for f in RAW_SCHEMA]
+        readable, bad = 0, []
+        for name in commit["files"]:
+            try:
+                table = pq.read_table(folder / name)
+                if [(f.name, f.type) for f in table.schema] != expected:
+                    raise ValueError(f"its columns are not the lake's ({', '.join(table.schema.names)})")
+                readable += table.num_rows
+            except FileNotFoundError:
+                bad.append((name, "the file is missing"))
+            except (OSError, ValueError, pa.ArrowException) as exc:
+                bad.append((name, (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]))
+        lines = []
+        unexplained = commit["row_count"] - readable
+        for name, error in bad:
+            target = self.root / UNREADABLE_DIR / source / entity / folder.name / name
+            if (folder / name).exists():
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(folder / name, target)
+            rows, unexplained = max(unexplained, 0), 0  # the commit's rows the readable files do not hold
+            lines.append(
+                self.commit(
+                    source,
+                    entity,
+                    commit["lake_partition"],
+                    commit["load_id"],
+                    [],
+                    0,
+                    unreadable_file=name,
+                    unreadable_rows=rows,
+                    unreadable_error=error,
+                )
+                | {"source": source, "entity": entity}
+            )
+        return lines
 
     def uncommitted_files(self, source: str, entity: str) -> list[Path]:
         """Files in the entity's folders that no commit names: the remains of a load that
@@ -277,9 +360,7 @@ class Lake:
         self.root.mkdir(parents=True, exist_ok=True)
         marker = self.root / "_lake.json"
         if not marker.exists() or self.format_version() < FORMAT_VERSION:
-            tmp = marker.with_name("._lake.json.tmp")
-            tmp.write_text(json.dumps({"format": FORMAT_VERSION}) + "\n", encoding="utf-8")
-            os.replace(tmp, marker)
+            write_text_whole(marker, json.dumps({"format": FORMAT_VERSION}) + "\n")
         return written
 
     def load_files(self, source: str, entity: str, load_ids: list[str]) -> list[str]:
@@ -311,9 +392,7 @@ class Lake:
         failpoint("cursor")
         path = self._state_path(source, entity)
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.tmp")
-        tmp.write_text(json.dumps(state, ensure_ascii=False, indent=1, sort_keys=True), encoding="utf-8")
-        os.replace(tmp, path)
+        write_text_whole(path, json.dumps(state, ensure_ascii=False, indent=1, sort_keys=True))
 
 
 class RecentVersions:
@@ -353,9 +432,7 @@ class RecentVersions:
         cut = keep_from.astimezone(UTC).isoformat()
         kept = {k: v for k, v in self.seen.items() if v[1] is None or _instant_text(v[1]) >= cut}
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_name(f".{self.path.name}.tmp")
-        tmp.write_text(json.dumps(kept, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
-        os.replace(tmp, self.path)
+        write_text_whole(self.path, json.dumps(kept, ensure_ascii=False, separators=(",", ":")))
 
 
 def _instant_text(value: str) -> str:

@@ -83,8 +83,10 @@ lateral (select element, pos + 1 as pos from (select posexplode({{ list }}) as (
 {%- set relation = builtins.source(source_name, table_name) -%}
 {%- if target.type == 'spark' and source_name.endswith('_commits') -%}
 {#- the commit log: JSON lines, read with their schema fixed -#}
-{{ return("(select cast(c.committed_at as timestamp) as committed_at, c.load_id, c.lake_partition, c.files, c.row_count"
-          ~ " from (select from_json(value, 'committed_at string, load_id string, lake_partition string, files array<string>, row_count bigint') as c"
+{{ return("(select cast(c.committed_at as timestamp) as committed_at, c.load_id, c.lake_partition, c.files, c.row_count,"
+          ~ " c.unreadable_file, c.unreadable_rows, c.unreadable_error"
+          ~ " from (select from_json(value, 'committed_at string, load_id string, lake_partition string, files array<string>, row_count bigint,"
+          ~ " unreadable_file string, unreadable_rows bigint, unreadable_error string') as c"
           ~ " from text.`" ~ env_var('GOVHUB_LAKE_DIR') ~ "/_log/" ~ source_name[:-8] ~ "/" ~ table_name ~ "`) as l)") }}
 {%- elif target.type == 'spark' -%}
 {{ return("parquet.`" ~ env_var('GOVHUB_LAKE_DIR') ~ "/raw/" ~ source_name ~ "/" ~ table_name ~ "`") }}

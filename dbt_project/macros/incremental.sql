@@ -186,7 +186,17 @@ md5(to_json(named_struct({% for c in columns %}'{{ c }}', {{ alias }}.{{ adapter
 {#- The commit log of a landed entity (connectors/common/lake.py; the sources
     <source>_commits): one row per commit. -#}
 {% macro lake_commits(source_name, table_name) -%}
-(select committed_at, load_id, lake_partition, row_count from {{ source(source_name ~ '_commits', table_name) }})
+(select committed_at, load_id, lake_partition, row_count from {{ source(source_name ~ '_commits', table_name) }}
+ where unreadable_file is null)
+{%- endmacro %}
+
+{#- The files of a raw entity set aside as unreadable (connectors/common/lake.py,
+    Lake.set_aside_unreadable): one row per file, with the rows its commit counted for it,
+    why it could not be read, and when it was set aside. -#}
+{% macro lake_unreadable_files(source_name, table_name) -%}
+(select committed_at, load_id, lake_partition, unreadable_file, unreadable_rows, unreadable_error
+ from {{ source(source_name ~ '_commits', table_name) }}
+ where unreadable_file is not null)
 {%- endmacro %}
 
 {#- Every landed row of a raw entity with the file and place it came from (`_file`, `_row`). -#}

@@ -26,7 +26,7 @@
     'outside_kaifeng': 'the coordinates lie outside the Kaifeng outline (with a 500 m margin)',
     'invalid_id_check_digit': 'a resident ID number fails its GB 11643 check digit',
     'malformed_id_number': 'a resident ID number has neither the 18- nor the 15-digit form',
-    'unreadable_file': 'an export file refused as a whole: empty, in another encoding, not a workbook, without a header or a required column',
+    'unreadable_file': 'a file refused as a whole: an export file empty, in another encoding, not a workbook, without a header or a required column; or a lake file that can no longer be read',
 }) }}
 {%- endmacro %}
 

@@ -12,7 +12,6 @@ half minute:
   and target.
 """
 
-import os
 import shutil
 import uuid
 from functools import cached_property
@@ -23,6 +22,7 @@ from dagster import AssetExecutionContext
 from dagster_dbt import DbtCliResource, dbt_assets
 from packaging import version
 
+from connectors.common.atomic import replaced_whole
 from connectors.common.lake import Lake
 from orchestration.dbt.project import DBT_PROJECT_DIR, GovhubDbtTranslator, dbt_project, ensure_manifest
 from warehouse.engines import mirror_spark_tables
@@ -57,11 +57,18 @@ def warehouse_models(context: AssetExecutionContext, dbt: DbtCliResource):
     # A partial build (a source's landing failed a blocking check) runs only the tests whose
     # models are all in it: a relationship to a model left out is tested when both are built.
     # A build with no checks selected (the near-real-time path) runs no data test.
-    # A lake written before the commit log gets one first (connectors/common/lake.py).
+    # A lake written before the commit log gets one first, and the files committed since the
+    # last build are read once: one that cannot be read is set aside (connectors/common/lake.py).
     settings = WarehouseSettings.from_env()
     upgraded = Lake(settings.lake_dir).upgrade()
     if upgraded:
         context.log.info(f"the lake's files were committed in its new log ({upgraded} commits)")
+    for line in Lake(settings.lake_dir).set_aside_unreadable():
+        context.log.warning(
+            f"{line['source']}.{line['entity']}: lake file {line['lake_partition']}/{line['unreadable_file']} "
+            f"cannot be read ({line['unreadable_error']}); set aside, its {line['unreadable_rows']} rows "
+            "quarantined as unreadable_file"
+        )
     args = ["build", "--exclude-resource-type", "unit_test"]
     if context.selected_asset_check_keys:
         args += ["--indirect-selection", "cautious"]
@@ -76,8 +83,8 @@ def warehouse_models(context: AssetExecutionContext, dbt: DbtCliResource):
     yield from dbt.cli(args, context=context, target_path=target_path).stream()
     if (target_path / PARTIAL_PARSE).exists():
         state.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(target_path / PARTIAL_PARSE, state.with_suffix(".tmp"))
-        os.replace(state.with_suffix(".tmp"), state)
+        with replaced_whole(state) as tmp:
+            shutil.copyfile(target_path / PARTIAL_PARSE, tmp)
     if target == "spark":
         # the steps after the build read the DuckDB file: the Spark tables become views there
         n = mirror_spark_tables(settings.warehouse_path, spark_warehouse_dir_for(settings.warehouse_path) / "tables")

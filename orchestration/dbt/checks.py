@@ -28,7 +28,8 @@ def _read(warehouse: WarehouseResource, query):
 
 
 @asset_check(
-    asset=ROW_ACCOUNTING, description="landed = conformed + quarantined, per source (totals of row_accounting)"
+    asset=ROW_ACCOUNTING,
+    description="landed = conformed + quarantined + unreadable, per source (totals of row_accounting)",
 )
 def row_accounting_totals(warehouse: WarehouseResource) -> AssetCheckResult:
     sources = _read(warehouse, accounting.accounting_by_source)
@@ -41,6 +42,7 @@ def row_accounting_totals(warehouse: WarehouseResource) -> AssetCheckResult:
             "landed": sum(a.landed for a in sources),
             "conformed": sum(a.conformed for a in sources),
             "quarantined": sum(a.quarantined for a in sources),
+            "unreadable": sum(a.unreadable for a in sources),
             "unaccounted": unaccounted,
             "per_source": MetadataValue.json(per_source),
         },

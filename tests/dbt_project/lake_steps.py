@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import duckdb
 
@@ -173,6 +174,29 @@ def smart_city_bad_record(lake: Lake, on: date) -> str:
     event["status"] = "lost"
     event["updated_datetime"] = _local(on, 11)
     return _land_service_request(lake, on, event)
+
+
+def corrupt_landing(lake: Lake, on: date) -> str:
+    """A committed landing whose file is later damaged on disk (its second half overwritten):
+    two new versions of Smart City events, in a file no reader can decode."""
+    events = latest_payloads(lake, "smart_city", "service_requests")[1:3]
+    for n, event in enumerate(events):
+        event["service_request_id"] += f"-D{n}"
+        event["updated_datetime"] = _local(on, 12)
+    load_id = land(
+        lake,
+        "smart_city",
+        "service_requests",
+        on.isoformat(),
+        events,
+        key=lambda p: p["service_request_id"],
+        updated=lambda p: p["updated_datetime"],
+    )
+    (path,) = lake.load_files("smart_city", "service_requests", [load_id])
+    data = bytearray(Path(path).read_bytes())
+    data[len(data) // 2 :] = b"\xff" * (len(data) - len(data) // 2)
+    Path(path).write_bytes(bytes(data))
+    return load_id
 
 
 def reference_changes(lake: Lake, on: date) -> list[str]:

@@ -3,7 +3,8 @@
 The tiny world is landed into a lake one step at a time: days in order, a rerun of a day, a
 day out of order, late corrections (a Smart City event changed days later, a household of
 the register changed years after it was registered, an application and a visit withdrawn,
-a petition corrected by a later export, a record to quarantine), new versions of the grid
+a petition corrected by a later export, a record to quarantine, a landed file damaged on
+disk), new versions of the grid
 and department lists, a change of the points rules, and a build killed half-way. After
 each step the warehouse is built incrementally (`dbt build`, its data tests included), and
 a second warehouse is built from scratch from the same lake; every mart, the quarantine and
@@ -56,7 +57,9 @@ class Steps:
         )
 
     def build(self) -> None:
-        """The incremental build and, beside it, a build from scratch of the same lake."""
+        """The incremental build and, beside it, a build from scratch of the same lake; as
+        before every build of the pipeline, lake files that cannot be read are set aside."""
+        self.lake.set_aside_unreadable()
         for f in self.reference.parent.glob("kaifeng.duckdb*"):
             f.unlink()
         runs = [self._start(self.incremental, BUILD), self._start(self.reference, FROM_SCRATCH)]
@@ -131,8 +134,16 @@ def test_05_late_corrections_and_withdrawals(steps):
     lake_steps.civil_affairs_late_updates(steps.lake, on)
     lake_steps.petition_correction(steps.lake, date(2026, 10, 6))
     lake_steps.smart_city_bad_record(steps.lake, on)
+    damaged = lake_steps.corrupt_landing(steps.lake, on)
     steps.build()
     steps.assert_equal()
+    assert steps.query(
+        "select field_name, offending_value like '%-0000.parquet: %(2 rows set aside)' from quarantine.quarantine_records "
+        f"where reason = 'unreadable_file' and load_id = '{damaged}'"
+    ) == [("lake_file", True)]
+    assert steps.query(
+        f"select landed_rows, conformed_rows, quarantined_rows, unreadable_rows from quarantine.row_accounting where load_id = '{damaged}'"
+    ) == [(2, 0, 0, 2)]
     (withdrawn,) = steps.query("select count(*) from staging.stg_civil_affairs__applications where is_deleted")
     assert withdrawn[0] == 1
 

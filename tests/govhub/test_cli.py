@@ -98,6 +98,7 @@ BAD_INPUT = [
     (["points", "explain", "--worker", "W1", "--month", "2026-10"], {}, "no warehouse"),
     (["docs"], {}, "no warehouse"),
     (["dev", "--port", "many"], {}, "invalid int value"),
+    (["demo", "--preset", "tiny", "--warehouse", "/dev/null/wh/kaifeng.duckdb"], {}, "cannot write in /dev/null/wh"),
     (["dev", "--docs-port", "{taken}"], {}, "cannot serve the Data Docs on port"),  # a port in use
 ]
 

@@ -1,7 +1,8 @@
 -- Row accounting per source, entity, lake partition and load: every landed raw row is a
--- conformed record version (new, or a repeat of one already conformed) or a quarantined
--- row. landed = conformed + quarantined must hold on every row; a dbt test fails the
--- build when it does not. Each count comes from a different model: landed from the raw
+-- conformed record version (new, or a repeat of one already conformed), a quarantined
+-- row, or a row of a lake file set aside as unreadable (as many as its commit counted).
+-- landed = conformed + quarantined + unreadable must hold on every row; a dbt test fails
+-- the build when it does not. Each count comes from a different model: landed from the raw
 -- lake, new versions from the stg_ model, repeats from the base_ model, quarantined from
 -- quarantine_records. A load is accounted for once, in the build that appends its rows (its
 -- commit in the lake's log says it is whole): this appends the loads committed since its
@@ -14,6 +15,21 @@ with landed as (
         count(*) as landed_rows, max(_committed_at) as _committed_at
     from ({{ lake_rows(e.source, e.entity, watermark_relation=this,
                        watermark_filter="source_system = '" ~ e.source ~ "' and entity = '" ~ e.entity ~ "'") }}) as l
+    group by all
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+),
+
+unreadable as (
+    {%- for e in entities %}
+    select '{{ e.source }}' as source_system, '{{ e.entity }}' as entity, lake_partition, load_id,
+        sum(unreadable_rows) as unreadable_rows
+    from {{ lake_unreadable_files(e.source, e.entity) }} as u
+    {%- if is_incremental() %}
+    where (lake_partition, load_id) not in (
+        select lake_partition, load_id from {{ this }}
+        where unreadable_rows > 0 and source_system = '{{ e.source }}' and entity = '{{ e.entity }}')
+    {%- endif %}
     group by all
     {% if not loop.last %}union all{% endif %}
     {%- endfor %}
@@ -41,7 +57,9 @@ repeats as (
 ),
 
 quarantined as (
-    select source_system, entity, lake_partition, load_id, count(*) as quarantined_rows
+    -- a lake file set aside stands for its rows, counted as unreadable: not one of them
+    select source_system, entity, lake_partition, load_id,
+        sum(case when field_name = 'lake_file' then 0 else 1 end) as quarantined_rows
     from {{ ref('quarantine_records') }}
     where (source_system, entity, lake_partition, load_id) in (select source_system, entity, lake_partition, load_id from landed)
     group by all
@@ -49,6 +67,7 @@ quarantined as (
 
 keys as (
     select source_system, entity, lake_partition, load_id from landed
+    union select source_system, entity, lake_partition, load_id from unreadable
     union select source_system, entity, lake_partition, load_id from new_versions
     union select source_system, entity, lake_partition, load_id from repeats
     union select source_system, entity, lake_partition, load_id from quarantined
@@ -59,17 +78,19 @@ select
     k.entity,
     k.lake_partition,
     k.load_id,
-    coalesce(l.landed_rows, 0) as landed_rows,
+    coalesce(l.landed_rows, 0) + coalesce(u.unreadable_rows, 0) as landed_rows,
     coalesce(n.new_version_rows, 0) + coalesce(r.repeat_rows, 0) as conformed_rows,
     coalesce(n.new_version_rows, 0) as new_version_rows,
     coalesce(r.repeat_rows, 0) as repeat_rows,
     coalesce(q.quarantined_rows, 0) as quarantined_rows,
+    coalesce(u.unreadable_rows, 0) as unreadable_rows,
     coalesce(l.landed_rows, 0) - coalesce(n.new_version_rows, 0) - coalesce(r.repeat_rows, 0)
         - coalesce(q.quarantined_rows, 0) as unaccounted_rows,
     l._committed_at,
     {{ build_stamp() }} as _loaded_at
 from keys as k
 left join landed as l using (source_system, entity, lake_partition, load_id)
+left join unreadable as u using (source_system, entity, lake_partition, load_id)
 left join new_versions as n using (source_system, entity, lake_partition, load_id)
 left join repeats as r using (source_system, entity, lake_partition, load_id)
 left join quarantined as q using (source_system, entity, lake_partition, load_id)

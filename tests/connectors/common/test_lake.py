@@ -1,4 +1,5 @@
-"""The raw lake's cursor state: how far a source has been read."""
+"""The raw lake: its commit log, its cursor state (how far a source has been read), and the
+files set aside when they can no longer be read."""
 
 from __future__ import annotations
 
@@ -110,3 +111,43 @@ def test_a_lake_without_a_commit_log_is_upgraded_with_every_file_committed(tmp_p
         ("L2", "2026-10-01", 2),
     ]
     assert lake.upgrade() == 0  # nothing twice
+
+
+def test_committed_files_that_cannot_be_read_are_set_aside_once_and_named_in_the_log(tmp_path):
+    from datetime import UTC
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    lake = Lake(tmp_path)
+    now = datetime.now(UTC)
+    lake.land("src", "things", "2026-10-01", "L1", [_record(i) for i in range(5)], now, batch_rows=2)
+    lake.land("src", "things", "2026-10-01", "L2", [_record(9)], now)
+    lake.land("src", "other", "2026-10-02", "L3", [_record(7)], now)
+    assert lake.set_aside_unreadable() == []
+    lake.land("src", "things", "2026-10-03", "L4", [_record(i) for i in range(3)], now, batch_rows=2)
+    lake.land("src", "other", "2026-10-03", "L5", [_record(8)], now)
+    day = lake.entity_dir("src", "things") / "lake_partition=2026-10-03"
+    (day / "L4-0001.parquet").write_bytes(b"PAR1 cut short")  # its 1 row
+    (lake.entity_dir("src", "other") / "lake_partition=2026-10-03" / "L5-0000.parquet").unlink()
+    # an earlier file, checked already, is not read again
+    (lake.entity_dir("src", "things") / "lake_partition=2026-10-01" / "L2-0000.parquet").write_bytes(b"")
+    found = lake.set_aside_unreadable()
+    assert [(f["entity"], f["load_id"], f["unreadable_file"], f["unreadable_rows"]) for f in found] == [
+        ("other", "L5", "L5-0000.parquet", 1),
+        ("things", "L4", "L4-0001.parquet", 1),
+    ]
+    assert found[0]["unreadable_error"] == "the file is missing" and found[1]["unreadable_error"]
+    assert (tmp_path / "unreadable" / "src" / "things" / "lake_partition=2026-10-03" / "L4-0001.parquet").exists()
+    assert [p.name for p in day.iterdir()] == ["L4-0000.parquet"]
+    logged = [c for c in lake.commits("src", "things") if c.get("unreadable_file")]
+    assert [(c["load_id"], c["files"], c["row_count"]) for c in logged] == [("L4", [], 0)]
+    assert lake.uncommitted_files("src", "things") == []
+    assert lake.set_aside_unreadable() == []
+    # a readable file without the lake's columns is set aside too
+    lake.land("src", "things", "2026-10-04", "L6", [_record(1)], now)
+    pq.write_table(
+        pa.table({"id": [1]}), lake.entity_dir("src", "things") / "lake_partition=2026-10-04" / "L6-0000.parquet"
+    )
+    (wrong,) = lake.set_aside_unreadable()
+    assert wrong["unreadable_error"] == "its columns are not the lake's (id)" and wrong["unreadable_rows"] == 1
