@@ -37,7 +37,8 @@ FAULTS = {
     "token_expired": "OAuth2: the bearer token revoked in the middle of a run (401)",
     "offset_drift": "records committed before the current offset while a list is paged",
     "duplicate_across_pages": "the last record of a page served again at the top of the next",
-    "connection_lost": "the database ends the reader's connection in the middle of a stream",
+    "connection_lost": "the database server ends the reader's connection in the middle of a stream",
+    "database_locked": "the SQLite register's owner holds the file locked, past the reader's busy timeout",
     "file_in_progress": "an export file still being written: its rows, then its .done marker, come late",
     "bad_files": "extra export files that are empty, in the wrong encoding, missing a column or with an extra one",
 }
@@ -58,7 +59,7 @@ APPLIES = {
     "smart_city": {*TRANSPORT, "offset_drift", "duplicate_across_pages"},
     "sharp_eyes": {*TRANSPORT, "envelope_error", "signature_rejected", "offset_drift", "duplicate_across_pages"},
     "smart_parking": {*TRANSPORT, "token_expired", "duplicate_across_pages"},
-    "civil_affairs": {"connection_lost"},
+    "civil_affairs": {"connection_lost", "database_locked"},
     "petitions": {"file_in_progress", "bad_files"},
 }
 SOURCES = tuple(APPLIES)
@@ -66,7 +67,7 @@ HOSTILE_APPLIES = {s: set(HOSTILE) for s in ("smart_city", "sharp_eyes", "smart_
 
 # Rates: per request (transport and protocol faults, drawn for every serving), per page
 # (duplicate_across_pages), per list (offset_drift) or per run (the rest, 1.0: always).
-ONCE = ("offset_drift", "connection_lost", "file_in_progress", "bad_files")
+ONCE = ("offset_drift", "connection_lost", "database_locked", "file_in_progress", "bad_files")
 PROFILES: dict[str, dict[str, float]] = {
     "none": {},
     "flaky": {"http_429": 0.03, "http_5xx": 0.03, "timeout": 0.01, "dropped_connection": 0.02},
@@ -83,6 +84,7 @@ PROFILES: dict[str, dict[str, float]] = {
         "offset_drift": 0.6,
         "duplicate_across_pages": 0.15,
         "connection_lost": 1.0,
+        "database_locked": 1.0,
         "file_in_progress": 1.0,
         "bad_files": 1.0,
     },

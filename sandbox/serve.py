@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from sandbox.civil_affairs.data import CivilAffairsData
+from sandbox.civil_affairs.locker import Locker, sqlite_path
 from sandbox.civil_affairs.proxy import LossyProxy, proxied_url, server_address
 from sandbox.clock import SHANGHAI, Clock
 from sandbox.defects import Defect
@@ -75,6 +76,7 @@ class RunningSandbox:
     petitions_until: date | None = None  # the inbox holds the exports of the days before this
     fault_plans: dict[str, FaultPlan] = field(default_factory=dict)
     proxy: LossyProxy | None = None  # in front of a civil-affairs server that loses connections
+    locker: Locker | None = None  # locks the civil-affairs SQLite file for a while
     notes: list[str] = field(default_factory=list)  # what could not be arranged as asked
 
     def env(self) -> dict[str, str]:
@@ -128,6 +130,8 @@ class RunningSandbox:
             s.stop()
         if self.proxy is not None:
             self.proxy.stop()
+        if self.locker is not None:
+            self.locker.stop()
 
 
 def start_sandbox(config: SandboxConfig) -> RunningSandbox:
@@ -201,16 +205,22 @@ def start_sandbox(config: SandboxConfig) -> RunningSandbox:
     written_at = clock.now()
     civil.write(url, written_at)
     stand_ins["civil_affairs"] = civil
-    proxy, notes = None, []
-    if plans["civil_affairs"].active:
-        if url.startswith("sqlite"):
+    proxy, locker, notes = None, None, []
+    plan = plans["civil_affairs"]
+    if sqlite_path(url) is not None:  # the file is locked by its owner for a while, once
+        if plan.on("database_locked"):
+            locker = Locker(sqlite_path(url), plan).start()
+        if plan.on("connection_lost"):
             notes.append("civil_affairs: connection_lost needs a database server; SQLite has no connection to lose")
-        else:  # the connector reads through a proxy that loses connections mid-stream
-            proxy = LossyProxy(server_address(url), plans["civil_affairs"]).start()
+    else:
+        if plan.on("connection_lost"):  # the connector reads through a proxy that loses connections mid-stream
+            proxy = LossyProxy(server_address(url), plan).start()
             url = proxied_url(url, proxy.port)
+        if plan.on("database_locked"):
+            notes.append("civil_affairs: database_locked is a fault of the SQLite file; a server is not locked whole")
     # Petitions are files: the daily exports before the clock, in the inbox.
     inbox = config.petitions_inbox or tempfile.mkdtemp(prefix="govhub-petitions-")
     until = min(config.end, clock.now().date() + timedelta(days=1))
     petitions.write_inbox(inbox, until, plans["petitions"])
     stand_ins["petitions"] = petitions
-    return RunningSandbox(config, servers, stand_ins, url, inbox, written_at, until, plans, proxy, notes)
+    return RunningSandbox(config, servers, stand_ins, url, inbox, written_at, until, plans, proxy, locker, notes)

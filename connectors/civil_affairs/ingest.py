@@ -38,6 +38,7 @@ from connectors.common.personal import Pseudonymizer, protect
 SOURCE = "civil_affairs"
 DEFAULT_OVERLAP = timedelta(minutes=60)
 RECONNECTS = 5
+CHECK_ATTEMPTS = 3  # tries of the connection check
 log = logging.getLogger(__name__)
 # column -> kind of personal data
 PERSONAL = {
@@ -182,11 +183,15 @@ def check_connection(engine: Engine) -> None:
     """Fails with SourceError when the database cannot be reached or lacks the register's
     tables; the message names the server and the problem, never a password."""
     url = engine.url.render_as_string(hide_password=True)
-    try:
-        with engine.connect() as conn:
-            for table in TABLES.values():
-                conn.execute(select(table.c.update_time).limit(1)).all()
-    except (OperationalError, InterfaceError) as exc:
-        raise SourceError(f"civil_affairs: cannot read {url}: {type(exc.orig).__name__}") from None
-    except DBAPIError as exc:  # reached, but not the register (a table or column missing)
-        raise SourceError(f"civil_affairs: {url} is not the register's database: {type(exc.orig).__name__}") from None
+    for attempt in range(CHECK_ATTEMPTS):  # a register locked by its writer, or a connection lost, passes
+        try:
+            with engine.connect() as conn:
+                for table in TABLES.values():
+                    conn.execute(select(table.c.update_time).limit(1)).all()
+            return
+        except (OperationalError, InterfaceError) as exc:
+            if attempt + 1 == CHECK_ATTEMPTS:
+                raise SourceError(f"civil_affairs: cannot read {url}: {type(exc.orig).__name__}") from None
+            time.sleep(0.2 * 2**attempt)
+        except DBAPIError as exc:  # reached, but not the register (a table or column missing)
+            raise SourceError(f"civil_affairs: {url} is not the register's database: {type(exc.orig).__name__}") from None

@@ -29,6 +29,7 @@ from connectors.smart_parking.ingest import DEFAULT_OVERLAP as SMART_PARKING_OVE
 from govhub.cli import INGESTERS
 from sandbox.clock import SHANGHAI
 from sandbox.serve import RunningSandbox, SandboxConfig, start_sandbox
+from sandbox.world import DEFAULT_SEED
 
 START, END = date(2026, 10, 1), date(2026, 10, 6)  # the tiny world's days, [START, END)
 OPEN_DAY = date(2026, 10, 3)  # the day read "while it is still open" in the incremental tests
@@ -47,12 +48,20 @@ def at(day: date, hour: int, minute: int = 0) -> datetime:
     return datetime.combine(day, time(hour, minute), SHANGHAI)
 
 
-def sandbox(faults: str | None = None, civil_affairs_url: str | None = None, defects: bool = True) -> RunningSandbox:
+def sandbox(
+    faults: str | None = None,
+    civil_affairs_url: str | None = None,
+    defects: bool = True,
+    seed: int = DEFAULT_SEED,
+    start: date = START,
+    end: date = END,
+) -> RunningSandbox:
     return start_sandbox(
         SandboxConfig(
             preset="tiny",
-            start=START,
-            end=END,
+            seed=seed,
+            start=start,
+            end=end,
             faults=faults,
             civil_affairs_url=civil_affairs_url,
             pseudonym_key=PSEUDONYM_KEY,
@@ -68,6 +77,15 @@ def landed(lake: Lake, source: str, entity: str, load_ids: list[str] | None = No
         return []
     where = files if files is not None else lake.glob(source, entity)
     return duckdb.execute("select record_key, record_updated_at, payload from read_parquet(?)", [where]).fetchall()
+
+
+def without_field(payload: str, field: str) -> str:
+    """The payload without `field`, landed as itself or (a column the source's schema does
+    not have) as its pseudonym and mask."""
+    record = json.loads(payload)
+    for name in (field, f"{field}_key", f"{field}_masked"):
+        record.pop(name, None)
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
 
 
 def payload_field(payload: str, field: str):
@@ -93,10 +111,12 @@ class Source:
     read_open_day: Callable[[Lake, str, datetime], list[IngestResult]]  # OPEN_DAY up to `now`
     since: date = START  # the first day a full read covers
 
-    def read(self, lake: Lake) -> list[IngestResult]:
-        """The connector's read of the whole window, as `govhub ingest` runs it."""
+    def read(self, lake: Lake, start: date | None = None, end: date = END) -> list[IngestResult]:
+        """The connector's read of the whole window [start, end) (default the tiny world's;
+        civil affairs from the register's start), as `govhub ingest` runs it."""
         results: list[IngestResult] = []
-        INGESTERS[self.name](lake, self.since, END - timedelta(days=1), lambda _entity, r: results.append(r))
+        since = self.since if start is None or self.since < START else start
+        INGESTERS[self.name](lake, since, end - timedelta(days=1), lambda _entity, r: results.append(r))
         return results
 
 
