@@ -194,4 +194,6 @@ def check_connection(engine: Engine) -> None:
                 raise SourceError(f"civil_affairs: cannot read {url}: {type(exc.orig).__name__}") from None
             time.sleep(0.2 * 2**attempt)
         except DBAPIError as exc:  # reached, but not the register (a table or column missing)
-            raise SourceError(f"civil_affairs: {url} is not the register's database: {type(exc.orig).__name__}") from None
+            raise SourceError(
+                f"civil_affairs: {url} is not the register's database: {type(exc.orig).__name__}"
+            ) from None
