@@ -636,6 +636,13 @@ def main(argv: list[str] | None = None) -> int:
     except (ConfigError, SourceError) as exc:
         print(f"govhub: {exc}", file=sys.stderr)
         return 2
+    except Stopped as stop:
+        sys.stdout.flush()
+        print(
+            f"govhub: stopped by {stop}; the runs that ended are kept, and running it again goes on from them",
+            file=sys.stderr,
+        )
+        return 128 + stop.signum
     except OSError as exc:
         if exc.errno not in (errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOSPC, errno.EDQUOT):
             raise
@@ -655,13 +662,6 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
-    except Stopped as stop:
-        sys.stdout.flush()
-        print(
-            f"govhub: stopped by {stop}; the runs that ended are kept, and running it again goes on from them",
-            file=sys.stderr,
-        )
-        return 128 + stop.signum
 
 
 if __name__ == "__main__":

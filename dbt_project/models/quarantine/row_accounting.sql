@@ -23,7 +23,7 @@ with landed as (
 unreadable as (
     {%- for e in entities %}
     select '{{ e.source }}' as source_system, '{{ e.entity }}' as entity, lake_partition, load_id,
-        sum(unreadable_rows) as unreadable_rows
+        cast(sum(unreadable_rows) as bigint) as unreadable_rows
     from {{ lake_unreadable_files(e.source, e.entity) }} as u
     {%- if is_incremental() %}
     where (lake_partition, load_id) not in (
@@ -59,7 +59,7 @@ repeats as (
 quarantined as (
     -- a lake file set aside stands for its rows, counted as unreadable: not one of them
     select source_system, entity, lake_partition, load_id,
-        sum(case when field_name = 'lake_file' then 0 else 1 end) as quarantined_rows
+        cast(sum(case when field_name = 'lake_file' then 0 else 1 end) as bigint) as quarantined_rows
     from {{ ref('quarantine_records') }}
     where (source_system, entity, lake_partition, load_id) in (select source_system, entity, lake_partition, load_id from landed)
     group by all
