@@ -2,7 +2,8 @@
 tests/conftest.py: the whole pipeline, dbt building models, seeds and data tests on a local
 Spark) gives the marts that a DuckDB build from scratch of its lake gives, column for column
 and row for row. Then late corrections, withdrawals, a record to quarantine and new versions
-of the grid and department lists are landed, and the Spark build is made again
+of the grid and department lists are landed, a landed file is damaged on disk (and set aside
+as unreadable), and the Spark build is made again
 incrementally: it must equal a DuckDB build from scratch of the same lake (the incremental
 equivalence of tests/dbt_project/test_incremental.py, on Spark).
 
@@ -27,6 +28,7 @@ from govhub.pipeline import MART_TABLES
 from tests.dbt_project import lake_steps
 from tests.dbt_project.dbt_cli import dbt_env, run_dbt
 from warehouse.compare import BUILD_COLUMNS, compare, compare_parquet_tables, differing
+from warehouse.duckdb import connect
 from warehouse.engines import mirror_spark_tables
 
 pytestmark = pytest.mark.spark
@@ -103,8 +105,8 @@ def test_spark_tables_mirrored_into_duckdb_read_as_the_duckdb_build(spark_build,
 
 @pytest.fixture(scope="module")
 def spark_incremental(spark_build, spark_demo, tmp_path_factory):
-    """After the parity tests: the demo's lake copied and changed as the sources change it,
-    the demo's Spark warehouse built again incrementally over it, and a DuckDB warehouse
+    """After the parity tests: the demo's lake copied and changed as the sources change it
+    (and one landed file damaged on disk, set aside as every build does first), the demo's Spark warehouse built again incrementally over it, and a DuckDB warehouse
     built from scratch over the same lake: (the DuckDB warehouse, the Spark tables, dbt's output)."""
     _, tables = spark_build
     root = tmp_path_factory.mktemp("spark_incremental")
@@ -116,6 +118,8 @@ def spark_incremental(spark_build, spark_demo, tmp_path_factory):
     lake_steps.petition_correction(lake, on + timedelta(days=1))
     lake_steps.smart_city_bad_record(lake, on)
     lake_steps.reference_changes(lake, date(2026, 10, 4))  # a grid redrawn from a day weeks back
+    lake_steps.corrupt_landing(lake, on)  # a landed file damaged on disk: set aside before the build
+    assert len(lake.set_aside_unreadable()) == 1
     env = dbt_env(spark_demo.warehouse, lake.root)
     env.update(GOVHUB_SPARK_WAREHOUSE_DIR=str(spark_demo.spark_dir), GOVHUB_SPARK_MASTER="local[2]")
     result = run_dbt(
@@ -137,3 +141,8 @@ def test_spark_built_incrementally_equals_duckdb_built_from_scratch(spark_increm
     ):
         diffs = compare_parquet_tables(reference, tables, schema, names, ignore=BUILD_COLUMNS)
         assert [d for d in diffs if d.missing or d.extra or d.types] == [], schema
+    con = connect(reference, read_only=True)
+    try:  # the damaged file is in what both engines agree on
+        assert con.execute("select sum(unreadable_rows) from quarantine.row_accounting").fetchone() == (2,)
+    finally:
+        con.close()
