@@ -220,6 +220,10 @@ def spark_warehouse_dir_for(warehouse_path: str | os.PathLike) -> Path:
 MIN_FREE_MIB = 64  # below this a run would stop half-way, so it does not start
 
 
+def _free_mib(folder: Path) -> int:
+    return shutil.disk_usage(folder).free // 2**20
+
+
 def ensure_writable(folder: Path, variable: str) -> None:
     """Make `folder` and write a file in it; ConfigError in one line (naming `variable`, the
     setting that chose it) when that fails or the folder's disk is (nearly) full."""
@@ -230,7 +234,7 @@ def ensure_writable(folder: Path, variable: str) -> None:
         os.unlink(probe)
     except OSError as exc:
         raise ConfigError(f"{variable}: cannot write in {folder}: {exc.strerror or exc}") from None
-    free = shutil.disk_usage(folder).free // 2**20
+    free = _free_mib(folder)
     if free < MIN_FREE_MIB:
         raise ConfigError(
             f"{variable}: only {free} MiB free on the disk of {folder}; a run needs at least {MIN_FREE_MIB} MiB"
@@ -247,7 +251,7 @@ def short_of_space() -> list[tuple[Path, int]]:
     out, disks = [], set()
     for folder in folders:
         try:
-            free, disk = shutil.disk_usage(folder).free // 2**20, os.stat(folder).st_dev
+            free, disk = _free_mib(folder), os.stat(folder).st_dev
         except OSError:  # not made yet
             continue
         if free < MIN_FREE_MIB and disk not in disks:

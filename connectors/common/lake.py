@@ -63,6 +63,8 @@ RAW_SCHEMA = pa.schema(
     ]
 )
 
+RAW_COLUMNS = [(f.name, f.type) for f in RAW_SCHEMA]  # what a lake file must hold to be read
+
 
 # The folder of a lake day: <entity>/lake_partition=<YYYY-MM-DD>/ (hive style).
 PARTITION_PREFIX = "lake_partition="
@@ -233,11 +235,14 @@ class Lake:
                 window *= 4
         return datetime.fromisoformat(json.loads(lines[-1])["committed_at"]) if lines else None
 
-    def commits(self, source: str, entity: str) -> list[dict]:
-        """The entity's commits in commit order."""
+    def commits(self, source: str, entity: str, after: str = "") -> list[dict]:
+        """The entity's commits in commit order; with `after` (a commit time as the log
+        writes it), those after it, reading the log's days from that one on only."""
         out = []
         for day in sorted(self.log_dir(source, entity).glob("*.jsonl")):
-            out += [json.loads(line) for line in day.read_text(encoding="utf-8").splitlines() if line.strip()]
+            if day.stem >= after[:10]:
+                lines = day.read_text(encoding="utf-8").splitlines()
+                out += [c for c in (json.loads(line) for line in lines if line.strip()) if c["committed_at"] > after]
         return out
 
     def set_aside_unreadable(self) -> list[dict]:
@@ -254,7 +259,7 @@ class Lake:
                 mark = checked / source / f"{entity}.json"
                 through = json.loads(mark.read_text(encoding="utf-8"))["through"] if mark.exists() else ""
                 newest = through
-                for c in self._commits_since(source, entity, through):
+                for c in self.commits(source, entity, after=through):
                     newest = max(newest, c["committed_at"])
                     if c["files"]:
                         found += self._set_aside(source, entity, c)
@@ -263,24 +268,13 @@ class Lake:
                     write_text_whole(mark, json.dumps({"through": newest}))
         return found
 
-    def _commits_since(self, source: str, entity: str, through: str) -> list[dict]:
-        """The commits after `through` (a commit time as the log writes it; "" for all): the
-        log's days from that one on are read, not the whole history."""
-        out = []
-        for day in sorted(self.log_dir(source, entity).glob("*.jsonl")):
-            if day.stem >= through[:10]:
-                lines = day.read_text(encoding="utf-8").splitlines()
-                out += [c for c in map(json.loads, filter(None, lines)) if c["committed_at"] > through]
-        return out
-
     def _set_aside(self, source: str, entity: str, commit: dict) -> list[dict]:
         folder = self.entity_dir(source, entity) / f"{PARTITION_PREFIX}{commit['lake_partition']}"
-        expected = [(f.name, f.type) for f in RAW_SCHEMA]
         readable, bad = 0, []
         for name in commit["files"]:
             try:
                 table = pq.read_table(folder / name)
-                if [(f.name, f.type) for f in table.schema] != expected:
+                if [(f.name, f.type) for f in table.schema] != RAW_COLUMNS:
                     raise ValueError(f"its columns are not the lake's ({', '.join(table.schema.names)})")
                 readable += table.num_rows
             except FileNotFoundError:

@@ -60,10 +60,11 @@ def warehouse_models(context: AssetExecutionContext, dbt: DbtCliResource):
     # A lake written before the commit log gets one first, and the files committed since the
     # last build are read once: one that cannot be read is set aside (connectors/common/lake.py).
     settings = WarehouseSettings.from_env()
-    upgraded = Lake(settings.lake_dir).upgrade()
+    lake = Lake(settings.lake_dir)
+    upgraded = lake.upgrade()
     if upgraded:
         context.log.info(f"the lake's files were committed in its new log ({upgraded} commits)")
-    for line in Lake(settings.lake_dir).set_aside_unreadable():
+    for line in lake.set_aside_unreadable():
         context.log.warning(
             f"{line['source']}.{line['entity']}: lake file {line['lake_partition']}/{line['unreadable_file']} "
             f"cannot be read ({line['unreadable_error']}); set aside, its {line['unreadable_rows']} rows "
