@@ -99,6 +99,7 @@ def cmd_sandbox_serve(args: argparse.Namespace) -> int:
         frozen=not args.live,
         host=args.host,
         smart_city_port=args.port,
+        smart_city_server=args.smart_city_server,
         civil_affairs_url=args.civil_affairs_url,
         petitions_inbox=args.petitions_inbox,
         faults=args.faults,
@@ -293,107 +294,20 @@ def cmd_dev(args: argparse.Namespace) -> int:
 
 
 # --- ingest ----------------------------------------------------------------------------
-def _ingest_smart_city(lake, since: date, until: date, report) -> None:
-    from connectors.smart_city import REFERENCE_ENTITIES, SmartCitySettings, ingest_reference, ingest_service_requests
-
-    settings = SmartCitySettings.from_env()
-    client = settings.client()
-    client.check_connection()
-    for entity in REFERENCE_ENTITIES:
-        report(entity, ingest_reference(client, lake, entity, settings.pseudonymizer))
-    day = since
-    while day <= until:
-        report("service_requests", ingest_service_requests(client, lake, day, overlap=settings.overlap))
-        day += timedelta(days=1)
-
-
-def _ingest_sharp_eyes(lake, since: date, until: date, report) -> None:
-    from connectors.sharp_eyes import WINDOWED, SharpEyesSettings, ingest_cameras, ingest_days
-
-    settings = SharpEyesSettings.from_env()
-    client = settings.client()
-    client.check_connection()
-    report("cameras", ingest_cameras(client, lake))
-    for entity in WINDOWED:
-        for r in ingest_days(client, lake, entity, since, until, settings.lookback):
-            report(entity, r)
-
-
-def _ingest_smart_parking(lake, since: date, until: date, report) -> None:
-    from connectors.smart_parking import DAILY, SmartParkingSettings, ingest_day, ingest_lots
-
-    settings = SmartParkingSettings.from_env()
-    client = settings.client()
-    client.check_connection()
-    report("lots", ingest_lots(client, lake))
-    for collection in DAILY:
-        day = since
-        while day <= until:
-            report(collection, ingest_day(client, lake, collection, day, settings.pseudonymizer))
-            day += timedelta(days=1)
-
-
-def _ingest_civil_affairs(lake, since: date, until: date, report) -> None:
-    from connectors.civil_affairs import CivilAffairsSettings, check_connection, engine_for, ingest_table_days
-    from connectors.civil_affairs.schema import TABLES
-
-    settings = CivilAffairsSettings.from_env()
-    engine = engine_for(settings.db_url)
-    try:
-        check_connection(engine)
-        for table in TABLES:
-            for r in ingest_table_days(engine, lake, table, since, until, settings.pseudonymizer, settings.chunk_rows):
-                report(table, r)
-    finally:
-        engine.dispose()
-
-
-def _ingest_petitions(lake, since: date, until: date, report) -> None:
-    """Every complete file in the inbox not landed yet (the days do not apply: files do)."""
-    from connectors.petitions import PetitionsSettings, ingest_file, pending_files
-
-    settings = PetitionsSettings.from_env()
-    for f in pending_files(lake, settings.inbox):
-        report(f.name, ingest_file(lake, f, settings.pseudonymizer, settings.max_file_bytes))
-
-
-# source name -> function(lake, since, until, report) landing it; settings come from GOVHUB_<SOURCE>_*
-INGESTERS = {
-    "smart_city": _ingest_smart_city,
-    "sharp_eyes": _ingest_sharp_eyes,
-    "smart_parking": _ingest_smart_parking,
-    "civil_affairs": _ingest_civil_affairs,
-    "petitions": _ingest_petitions,
-}
-
-
-def _settings_of(source: str):
-    """The settings class of a source (its from_env reads GOVHUB_<SOURCE>_*)."""
-    from connectors.civil_affairs import CivilAffairsSettings
-    from connectors.petitions import PetitionsSettings
-    from connectors.sharp_eyes import SharpEyesSettings
-    from connectors.smart_city import SmartCitySettings
-    from connectors.smart_parking import SmartParkingSettings
-
-    return {
-        "smart_city": SmartCitySettings,
-        "sharp_eyes": SharpEyesSettings,
-        "smart_parking": SmartParkingSettings,
-        "civil_affairs": CivilAffairsSettings,
-        "petitions": PetitionsSettings,
-    }[source]
-
-
 def cmd_ingest(args: argparse.Namespace) -> int:
+    """Land one source's entities for days [since, until] (whole lists first; a source landed
+    by file lands every file not landed yet), as its Dagster assets do."""
+    from connectors.common.contract import Window
     from connectors.common.http import RetryPolicy
     from connectors.common.lake import Lake
     from connectors.common.settings import every_problem
+    from connectors.registry import connector
     from warehouse.settings import WarehouseSettings, configure_environment
 
     with every_problem():  # every setting the run needs, each problem named in one message
         WarehouseSettings.from_env()
         RetryPolicy.from_env()
-        _settings_of(args.source).from_env()
+        source = connector(args.source).from_env()
     lake = Lake(configure_environment().lake_dir)
     today = datetime.now(SHANGHAI).date()
     since, until = args.since or today, args.until or today
@@ -405,10 +319,15 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     def report(entity, r) -> None:
         totals["records"] += r.records
         totals["retries"] += r.retries
+        if r.not_offered:
+            _progress(f"{args.source} {entity}: not offered by the source; nothing landed", t0)
+            return
         where = r.partition if r.window is None else f"{r.window[0]} .. {r.window[1]}"
         _progress(f"{args.source} {entity} {where}: {r.records} records in {r.pages} pages", t0)
 
-    INGESTERS[args.source](lake, since, until, report)
+    with source:
+        for r in source.land(lake, Window(since, until)):
+            report(r.entity, r)
     _progress(
         f"{totals['records']} records landed under {lake.root / 'raw' / args.source}; {totals['retries']} retries", t0
     )
@@ -511,7 +430,9 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from connectors.registry import SOURCES
     from govhub.pipeline import EXECUTORS
+    from sandbox.smart_city.server import parse_server
     from sandbox.world import DEFAULT_SEED
 
     p = _Parser(prog="govhub", description="Kaifeng grid-governance data hub")
@@ -559,6 +480,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=0, help="Smart City port (default: any free one)")
+    serve.add_argument(
+        "--smart-city-server",
+        type=_checked_by(parse_server),
+        default="kaifeng",
+        help="the kind of Open311 server Smart City is: kaifeng (the platform's own, default), or a plain "
+        "GeoReport v2 one: plain (no extension lists, its own order), reversed, shuffled, capped:N "
+        "(page and page_size ignored, at most N requests an answer)",
+    )
     serve.add_argument(
         "--civil-affairs-url",
         help="SQLAlchemy URL to write the civil-affairs database to (default: a SQLite file in a temporary folder)",
@@ -622,7 +551,7 @@ def build_parser() -> argparse.ArgumentParser:
     doc.set_defaults(func=cmd_docs)
 
     i = sub.add_parser("ingest", help="run one connector against its configured endpoint")
-    i.add_argument("source", choices=sorted(INGESTERS))
+    i.add_argument("source", choices=list(SOURCES))
     i.add_argument("--since", type=_date, help="first day (default today)")
     i.add_argument("--until", type=_date, help="last day, inclusive (default today)")
     i.set_defaults(func=cmd_ingest)

@@ -256,47 +256,59 @@ def run_pipeline(
     return state.retries
 
 
-def _landing_steps(instance, start: date, end: date) -> list[tuple[str, dict | None]]:
-    """The landing jobs of [start, end) with their run tags, in order (None: the tags of the
-    petition files complete when the step comes up)."""
+def _landing_steps(instance, start: date, end: date) -> list[tuple[str, dict | Callable]]:
+    """The landing jobs of [start, end) with their run tags, source by source in the
+    registry's order, whole lists first (a callable: the runs of a source landed by file,
+    asked for when its step comes up, as the files then complete are known)."""
     from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
-    days = {
-        ASSET_PARTITION_RANGE_START_TAG: start.isoformat(),
-        ASSET_PARTITION_RANGE_END_TAG: (end - timedelta(days=1)).isoformat(),
-    }
-    return [
-        ("smart_city_reference", {}),
-        ("smart_city_events", days),
-        ("sharp_eyes_reference", {}),
-        ("sharp_eyes_events", days),
-        ("smart_parking_reference", {}),
-        ("smart_parking_events", days),
-        # the register's whole history on the first run (its rows changed long before the
-        # window): every month from the start of the partitions to the window's last month;
-        # once it has been read, the months of the window only
-        (
-            "civil_affairs_events",
-            {
-                ASSET_PARTITION_RANGE_START_TAG: _register_from(start),
-                ASSET_PARTITION_RANGE_END_TAG: (end - timedelta(days=1)).replace(day=1).isoformat(),
-            },
-        ),
-        ("petitions_files", None),
-    ]
+    from orchestration.partitions import monthly_partitions
+    from orchestration.sources import all_sources, events_job_name, reference_job_name
+
+    last = end - timedelta(days=1)
+    steps: list[tuple[str, dict | Callable]] = []
+    for s in all_sources():
+        name = s.source.name
+        if s.snapshots:
+            steps.append((reference_job_name(name), {}))
+        if s.by_time and s.by_time[0].partitions_def is monthly_partitions:
+            # a source scheduled by month (a register) is read over its whole history on the
+            # first run (its rows changed long before the window), the window's months after
+            first = _history_from(s.source, start)
+            steps.append(
+                (
+                    events_job_name(name),
+                    {
+                        ASSET_PARTITION_RANGE_START_TAG: first,
+                        ASSET_PARTITION_RANGE_END_TAG: last.replace(day=1).isoformat(),
+                    },
+                )
+            )
+        elif s.by_time:
+            steps.append(
+                (
+                    events_job_name(name),
+                    {
+                        ASSET_PARTITION_RANGE_START_TAG: start.isoformat(),
+                        ASSET_PARTITION_RANGE_END_TAG: last.isoformat(),
+                    },
+                )
+            )
+        steps.extend((job, s.file_runs) for job in s.file_jobs)
+    return steps
 
 
 def _run_step(
-    run, instance, job_name: str, tags: dict | None, progress: Callable[[str], None], state: _Progress
+    run, instance, job_name: str, tags: dict | Callable, progress: Callable[[str], None], state: _Progress
 ) -> None:
     """One job: the warehouse build without what a failed landing reaches; the outcome noted."""
     from orchestration.dbt.assets import warehouse_models
     from orchestration.definitions import defs
 
-    if tags is None:
-        runs = _petition_files(instance)
+    if callable(tags):
+        runs = tags(instance)
         if not runs:
-            progress("no new petition file in the inbox")
+            progress(f"{job_name}: no new file in the inbox")
         for tags in runs:
             _run_step(run, instance, job_name, tags, progress, state)
         return
@@ -342,48 +354,17 @@ def _close_month(run, first: date, progress: Callable[[str], None], state: _Prog
     _progress_published(result, progress)
 
 
-def _register_from(start: date) -> str:
-    """The first civil-affairs month to read: the partitions' first on a lake that has never
-    read the register, else the window's first month."""
+def _history_from(source, start: date) -> str:
+    """The first month of a source read by month: the partitions' first on a lake that has
+    never read it, else the window's first month."""
     from connectors.common.lake import Lake
     from orchestration.partitions import PARTITIONS_START
     from warehouse.settings import WarehouseSettings
 
     lake = Lake(WarehouseSettings.from_env().lake_dir)
-    if all(lake.read_through("civil_affairs", t) is not None for t in ("households", "recipients", "visits")):
+    if all(lake.read_through(source.name, e.name) is not None for e in source.entities if e.by_time):
         return start.replace(day=1).isoformat()
     return PARTITIONS_START
-
-
-def _petition_files(instance) -> list[dict[str, str]]:
-    """Petitions arrive as files: every complete one registered as a partition; the files not
-    landed yet (or changed since they were) landed in one run over the partitions from the
-    first of them to the last, which passes over the files between landed already (the tags
-    of that run; none: nothing new). So the step costs the new files, not the inbox's
-    history."""
-    from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
-
-    from connectors.common.lake import Lake
-    from connectors.petitions import PetitionsSettings, complete_files, pending_files
-    from orchestration.petitions.assets import NEW_FILES_ONLY, petition_files
-    from warehouse.settings import WarehouseSettings
-
-    inbox = PetitionsSettings.from_env().inbox
-    names = [f.name for f in complete_files(inbox)]
-    if not names:
-        return []
-    instance.add_dynamic_partitions(petition_files.name, names)
-    pending = {f.name for f in pending_files(Lake(WarehouseSettings.from_env().lake_dir), inbox)}
-    ordered = [name for name in instance.get_dynamic_partitions(petition_files.name) if name in pending]
-    if not ordered:
-        return []
-    return [
-        {
-            ASSET_PARTITION_RANGE_START_TAG: ordered[0],
-            ASSET_PARTITION_RANGE_END_TAG: ordered[-1],
-            NEW_FILES_ONLY: "true",
-        }
-    ]
 
 
 def _progress_published(result, progress: Callable[[str], None]) -> None:

@@ -30,16 +30,14 @@ from dagster import (
 )
 
 from orchestration.schedules import TZ
+from orchestration.sources import near_real_time_keys
 from warehouse.settings import sources_frozen_at
 
 NEAR_REAL_TIME = timedelta(minutes=15)
 DAILY = timedelta(hours=26)
-# raw assets pulled by the near-real-time schedules; every other raw asset is daily
-NEAR_REAL_TIME_ASSETS = (
-    AssetKey(["smart_city", "raw", "service_requests"]),
-    AssetKey(["sharp_eyes", "raw", "events"]),
-    AssetKey(["sharp_eyes", "raw", "handling_records"]),
-)
+# raw assets pulled by the near-real-time run (the NEAR_REAL_TIME sources' entities read by
+# time); every other raw asset is daily
+NEAR_REAL_TIME_ASSETS = tuple(near_real_time_keys())
 CHECK_NAME = "freshness_check"
 # what the sensor reads of the last evaluation: when the check can next turn stale (wall clock)
 FRESH_UNTIL = "dagster/fresh_until_timestamp"

@@ -46,8 +46,7 @@ from orchestration.bi.assets import live_board, published_copy
 from orchestration.dbt.assets import warehouse_models
 from orchestration.dbt.checks import checks as warehouse_checks
 from orchestration.partitions import daily_partitions
-from orchestration.sharp_eyes import assets as sharp_eyes_assets
-from orchestration.smart_city import assets as smart_city_assets
+from orchestration.sources import near_real_time_landings
 from sandbox.clock import SHANGHAI
 
 # The runs that write the DuckDB file carry this tag: DuckDB takes one writer at a time, so
@@ -67,14 +66,14 @@ def near_real_time_interval() -> int:
     return int(text)
 
 
-hot_landings = AssetSelection.assets(smart_city_assets.raw_service_requests, *sharp_eyes_assets.windowed_assets)
+hot_landings = AssetSelection.assets(*near_real_time_landings())
 hot_models = build_dbt_asset_selection([warehouse_models], dbt_select=f"tag:{NEAR_REAL_TIME_TAG}").without_checks()
 
 near_real_time_job = define_asset_job(
     NEAR_REAL_TIME_JOB,
     selection=hot_landings | hot_models | AssetSelection.assets(live_board),
     partitions_def=daily_partitions,
-    description="Land today's Smart City events and Sharp Eyes alarms, then build what they feed right away "
+    description="Land today's records of the near-real-time sources, then build what they feed right away "
     "(the event facts and the live board), incrementally.",
     tags={**WAREHOUSE_WRITER_TAGS, "govhub/path": NEAR_REAL_TIME_JOB},
     # one process for the run: a step process each would load the code location and Great

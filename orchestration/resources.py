@@ -1,26 +1,31 @@
-"""Resources every source shares: the warehouse (DuckDB file and raw lake)."""
+"""Resources of the runs: each source's connector, and the warehouse (DuckDB file and raw lake)."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import duckdb
 from dagster import ConfigurableResource
 
+from connectors.common.contract import Connector
 from connectors.common.lake import Lake
+from connectors.registry import connector
 from warehouse.duckdb import connect
 from warehouse.settings import reports_dir_for
 
 
-def settings_env(values: dict[str, object]) -> dict[str, str]:
-    """What a connector's settings are read from: the process's environment (GOVHUB_*), with
-    the values a resource was configured with over it. A value left None is not configured:
-    the environment, or the setting's default, decides. The settings classes check all of
-    it, so a malformed value fails naming its variable, as on the command line."""
-    env = dict(os.environ)
-    env.update({name: str(v) for name, v in values.items() if v is not None})
-    return env
+class SourceResource(ConfigurableResource):
+    """A registered source's connector (connectors/registry.py), its settings read from
+    GOVHUB_<SOURCE>_* when a run needs them: a malformed or missing setting fails naming its
+    variable, as on the command line."""
+
+    source: str
+
+    def connector(self) -> Connector:
+        return connector(self.source).from_env()
+
+    def settings(self):
+        return self.connector().settings
 
 
 class WarehouseResource(ConfigurableResource):

@@ -1,20 +1,19 @@
-"""When each source is pulled (the warehouse's cadence is in near_real_time.py).
+"""When sources are pulled: the schedule shapes (orchestration/sources.py gives each source the
+ones its connector's cadence asks for; the warehouse's cadence is in near_real_time.py).
 
-- Near real time: today's Smart City events and Sharp Eyes alarms are pulled by the
-  near_real_time run (orchestration/near_real_time.py), with the warehouse models they feed.
-  The events jobs below land whole days (a backfill, or a day re-read): each run picks up
-  only what changed since the last one (Smart City resumes from the day's cursor minus the
-  overlap; Sharp Eyes re-reads its lookback window, the API selecting by start time only).
-- Daily at 01:30: yesterday's Smart Parking partition, the civil-affairs month that
-  contains yesterday (its open month resumes from the cursor), and at 01:00 fresh
-  snapshots of the reference lists. Petitions run when the inbox sensor sees a file.
+- NEAR_REAL_TIME sources (today's events and alarms) are pulled by the near_real_time run,
+  with the warehouse models they feed. Their events jobs land whole days (a backfill, or a
+  day re-read): each run picks up only what changed since the last one.
+- DAILY sources: yesterday's partition (or the month that contains yesterday, whose open
+  month resumes from its cursor) at 01:30.
+- Whole lists: a fresh snapshot at 01:00. Files (ON_ARRIVAL) land when a sensor sees them.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from dagster import RunRequest, ScheduleDefinition, ScheduleEvaluationContext, schedule
+from dagster import RunRequest, ScheduleEvaluationContext, schedule
 
 from sandbox.clock import SHANGHAI
 
@@ -39,19 +38,3 @@ def daily(job_name: str, monthly: bool = False):
         return RunRequest(run_key=f"{job_name}:{key}", partition_key=key)
 
     return _schedule
-
-
-schedules = [
-    daily("smart_parking_events"),
-    daily("civil_affairs_events", monthly=True),
-    *[
-        ScheduleDefinition(
-            name=f"{job}_daily",
-            job_name=job,
-            cron_schedule="0 1 * * *",
-            execution_timezone=TZ,
-            description=f"Fresh snapshot of {job}, daily at 01:00.",
-        )
-        for job in ("smart_city_reference", "sharp_eyes_reference", "smart_parking_reference")
-    ],
-]

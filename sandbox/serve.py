@@ -34,6 +34,15 @@ class SandboxConfig:
     defects: bool = True  # serve a few defective records (sandbox.defects); False: a clean world
     # Smart City request fields served in no record at all (a platform that changed its shape)
     smart_city_drop_fields: tuple[str, ...] = ()
+    # The kind of Open311 server Smart City is (sandbox.smart_city.server): the platform's own
+    # ("kaifeng"), or a plain GeoReport v2 one ("plain", "reversed", "shuffled", "capped:N")
+    smart_city_server: str = "kaifeng"
+    # How the Sharp Eyes gateway writes the envelope's code: "string_code" or "number_code"
+    sharp_eyes_gateway: str = "string_code"
+    # How the Smart Parking token endpoint writes expires_in: "number" (RFC 6749) or "string"
+    smart_parking_expires_in: str = "number"
+    # The encoding of the petition CSV exports: "gb18030", or "utf-8-sig" (UTF-8 with a BOM)
+    petitions_encoding: str = "gb18030"
     host: str = "127.0.0.1"
     smart_city_port: int = 0
     smart_city_api_key: str = field(default_factory=lambda: secrets.token_urlsafe(24))
@@ -159,6 +168,7 @@ def start_sandbox(config: SandboxConfig) -> RunningSandbox:
         config.smart_city_drop_fields,
         faults=plans["smart_city"],
         cache=ResponseCache(config.cache_responses),
+        server=config.smart_city_server,
     )
     sharp_eyes = SharpEyesStandIn(
         world,
@@ -170,6 +180,7 @@ def start_sandbox(config: SandboxConfig) -> RunningSandbox:
         alarms,
         faults=plans["sharp_eyes"],
         cache=ResponseCache(config.cache_responses),
+        gateway=config.sharp_eyes_gateway,
     )
     smart_parking = SmartParkingStandIn(
         world,
@@ -182,6 +193,7 @@ def start_sandbox(config: SandboxConfig) -> RunningSandbox:
         defects=config.defects,
         faults=plans["smart_parking"],
         cache=ResponseCache(config.cache_responses),
+        expires_in=config.smart_parking_expires_in,
     )
     if scenario:
         scenario.add_events(world, smart_city.events)
@@ -196,7 +208,7 @@ def start_sandbox(config: SandboxConfig) -> RunningSandbox:
     }
     # Civil affairs is a database, not a server: write it where the config says.
     civil = CivilAffairsData(world, config.start, config.end, config.defects)
-    petitions = PetitionFiles(world, config.start, config.end, config.defects)
+    petitions = PetitionFiles(world, config.start, config.end, config.defects, config.petitions_encoding)
     if scenario:  # its workers join the roster once the world's records are drawn
         scenario.add_staff(world)
         scenario.add_civil_affairs(world, civil)

@@ -103,111 +103,58 @@ def recorded_requests():
         requests.Session.request = original
 
 
-def replay(sent: list[tuple[str, str, dict]]) -> float:
-    """Seconds to send `sent` again and read every answer's bytes without decoding them.
-    Signed Artemis calls are signed afresh (a nonce is good once), as a client must."""
+def replay(connector, sent: list[tuple[str, str, dict]]) -> float:
+    """Seconds to send `sent` again and read every answer's bytes without decoding them,
+    each with the headers the connector sends it again with (signed afresh, if signed)."""
     import requests
 
-    from connectors.sharp_eyes.signing import signed_headers
-
-    key, secret = os.environ["GOVHUB_SHARP_EYES_APP_KEY"], os.environ["GOVHUB_SHARP_EYES_APP_SECRET"]
     session = requests.Session()
     started = time.monotonic()
     for method, url, kwargs in sent:
         kwargs = dict(kwargs)
-        headers = dict(kwargs.get("headers") or {})
-        if any(h.lower() == "x-ca-nonce" for h in headers):
-            headers = signed_headers(method, "/artemis" + url.split("/artemis", 1)[1], key, secret)
-        kwargs["headers"] = headers
+        kwargs["headers"] = connector.replayed_headers(method, url, dict(kwargs.get("headers") or {}))
         session.request(method, url, timeout=60, **kwargs).content  # noqa: B018 - read, then dropped
     return time.monotonic() - started
 
 
+def _window(source: str, first: date, days: int):
+    """The days the benchmark reads of a source: the month's, or for a source read by month
+    (a register) its whole history, as the pipeline's first run reads it."""
+    from connectors.common.contract import MONTH, Window
+    from connectors.registry import SOURCES
+    from orchestration.partitions import PARTITIONS_START
+
+    last = first + timedelta(days=days - 1)
+    by_month = any(e.partitioning == MONTH for e in SOURCES[source].entities)
+    return Window(date.fromisoformat(PARTITIONS_START) if by_month else first, last)
+
+
 def _read(source: str, first: date, days: int) -> Callable[[Path], int]:
     """The connector's read of the benchmark's entity of `source`: records landed."""
-    last = first + timedelta(days=days - 1)
+    from connectors.common.lake import Lake
+    from connectors.registry import SOURCES
 
-    def smart_city(lake_dir: Path) -> int:
-        from connectors.common.lake import Lake
-        from connectors.smart_city import SmartCitySettings, ingest_service_requests
+    c = SOURCES[source]
 
-        client, lake = SmartCitySettings.from_env().client(), Lake(lake_dir)
-        return sum(ingest_service_requests(client, lake, first + timedelta(days=i)).records for i in range(days))
-
-    def sharp_eyes(lake_dir: Path) -> int:
-        from connectors.common.lake import Lake
-        from connectors.sharp_eyes import SharpEyesSettings, ingest_days
-
-        client = SharpEyesSettings.from_env().client()
-        return sum(r.records for r in ingest_days(client, Lake(lake_dir), "events", first, last, timedelta(0)))
-
-    def smart_parking(lake_dir: Path) -> int:
-        from connectors.common.lake import Lake
-        from connectors.smart_parking import SmartParkingSettings, ingest_day
-
-        s, lake = SmartParkingSettings.from_env(), Lake(lake_dir)
-        client = s.client()
-        return sum(
-            ingest_day(client, lake, "sessions", first + timedelta(days=i), s.pseudonymizer).records
-            for i in range(days)
-        )
-
-    def civil_affairs(lake_dir: Path) -> int:  # the recipients table, its whole history
-        from connectors.civil_affairs import CivilAffairsSettings, engine_for, ingest_table_days
-        from connectors.common.lake import Lake
-
-        s = CivilAffairsSettings.from_env()
-        engine = engine_for(s.db_url)
-        try:
-            rs = ingest_table_days(
-                engine, Lake(lake_dir), "recipients", date(2024, 1, 1), last, s.pseudonymizer, s.chunk_rows
+    def read(lake_dir: Path) -> int:
+        with c.from_env() as connector:
+            return sum(
+                r.records for r in connector.read(Lake(lake_dir), c.benchmark_entity, _window(source, first, days))
             )
-        finally:
-            engine.dispose()
-        return sum(r.records for r in rs)
 
-    def petitions(lake_dir: Path) -> int:
-        from connectors.common.lake import Lake
-        from connectors.petitions import PetitionsSettings, ingest_file, pending_files
-
-        s, lake = PetitionsSettings.from_env(), Lake(lake_dir)
-        return sum(
-            ingest_file(lake, f, s.pseudonymizer, s.max_file_bytes).records for f in pending_files(lake, s.inbox)
-        )
-
-    return {
-        "smart_city": smart_city,
-        "sharp_eyes": sharp_eyes,
-        "smart_parking": smart_parking,
-        "civil_affairs": civil_affairs,
-        "petitions": petitions,
-    }[source]
+    return read
 
 
-def _register_fetch_limit(last: date) -> float:
-    """Seconds to stream the recipients query the connector sends, rows dropped unread."""
-    from connectors.civil_affairs import CivilAffairsSettings, engine_for
-    from connectors.civil_affairs.ingest import rows_query
-    from connectors.common.ingest import day_window
+def _fetch_limit(source: str, first: date, days: int, sent: list) -> float:
+    """Seconds to fetch what the read fetched, nothing done with it: the connector's own
+    measure where it has one (a database query streamed, files read), else its recorded
+    HTTP requests replayed."""
+    from connectors.registry import SOURCES
 
-    engine = engine_for(CivilAffairsSettings.from_env().db_url)
-    query = rows_query("recipients", day_window(date(2024, 1, 1))[0], day_window(last)[1])
-    started = time.monotonic()
-    with engine.connect() as conn:
-        result = conn.execution_options(stream_results=True, yield_per=5000).execute(query)
-        while result.fetchmany(5000):
-            pass
-    engine.dispose()
-    return time.monotonic() - started
-
-
-def _inbox_fetch_limit() -> float:
-    from connectors.petitions import PetitionsSettings, complete_files
-
-    started = time.monotonic()
-    for f in complete_files(PetitionsSettings.from_env().inbox):
-        f.path.read_bytes()
-    return time.monotonic() - started
+    c = SOURCES[source]
+    with c.from_env() as connector:
+        own = connector.fetch_limit(c.benchmark_entity, _window(source, first, days))
+        return own if own is not None else replay(connector, sent)
 
 
 def _dlt(source: str, first: date, days: int, tmp: Path) -> tuple[int, float]:
@@ -230,35 +177,27 @@ def _dlt(source: str, first: date, days: int, tmp: Path) -> tuple[int, float]:
 
 
 def bench_connectors(preset: str, first: date, days: int, tmp: Path) -> list[Throughput]:
+    from connectors.registry import SOURCES
     from govhub.processes import SandboxProcess
     from sandbox.world import DEFAULT_SEED
+    from scripts.bench_dlt import peer
 
     sandbox = SandboxProcess(preset, DEFAULT_SEED, first, first + timedelta(days=days), cache=True)
     saved = dict(os.environ)
     os.environ.update(sandbox.env)
     rows = []
     try:
-        for source, entity in [
-            ("smart_city", "service_requests"),
-            ("sharp_eyes", "events"),
-            ("smart_parking", "sessions"),
-            ("civil_affairs", "recipients"),
-            ("petitions", "cases"),
-        ]:
+        for source, c in SOURCES.items():
+            entity = c.benchmark_entity
             read = _read(source, first, days)
             with recorded_requests() as sent:
                 read(tmp / f"{source}-warm")
             started = time.monotonic()
             records = read(tmp / f"{source}-timed")
             seconds = time.monotonic() - started
-            if source == "civil_affairs":
-                fetch = _register_fetch_limit(first + timedelta(days=days - 1))
-            elif source == "petitions":
-                fetch = _inbox_fetch_limit()
-            else:
-                fetch = replay(sent)
+            fetch = _fetch_limit(source, first, days, sent)
             row = Throughput(source, entity, records, seconds, fetch)
-            if source != "petitions":
+            if peer(source):
                 row.dlt_records, row.dlt_seconds = _dlt(source, first, days, tmp)
             rows.append(row)
             print(f"  {source}: {records:,} in {seconds:.2f}s; fetch {fetch:.2f}s; dlt {row.dlt_seconds}", flush=True)

@@ -54,6 +54,8 @@ FREE_TEXT = ("zfqk",)  # a home visit's findings, where a worker may note a phon
 
 def _jsonable(value):
     if isinstance(value, datetime):  # the register's local wall time as stored: YYYY-MM-DD HH:MM:SS
+        if value.tzinfo is not None:  # a column with a zone (timestamptz): its Asia/Shanghai wall time
+            value = value.astimezone(SHANGHAI)
         return value.replace(tzinfo=None).isoformat(" ", "seconds")
     if isinstance(value, date):
         return value.isoformat()

@@ -31,6 +31,7 @@ class IngestResult:
     retries: int = 0
     rejected: str | None = None  # a file refused as a whole: why
     extra_columns: list[str] = field(default_factory=list)  # fields the source sent that are not known
+    not_offered: bool = False  # the source has no such entity (a plain server without a list): nothing landed
 
 
 def day_window(day: date) -> tuple[datetime, datetime]:

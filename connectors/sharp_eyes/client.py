@@ -35,9 +35,24 @@ SIGNED_TRIES = 3  # a signed call refused with 401 this often: the credentials a
 log = logging.getLogger(__name__)
 
 
+def succeeded(code) -> bool:
+    """Whether an envelope `code` says success: "0" as most gateways write it, or the number
+    0 as some answer (0.0 and "0x0" too); anything else is a failure."""
+    if isinstance(code, bool):
+        return False
+    if isinstance(code, (int, float)):
+        return code == 0
+    if isinstance(code, str):
+        try:
+            return int(code.strip(), 0) == 0
+        except ValueError:
+            return False
+    return False
+
+
 def _busy(answer) -> str | None:
-    """Why an Artemis answer is worth another try: an envelope code other than "0"."""
-    if isinstance(answer, dict) and "code" in answer and str(answer["code"]) != "0":
+    """Why an Artemis answer is worth another try: an envelope code other than success."""
+    if isinstance(answer, dict) and "code" in answer and not succeeded(answer["code"]):
         return f"envelope code {answer['code']} ({answer.get('msg')})"
     return None
 
@@ -88,7 +103,7 @@ class ArtemisClient:
                 log.warning("sharp_eyes: %s refused with 401; signing it afresh", what)
         if not isinstance(answer, dict) or "code" not in answer:
             raise SourceError(f"sharp_eyes: {what} answered without the Artemis envelope")
-        if str(answer["code"]) != "0":
+        if not succeeded(answer["code"]):
             raise SourceError(f"sharp_eyes: {what} failed with code {answer['code']}: {answer.get('msg')}")
         return answer.get("data")
 

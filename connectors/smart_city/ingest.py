@@ -105,10 +105,14 @@ def ingest_reference(
     client: Open311Client, lake: Lake, entity: str, pseudo: Pseudonymizer, today: date | None = None
 ) -> IngestResult:
     """Land a whole snapshot of a reference list (services, grids, staff, departments);
-    staff with their personal data pseudonymized."""
+    staff with their personal data pseudonymized. A list the server does not have lands
+    nothing (an empty snapshot would say that every record left the list)."""
     if entity not in REFERENCE_ENTITIES:
         raise ValueError(f"unknown Smart City reference entity {entity!r}")
     key = REFERENCE_ENTITIES[entity]
+    if entity != "services" and not client.offers(entity):  # a list the server lacks is not landed
+        day = (today or datetime.now(SHANGHAI).date()).isoformat()
+        return IngestResult(entity, day, "", 0, 0, 0, not_offered=True)
     pages: Iterator[Page] = iter([client.services()]) if entity == "services" else client.reference_pages(entity, key)
     if entity == "staff":
         pages = (Page([protect(i, pseudo, STAFF_PERSONAL) for i in p.items], p.cursor) for p in pages)

@@ -8,6 +8,7 @@ the request, up to ``TOKEN_TRIES`` times. Collections are read with ``updated_si
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Iterator
 
@@ -17,6 +18,22 @@ from connectors.common.ingest import Page
 
 COLLECTIONS = ("lots", "sessions", "violations")
 TOKEN_TRIES = 3  # a request refused with 401 this often, each time with a fresh token, fails
+
+
+DEFAULT_LIFETIME = 60.0  # seconds a token is taken to live when the server does not say
+
+
+def token_lifetime(expires_in) -> float:
+    """A token's lifetime in seconds from `expires_in`: a number (RFC 6749), or a string of
+    one as some servers send it; missing, not a number or not positive: DEFAULT_LIFETIME (a
+    token renewed early costs one request; one used past its end costs a 401 and a retry)."""
+    if isinstance(expires_in, bool):
+        return DEFAULT_LIFETIME
+    try:
+        lifetime = float(expires_in.strip() if isinstance(expires_in, str) else expires_in)
+    except (TypeError, ValueError):
+        return DEFAULT_LIFETIME
+    return lifetime if math.isfinite(lifetime) and lifetime > 0 else DEFAULT_LIFETIME
 
 
 class SmartParkingClient:
@@ -49,7 +66,7 @@ class SmartParkingClient:
         if not token:
             raise SourceError("smart_parking: the token endpoint answered without an access_token")
         self._token = token
-        lifetime = float(answer.get("expires_in") or 60)
+        lifetime = token_lifetime(answer.get("expires_in"))
         # renew a little before expiry: 30 s, or a fifth of a short lifetime
         self._expires = time.monotonic() + lifetime - min(30.0, lifetime / 5)
         self.tokens_fetched += 1

@@ -25,9 +25,8 @@ from dagster import (
 )
 
 from connectors.petitions import ENTITY, REJECTED, SOURCE, complete_files, ingest_file, pending_files
-from orchestration.petitions.resources import PetitionsResource
 from orchestration.quality import gx_check_results, gx_check_specs
-from orchestration.resources import WarehouseResource
+from orchestration.resources import SourceResource, WarehouseResource
 
 petition_files = DynamicPartitionsDefinition(name="petition_files")
 NEW_FILES_ONLY = "govhub/petitions/new_files_only"  # run tag: "true" passes over the files landed already
@@ -56,7 +55,7 @@ REJECTED_FILES = AssetKey([SOURCE, "raw", REJECTED])
     backfill_policy=BackfillPolicy.single_run(),
     check_specs=[*gx_check_specs(CASES), *gx_check_specs(REJECTED_FILES)],
 )
-def raw_petition_cases(context: AssetExecutionContext, petitions: PetitionsResource, warehouse: WarehouseResource):
+def raw_petition_cases(context: AssetExecutionContext, petitions: SourceResource, warehouse: WarehouseResource):
     settings = petitions.settings()
     files = {f.name: f for f in complete_files(settings.inbox)}
     if context.run.tags.get(NEW_FILES_ONLY) == "true":

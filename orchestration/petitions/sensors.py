@@ -4,8 +4,7 @@ from dagster import RunRequest, SensorEvaluationContext, SensorResult, define_as
 
 from connectors.petitions import pending_files
 from orchestration.petitions.assets import petition_files, raw_petition_cases
-from orchestration.petitions.resources import PetitionsResource
-from orchestration.resources import WarehouseResource
+from orchestration.resources import SourceResource, WarehouseResource
 
 petitions_job = define_asset_job(
     "petitions_files",
@@ -17,7 +16,7 @@ petitions_job = define_asset_job(
 
 @sensor(job=petitions_job, minimum_interval_seconds=60, description="Watches the petitions inbox for complete files.")
 def petitions_inbox_sensor(
-    context: SensorEvaluationContext, petitions: PetitionsResource, warehouse: WarehouseResource
+    context: SensorEvaluationContext, petitions: SourceResource, warehouse: WarehouseResource
 ) -> SensorResult:
     settings = petitions.settings()
     pending = pending_files(warehouse.lake(), settings.inbox)

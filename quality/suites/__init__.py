@@ -1,14 +1,15 @@
-"""Expectation suites, one module per source, one `LandingSuite` per landed entity."""
+"""Expectation suites, one module per registered source (``quality/suites/<source>.py``), one
+`LandingSuite` per landed entity."""
 
 from __future__ import annotations
 
+import importlib
+
+from connectors.registry import SOURCES
 from quality.landing import LandingSuite
-from quality.suites import civil_affairs, petitions, sharp_eyes, smart_city, smart_parking
 
 SUITES: dict[tuple[str, str], LandingSuite] = {
-    (s.source, s.entity): s
-    for module in (smart_city, sharp_eyes, smart_parking, civil_affairs, petitions)
-    for s in module.SUITES
+    (s.source, s.entity): s for name in SOURCES for s in importlib.import_module(f"quality.suites.{name}").SUITES
 }
 
 

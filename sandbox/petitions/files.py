@@ -88,7 +88,12 @@ def _date_text(d: date | None, rng: random.Random, excel_ok: bool):
 
 
 class PetitionFiles:
-    def __init__(self, world: World, start: date, end: date, defects: bool = True) -> None:
+    def __init__(self, world: World, start: date, end: date, defects: bool = True, encoding: str = "gb18030") -> None:
+        """`encoding`: the CSV exports' (GB18030, or UTF-8 with a byte-order mark as a
+        system on a newer platform writes them: "utf-8-sig")."""
+        if encoding not in ENCODINGS:
+            raise ValueError(f"the petition exports are written in {' or '.join(ENCODINGS)}, not {encoding!r}")
+        self.encoding = encoding
         self.world = world
         self.start, self.end = start, end
         self.with_defects = defects
@@ -248,7 +253,7 @@ class PetitionFiles:
             rng = self.world.rng("petitions", "file", d.isoformat())
             path = inbox / file_name(d)
             headers = [*HEADERS, EXTRA_COLUMN] if d == wider else HEADERS
-            data = _xlsx(rows, rng, headers, d) if path.suffix == ".xlsx" else _csv(rows, rng, headers)
+            data = _xlsx(rows, rng, headers, d) if path.suffix == ".xlsx" else _csv(rows, rng, headers, self.encoding)
             if d == slow:
                 path.write_bytes(data[: len(data) // 2])  # still being written: no marker yet
                 self._writer = threading.Thread(target=_finish_later, args=(path, data), daemon=True)
@@ -273,6 +278,7 @@ class PetitionFiles:
             writer.join(timeout)
 
 
+ENCODINGS = ("gb18030", "utf-8-sig")
 EXTRA_COLUMN = "备注"  # a column the exports have not had before (schema drift)
 IN_PROGRESS_SECONDS = 3.0
 
@@ -304,13 +310,13 @@ def _cells(row: dict, rng: random.Random, excel_ok: bool, headers: list[str]) ->
     ]
 
 
-def _csv(rows: list[dict], rng: random.Random, headers: list[str] = HEADERS) -> bytes:
+def _csv(rows: list[dict], rng: random.Random, headers: list[str] = HEADERS, encoding: str = "gb18030") -> bytes:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow(headers)
     for r in rows:
         w.writerow(_cells(r, rng, True, headers))
-    return buf.getvalue().encode("gb18030")
+    return buf.getvalue().encode(encoding)
 
 
 def _xlsx(rows: list[dict], rng: random.Random, headers: list[str], day: date) -> bytes:

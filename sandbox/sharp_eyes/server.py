@@ -37,6 +37,7 @@ from sandbox.sharp_eyes.alarms import NEW_EVENT_TYPE, RULE_NAMES, Alarm, SharpEy
 MAX_PAGE_SIZE = 1000
 # how the platform says it is too busy to answer now (HTTP 200)
 BUSY = ("0x02401004", "系统繁忙，请稍后重试")
+GATEWAYS = ("string_code", "number_code")
 MAX_WINDOW = timedelta(days=7)
 TIMESTAMP_TOLERANCE_MS = 15 * 60 * 1000
 BAD_LEVEL = 7  # an eventLevel outside 1-3
@@ -77,9 +78,15 @@ class SharpEyesStandIn:
         alarms: SharpEyesAlarms | None = None,
         faults: FaultPlan | None = None,
         cache: ResponseCache | None = None,
+        gateway: str = "string_code",
     ) -> None:
         """`faults` (sandbox.faults): envelope errors, valid signatures refused, and lists
-        that drift or repeat records while they are paged."""
+        that drift or repeat records while they are paged. `gateway`: how the envelope's
+        `code` is written: "string_code" (``"0"``, ``"0x02401007"``) or, as some gateway
+        versions answer, "number_code" (``0``, ``38801415``)."""
+        if gateway not in GATEWAYS:
+            raise ValueError(f"a Sharp Eyes gateway is one of {', '.join(GATEWAYS)}, not {gateway!r}")
+        self.numeric_code = gateway == "number_code"
         self.world = world
         self.faults = faults or FaultPlan("sharp_eyes")
         self.cache = cache or ResponseCache()
@@ -142,6 +149,12 @@ class SharpEyesStandIn:
 
     def _signed(self, fn):
         def wrapped(req: Request) -> Response:
+            out = answer(req)
+            if self.numeric_code and isinstance(out.body, dict) and isinstance(out.body.get("code"), str):
+                out = Response(out.status, {**out.body, "code": int(out.body["code"], 0)}, out.headers)
+            return out
+
+        def answer(req: Request) -> Response:
             why = self._verify(req)
             fault = None
             if not why and self.faults.active:

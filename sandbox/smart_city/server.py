@@ -13,10 +13,26 @@ Standard endpoints (JSON): ``/open311/discovery.json``, ``/open311/v2/services.j
   GCJ-02), ``/open311/v2/ext/staff.json``, ``/open311/v2/ext/departments.json``.
 
 Every call needs the API key, in an ``X-API-Key`` header or the Open311 ``api_key`` parameter.
+The discovery document declares the extensions (``extensions``): the update range, the order,
+the paging and the lists.
+
+Other servers, as cities that run a standard GeoReport v2 system have them (``server``):
+
+- ``plain``: services.json and requests.json only (no extension lists: 404), no extensions
+  declared, requests in the order the server stores them (by id), not by update;
+- ``reversed``: plain, the newest update first;
+- ``shuffled``: plain, in an order of its own for every request;
+- ``capped`` or ``capped:N``: plain, ``page`` and ``page_size`` ignored, at most N requests
+  (default 1000) in any answer.
+
+Every one of them answers a request without a range with the last 90 days, and refuses a
+range longer than that.
 """
 
 from __future__ import annotations
 
+import random
+import zlib
 from datetime import date, datetime, timedelta
 
 from sandbox.clock import Clock, format_local, parse_w3c
@@ -29,6 +45,9 @@ from warehouse.crs import wgs84_to_gcj02
 
 MAX_PAGE_SIZE = 1000
 MAX_RANGE = timedelta(days=90)
+SERVERS = ("kaifeng", "plain", "reversed", "shuffled", "capped")
+DEFAULT_CAP = 1000
+LISTS = ("grids", "staff", "departments")
 # How defective events show (sandbox.defects): (lat, long) far outside Kaifeng, GCJ-02 (a
 # spot in Zhengzhou; 0,0 from a terminal without a fix), and requested times that are no time.
 FAR_POINTS = ((34.757975, 113.665412), (0.0, 0.0))
@@ -67,11 +86,14 @@ class SmartCityStandIn:
         drop_fields: tuple[str, ...] = (),
         faults: FaultPlan | None = None,
         cache: ResponseCache | None = None,
+        server: str = "kaifeng",
     ) -> None:
         """`drop_fields`: fields every request is served without (a platform that changed
         its shape: what a blocking quality check is for). `faults`: the reference lists,
         paged by offset, may drift and repeat records (sandbox.faults); requests.json is
-        served in update order and is read by time, where an offset cannot drift."""
+        served in update order and is read by time, where an offset cannot drift. `server`:
+        the platform's own API, or a plain GeoReport v2 server (module docstring)."""
+        self.kind, self.cap = parse_server(server)
         self.world = world
         self.faults = faults or FaultPlan("smart_city")
         self.cache = cache or ResponseCache()
@@ -88,9 +110,10 @@ class SmartCityStandIn:
         r("GET", "/open311/discovery.json")(self.discovery)
         r("GET", "/open311/v2/services.json")(self._authed(self.services))
         r("GET", "/open311/v2/requests.json")(self._authed(self.requests))
-        r("GET", "/open311/v2/ext/grids.json")(self._authed(self.grids))
-        r("GET", "/open311/v2/ext/staff.json")(self._authed(self.staff))
-        r("GET", "/open311/v2/ext/departments.json")(self._authed(self.departments))
+        if self.kind == "kaifeng":  # the extension lists
+            r("GET", "/open311/v2/ext/grids.json")(self._authed(self.grids))
+            r("GET", "/open311/v2/ext/staff.json")(self._authed(self.staff))
+            r("GET", "/open311/v2/ext/departments.json")(self._authed(self.departments))
 
     def _authed(self, fn):
         def wrapped(req: Request) -> Response:
@@ -108,24 +131,30 @@ class SmartCityStandIn:
 
     # --- standard Open311 -------------------------------------------------------------
     def discovery(self, req: Request) -> Response:
-        return Response(
-            200,
-            {
-                "changeset": "2019-06-01T00:00:00+08:00",
-                "contact": "开封市基层社会治理服务保障中心",
-                "key_service": "API keys are issued by the platform operator",
-                "coordinate_system": "GCJ-02",
-                "endpoints": [
-                    {
-                        "specification": "http://wiki.open311.org/GeoReport_v2",
-                        "url": "/open311/v2",
-                        "changeset": "2019-06-01T00:00:00+08:00",
-                        "type": "production",
-                        "formats": ["application/json"],
-                    }
-                ],
-            },
-        )
+        document = {
+            "changeset": "2019-06-01T00:00:00+08:00",
+            "contact": "开封市基层社会治理服务保障中心",
+            "key_service": "API keys are issued by the platform operator",
+            "coordinate_system": "GCJ-02",
+            "endpoints": [
+                {
+                    "specification": "http://wiki.open311.org/GeoReport_v2",
+                    "url": "/open311/v2",
+                    "changeset": "2019-06-01T00:00:00+08:00",
+                    "type": "production",
+                    "formats": ["application/json"],
+                }
+            ],
+        }
+        if self.kind == "kaifeng":
+            document["extensions"] = {
+                "updated_range": ["updated_after", "updated_before"],
+                "order": "updated_datetime",
+                "paging": ["page", "page_size"],
+                "max_page_size": MAX_PAGE_SIZE,
+                "lists": [f"ext/{name}.json" for name in LISTS],
+            }
+        return Response(200, document)
 
     def services(self, req: Request):
         return [
@@ -169,6 +198,21 @@ class SmartCityStandIn:
             if status and record["status"] != status:
                 continue
             rows.append(record)
+        return self._in_server_order(req, rows)
+
+    def _in_server_order(self, req: Request, rows: list[dict]) -> Response | list:
+        """`rows` (in update order) as this server answers with them."""
+        if self.kind == "kaifeng":
+            return _paged(req, rows)
+        if self.kind == "reversed":
+            rows = rows[::-1]
+        elif self.kind == "shuffled":
+            seed = zlib.crc32(repr(sorted(req.query.items())).encode())
+            rows = random.Random(seed).sample(rows, len(rows))
+        else:
+            rows = sorted(rows, key=lambda r: r["service_request_id"])
+        if self.kind == "capped":
+            return rows[: self.cap]
         return _paged(req, rows)
 
     @staticmethod
@@ -319,6 +363,16 @@ class SmartCityStandIn:
             ],
             self._listings,
         )
+
+
+def parse_server(server: str) -> tuple[str, int]:
+    """`kaifeng`, `plain`, `reversed`, `shuffled`, `capped` or `capped:N` -> (kind, cap)."""
+    kind, _, cap = server.partition(":")
+    if kind not in SERVERS or (cap and (kind != "capped" or not cap.isdigit() or int(cap) < 1)):
+        raise ValueError(
+            f"a Smart City server is one of {', '.join(SERVERS)} (capped:N for a cap of N), not {server!r}"
+        )
+    return kind, int(cap) if cap else DEFAULT_CAP
 
 
 def _with_defect(record: dict, ev: Event) -> dict:

@@ -47,9 +47,15 @@ class SmartParkingStandIn:
         defects: bool = True,
         faults: FaultPlan | None = None,
         cache: ResponseCache | None = None,
+        expires_in: str = "number",
     ) -> None:
         """`faults` (sandbox.faults): tokens revoked in the middle of a run, and a page that
-        starts with the last record of the page before (the cursor taken inclusively)."""
+        starts with the last record of the page before (the cursor taken inclusively).
+        `expires_in`: the token lifetime as a JSON number (RFC 6749), or as a "string", as
+        some OAuth2 servers write it."""
+        if expires_in not in ("number", "string"):
+            raise ValueError(f"expires_in is written as a number or a string, not {expires_in!r}")
+        self.expires_in_as = expires_in
         self.clock = clock
         self.faults = faults or FaultPlan("smart_parking")
         self.cache = cache or ResponseCache()
@@ -85,7 +91,9 @@ class SmartParkingStandIn:
             self._tokens = {t: exp for t, exp in self._tokens.items() if exp > now}
             self._tokens[tok] = now + self.token_seconds
             self.tokens_issued += 1
-        return Response(200, {"access_token": tok, "token_type": "bearer", "expires_in": int(self.token_seconds)})
+        lifetime = int(self.token_seconds)
+        expires_in = str(lifetime) if self.expires_in_as == "string" else lifetime
+        return Response(200, {"access_token": tok, "token_type": "bearer", "expires_in": expires_in})
 
     def revoke_tokens(self) -> None:
         """Invalidate every token issued so far (as an expiry or a key rotation would)."""

@@ -6,27 +6,24 @@ a full read must land), and how an incremental read goes from a saved state: the
 field of each entity and how far before a state a read reaches back by design (the resume
 overlap; Sharp Eyes re-reads a lookback because alarms change after their start time).
 
-Everything goes through the connectors' own entry points with settings from the
-environment, as `govhub ingest` runs them.
+Every source in the registry is driven through its connector's contract, settings from the
+environment, as `govhub ingest` runs it; what the suite knows of each stand-in is in
+tests/connectors/<source>/stand_in.py.
 """
 
 from __future__ import annotations
 
+import importlib
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 import duckdb
-import sqlalchemy as sa
 
-from connectors.civil_affairs.ingest import DEFAULT_OVERLAP as CIVIL_AFFAIRS_OVERLAP
-from connectors.common.ingest import IngestResult, mark_done
+from connectors.common.contract import Connector, Window
+from connectors.common.ingest import IngestResult
 from connectors.common.lake import Lake
-from connectors.sharp_eyes.settings import SharpEyesSettings
-from connectors.smart_city.ingest import DEFAULT_OVERLAP as SMART_CITY_OVERLAP
-from connectors.smart_parking.ingest import DEFAULT_OVERLAP as SMART_PARKING_OVERLAP
-from govhub.cli import INGESTERS
+from connectors.registry import SOURCES as SOURCES_REGISTRY
 from sandbox.clock import SHANGHAI
 from sandbox.serve import RunningSandbox, SandboxConfig, start_sandbox
 from sandbox.world import DEFAULT_SEED
@@ -34,7 +31,6 @@ from sandbox.world import DEFAULT_SEED
 START, END = date(2026, 10, 1), date(2026, 10, 6)  # the tiny world's days, [START, END)
 OPEN_DAY = date(2026, 10, 3)  # the day read "while it is still open" in the incremental tests
 PSEUDONYM_KEY = "acceptance-suite-key-0123456789abcdef"
-REGISTER_START = date(2024, 1, 1)  # civil affairs is read whole: the register's history since then
 # small pages and chunks, so that every read pages (and offsets can drift)
 SMALL_PAGES = {
     "GOVHUB_SMART_CITY_PAGE_SIZE": "20",
@@ -50,12 +46,14 @@ def at(day: date, hour: int, minute: int = 0) -> datetime:
 
 def sandbox(
     faults: str | None = None,
-    civil_affairs_url: str | None = None,
     defects: bool = True,
     seed: int = DEFAULT_SEED,
     start: date = START,
     end: date = END,
+    **stand_ins,
 ) -> RunningSandbox:
+    """The tiny world's stand-ins; `stand_ins`: their own options (SandboxConfig), such as the
+    database a register's stand-in is served from."""
     return start_sandbox(
         SandboxConfig(
             preset="tiny",
@@ -63,9 +61,9 @@ def sandbox(
             start=start,
             end=end,
             faults=faults,
-            civil_affairs_url=civil_affairs_url,
             pseudonym_key=PSEUDONYM_KEY,
             defects=defects,
+            **stand_ins,
         )
     )
 
@@ -100,234 +98,64 @@ def local_time(value: str) -> datetime:
 
 @dataclass
 class Source:
+    """A registered connector (connectors/registry.py), driven as `govhub ingest` drives it,
+    with what the suite knows of its stand-in (tests/connectors/<source>/stand_in.py:
+    BAD_SETTINGS, truth, and HISTORY_FROM for a source read over its whole history)."""
+
     name: str
-    entities: tuple[str, ...]
-    cursor: dict[str, str]  # entity read by a cursor -> the payload field it goes by
-    overlap: timedelta  # how far before a saved state a read reaches back, by design
-    bad_settings: dict[str, str]  # settings under which the connection check must fail
-    check: Callable[[], None]  # the connection check, settings from the environment
-    truth: Callable[[RunningSandbox], dict[str, set[str]]]  # entity -> keys the stand-in holds
-    save_state: Callable[[Lake, str, datetime], None]  # the cursor of OPEN_DAY of an entity, at t
-    read_open_day: Callable[[Lake, str, datetime], list[IngestResult]]  # OPEN_DAY up to `now`
-    since: date = START  # the first day a full read covers
+
+    @property
+    def connector(self) -> type[Connector]:
+        return SOURCES_REGISTRY[self.name]
+
+    @property
+    def stand_in(self):
+        return importlib.import_module(f"tests.connectors.{self.name}.stand_in")
+
+    @property
+    def entities(self) -> tuple[str, ...]:
+        return tuple(e.name for e in self.connector.entities)
+
+    @property
+    def cursor(self) -> dict[str, str]:
+        """Entity read by a cursor -> the record field it goes by."""
+        return {e.name: e.cursor for e in self.connector.entities if e.by_time}
+
+    @property
+    def overlap(self) -> timedelta:
+        """How far before a saved state a read reaches back, by design (settings from the environment)."""
+        return self.connector.from_env().overlap
+
+    @property
+    def bad_settings(self) -> dict[str, str]:
+        return self.stand_in.BAD_SETTINGS
+
+    @property
+    def since(self) -> date:
+        """The first day a full read covers."""
+        return getattr(self.stand_in, "HISTORY_FROM", START)
+
+    def truth(self, s: RunningSandbox) -> dict[str, set[str]]:
+        return self.stand_in.truth(s)
+
+    def check(self) -> None:
+        with self.connector.from_env() as c:
+            c.check()
+
+    def save_state(self, lake: Lake, entity: str, t: datetime) -> None:
+        self.connector.from_env().rewind(lake, entity, t)
+
+    def read_open_day(self, lake: Lake, entity: str, now: datetime) -> list[IngestResult]:
+        """OPEN_DAY up to `now`."""
+        with self.connector.from_env() as c:
+            return list(c.read(lake, entity, Window(OPEN_DAY, OPEN_DAY, now)))
 
     def read(self, lake: Lake, start: date | None = None, end: date = END) -> list[IngestResult]:
         """The connector's read of the whole window [start, end) (default the tiny world's;
-        civil affairs from the register's start), as `govhub ingest` runs it."""
-        results: list[IngestResult] = []
+        a source read over its history from its start), as `govhub ingest` runs it."""
         since = self.since if start is None or self.since < START else start
-        INGESTERS[self.name](lake, since, end - timedelta(days=1), lambda _entity, r: results.append(r))
-        return results
+        with self.connector.from_env() as c:
+            return list(c.land(lake, Window(since, end - timedelta(days=1))))
 
 
-# --- Smart City ---------------------------------------------------------------------------
-def _smart_city_check():
-    from connectors.smart_city import SmartCitySettings
-
-    SmartCitySettings.from_env().client().check_connection()
-
-
-def _smart_city_truth(s: RunningSandbox) -> dict[str, set[str]]:
-    stand_in = s.stand_ins["smart_city"]
-    world = stand_in.world
-    clock = s.config.clock.now()
-    return {
-        "service_requests": {e.request_id for e, _ in stand_in.events.updated_between(at(START, 0), at(END, 0), clock)},
-        "services": {t.code for t in world.taxonomy},
-        "grids": {g.code for g in world.grids},
-        "staff": {p.staff_id for p in world.staff},
-        "departments": {d.code for d in world.departments},
-    }
-
-
-def _smart_city_open_day(lake: Lake, entity: str, now: datetime) -> list[IngestResult]:
-    from connectors.smart_city import SmartCitySettings, ingest_service_requests
-
-    settings = SmartCitySettings.from_env()
-    return [ingest_service_requests(settings.client(), lake, OPEN_DAY, now=now, overlap=settings.overlap)]
-
-
-# --- Sharp Eyes ---------------------------------------------------------------------------
-def _sharp_eyes_check():
-    from connectors.sharp_eyes import SharpEyesSettings
-
-    SharpEyesSettings.from_env().client().check_connection()
-
-
-def _sharp_eyes_truth(s: RunningSandbox) -> dict[str, set[str]]:
-    from connectors.sharp_eyes import SharpEyesSettings
-
-    alarms = s.stand_ins["sharp_eyes"].alarms
-    lo, hi = at(START, 0) - SharpEyesSettings.from_env().lookback, at(END, 0)
-    return {
-        "cameras": {c.index_code for c in alarms.cameras},
-        "events": {a.alarm_id for a in alarms.alarms if lo <= a.start < hi},
-        "handling_records": {a.alarm_id for a in alarms.alarms if a.pushed_at and lo <= a.pushed_at < hi},
-    }
-
-
-def _sharp_eyes_state(lake: Lake, entity: str, t: datetime) -> None:
-    lake.write_state("sharp_eyes", entity, {"fetched_until": t.isoformat()})
-
-
-def _sharp_eyes_open_day(lake: Lake, entity: str, now: datetime) -> list[IngestResult]:
-    from connectors.sharp_eyes import SharpEyesSettings, ingest_days
-
-    settings = SharpEyesSettings.from_env()
-    return ingest_days(settings.client(), lake, entity, OPEN_DAY, OPEN_DAY, settings.lookback, now=now)
-
-
-# --- Smart Parking ------------------------------------------------------------------------
-def _smart_parking_check():
-    from connectors.smart_parking import SmartParkingSettings
-
-    SmartParkingSettings.from_env().client().check_connection()
-
-
-def _smart_parking_truth(s: RunningSandbox) -> dict[str, set[str]]:
-    data = s.stand_ins["smart_parking"].data
-    clock = s.config.clock.now()
-    out = {"lots": set(data.truth("lots", clock))}
-    for collection in ("sessions", "violations"):
-        out[collection] = {
-            k
-            for k, r in data.truth(collection, clock).items()
-            if at(START, 0) <= local_time(r["updated_at"]) < at(END, 0)
-        }
-    return out
-
-
-def _smart_parking_open_day(lake: Lake, entity: str, now: datetime) -> list[IngestResult]:
-    from connectors.smart_parking import SmartParkingSettings, ingest_day
-
-    settings = SmartParkingSettings.from_env()
-    return [ingest_day(settings.client(), lake, entity, OPEN_DAY, settings.pseudonymizer, now=now)]
-
-
-# --- Civil affairs ------------------------------------------------------------------------
-def _civil_affairs_check():
-    from connectors.civil_affairs import CivilAffairsSettings, check_connection, engine_for
-
-    engine = engine_for(CivilAffairsSettings.from_env().db_url)
-    try:
-        check_connection(engine)
-    finally:
-        engine.dispose()
-
-
-def _civil_affairs_truth(s: RunningSandbox) -> dict[str, set[str]]:
-    from connectors.civil_affairs.schema import PRIMARY_KEYS, TABLES
-
-    url = s.config.civil_affairs_url or s.civil_affairs_url  # the database itself, not a proxy
-    engine = sa.create_engine(url)
-    lo, hi = datetime.combine(REGISTER_START, time(0)), datetime.combine(END, time(0))
-    try:
-        with engine.connect() as conn:
-            return {
-                name: {
-                    str(k)
-                    for (k,) in conn.execute(
-                        sa.select(table.c[PRIMARY_KEYS[name]]).where(
-                            table.c.update_time >= lo, table.c.update_time < hi
-                        )
-                    )
-                }
-                for name, table in TABLES.items()
-            }
-    finally:
-        engine.dispose()
-
-
-def _civil_affairs_open_day(lake: Lake, entity: str, now: datetime) -> list[IngestResult]:
-    from connectors.civil_affairs import CivilAffairsSettings, engine_for, ingest_table_days
-
-    settings = CivilAffairsSettings.from_env()
-    engine = engine_for(settings.db_url)
-    try:
-        return ingest_table_days(
-            engine, lake, entity, OPEN_DAY, OPEN_DAY, settings.pseudonymizer, settings.chunk_rows, now=now
-        )
-    finally:
-        engine.dispose()
-
-
-# --- Petitions ----------------------------------------------------------------------------
-def _petitions_check():
-    from connectors.petitions import PetitionsSettings
-
-    PetitionsSettings.from_env()
-
-
-def _petitions_truth(s: RunningSandbox) -> dict[str, set[str]]:
-    return {"cases": set(s.stand_ins["petitions"].truth(s.petitions_until))}
-
-
-def _day_cursor(source: str):
-    def save(lake: Lake, entity: str, t: datetime) -> None:
-        mark_done(lake, source, entity, {OPEN_DAY: t})
-
-    return save
-
-
-def _no_cursor(*_args):
-    raise AssertionError("this source is read by file, not by a cursor")
-
-
-SOURCES = {
-    "smart_city": Source(
-        "smart_city",
-        ("service_requests", "services", "grids", "staff", "departments"),
-        {"service_requests": "updated_datetime"},
-        SMART_CITY_OVERLAP,
-        {"GOVHUB_SMART_CITY_API_KEY": "not-the-key"},
-        _smart_city_check,
-        _smart_city_truth,
-        _day_cursor("smart_city"),
-        _smart_city_open_day,
-    ),
-    "sharp_eyes": Source(
-        "sharp_eyes",
-        ("cameras", "events", "handling_records"),
-        {"events": "startTime", "handling_records": "pushTime"},
-        SharpEyesSettings.lookback,  # the default lookback
-        {"GOVHUB_SHARP_EYES_APP_SECRET": "not-the-secret"},
-        _sharp_eyes_check,
-        _sharp_eyes_truth,
-        _sharp_eyes_state,
-        _sharp_eyes_open_day,
-    ),
-    "smart_parking": Source(
-        "smart_parking",
-        ("lots", "sessions", "violations"),
-        {"sessions": "updated_at", "violations": "updated_at"},
-        SMART_PARKING_OVERLAP,
-        {"GOVHUB_SMART_PARKING_CLIENT_SECRET": "not-the-secret"},
-        _smart_parking_check,
-        _smart_parking_truth,
-        _day_cursor("smart_parking"),
-        _smart_parking_open_day,
-    ),
-    "civil_affairs": Source(
-        "civil_affairs",
-        ("households", "recipients", "payments", "applications", "visits"),
-        {t: "update_time" for t in ("households", "recipients", "payments", "applications", "visits")},
-        CIVIL_AFFAIRS_OVERLAP,
-        {"GOVHUB_CIVIL_AFFAIRS_DB_URL": "sqlite:////nonexistent/folder/civil_affairs.sqlite"},
-        _civil_affairs_check,
-        _civil_affairs_truth,
-        _day_cursor("civil_affairs"),
-        _civil_affairs_open_day,
-        since=REGISTER_START,
-    ),
-    "petitions": Source(
-        "petitions",
-        ("cases",),
-        {},
-        timedelta(0),
-        {"GOVHUB_PETITIONS_INBOX": "/nonexistent/petitions/inbox"},
-        _petitions_check,
-        _petitions_truth,
-        _no_cursor,
-        _no_cursor,
-    ),
-}
+SOURCES = {name: Source(name) for name in SOURCES_REGISTRY}

@@ -11,6 +11,7 @@ The sources' specifics (entities, cursors, what the stand-in holds) are in accep
 from __future__ import annotations
 
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -175,6 +176,60 @@ def test_an_incremental_read_from_a_saved_state_returns_nothing_older(name, at_c
         older = [payload_field(p, field) for _, _, p in rows if local_time(payload_field(p, field)) < floor]
         assert older == [], f"{entity}: records from before the state less {source.overlap}"
     assert found, "an open day read from its state found nothing at all: the test would prove nothing"
+
+
+def _instant(value):
+    try:
+        return local_time(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _other_servers() -> list:
+    """(source, stand-in option, kind) of every other server of its protocol a stand-in can
+    be (tests/connectors/<source>/stand_in.py: SERVERS)."""
+    return [
+        pytest.param(name, option, kind, id=f"{name}-{kind}")
+        for name in NAMES
+        for option, kinds in getattr(SOURCES[name].stand_in, "SERVERS", {}).items()
+        for kind in kinds
+    ]
+
+
+@pytest.mark.parametrize(("name", "option", "kind"), _other_servers())
+def test_another_server_of_the_protocol_lands_what_the_platform_lands(
+    name, option, kind, calm_versions, monkeypatch, tmp_path, caplog
+):
+    """Behind a server of another kind (no extensions, no order, no paging, a cap) the read
+    lands every record version the platform's own API gives, each once; what the server
+    does not have is reported once a read and not landed; a rerun lands nothing new; an open
+    day read from a saved state returns nothing older than the state less the overlap."""
+    calm = calm_versions(name)
+    running = sandbox(**{option: kind})
+    try:
+        _point(monkeypatch, running)
+        source, lake = SOURCES[name], Lake(tmp_path / "lake")
+        with caplog.at_level(logging.WARNING):
+            source.read(lake)
+        truth = source.truth(running)
+        got = {e: _versions(lake, name, e) for e in source.entities}
+        for entity in source.entities:
+            assert got[entity] == (calm[entity] if truth[entity] else set()), entity
+        for entity in (e for e in source.entities if not truth[e]):
+            said = [r for r in caplog.records if r.levelno == logging.WARNING and f" {entity} " in r.getMessage()]
+            assert len(said) == 1, f"{entity}: not offered, to be reported once: {[r.getMessage() for r in said]}"
+        source.read(lake)
+        assert {e: _versions(lake, name, e) for e in source.entities} == got
+        state = at(OPEN_DAY, 12)
+        for entity, field in source.cursor.items():
+            resumed = Lake(tmp_path / f"resumed-{entity}")
+            source.save_state(resumed, entity, state)
+            results = source.read_open_day(resumed, entity, at(OPEN_DAY, 18))
+            rows = landed(resumed, name, entity, [r.load_id for r in results])
+            times = [_instant(payload_field(p, field)) for _, _, p in rows]  # a defective one is not a time
+            assert rows and all(t >= state - source.overlap for t in times if t is not None), entity
+    finally:
+        running.stop()
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -16,18 +16,23 @@ from pathlib import Path
 
 import duckdb
 
+from connectors.common.contract import MONTH, Window
 from connectors.common.lake import Lake, RawRecord, new_load_id, payload_text
-from govhub.cli import INGESTERS
+from connectors.registry import SOURCES
 
 REGISTER_START = date(2024, 1, 1)  # the civil-affairs register's history is read from here
 
 
 def land_days(lake: Lake, first: date, last: date, register_from: date | None = None) -> None:
     """Every source for days [first, last] through the connectors (settings from the
-    environment); the register from `register_from` when given (its history)."""
-    for source, ingest in INGESTERS.items():
-        since = register_from if source == "civil_affairs" and register_from else first
-        ingest(lake, since, last, lambda *_: None)
+    environment); a source read by month (the register) from `register_from` when given
+    (its history)."""
+    for c in SOURCES.values():
+        by_month = any(e.partitioning == MONTH for e in c.entities)
+        since = register_from if by_month and register_from else first
+        with c.from_env() as source:
+            for _ in source.land(lake, Window(since, last)):
+                pass
 
 
 def latest_payloads(

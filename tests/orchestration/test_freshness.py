@@ -10,7 +10,7 @@ import pytest
 from dagster import AssetSelection, DagsterInstance, Definitions, asset, define_asset_job, materialize
 
 from connectors.common.errors import ConfigError
-from orchestration.definitions import defs, raw_assets
+from orchestration.definitions import defs, sources
 from orchestration.freshness import (
     DAILY,
     FRESH_UNTIL,
@@ -21,7 +21,7 @@ from orchestration.freshness import (
 )
 from warehouse.settings import FROZEN_AT, sources_frozen_at
 
-RAW_KEYS = [k for a in raw_assets for k in a.keys]
+RAW_KEYS = [k for s in sources for k in s.raw_keys]
 
 
 def test_every_raw_asset_has_a_freshness_check_and_the_sensor_runs_them():

@@ -149,3 +149,25 @@ def test_rerun_brings_no_new_distinct_version(settings, tmp_path):
 def test_cameras_land_whole(settings, tiny_sandbox, tmp_path):
     r = ingest_cameras(settings.client(), Lake(tmp_path))
     assert r.records == len(_alarms(tiny_sandbox).cameras) == 12
+
+
+@pytest.mark.parametrize(
+    ("code", "ok"),
+    [
+        ("0", True),
+        (0, True),
+        (0.0, True),
+        ("0x0", True),
+        (" 0 ", True),
+        ("0x02401004", False),
+        (38801415, False),
+        ("", False),
+        (None, False),
+        (False, False),
+        ("success", False),
+    ],
+)
+def test_an_envelope_code_means_success_as_a_string_or_a_number(code, ok):
+    from connectors.sharp_eyes.client import succeeded
+
+    assert succeeded(code) is ok

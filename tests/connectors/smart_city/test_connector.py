@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta
 import duckdb
 import pytest
 
-from connectors.common.errors import ConfigError, SourceError
+from connectors.common.errors import ConfigError, HttpStatusError, SourceError
 from connectors.common.lake import Lake
 from connectors.smart_city import SmartCitySettings, ingest_reference, ingest_service_requests
 from connectors.smart_city.client import Open311Client
@@ -93,45 +93,111 @@ def test_paging_small_pages_returns_every_record_once(smart_city_env, tiny_sandb
 
 
 class _ScriptedClient(Open311Client):
-    """An Open311 client whose server is a list in memory, ordered by update time."""
+    """An Open311 client whose server is a list in memory. `ordered`: it declares (and keeps)
+    the update order and pages, as the platform does; else it answers in `order` ("id",
+    "reverse"), pages or not (`pages`), at most `cap` records an answer; `selects`: whether it
+    honours updated_after / updated_before."""
 
-    def __init__(self, records: list[dict], page_size: int) -> None:
+    def __init__(
+        self,
+        records: list[dict],
+        page_size: int,
+        ordered: bool = True,
+        order: str = "id",
+        pages: bool = True,
+        cap: int = 1000,
+        selects: bool = True,
+    ) -> None:
         super().__init__("http://scripted", "k", page_size=page_size)
-        self.records = records
+        self.records, self.ordered, self.order, self.pages, self.cap, self.selects = (
+            records,
+            ordered,
+            order,
+            pages,
+            cap,
+            selects,
+        )
         self.calls = 0
+
+    def discovery(self) -> dict:
+        if not self.ordered:
+            raise HttpStatusError("no discovery document", 404)
+        return {"extensions": {"order": "updated_datetime", "paging": ["page", "page_size"], "lists": []}}
 
     def _get(self, path, what, params=None):
         self.calls += 1
         lo = datetime.fromisoformat(params["updated_after"])
         hi = datetime.fromisoformat(params["updated_before"])
-        rows = [r for r in self.records if lo <= datetime.fromisoformat(r["updated_datetime"]) < hi]
-        size, page = params["page_size"], params["page"]
+        rows = [r for r in self.records if not self.selects or lo <= datetime.fromisoformat(r["updated_datetime"]) < hi]
+        if self.ordered:
+            rows.sort(key=lambda r: (r["updated_datetime"], r["service_request_id"]))
+        else:
+            rows.sort(key=lambda r: r["service_request_id"], reverse=self.order == "reverse")
+        size = min(params["page_size"], self.cap) if self.pages else self.cap
+        page = params.get("page", 1) if self.pages else 1
         return rows[(page - 1) * size : page * size]
+
+
+def _records(base: datetime, at_once: int, spread: int) -> list[dict]:
+    """`at_once` requests updated at `base`, then `spread` more a second apart."""
+    records = [{"service_request_id": f"A{i:02d}", "updated_datetime": base.isoformat()} for i in range(at_once)]
+    return records + [
+        {"service_request_id": f"B{i:03d}", "updated_datetime": (base + timedelta(seconds=i)).isoformat()}
+        for i in range(1, spread + 1)
+    ]
+
+
+def _read(client: Open311Client, base: datetime) -> list[str]:
+    return [r["service_request_id"] for p in client.request_pages(base, base + timedelta(hours=1)) for r in p.items]
 
 
 def test_time_keyed_paging_steps_through_many_records_at_one_instant():
     base = datetime(2026, 10, 1, 9, 0, tzinfo=SHANGHAI)
-    records = [{"service_request_id": f"A{i:02d}", "updated_datetime": base.isoformat()} for i in range(12)]
-    records += [
-        {"service_request_id": f"B{i:02d}", "updated_datetime": (base + timedelta(seconds=i)).isoformat()}
-        for i in range(1, 9)
-    ]
-    client = _ScriptedClient(records, page_size=5)
-    got = [r["service_request_id"] for p in client.request_pages(base, base + timedelta(hours=1)) for r in p.items]
+    records = _records(base, 12, 8)
+    got = _read(_ScriptedClient(records, page_size=5), base)
     assert sorted(got) == sorted(r["service_request_id"] for r in records)
     assert len(got) == len(set(got))
 
 
-def test_out_of_order_results_are_refused():
+def test_a_server_breaking_its_declared_order_is_read_again_by_halves_each_record_once():
     base = datetime(2026, 10, 1, 9, 0, tzinfo=SHANGHAI)
-    records = [
-        {"service_request_id": "X", "updated_datetime": (base + timedelta(minutes=5)).isoformat()},
-        {"service_request_id": "Y", "updated_datetime": base.isoformat()},
-    ]
+    records = _records(base, 0, 30)
     client = _ScriptedClient(records, page_size=5)
-    client._get = lambda path, what, params=None: records  # served as listed, out of order
-    with pytest.raises(SourceError, match="not ordered"):
-        list(client.request_pages(base, base + timedelta(hours=1)))
+    served = client._get
+    client._get = lambda path, what, params=None: served(path, what, params)[::-1]  # newest first
+    got = _read(client, base)
+    assert sorted(got) == sorted(r["service_request_id"] for r in records) and len(got) == len(set(got))
+
+
+@pytest.mark.parametrize("order", ["id", "reverse"])
+@pytest.mark.parametrize("pages", [True, False])
+def test_a_plain_server_in_its_own_order_paging_or_not_gives_every_record_once(order, pages):
+    base = datetime(2026, 10, 1, 9, 0, tzinfo=SHANGHAI)
+    records = _records(base, 3, 200)
+    client = _ScriptedClient(records, page_size=10, ordered=False, order=order, pages=pages, cap=10)
+    got = _read(client, base)
+    assert sorted(got) == sorted(r["service_request_id"] for r in records) and len(got) == len(set(got))
+    assert client.calls < 4 * len(records) / 10  # cut in halves, not read record by record
+
+
+def test_more_records_in_one_second_than_an_answer_holds_pages_or_fails_clearly():
+    base = datetime(2026, 10, 1, 9, 0, tzinfo=SHANGHAI)
+    records = _records(base, 25, 5)
+    paging = _ScriptedClient(records, page_size=10, ordered=False, pages=True, cap=10)
+    assert sorted(_read(paging, base)) == sorted(r["service_request_id"] for r in records)
+    capped = _ScriptedClient(records, page_size=10, ordered=False, pages=False, cap=10)
+    with pytest.raises(SourceError, match="within one second .* does not page: set GOVHUB_SMART_CITY_PAGE_SIZE"):
+        _read(capped, base)
+
+
+def test_a_server_that_ignores_the_update_range_is_refused_clearly():
+    base = datetime(2026, 10, 1, 9, 0, tzinfo=SHANGHAI)
+    records = _records(base, 0, 5) + [
+        {"service_request_id": "OLD", "updated_datetime": (base - timedelta(days=3)).isoformat()}
+    ]
+    client = _ScriptedClient(records, page_size=10, ordered=False, selects=False)
+    with pytest.raises(SourceError, match="does not select by updated_after / updated_before"):
+        _read(client, base)
 
 
 # --- landing, resume, reruns -----------------------------------------------------------

@@ -117,3 +117,24 @@ def test_rerun_brings_no_new_version(settings, tmp_path):
 def test_lots_land_whole(settings, tiny_sandbox, tmp_path):
     r = ingest_lots(settings.client(), Lake(tmp_path))
     assert r.records == len(_stand_in(tiny_sandbox).data.lots) >= 3
+
+
+@pytest.mark.parametrize(
+    ("expires_in", "seconds"),
+    [
+        (600, 600.0),
+        ("600", 600.0),
+        (" 7200 ", 7200.0),
+        (599.5, 599.5),
+        (None, 60.0),
+        ("10m", 60.0),
+        (-5, 60.0),
+        (0, 60.0),
+        (True, 60.0),
+        ("nan", 60.0),
+    ],
+)
+def test_a_token_lifetime_is_read_as_a_number_or_a_string_of_one(expires_in, seconds):
+    from connectors.smart_parking.client import token_lifetime
+
+    assert token_lifetime(expires_in) == seconds
