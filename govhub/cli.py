@@ -402,6 +402,20 @@ def cmd_assessment(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_new_source(args: argparse.Namespace) -> int:
+    from connectors.scaffold import PROJECT_ROOT, new_source
+
+    written = new_source(args.name, args.title)
+    for path in written:
+        print(f"  wrote      {path.relative_to(PROJECT_ROOT)}")
+    print(f"  registered {args.name} in connectors/registry.py and in dbt's landed_entities()")
+    print(
+        f"Next: .venv/bin/pytest tests/connectors -k {args.name} (the acceptance suite runs on it); then replace "
+        f"the template's protocol with the system's own (docs/new-source.md)."
+    )
+    return 0
+
+
 def cmd_docs(args: argparse.Namespace) -> int:
     """The dbt documentation site (every model and column, Chinese labels, lineage) from the
     warehouse as built; `--serve` then serves it on localhost."""
@@ -555,6 +569,14 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("--since", type=_date, help="first day (default today)")
     i.add_argument("--until", type=_date, help="last day, inclusive (default today)")
     i.set_defaults(func=cmd_ingest)
+
+    n = sub.add_parser(
+        "new-source",
+        help="write a new source from the template: connector, stand-in, GX suite, dbt staging, tests (docs/new-source.md)",
+    )
+    n.add_argument("name", help="the source's slug, e.g. water_supply (lake folder, GOVHUB_<NAME>_*, dbt models)")
+    n.add_argument("--title", help="what the system is called, e.g. '供水 Water supply'")
+    n.set_defaults(func=cmd_new_source)
     return p
 
 

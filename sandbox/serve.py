@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import secrets
 import tempfile
 from dataclasses import dataclass, field
@@ -111,6 +112,12 @@ class RunningSandbox:
                 "GOVHUB_CIVIL_AFFAIRS_DB_URL": self.civil_affairs_url,
                 "GOVHUB_PETITIONS_INBOX": self.petitions_inbox,
                 "GOVHUB_PSEUDONYM_KEY": self.config.pseudonym_key,
+            }
+            | {  # the sources added beside the five (their stand-ins say what points at them)
+                k: v
+                for name, s in self.stand_ins.items()
+                if hasattr(s, "settings") and name in self.servers
+                for k, v in s.settings(self.servers[name].url).items()
             }
         )
 
@@ -235,4 +242,19 @@ def start_sandbox(config: SandboxConfig) -> RunningSandbox:
     until = min(config.end, clock.now().date() + timedelta(days=1))
     petitions.write_inbox(inbox, until, plans["petitions"])
     stand_ins["petitions"] = petitions
+    _start_added_sources(config, world, clock, stand_ins, servers)
     return RunningSandbox(config, servers, stand_ins, url, inbox, written_at, until, plans, proxy, locker, notes)
+
+
+def _start_added_sources(config: SandboxConfig, world, clock: Clock, stand_ins: dict, servers: dict) -> None:
+    """The stand-ins of the sources registered beside the five above (connectors/registry.py):
+    each `sandbox/<source>/` has a `stand_in(world, start, end, clock)` with an `app` to serve
+    and the `settings(url)` that point its connector at it."""
+    from connectors.registry import SOURCES as REGISTERED
+
+    for name in REGISTERED:
+        if name in stand_ins:
+            continue
+        added = importlib.import_module(f"sandbox.{name}").stand_in(world, config.start, config.end, clock)
+        stand_ins[name] = added
+        servers[name] = Server(added.app, config.host, 0).start()

@@ -277,7 +277,7 @@ FAULT_CASES = [
         marks=_fault_marks(name, fault, backend),
     )
     for name in NAMES
-    for fault in sorted(APPLIES[name])
+    for fault in sorted(APPLIES.get(name, ()))
     for backend in (("postgresql", "mariadb") if fault == "connection_lost" else (None,))
 ]
 

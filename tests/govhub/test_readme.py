@@ -16,7 +16,7 @@ from warehouse.settings import PROJECT_ROOT
 
 README = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
 # `govhub <words> [flags...]` up to the end of a code span or line
-MENTION = re.compile(r"govhub((?: [a-z][a-z_]*)+)([^`\n]*)")
+MENTION = re.compile(r"govhub((?: [a-z][a-z_-]*)+)([^`\n]*)")
 
 
 def _commands(parser: argparse.ArgumentParser, path: tuple[str, ...] = ()) -> dict[tuple[str, ...], set[str]]:
