@@ -1,8 +1,12 @@
-"""`govhub`: run the platform from the command line.
+"""`govhub`: run the platform from the command line (README, "Command line", says more).
 
-govhub demo [--preset tiny|city] [--days N] [--warehouse PATH] [--seed N] [--executor in_process|multiprocess]
-govhub sandbox serve [--preset ...] [--start DATE] [--end DATE] [--live]
+govhub demo [--preset tiny|city] [--days N] [--end DATE] [--warehouse PATH] [--keep] [--faults PROFILE] ...
+govhub sandbox serve [--preset ...] [--start DATE] [--end DATE] [--live] [--smart-city-server KIND] ...
 govhub ingest SOURCE [--since DATE] [--until DATE]
+govhub new-source NAME [--title TITLE]
+govhub dev [--preset tiny|city] [--port N] [--docs-port N]
+govhub docs [--serve [PORT]]
+govhub points explain --worker STAFF_ID --month YYYY-MM
 govhub scorecard [--month YYYY-MM] [--out DIR] [--indicator KEY]
 govhub assessment [--year YYYY] [--out DIR] [--no-pdf]
 """
@@ -22,8 +26,8 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from connectors.common.errors import ConfigError, SourceError
+from connectors.common.timezone import SHANGHAI
 from govhub.processes import SandboxProcess, Stopped, StopSignals, run_in_foreground, serve_data_docs
-from sandbox.clock import SHANGHAI
 
 
 def _date(value: str) -> date:
@@ -429,7 +433,7 @@ def cmd_docs(args: argparse.Namespace) -> int:
     done = subprocess.run([*dbt, "docs", "generate", *common])
     if done.returncode != 0:
         return done.returncode
-    print(f"dbt docs: {DBT_PROJECT_DIR / dbt_project.target_path / 'index.html'}", flush=True)
+    print(f"dbt docs: {DBT_PROJECT_DIR / dbt_project().target_path / 'index.html'}", flush=True)
     if args.serve is not None:
         print(f"serving it on http://127.0.0.1:{args.serve} (Ctrl-C stops)", flush=True)
         return run_in_foreground([*dbt, "docs", "serve", *common, "--port", str(args.serve), "--no-browser"])

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from sandbox.clock import SHANGHAI
+from connectors.common.timezone import SHANGHAI
 
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 POOLS = {"fulltime": "专职 full-time", "parttime": "兼职 part-time"}

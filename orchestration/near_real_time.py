@@ -42,12 +42,12 @@ from dagster import (
 from dagster_dbt import build_dbt_asset_selection
 
 from connectors.common.errors import ConfigError
+from connectors.common.timezone import SHANGHAI, TZ_NAME
 from orchestration.bi.assets import live_board, published_copy
 from orchestration.dbt.assets import warehouse_models
 from orchestration.dbt.checks import checks as warehouse_checks
 from orchestration.partitions import daily_partitions
 from orchestration.sources import near_real_time_landings
-from sandbox.clock import SHANGHAI
 
 # The runs that write the DuckDB file carry this tag: DuckDB takes one writer at a time, so
 # the production instance (orchestration/deploy/dagster.yaml) queues them one after another.
@@ -127,6 +127,6 @@ warehouse_hourly = ScheduleDefinition(
     name="warehouse_hourly",
     job=warehouse_job,
     cron_schedule="15 * * * *",
-    execution_timezone="Asia/Shanghai",
+    execution_timezone=TZ_NAME,
     description="Build the whole warehouse at a quarter past every hour.",
 )

@@ -9,16 +9,18 @@ from dagster import (
     TimeWindowPartitionsDefinition,
 )
 
+from connectors.common.timezone import TZ_NAME
+
 # The grid platform went live in 2019; the sandbox world starts its staffing in 2024.
 PARTITIONS_START = "2024-01-01"
 
 # end_offset=1: today's partition exists while the day runs, for near-real-time pulls.
-daily_partitions = DailyPartitionsDefinition(start_date=PARTITIONS_START, timezone="Asia/Shanghai", end_offset=1)
+daily_partitions = DailyPartitionsDefinition(start_date=PARTITIONS_START, timezone=TZ_NAME, end_offset=1)
 
 
 # Months, for sources whose history is long and whose daily changes are few (civil affairs):
 # the open month resumes from its cursor each day; the lake still holds one folder per day.
-monthly_partitions = MonthlyPartitionsDefinition(start_date=PARTITIONS_START, timezone="Asia/Shanghai", end_offset=1)
+monthly_partitions = MonthlyPartitionsDefinition(start_date=PARTITIONS_START, timezone=TZ_NAME, end_offset=1)
 
 
 def partition_days(context: AssetExecutionContext) -> list[date]:
@@ -30,5 +32,5 @@ def partition_days(context: AssetExecutionContext) -> list[date]:
 
 # Calendar years, for the annual department assessment (partition keys `YYYY`).
 yearly_partitions = TimeWindowPartitionsDefinition(
-    cron_schedule="0 0 1 1 *", start=PARTITIONS_START[:4], fmt="%Y", timezone="Asia/Shanghai", end_offset=1
+    cron_schedule="0 0 1 1 *", start=PARTITIONS_START[:4], fmt="%Y", timezone=TZ_NAME, end_offset=1
 )

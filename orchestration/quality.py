@@ -19,11 +19,11 @@ from pathlib import Path
 
 from dagster import AssetCheckResult, AssetCheckSeverity, AssetCheckSpec, AssetKey, MetadataValue
 
+from connectors.common.timezone import SHANGHAI
 from quality.drift import new_fields
 from quality.gx import BLOCKING, WARNING, SuiteResult
 from quality.suites import suite_for
 from quality.volume import daily_volumes, load_volumes, validate_volume
-from sandbox.clock import SHANGHAI
 from warehouse.settings import data_docs_url
 
 

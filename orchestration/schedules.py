@@ -15,9 +15,9 @@ from datetime import datetime, timedelta
 
 from dagster import RunRequest, ScheduleEvaluationContext, schedule
 
-from sandbox.clock import SHANGHAI
+from connectors.common.timezone import SHANGHAI, TZ_NAME
 
-TZ = "Asia/Shanghai"
+TZ = TZ_NAME
 
 
 def _local(context: ScheduleEvaluationContext) -> datetime:

@@ -27,9 +27,9 @@ from html import escape
 from pathlib import Path
 
 from connectors.common.atomic import replaced_whole, write_text_whole
+from connectors.common.timezone import SHANGHAI
 from reports.drill import DEPARTMENT_NAMES, OUTCOMES, _columns, _grouped, _script, file_key
 from reports.scorecard import ASSESSMENT_FIGURES, ASSESSMENT_INDICATORS, Column, Sheet, _case
-from sandbox.clock import SHANGHAI
 
 YEAR = re.compile(r"^\d{4}$")
 CENTRE = "开封市基层社会治理服务保障中心"

@@ -19,8 +19,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
+from connectors.common.timezone import SHANGHAI
 from reports.scorecard import SOURCE_NAMES, Column, Scorecard, Sheet, _case
-from sandbox.clock import SHANGHAI
 from warehouse.scores import month_bounds
 
 # the index's tables: the sheet, the column that keys a row, and what a row opens to (a part

@@ -12,9 +12,9 @@ from html import escape
 from pathlib import Path
 
 from connectors.common.atomic import write_text_whole
+from connectors.common.timezone import SHANGHAI
 from reports.scorecard import Scorecard, format_value
 from reports.svg import bar_chart, hbar_chart, line_chart, map_shapes, map_svg
-from sandbox.clock import SHANGHAI
 
 # The indicators the map can show: key, label, kind, and how an area's row gives it.
 MAP_INDICATORS = {

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 
 import duckdb
 
-from sandbox.clock import SHANGHAI
+from connectors.common.timezone import SHANGHAI
 from warehouse.scores import month_bounds
 
 POOL_NAMES = {"fulltime": "专职", "parttime": "兼职"}

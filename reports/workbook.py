@@ -17,8 +17,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 
 from connectors.common.atomic import replaced_whole
+from connectors.common.timezone import SHANGHAI
 from reports.scorecard import Scorecard, Sheet
-from sandbox.clock import SHANGHAI
 
 NUMBER_FORMATS = {
     "int": "#,##0",

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 
-SHANGHAI = timezone(timedelta(hours=8))
+from connectors.common.timezone import SHANGHAI
 
 
 class Clock:

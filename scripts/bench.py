@@ -284,7 +284,7 @@ def dbt_versus_floor(warehouse: Path, tmp: Path) -> tuple[float, float, int]:
     incremental run's SQL replayed as `create table as` would compute only what is new)."""
     import shutil
 
-    from tests.dbt_project.dbt_cli import dbt_env, run_dbt
+    from warehouse.dbt_cli import dbt_env, run_dbt
 
     copy = tmp / "dbt" / "kaifeng.duckdb"
     copy.parent.mkdir()
@@ -328,7 +328,7 @@ def run_compiled(manifest: dict, target: Path, warehouse: Path) -> tuple[float, 
 def dbt_build_measured(name: str, target: str, warehouse: Path, lake: Path, tmp: Path) -> Measured:
     """`dbt build --target TARGET` (seeds, models, data tests) over `lake`, measured: wall
     time and peak RSS of the dbt process tree (the Spark JVM included)."""
-    from tests.dbt_project.dbt_cli import DBT, DBT_PROJECT_DIR, dbt_env
+    from warehouse.dbt_cli import DBT, DBT_PROJECT_DIR, dbt_env
 
     env = dbt_env(warehouse, lake)
     env.update(GOVHUB_SPARK_WAREHOUSE_DIR=str(tmp / name / "spark"), GOVHUB_SPARK_MASTER="local[2]")

@@ -104,7 +104,7 @@ def busiest_hour_scale(hour: int) -> int:
 
 
 def measure(tmp: Path, preset: str = "city", minutes: float = 10.0, interval: int = 5, busiest: bool = True) -> LiveRun:
-    from sandbox.clock import SHANGHAI
+    from connectors.common.timezone import SHANGHAI
 
     today = datetime.now(SHANGHAI).date()
     k = busiest_hour_scale(datetime.now(SHANGHAI).hour) if busiest and "x" not in preset else 1

@@ -5,12 +5,11 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from connectors.common.failpoints import failpoint
 from connectors.common.lake import Lake, LandingStats, RawRecord, new_load_id, payload_text
-
-SHANGHAI = timezone(timedelta(hours=8))
+from connectors.common.timezone import SHANGHAI
 
 
 @dataclass

@@ -110,10 +110,13 @@ def ingest_reference(
     if entity not in REFERENCE_ENTITIES:
         raise ValueError(f"unknown Smart City reference entity {entity!r}")
     key = REFERENCE_ENTITIES[entity]
+    before = client.http.retries  # asking whether the server has the list is part of the read
     if entity != "services" and not client.offers(entity):  # a list the server lacks is not landed
         day = (today or datetime.now(SHANGHAI).date()).isoformat()
-        return IngestResult(entity, day, "", 0, 0, 0, not_offered=True)
+        return IngestResult(entity, day, "", 0, 0, 0, retries=client.http.retries - before, not_offered=True)
     pages: Iterator[Page] = iter([client.services()]) if entity == "services" else client.reference_pages(entity, key)
     if entity == "staff":
         pages = (Page([protect(i, pseudo, STAFF_PERSONAL) for i in p.items], p.cursor) for p in pages)
-    return land_snapshot(lake, SOURCE, entity, pages, key, today, retries_of=lambda: client.http.retries)
+    result = land_snapshot(lake, SOURCE, entity, pages, key, today)
+    result.retries = client.http.retries - before
+    return result

@@ -35,7 +35,7 @@ MARTS = sorted((k for k in warehouse_models.keys if k.path[0] == "marts"), key=l
     "when GOVHUB_BI_POSTGRES_DSN is set).",
 )
 def published_copy(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
-    docs = descriptions(dbt_project.manifest_path)  # parsed when the definitions loaded
+    docs = descriptions(dbt_project().manifest_path)  # parsed when the definitions loaded
     path = publish_duckdb(warehouse.warehouse_path_obj(), warehouse.published_dir(), descriptions=docs)
     metadata = {"duckdb_copy": MetadataValue.path(str(path))}
     dsn = bi_postgres_dsn()
@@ -60,7 +60,7 @@ def live_board(context: AssetExecutionContext, warehouse: WarehouseResource) -> 
         warehouse.published_dir(),
         LIVE_NAME,
         LIVE_TABLES,
-        descriptions(dbt_project.manifest_path),
+        descriptions(dbt_project().manifest_path),
     )
     return MaterializeResult(metadata={"duckdb_copy": MetadataValue.path(str(path))})
 

@@ -49,7 +49,7 @@ def partial_parse_state(warehouse_path: Path, target: str) -> Path:
 
 @dbt_assets(
     manifest=ensure_manifest(),
-    project=dbt_project,
+    project=dbt_project(),
     dagster_dbt_translator=GovhubDbtTranslator(),
 )
 def warehouse_models(context: AssetExecutionContext, dbt: DbtCliResource):
@@ -76,7 +76,9 @@ def warehouse_models(context: AssetExecutionContext, dbt: DbtCliResource):
     target = dbt_target()
     state = partial_parse_state(settings.warehouse_path, target)
     target_path = (
-        DBT_PROJECT_DIR / dbt_project.target_path / f"warehouse_models-{context.run.run_id[:7]}-{uuid.uuid4().hex[:7]}"
+        DBT_PROJECT_DIR
+        / dbt_project().target_path
+        / f"warehouse_models-{context.run.run_id[:7]}-{uuid.uuid4().hex[:7]}"
     )
     target_path.mkdir(parents=True)
     if state.exists():
@@ -94,4 +96,4 @@ def warehouse_models(context: AssetExecutionContext, dbt: DbtCliResource):
 
 def dbt_resource() -> DbtCliResource:
     """dbt on the engine GOVHUB_DBT_TARGET names (DuckDB unless set)."""
-    return GovhubDbtCli(project_dir=dbt_project, profiles_dir=str(dbt_project.profiles_dir), target=dbt_target())
+    return GovhubDbtCli(project_dir=dbt_project(), profiles_dir=str(dbt_project().profiles_dir), target=dbt_target())

@@ -6,6 +6,7 @@ import fcntl
 import os
 import sys
 from collections.abc import Mapping
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -15,12 +16,17 @@ from warehouse.settings import PROJECT_ROOT, configure_environment
 
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 
-configure_environment()
-# The dbt installed beside this Python (the project's venv), also when it is not activated.
-_bin = str(Path(sys.executable).parent)
-if _bin not in os.environ.get("PATH", "").split(os.pathsep):
-    os.environ["PATH"] = _bin + os.pathsep + os.environ.get("PATH", "")
-dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+
+@cache
+def dbt_project() -> DbtProject:
+    """The project, prepared once per process: the warehouse's settings defaulted
+    (configure_environment), and the dbt installed beside this Python (the project's venv)
+    on PATH, also when that venv is not activated."""
+    configure_environment()
+    bin_dir = str(Path(sys.executable).parent)
+    if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
+    return DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
 
 def _newest_source_mtime(root: Path) -> float:
@@ -36,7 +42,8 @@ def ensure_manifest() -> Path:
     """Parse the dbt project when its manifest is missing or older than its files. Processes
     starting at once (a webserver and its daemon, test workers) parse it once: the others
     wait for the lock and find it fresh."""
-    manifest = dbt_project.manifest_path
+    project = dbt_project()
+    manifest = project.manifest_path
 
     def stale() -> bool:
         return not manifest.exists() or manifest.stat().st_mtime < _newest_source_mtime(DBT_PROJECT_DIR)
@@ -46,7 +53,7 @@ def ensure_manifest() -> Path:
         with open(manifest.parent / ".manifest.lock", "a") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             if stale():
-                dbt_project.preparer.prepare(dbt_project)
+                project.preparer.prepare(project)
     return manifest
 
 

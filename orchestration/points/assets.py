@@ -25,10 +25,10 @@ from dagster import (
 )
 
 from connectors.common.lake import Lake
+from connectors.common.timezone import SHANGHAI, TZ_NAME
 from orchestration.partitions import monthly_partitions
 from orchestration.resources import WarehouseResource
 from quality.suites import SUITES
-from sandbox.clock import SHANGHAI
 from warehouse.scores import close_month, month_bounds
 
 CLOSED_MONTH = AssetKey(["scores", "closed_month"])
@@ -103,7 +103,7 @@ def closed_month(
     name="points_close_previous_month",
     job_name="points_close_month",
     cron_schedule="0 4 3 * *",
-    execution_timezone="Asia/Shanghai",
+    execution_timezone=TZ_NAME,
     description="On the 3rd at 04:00, close the month before (its last days have landed by then).",
 )
 def close_previous_month(context: ScheduleEvaluationContext):

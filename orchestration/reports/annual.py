@@ -22,10 +22,10 @@ from dagster import (
     schedule,
 )
 
+from connectors.common.timezone import SHANGHAI, TZ_NAME
 from orchestration.partitions import yearly_partitions
 from orchestration.resources import WarehouseResource
 from reports.assessment import write_assessment
-from sandbox.clock import SHANGHAI
 
 ANNUAL_ASSESSMENT = AssetKey(["reports", "annual_assessment"])
 JOB_NAME = "reports_annual_assessment"
@@ -75,7 +75,7 @@ annual_job = define_asset_job(
     name="reports_assess_previous_year",
     job_name=JOB_NAME,
     cron_schedule="0 5 3 1 *",
-    execution_timezone="Asia/Shanghai",
+    execution_timezone=TZ_NAME,
     description="On 3 January at 05:00, write the assessment of the year just ended.",
 )
 def assess_previous_year(context: ScheduleEvaluationContext):

@@ -18,7 +18,7 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import create_engine, insert
 
-from connectors.civil_affairs.schema import TABLES, metadata
+from sandbox.civil_affairs.schema import TABLES, metadata
 from sandbox.defects import Defect, pick
 from sandbox.world import World
 from sandbox.world.names import mobile_number, person_name

@@ -243,3 +243,13 @@ def test_dev_serves_the_data_docs_the_check_links_point_at(tmp_path, monkeypatch
         == "http://127.0.0.1:3001/validations/src/entity/run/t/landing-src.entity.html"
     )
     assert docs_link(None, docs_dir) == ""
+
+
+def test_the_module_docstring_lists_every_command():
+    import argparse
+    import re
+
+    from govhub import cli
+
+    (commands,) = [a for a in cli.build_parser()._actions if isinstance(a, argparse._SubParsersAction)]
+    assert set(commands.choices) == set(re.findall(r"^govhub ([a-z-]+)", cli.__doc__, re.M))

@@ -33,8 +33,9 @@ def test_the_pipeline_lands_the_new_petition_files_in_one_run(tmp_path, monkeypa
 
     from connectors.common.lake import Lake
     from connectors.petitions import PetitionsSettings, complete_files, ingest_file
-    from govhub.pipeline import _petition_files, job_runner
+    from govhub.pipeline import job_runner
     from orchestration.petitions.assets import NEW_FILES_ONLY
+    from orchestration.petitions.definitions import landing_runs
     from sandbox.petitions.files import PetitionFiles
     from sandbox.world import build_world
 
@@ -49,11 +50,11 @@ def test_the_pipeline_lands_the_new_petition_files_in_one_run(tmp_path, monkeypa
     instance = DagsterInstance.ephemeral()
     for f in complete_files(inbox):
         ingest_file(lake, f, settings.pseudonymizer, settings.max_file_bytes)
-    assert _petition_files(instance) == []  # nothing new: no run
+    assert landing_runs(instance) == []  # nothing new: no run
     names += [p.name for p in exports.write_inbox(inbox, date(2026, 10, 6))[3:]]  # days 4, 5
     changed = inbox / names[1]
     changed.write_bytes(changed.read_bytes() + b"\r\n")  # day 2 re-exported
-    runs = _petition_files(instance)
+    runs = landing_runs(instance)
     assert [(r["dagster/asset_partition_range_start"], r["dagster/asset_partition_range_end"]) for r in runs] == [
         (names[1], names[4])
     ]
@@ -66,7 +67,7 @@ def test_the_pipeline_lands_the_new_petition_files_in_one_run(tmp_path, monkeypa
         if "records_per_file" in m.metadata
     ][0]
     assert sorted(landed) == sorted([names[1], names[3], names[4]])  # not names[2]: landed already
-    assert _petition_files(instance) == []
+    assert landing_runs(instance) == []
 
 
 @pytest.mark.e2e
@@ -79,7 +80,8 @@ def test_a_petition_file_still_being_written_is_waited_for_or_left_for_the_next_
 
     from dagster import DagsterInstance
 
-    from govhub.pipeline import _petition_files, job_runner
+    from govhub.pipeline import job_runner
+    from orchestration.petitions.definitions import landing_runs
     from sandbox.petitions.files import PetitionFiles
     from sandbox.world import build_world
 
@@ -106,18 +108,18 @@ def test_a_petition_file_still_being_written_is_waited_for_or_left_for_the_next_
         )
         return sorted(meta["records_per_file"].value), meta["files_left_for_the_next_run"].value
 
-    tags = _petition_files(instance)[0]
+    tags = landing_runs(instance)[0]
     marker = inbox / f"{names[1]}.done"
     marker.unlink()  # the file of day 2 is being written again
     result = run("petitions_files", tags)
     assert result.success and landed(result) == (sorted([names[0], names[2]]), [names[1]])
     marker.touch()  # written whole: the next run lands it
-    tags = _petition_files(instance)[0]
+    tags = landing_runs(instance)[0]
     result = run("petitions_files", tags)
     assert result.success and landed(result) == ([names[1]], [])
 
     (inbox / names[2]).write_bytes((inbox / names[2]).read_bytes() + b"\r\n")  # day 3 re-exported ...
-    tags = _petition_files(instance)[0]
+    tags = landing_runs(instance)[0]
     (inbox / f"{names[2]}.done").unlink()  # ... its marker written a moment after the run starts
     threading.Timer(0.5, (inbox / f"{names[2]}.done").touch).start()
     result = run("petitions_files", tags)
