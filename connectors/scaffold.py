@@ -57,12 +57,9 @@ def check_name(slug: str, root: Path) -> None:
         for p in (f"connectors/{slug}", f"sandbox/{slug}", f"dbt_project/models/staging/{slug}")
         if (root / p).exists()
     ]
-    if taken or re.search(rf"\bname = \"{slug}\"|\bSOURCE = \"{slug}\"", _registered_names(root)):
+    registered = f"from connectors.{slug}.source import" in (root / REGISTRY).read_text(encoding="utf-8")
+    if taken or registered:
         raise ConfigError(f"a source named {slug!r} exists already ({', '.join(taken) or REGISTRY})")
-
-
-def _registered_names(root: Path) -> str:
-    return "\n".join(p.read_text(encoding="utf-8") for p in (root / "connectors").glob("*/source.py"))
 
 
 def new_source(slug: str, title: str | None = None, root: Path = PROJECT_ROOT) -> list[Path]:

@@ -262,7 +262,6 @@ def _landing_steps(instance, start: date, end: date) -> list[tuple[str, dict | C
     asked for when its step comes up, as the files then complete are known)."""
     from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
-    from orchestration.partitions import monthly_partitions
     from orchestration.sources import all_sources, events_job_name, reference_job_name
 
     last = end - timedelta(days=1)
@@ -271,27 +270,16 @@ def _landing_steps(instance, start: date, end: date) -> list[tuple[str, dict | C
         name = s.source.name
         if s.snapshots:
             steps.append((reference_job_name(name), {}))
-        if s.by_time and s.by_time[0].partitions_def is monthly_partitions:
+        if s.by_time:
             # a source scheduled by month (a register) is read over its whole history on the
             # first run (its rows changed long before the window), the window's months after
-            first = _history_from(s.source, start)
+            by_month = s.source.by_month()
+            first = _history_from(s.source, start) if by_month else start.isoformat()
+            until = last.replace(day=1) if by_month else last
             steps.append(
                 (
                     events_job_name(name),
-                    {
-                        ASSET_PARTITION_RANGE_START_TAG: first,
-                        ASSET_PARTITION_RANGE_END_TAG: last.replace(day=1).isoformat(),
-                    },
-                )
-            )
-        elif s.by_time:
-            steps.append(
-                (
-                    events_job_name(name),
-                    {
-                        ASSET_PARTITION_RANGE_START_TAG: start.isoformat(),
-                        ASSET_PARTITION_RANGE_END_TAG: last.isoformat(),
-                    },
+                    {ASSET_PARTITION_RANGE_START_TAG: first, ASSET_PARTITION_RANGE_END_TAG: until.isoformat()},
                 )
             )
         steps.extend((job, s.file_runs) for job in s.file_jobs)

@@ -36,7 +36,7 @@ from dagster import (
     define_asset_job,
 )
 
-from connectors.common.contract import DAILY, FILE, MONTH, NEAR_REAL_TIME, SNAPSHOT, Connector, Entity, Window
+from connectors.common.contract import DAILY, FILE, NEAR_REAL_TIME, SNAPSHOT, Connector, Entity, Window
 from connectors.registry import SOURCES, connector
 from orchestration.partitions import daily_partitions, monthly_partitions, partition_days
 from orchestration.quality import gx_check_results, gx_check_specs
@@ -58,10 +58,7 @@ def reference_job_name(source: str) -> str:
 
 
 def _partitions(c: type[Connector]):
-    kinds = {e.partitioning for e in c.entities if e.by_time}
-    if len(kinds) > 1:
-        raise ValueError(f"{c.name}: its entities read by time must share one partitioning, not {sorted(kinds)}")
-    return monthly_partitions if kinds == {MONTH} else daily_partitions
+    return monthly_partitions if c.by_month() else daily_partitions
 
 
 def _totals(results) -> dict:
@@ -128,15 +125,12 @@ def _snapshot_asset(c: type[Connector], entity: Entity) -> AssetsDefinition:
         with getattr(context.resources, c.name).connector() as source:
             results = list(source.read(lake, entity.name, Window.today()))
         context.log.info(f"{c.name} {entity.name}: {sum(r.records for r in results)} records")
-        if any(r.not_offered for r in results):
+        offered = not any(r.not_offered for r in results)
+        if not offered:
             context.log.warning(f"{c.name} {entity.name}: the source does not offer it; nothing landed")
         load_ids = [r.load_id for r in results if not r.not_offered]
         return MaterializeResult(
-            metadata={
-                **_totals(results),
-                "load_id": ",".join(load_ids),
-                "offered_by_the_source": not any(r.not_offered for r in results),
-            },
+            metadata={**_totals(results), "load_id": ",".join(load_ids), "offered_by_the_source": offered},
             check_results=gx_check_results(context, warehouse, load_ids),
         )
 
@@ -154,10 +148,6 @@ class SourceDefinitions:
     defs: Definitions  # all of it, with the source's own extras (FILE entities) merged
     file_jobs: list[str]  # the jobs that land its files (its own definitions')
     file_runs: Callable | None  # instance -> the run tags that land the files complete now
-
-    @property
-    def assets(self) -> list[AssetsDefinition]:
-        return [*self.by_time, *self.snapshots]
 
     @property
     def raw_keys(self) -> list[AssetKey]:
@@ -190,7 +180,7 @@ def source_definitions(name: str) -> SourceDefinitions:
             )
         )
         if c.cadence == DAILY:
-            schedules.append(daily(events_job_name(name), monthly=partitions is monthly_partitions))
+            schedules.append(daily(events_job_name(name), monthly=c.by_month()))
     if snapshots:
         jobs.append(
             define_asset_job(

@@ -120,13 +120,12 @@ def replay(connector, sent: list[tuple[str, str, dict]]) -> float:
 def _window(source: str, first: date, days: int):
     """The days the benchmark reads of a source: the month's, or for a source read by month
     (a register) its whole history, as the pipeline's first run reads it."""
-    from connectors.common.contract import MONTH, Window
+    from connectors.common.contract import Window
     from connectors.registry import SOURCES
     from orchestration.partitions import PARTITIONS_START
 
     last = first + timedelta(days=days - 1)
-    by_month = any(e.partitioning == MONTH for e in SOURCES[source].entities)
-    return Window(date.fromisoformat(PARTITIONS_START) if by_month else first, last)
+    return Window(date.fromisoformat(PARTITIONS_START) if SOURCES[source].by_month() else first, last)
 
 
 def _read(source: str, first: date, days: int) -> Callable[[Path], int]:

@@ -114,6 +114,15 @@ class Connector(ABC):
                 return e
         raise ValueError(f"{cls.name} has no entity {name!r}; it has {', '.join(e.name for e in cls.entities)}")
 
+    @classmethod
+    def by_month(cls) -> bool:
+        """Whether its entities read by time are scheduled and backfilled by month (a register
+        with a long history and few daily changes) rather than by day; they share one."""
+        kinds = {e.partitioning for e in cls.entities if e.by_time}
+        if len(kinds) > 1:
+            raise ValueError(f"{cls.name}: its entities read by time must share one partitioning, not {sorted(kinds)}")
+        return kinds == {MONTH}
+
     @property
     def overlap(self) -> timedelta:
         """How far before a saved cursor a read reaches back by design: the resume overlap, or
@@ -144,10 +153,6 @@ class Connector(ABC):
         signed request is signed afresh: a nonce is good once)."""
         return headers
 
-    def retries(self) -> int:
-        """Requests retried so far by this connector's client (0: it does not retry)."""
-        return 0
-
     def close(self) -> None:  # noqa: B027 - most connectors hold nothing to release
         """Release connections (a database pool, a session)."""
 
@@ -157,18 +162,16 @@ class Connector(ABC):
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def land(self, lake: Lake, window: Window, entities: list[str] | None = None) -> Iterator[IngestResult]:
-        """Every entity (or those named), whole lists first: what `govhub ingest` runs."""
+    def land(self, lake: Lake, window: Window) -> Iterator[IngestResult]:
+        """Every entity, whole lists first: what `govhub ingest` runs."""
         self.check()
-        order = sorted(self.entities, key=lambda e: e.by_time)  # snapshots first, as before
-        for e in order:
-            if entities is None or e.name in entities:
-                yield from self.read(lake, e.name, window)
+        for e in sorted(self.entities, key=lambda e: e.by_time):
+            yield from self.read(lake, e.name, window)
 
 
 class HttpConnector(Connector):
     """A source read over HTTP: its settings make the client (``settings.client()``), which
-    checks the connection (``check_connection()``) and counts its retries (``http.retries``)."""
+    checks the connection (``check_connection()``)."""
 
     @cached_property
     def client(self):
@@ -176,6 +179,3 @@ class HttpConnector(Connector):
 
     def check(self) -> None:
         self.client.check_connection()
-
-    def retries(self) -> int:
-        return self.client.http.retries

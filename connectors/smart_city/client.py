@@ -63,6 +63,7 @@ class Open311Client:
         self._headers = {"X-API-Key": api_key, "Accept": "application/json"}
         self.http = session or RetryingSession("smart_city")
         self.page_size = page_size
+        self._offered: dict[str, bool] = {}  # extension list -> whether the server has it
 
     def _get(self, path: str, what: str, params: dict | None = None):
         return self.http.request_json("GET", f"{self.base_url}{path}", what, params=params, headers=self._headers)
@@ -88,10 +89,6 @@ class Open311Client:
         """Whether the server declares its answers ordered by updated_datetime, and paged."""
         ext = self.extensions
         return ext.get("order") == "updated_datetime" and "page" in (ext.get("paging") or [])
-
-    @cached_property
-    def _offered(self) -> dict[str, bool]:
-        return {}
 
     def offers(self, name: str) -> bool:
         """Whether the server has the extension list `name` (grids, staff, departments): as

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import duckdb
 
-from connectors.common.contract import MONTH, Window
+from connectors.common.contract import Window
 from connectors.common.lake import Lake, RawRecord, new_load_id, payload_text
 from connectors.registry import SOURCES
 
@@ -28,8 +28,7 @@ def land_days(lake: Lake, first: date, last: date, register_from: date | None = 
     environment); a source read by month (the register) from `register_from` when given
     (its history)."""
     for c in SOURCES.values():
-        by_month = any(e.partitioning == MONTH for e in c.entities)
-        since = register_from if by_month and register_from else first
+        since = register_from if c.by_month() and register_from else first
         with c.from_env() as source:
             for _ in source.land(lake, Window(since, last)):
                 pass
