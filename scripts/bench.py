@@ -22,7 +22,8 @@ machine in one run, written to BENCHMARKS.md with the command, the machine and t
    appearance to its row in `fct_governance_events` (`fct_alarm_responses`). It runs
    first, on a machine that has run nothing else yet.
 
-`--year` runs part 5 alone, into a section of its own, with `dbt run` of the year (every
+`--connectors` runs part 1 alone, into its own section (it has one in every run: `make bench`
+writes it first). `--year` runs part 5 alone, into a section of its own, with `dbt run` of the year (every
 model rebuilt: a full refresh) against its floor.
 
 Nothing of the project's own warehouse is touched: every run works in a temporary folder
@@ -54,6 +55,8 @@ from scripts.benchlib import Measured, machine, run_measured, write_section  # n
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
 YEAR_START, YEAR_END = "<!-- bench-year:start -->", "<!-- bench-year:end -->"
 ENGINES_START, ENGINES_END = "<!-- bench-engines:start -->", "<!-- bench-engines:end -->"
+CONNECTORS_START, CONNECTORS_END = "<!-- bench-connectors:start -->", "<!-- bench-connectors:end -->"
+TRIES = 3  # each connector's read, fetch limit and dlt load: the best of this many runs
 MONTH_FIRST = date(2026, 10, 1)  # the benchmark's month: October 2026, one whole month
 MONTH_END = date(2026, 11, 1)
 
@@ -65,6 +68,7 @@ class Throughput:
     records: int
     seconds: float
     fetch_seconds: float
+    parse_seconds: float  # fetched and decoded into Python values, nothing more
     dlt_records: int | None = None
     dlt_seconds: float | None = None
 
@@ -75,6 +79,10 @@ class Throughput:
     @property
     def fetch_rate(self) -> float:
         return self.records / self.fetch_seconds
+
+    @property
+    def parse_rate(self) -> float:
+        return self.records / self.parse_seconds
 
     @property
     def dlt_rate(self) -> float | None:
@@ -103,17 +111,22 @@ def recorded_requests():
         requests.Session.request = original
 
 
-def replay(connector, sent: list[tuple[str, str, dict]]) -> float:
-    """Seconds to send `sent` again and read every answer's bytes without decoding them,
-    each with the headers the connector sends it again with (signed afresh, if signed)."""
+def replay(connector, sent: list[tuple[str, str, dict]], parsed: bool = False) -> float:
+    """Seconds to send `sent` again and read every answer's bytes without decoding them (with
+    `parsed`, decoding each as the connectors do, `decode_json`), each with the headers the
+    connector sends it again with (signed afresh, if signed)."""
     import requests
+
+    from connectors.common.http import decode_json
 
     session = requests.Session()
     started = time.monotonic()
     for method, url, kwargs in sent:
         kwargs = dict(kwargs)
         kwargs["headers"] = connector.replayed_headers(method, url, dict(kwargs.get("headers") or {}))
-        session.request(method, url, timeout=60, **kwargs).content  # noqa: B018 - read, then dropped
+        content = session.request(method, url, timeout=60, **kwargs).content
+        if parsed:
+            decode_json(content)
     return time.monotonic() - started
 
 
@@ -144,23 +157,23 @@ def _read(source: str, first: date, days: int) -> Callable[[Path], int]:
     return read
 
 
-def _fetch_limit(source: str, first: date, days: int, sent: list) -> float:
-    """Seconds to fetch what the read fetched, nothing done with it: the connector's own
-    measure where it has one (a database query streamed, files read), else its recorded
-    HTTP requests replayed."""
+def _fetch_limit(source: str, first: date, days: int, sent: list, parsed: bool = False) -> float:
+    """Seconds to fetch what the read fetched, nothing done with it (with `parsed`, decoded
+    into Python values too): the connector's own measure where it has one (a database query
+    streamed, files read), else its recorded HTTP requests replayed."""
     from connectors.registry import SOURCES
 
     c = SOURCES[source]
     with c.from_env() as connector:
-        own = connector.fetch_limit(c.benchmark_entity, _window(source, first, days))
-        return own if own is not None else replay(connector, sent)
+        own = connector.fetch_limit(c.benchmark_entity, _window(source, first, days), parsed=parsed)
+        return own if own is not None else replay(connector, sent, parsed)
 
 
 def _dlt(source: str, first: date, days: int, tmp: Path) -> tuple[int, float]:
-    """dlt's load of the same endpoint, twice (the first warms the stand-in): the second's
-    records and seconds."""
-    out = None
-    for i in range(2):
+    """dlt's load of the same endpoint, TRIES times (the stand-in already warm): the best
+    run's records and seconds."""
+    runs = []
+    for i in range(TRIES):
         target = tmp / f"dlt-{source}-{i}" / "peer.duckdb"
         target.parent.mkdir(parents=True)
         done = subprocess.run(
@@ -172,7 +185,8 @@ def _dlt(source: str, first: date, days: int, tmp: Path) -> tuple[int, float]:
         if done.returncode != 0:
             raise RuntimeError(f"dlt {source} failed: {done.stderr[-2000:]}")
         out = json.loads(done.stdout.strip().splitlines()[-1])
-    return out["records"], out["seconds"]
+        runs.append((out["records"], out["seconds"]))
+    return min(runs, key=lambda r: r[1])
 
 
 def bench_connectors(preset: str, first: date, days: int, tmp: Path) -> list[Throughput]:
@@ -191,15 +205,23 @@ def bench_connectors(preset: str, first: date, days: int, tmp: Path) -> list[Thr
             read = _read(source, first, days)
             with recorded_requests() as sent:
                 read(tmp / f"{source}-warm")
-            started = time.monotonic()
-            records = read(tmp / f"{source}-timed")
-            seconds = time.monotonic() - started
-            fetch = _fetch_limit(source, first, days, sent)
-            row = Throughput(source, entity, records, seconds, fetch)
+            timed = []
+            for i in range(TRIES):
+                started = time.monotonic()
+                records = read(tmp / f"{source}-timed-{i}")
+                timed.append(time.monotonic() - started)
+            seconds = min(timed)
+            fetch = min(_fetch_limit(source, first, days, sent) for _ in range(TRIES))
+            parse = min(_fetch_limit(source, first, days, sent, parsed=True) for _ in range(TRIES))
+            row = Throughput(source, entity, records, seconds, fetch, parse)
             if peer(source):
                 row.dlt_records, row.dlt_seconds = _dlt(source, first, days, tmp)
             rows.append(row)
-            print(f"  {source}: {records:,} in {seconds:.2f}s; fetch {fetch:.2f}s; dlt {row.dlt_seconds}", flush=True)
+            print(
+                f"  {source}: {records:,} in {seconds:.2f}s (of {', '.join(f'{t:.2f}' for t in timed)}); "
+                f"fetch {fetch:.2f}s, parsed {parse:.2f}s; dlt {row.dlt_seconds}",
+                flush=True,
+            )
     finally:
         os.environ.clear()
         os.environ.update(saved)
@@ -427,7 +449,54 @@ def _memory(run: Run) -> str:
     return ", ".join(f"{k} {v / GB:.2f} GB" for k, v in top)
 
 
-def report(connectors, month, close, day, dbt, scale, year, year_day, live, quick: bool, preset: str) -> str:
+def connectors_report(connectors: list[Throughput], quick: bool, preset: str, days: int) -> str:
+    """Section 1: the connectors against their fetch limit, their fetch-and-parse floor and
+    dlt, with their targets."""
+    lines = [
+        f"## Connectors at `{preset}` scale",
+        "",
+        f"Command: `make bench` (part 1), or alone: `.venv/bin/python scripts/bench.py --connectors"
+        f"{' --quick' if quick else ''}{'' if preset == 'city' else ' --preset ' + preset}`",
+        f"Machine: {machine()}",
+        f"Date: {datetime.now().astimezone():%Y-%m-%d %H:%M %Z}",
+        "",
+        f"Records/s landed from {days} days of each source's benchmark entity (a register: its whole history), the "
+        f"stand-ins serving from memory; each figure the best of {TRIES} runs in this one run. *Fetch limit*: the "
+        "same requests sent again (signed afresh) and the answers' bytes thrown away unread; for the register its "
+        "query streamed and the rows dropped; for the inbox its files read. *Fetched and parsed*: the same, each "
+        "answer also decoded into Python values as the connector decodes it (`decode_json`; the rows as the "
+        "database driver gives them; each file read as a CSV or a workbook): what any reader in Python does before "
+        "its own work begins.",
+        "",
+        "| source / entity | records | connector rec/s | fetch limit rec/s | of the limit "
+        "| fetched and parsed rec/s | of that | dlt rec/s | x dlt |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for c in connectors:
+        dlt = f"{c.dlt_rate:,.0f}" if c.dlt_rate else "—"
+        x = f"{c.rate / c.dlt_rate:.1f}x" if c.dlt_rate else "—"
+        lines.append(
+            f"| {c.source} / {c.entity} | {c.records:,} | {c.rate:,.0f} | {c.fetch_rate:,.0f} | "
+            f"{c.rate / c.fetch_rate:.0%} | {c.parse_rate:,.0f} | {c.rate / c.parse_rate:.0%} | {dlt} | {x} |"
+        )
+    rows = [
+        (
+            "every connector >= 50% of its fetch limit",
+            min(c.rate / c.fetch_rate for c in connectors) >= 0.5,
+            ", ".join(f"{c.source} {c.rate / c.fetch_rate:.0%}" for c in connectors),
+        ),
+        (
+            "every connector >= 5x dlt",
+            all(c.rate / c.dlt_rate >= 5 for c in connectors if c.dlt_rate),
+            ", ".join(f"{c.source} {c.rate / c.dlt_rate:.1f}x" for c in connectors if c.dlt_rate),
+        ),
+    ]
+    lines += ["", "| target | holds | measured |", "|---|---|---|"]
+    lines += [f"| {name} | {'yes' if ok else '**no**'} | {figure} |" for name, ok, figure in rows]
+    return "\n".join(lines)
+
+
+def report(month, close, day, dbt, scale, year, year_day, live, quick: bool, preset: str) -> str:
     lines = [
         f"## Performance at `{preset}` scale",
         "",
@@ -436,18 +505,8 @@ def report(connectors, month, close, day, dbt, scale, year, year_day, live, quic
         f"Machine: {machine()}",
         f"Date: {datetime.now().astimezone():%Y-%m-%d %H:%M %Z}",
         "",
-        "### 1. Connectors (records/s landed, stand-ins serving from memory)",
-        "",
-        "| source / entity | records | connector rec/s | fetch limit rec/s | of the limit | dlt rec/s | x dlt |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "Section 1, the connectors, is measured in the same run and written apart (Connectors, above).",
     ]
-    for c in connectors:
-        dlt = f"{c.dlt_rate:,.0f}" if c.dlt_rate else "—"
-        x = f"{c.rate / c.dlt_rate:.1f}x" if c.dlt_rate else "—"
-        lines.append(
-            f"| {c.source} / {c.entity} | {c.records:,} | {c.rate:,.0f} | {c.fetch_rate:,.0f} | "
-            f"{c.rate / c.fetch_rate:.0%} | {dlt} | {x} |"
-        )
     lines += [
         "",
         "### 2. End to end (sources to published scorecards)",
@@ -530,7 +589,7 @@ def report(connectors, month, close, day, dbt, scale, year, year_day, live, quic
             ],
             *[f"\nA failed run: {error}" for error in live.failures],
         ]
-    lines += ["", "### Targets", "", *targets(connectors, month, close, day, dbt, scale, year, year_day, live)]
+    lines += ["", "### Targets", "", *targets(month, close, day, dbt, scale, year, year_day, live)]
     return "\n".join(lines)
 
 
@@ -538,20 +597,10 @@ def _steps(run: Run) -> str:
     return ", ".join(f"{k} {v:.0f} s" for k, v in sorted(run.steps.items(), key=lambda kv: -kv[1]))
 
 
-def targets(connectors, month, close, day, dbt, scale, year, year_day, live) -> list[str]:
+def targets(month, close, day, dbt, scale, year, year_day, live) -> list[str]:
     """The performance targets against the figures measured: each holds or not."""
     x4 = dict(scale).get(4)
     rows = [
-        (
-            "every connector >= 50% of its fetch limit",
-            min(c.rate / c.fetch_rate for c in connectors) >= 0.5,
-            ", ".join(f"{c.source} {c.rate / c.fetch_rate:.0%}" for c in connectors),
-        ),
-        (
-            "every connector >= 5x dlt",
-            all(c.rate / c.dlt_rate >= 5 for c in connectors if c.dlt_rate),
-            ", ".join(f"{c.source} {c.rate / c.dlt_rate:.1f}x" for c in connectors if c.dlt_rate),
-        ),
         ("dbt <= 3x the floor", dbt[0] / dbt[1] <= 3, f"{dbt[0] / dbt[1]:.2f}x (the month)"),
         ("closing a month <= 10 s", close[0] <= 10, f"{close[0]:.1f} s (its scorecard apart: {close[1]:.1f} s)"),
     ]
@@ -639,6 +688,15 @@ def _workdir(keep: Path | None):
     return contextlib.nullcontext(str(keep.resolve()))
 
 
+def connectors_section(args, tmp: Path) -> None:
+    """Part 1, measured and written to its own section."""
+    days = 3 if args.quick else 7
+    connectors = bench_connectors(args.preset, MONTH_FIRST, days, tmp / "connectors")
+    text = connectors_report(connectors, args.quick, args.preset, days)
+    write_section(args.out, text, CONNECTORS_START, CONNECTORS_END)
+    print(text, flush=True)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", type=Path, default=ROOT / "BENCHMARKS.md")
@@ -646,6 +704,7 @@ def main() -> int:
     ap.add_argument("--preset", default="city", help="the world (default city; tiny to try the script)")
     ap.add_argument("--year", action="store_true", help="the year's backfill and transform (its own section)")
     ap.add_argument("--engines", action="store_true", help="the month built on DuckDB and on Spark (its own section)")
+    ap.add_argument("--connectors", action="store_true", help="part 1 alone, the connectors (its own section)")
     ap.add_argument(
         "--keep",
         type=Path,
@@ -656,6 +715,10 @@ def main() -> int:
     if args.keep and args.keep.exists() and any(args.keep.iterdir()):
         ap.error(f"--keep: {args.keep} is not empty")
     started = time.monotonic()
+    if args.connectors:
+        with _workdir(args.keep) as tmp:
+            connectors_section(args, Path(tmp))
+        return 0
     # the parts that take a section of their own
     for wanted, part, start, end in (
         (args.engines, bench_engines, ENGINES_START, ENGINES_END),
@@ -681,7 +744,7 @@ def main() -> int:
             print(f"freshness could not be measured: {exc}", flush=True)
             live = None
         print("1. connectors", flush=True)
-        connectors = bench_connectors(args.preset, MONTH_FIRST, 3 if args.quick else 7, tmp / "connectors")
+        connectors_section(args, tmp)
         print("2. end to end: the city month", flush=True)
         days = 7 if args.quick else (MONTH_END - MONTH_FIRST).days
         month, wh = backfill("month", tmp, args.preset, days)
@@ -699,7 +762,7 @@ def main() -> int:
             print("5. a year", flush=True)
             year, _ = backfill("year", tmp, args.preset, 365)
             year_day = day_after("year-day", tmp, args.preset, 365, "year")
-    text = report(connectors, month, close, day, dbt, scale, year, year_day, live, args.quick, args.preset)
+    text = report(month, close, day, dbt, scale, year, year_day, live, args.quick, args.preset)
     text += f"\n\nThe whole benchmark took {(time.monotonic() - started) / 60:.1f} minutes."
     write_section(args.out, text, START, END)
     print(text)

@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from bisect import bisect_right
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
@@ -32,8 +33,8 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from connectors.civil_affairs.schema import PRIMARY_KEYS, TABLES
 from connectors.common.errors import SourceError
 from connectors.common.ingest import SHANGHAI, IngestResult, day_window, mark_done, resume_window
-from connectors.common.lake import Lake, LandingStats, RawRecord, new_load_id, payload_text
-from connectors.common.personal import Pseudonymizer, protect
+from connectors.common.lake import Lake, RawBatch, new_load_id, payloads_of
+from connectors.common.personal import Pseudonymizer, protect_columns
 
 SOURCE = "civil_affairs"
 DEFAULT_OVERLAP = timedelta(minutes=60)
@@ -53,6 +54,8 @@ FREE_TEXT = ("zfqk",)  # a home visit's findings, where a worker may note a phon
 
 
 def _jsonable(value):
+    if type(value) is datetime and value.tzinfo is None:  # the common case, first
+        return value.isoformat(" ", "seconds")
     if isinstance(value, datetime):  # the register's local wall time as stored: YYYY-MM-DD HH:MM:SS
         if value.tzinfo is not None:  # a column with a zone (timestamptz): its Asia/Shanghai wall time
             value = value.astimezone(SHANGHAI)
@@ -74,12 +77,13 @@ def rows_query(table_name: str, lo: datetime, hi: datetime, after: tuple | None 
     return select(table).where(and_(*where)).order_by(updated, pk)
 
 
-def _rows(
+def _chunks(
     engine: Engine, table_name: str, lo: datetime, hi: datetime, chunk: int, losses: list | None = None
-) -> Iterator[dict]:
-    """The rows updated in [lo, hi) in (update_time, key) order, streamed; a lost connection
-    is reopened and the read resumed after the last row yielded (each loss appended to
-    `losses`)."""
+) -> Iterator[tuple[list[str], list[tuple]]]:
+    """The rows updated in [lo, hi) in (update_time, key) order, streamed in chunks of at most
+    `chunk` rows: (column names, rows), times as the register's wall-time text. A lost
+    connection is reopened and the read resumed after the last row of the last chunk
+    yielded (each loss appended to `losses`)."""
     table = TABLES[table_name]
     key = PRIMARY_KEYS[table_name]
     after = None  # (update_time, key) of the last row yielded
@@ -91,13 +95,13 @@ def _rows(
                 result = conn.execution_options(stream_results=True, yield_per=chunk).execute(query)
                 names = list(result.keys())
                 at_time, at_key = names.index("update_time"), names.index(key)
-                times = [n for n in names if isinstance(table.c[n].type, (Date, DateTime))]
-                for values in result.tuples():
-                    after = (values[at_time], values[at_key])
-                    row = dict(zip(names, values))
-                    for n in times:
-                        row[n] = _jsonable(row[n])
-                    yield row
+                times = [i for i, n in enumerate(names) if isinstance(table.c[n].type, (Date, DateTime))]
+                while rows := result.fetchmany(chunk):
+                    after = (rows[-1][at_time], rows[-1][at_key])
+                    columns = list(zip(*rows, strict=True))
+                    for i in times:
+                        columns[i] = list(map(_jsonable, columns[i]))
+                    yield names, list(zip(*columns, strict=True))
             return
         except (OperationalError, InterfaceError) as exc:
             lost += 1
@@ -116,6 +120,16 @@ def _rows(
             time.sleep(min(5.0, 0.2 * 2**lost))
 
 
+def _by_day(days: list[str]) -> Iterator[tuple[str, int, int]]:
+    """(day, first row, end row) of each run of one day in rows ordered by update time."""
+    start = 0
+    while start < len(days):
+        day = days[start]
+        end = bisect_right(days, day, start)  # the rows are in update order: a day's rows are one run
+        yield day, start, end
+        start = end
+
+
 def ingest_table_days(
     engine: Engine,
     lake: Lake,
@@ -129,47 +143,44 @@ def ingest_table_days(
 ) -> list[IngestResult]:
     """Land the rows of days [first, last] with one streamed query, day by day as they come.
 
-    Rows arrive in update order, so each day's rows are landed (and its cursor moved) as
-    soon as the next day's first row shows up: memory holds one day. A day without rows
-    leaves no file; its cursor still moves. This is also the initial load: a range from the
-    start of the partitions reads the whole register once.
+    Rows arrive in update order, so each day's rows are landed (and committed) as soon as
+    the next day's first row shows up: memory holds one day and a chunk. A chunk is
+    pseudonymized a column at a time. A day without rows leaves no file; its cursor still
+    moves. This is also the initial load: a range from the start of the partitions reads
+    the whole register once.
     """
     now = now or datetime.now(SHANGHAI)
     lo, _ = resume_window(lake, SOURCE, table_name, first, now, overlap)
     hi = min(day_window(last)[1], now)
     load_id = new_load_id()
-    fetched_at = datetime.now(UTC)
     pk = PRIMARY_KEYS[table_name]
     cursor = json.dumps(
         {"table": TABLES[table_name].name, "update_time_from": lo.isoformat(), "update_time_to": hi.isoformat()}
     )
+    window = (lo.isoformat(), hi.isoformat())
     results: list[IngestResult] = []
     losses: list[str] = []
+    with lake.landing(SOURCE, table_name, load_id, datetime.now(UTC), batch_rows=chunk * 10) as landing:
 
-    def land(day: str, batch: list[RawRecord]) -> None:
-        stats = LandingStats()
-        lake.land(SOURCE, table_name, day, load_id, batch, fetched_at, batch_rows=chunk * 10, stats=stats)
-        results.append(
-            IngestResult(table_name, day, load_id, stats.records, 0, stats.files, (lo.isoformat(), hi.isoformat()))
-        )
+        def finish(day: str) -> None:
+            rows, files = landing.finish(day)
+            results.append(IngestResult(table_name, day, load_id, rows, 0, files, window))
 
-    day, batch = None, []
-    for row in _rows(engine, table_name, lo, hi, chunk, losses) if lo < hi else []:
-        row_day = row["update_time"][:10]
-        if row_day != day and batch:
-            land(day, batch)
-            batch = []
-        day = row_day
-        batch.append(
-            RawRecord(
-                key=str(row[pk]),
-                updated_at=row["update_time"],
-                payload=payload_text(protect(row, pseudo, PERSONAL, FREE_TEXT)),
-                cursor=cursor,
-            )
-        )
-    if batch or not results:  # a load that found nothing still leaves its (empty) file
-        land(day or last.isoformat(), batch)
+        for names, rows in _chunks(engine, table_name, lo, hi, chunk, losses) if lo < hi else []:
+            at_key, at_time = names.index(pk), names.index("update_time")
+            out_names, out_rows = protect_columns(names, rows, pseudo, PERSONAL, FREE_TEXT)
+            keys = [str(r[at_key]) for r in rows]
+            updated = [r[at_time] for r in rows]
+            payloads = payloads_of([dict(zip(out_names, r, strict=True)) for r in out_rows])
+            for day, start, end in _by_day([u[:10] for u in updated]):
+                for open_day in landing.days:
+                    if open_day != day:  # the day before is complete
+                        finish(open_day)
+                landing.add(day, RawBatch(keys[start:end], updated[start:end], payloads[start:end], cursor))
+        for open_day in landing.days:
+            finish(open_day)
+        if not results:  # a load that found nothing still leaves its (empty) file
+            finish(last.isoformat())
     results[-1].retries = len(losses)  # the reconnections of this read
     # every day of the range is now landed up to hi
     days = [first + timedelta(days=i) for i in range((last - first).days + 1)]

@@ -71,8 +71,9 @@ class CivilAffairs(Connector):
             now=window.now,
         )
 
-    def fetch_limit(self, entity: str, window: Window) -> float:
-        """The query a read sends, streamed in the read's chunks, the rows dropped unread."""
+    def fetch_limit(self, entity: str, window: Window, parsed: bool = False) -> float:
+        """The query a read sends, streamed in the read's chunks, the rows dropped unread (the
+        driver gives them decoded: parsed or not, the same)."""
         lo, hi = day_window(window.first)[0], day_window(window.last)[1]
         chunk = self.settings.chunk_rows
         started = time.monotonic()

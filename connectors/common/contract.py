@@ -142,10 +142,11 @@ class Connector(ABC):
         read of that day resumes there, minus the overlap)."""
         mark_done(lake, self.name, entity, {until.astimezone(SHANGHAI).date(): until})
 
-    def fetch_limit(self, entity: str, window: Window) -> float | None:
+    def fetch_limit(self, entity: str, window: Window, parsed: bool = False) -> float | None:
         """Seconds to fetch what a read of `entity` over `window` fetches, nothing done with
-        it: the ceiling the benchmark holds a read against. None: the benchmark replays the
-        read's HTTP requests instead (what an HTTP source needs)."""
+        it (with `parsed`, decoded into Python values as the read decodes it, and nothing
+        more): the ceilings the benchmark holds a read against. None: the benchmark replays
+        the read's HTTP requests instead (what an HTTP source needs)."""
         return None
 
     def replayed_headers(self, method: str, url: str, headers: dict) -> dict:

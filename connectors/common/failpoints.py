@@ -12,10 +12,12 @@ n-th time it passes the failpoint ``<name>``. Unset, a failpoint costs one looku
 from __future__ import annotations
 
 import os
+import threading
 from collections import Counter
 
 EXIT_CODE = 75
 _passed: Counter = Counter()
+_counting = threading.Lock()  # lake files are written by several threads
 
 
 def failpoint(name: str) -> None:
@@ -25,6 +27,7 @@ def failpoint(name: str) -> None:
     target, _, nth = spec.partition(":")
     if target != name:
         return
-    _passed[name] += 1
-    if _passed[name] == int(nth or 1):
-        os._exit(EXIT_CODE)
+    with _counting:
+        _passed[name] += 1
+        if _passed[name] == int(nth or 1):
+            os._exit(EXIT_CODE)

@@ -33,6 +33,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
+import orjson
 import requests
 import urllib3
 
@@ -82,10 +83,39 @@ def _constant(text: str):
     raise ValueError(f"{text} is not JSON")
 
 
+def _fast_answer(raw: bytes, value) -> bool:
+    """Whether orjson's reading of `raw` dropped no member (see `decode_json`)."""
+    if b"\\u003" in raw and (b"\\u003a" in raw or b"\\u003A" in raw):  # a colon written as an escape
+        return False
+    return raw.count(b":") == orjson.dumps(value).count(b":")
+
+
 def decode_json(content: bytes | str):
     """A JSON body decoded strictly (no NaN or Infinity, no number beyond a double), with
     every object that names a key twice with different values marked (`CONFLICTING_KEYS`).
-    Raises ValueError when the body is not JSON."""
+    Raises ValueError when the body is not JSON.
+
+    orjson decodes it first (the same strict rules, about 20 times faster) but keeps a
+    repeated key's last value without a word. It is the answer when no member was dropped,
+    which counting colons tells: each key is followed by one, and every other colon is inside
+    a string, kept as it is by orjson's re-encoding of what it read. A dropped member (a
+    repeated key, and its value's keys and strings) only lowers the second count, so equal
+    counts mean nothing was dropped. Where they differ, or a colon was written as an escape
+    (which the re-encoding writes out), or orjson refuses the body, the exact decoder reads
+    it (and marks or refuses what it finds)."""
+    raw = content.encode("utf-8", "surrogatepass") if isinstance(content, str) else content
+    try:
+        value = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        value = None
+    else:
+        if _fast_answer(raw, value):
+            return value
+    return decode_json_exactly(content)
+
+
+def decode_json_exactly(content: bytes | str):
+    """`decode_json` by Python's own decoder, every object's members seen one by one."""
     return json.loads(content, object_pairs_hook=_members, parse_float=_float, parse_int=_int, parse_constant=_constant)
 
 

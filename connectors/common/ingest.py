@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from connectors.common.failpoints import failpoint
-from connectors.common.lake import Lake, LandingStats, RawRecord, new_load_id, payload_text
+from connectors.common.lake import Lake, LandingStats, RawBatch, new_load_id
 from connectors.common.timezone import SHANGHAI
 
 
@@ -48,31 +48,19 @@ def split_window(start: datetime, end: datetime, longest: timedelta) -> list[tup
     return out
 
 
-def raw_record(item: dict, key_field: str, updated_field: str | None, cursor: str) -> RawRecord:
-    """One item of a page as a raw record: payload untouched, the request as its cursor."""
-    key = item.get(key_field)
-    return RawRecord(
-        key=None if key is None else str(key),
-        updated_at=item.get(updated_field) if updated_field else None,
-        payload=payload_text(item),
-        cursor=cursor,
-    )
-
-
 def page_cursor(page: Page) -> str:
     return json.dumps(page.cursor, ensure_ascii=False, sort_keys=True)
 
 
-def raw_records(
+def raw_batches(
     pages: Iterable[Page], key_field: str, updated_field: str | None, stats: LandingStats
-) -> Iterator[RawRecord]:
-    """Each item of each page as a raw record, the pages counted in `stats`."""
+) -> Iterator[RawBatch]:
+    """Each page as a batch of raw records (its request as their cursor), the pages counted
+    in `stats`."""
     for page in pages:
         failpoint("page")
         stats.pages += 1
-        cursor = page_cursor(page)
-        for item in page.items:
-            yield raw_record(item, key_field, updated_field, cursor)
+        yield RawBatch.of(page.items, key_field, updated_field, page_cursor(page))
 
 
 def land_snapshot(
@@ -94,7 +82,7 @@ def land_snapshot(
         entity,
         today.isoformat(),
         load_id,
-        raw_records(pages, key_field, None, stats),
+        raw_batches(pages, key_field, None, stats),
         datetime.now(UTC),
         stats=stats,
     )

@@ -10,6 +10,10 @@ update time as the source sent them, and the untouched JSON payload. Files are w
 under a temporary name and renamed into place, so a reader (or a crash) never sees half a
 file. Landing is append-only: a rerun adds a new load; staging keeps one row per version.
 
+Connectors hand the lake a page at a time as columns (`RawBatch`: keys, update times, JSON
+payloads, the page's request), never an object per record; `Landing` gathers them into files
+by day and writes the files on threads of their own while the connector reads on.
+
 Every landing is **committed** in the entity's log once its files are in place::
 
     <lake>/_log/<source>/<entity>/<YYYY-MM-DD>.jsonl   (one line per commit, by UTC day)
@@ -37,10 +41,12 @@ written, also atomically, only after the batches it covers are landed.
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import os
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -108,12 +114,227 @@ class RawRecord:
     cursor: str  # the request that returned it
 
 
+@dataclass(slots=True)
+class RawBatch:
+    """Records as columns, the way they land: a page of a source, or any run of records
+    with one cursor (the request that returned them). Payloads are JSON text, as `str` or as
+    the UTF-8 bytes orjson makes (Arrow checks them)."""
+
+    keys: list
+    updated: list
+    payloads: list
+    cursor: str
+
+    def __len__(self) -> int:
+        return len(self.payloads)
+
+    @classmethod
+    def of(cls, items: list[dict], key_field: str, updated_field: str | None, cursor: str) -> RawBatch:
+        """A page's items as a batch: each item's key and update time as the source sent them
+        (the key as text), its payload its compact JSON (`payloads_of`)."""
+        keys = [None if (k := i.get(key_field)) is None else k if type(k) is str else str(k) for i in items]
+        updated = [i.get(updated_field) for i in items] if updated_field else [None] * len(items)
+        return cls(keys, updated, payloads_of(items), cursor)
+
+    def take(self, rows: list[int]) -> RawBatch:
+        return RawBatch(
+            [self.keys[i] for i in rows], [self.updated[i] for i in rows], [self.payloads[i] for i in rows], self.cursor
+        )
+
+
+def payloads_of(items: list[dict]) -> list[bytes]:
+    """`payload_text` of each item, as UTF-8 bytes (no text object made per record)."""
+    dumps, option = orjson.dumps, orjson.OPT_NON_STR_KEYS
+    return [dumps(i, option=option) for i in items]
+
+
 @dataclass
 class LandingStats:
     records: int = 0
     files: int = 0
     pages: int = 0
     partitions: set[str] = field(default_factory=set)
+
+
+class Landing:
+    """One load being written: batches added by lake day, gathered into files of at most
+    `batch_rows` rows; each file written whole and renamed into place by writer threads while
+    the caller goes on reading its source (several at once: a file's fsync waits on the disk,
+    not on Python), and each day committed (`finish`), in the order the days are finished,
+    once every file of it is in place: days finished one after the other (a register's
+    history) are committed together, up to COMMIT_EVERY, and the rest when the block ends.
+    Leaving the block waits for the writers and the commits; whatever failed there is raised,
+    and nothing is committed after the failure."""
+
+    WRITERS = 4
+    PENDING = 8  # files handed over and not yet written, at most: the reader waits beyond that
+    COMMIT_EVERY = 64  # days finished and committed together (one append, one fsync), at most
+
+    def __init__(
+        self, lake: Lake, source: str, entity: str, load_id: str, fetched_at: datetime, batch_rows: int = 50_000
+    ) -> None:
+        self.lake, self.source, self.entity, self.load_id = lake, source, entity, load_id
+        self.fetched_at, self.batch_rows = fetched_at, batch_rows
+        self._open: dict[str, _Columns] = {}  # day -> rows not yet handed to a writer
+        self._files: dict[str, list[str]] = {}  # day -> its files handed to a writer
+        self._written: dict[str, list[Future]] = {}  # day -> its files' writes
+        self._rows: dict[str, int] = {}
+        self._pending: list[Future] = []  # writes and commits not known to be done
+        self._writers = ThreadPoolExecutor(self.WRITERS, thread_name_prefix=f"lake-{source}-{entity}")
+        self._committer = ThreadPoolExecutor(1, thread_name_prefix=f"commit-{source}-{entity}")
+        self._ready: list[tuple[dict, str]] = []  # days finished and not yet handed to the committer
+        self._failed: BaseException | None = None
+        if not (lake.root / "_lake.json").exists():
+            lake.upgrade()  # a new lake gets its format marker; an older one its commit log
+
+    def __enter__(self) -> Landing:
+        return self
+
+    def __exit__(self, kind, exc, tb) -> None:
+        try:
+            if kind is None:
+                self._commit_ready()
+                self._drain(0)
+        finally:
+            self._failed = self._failed or exc or RuntimeError("landing left")  # nothing more is committed
+            self._writers.shutdown(wait=True)
+            self._committer.shutdown(wait=True)
+
+    def add(self, day: str, batch: RawBatch | Iterable[RawRecord]) -> int:
+        """Add records to the day; the rows added."""
+        if day not in self._open:
+            if day in self._files:
+                raise ValueError(f"{self.source}.{self.entity}: {day} of load {self.load_id} is already committed")
+            target = self._dir(day)
+            target.mkdir(parents=True, exist_ok=True)
+            if (target / f"{self.load_id}-0000.parquet").exists():  # every load's first file
+                raise ValueError(f"{self.source}.{self.entity}: load {self.load_id} has already landed in {day}")
+            self._open[day] = _Columns()
+            self._files[day], self._written[day], self._rows[day] = [], [], 0
+        cols = self._open[day]
+        n = cols.extend(batch)
+        self._rows[day] += n
+        while len(cols) >= self.batch_rows:
+            self._hand_over(day, cols.cut(self.batch_rows))
+        return n
+
+    @property
+    def days(self) -> list[str]:
+        """The days with rows added and not finished yet."""
+        return list(self._open)
+
+    def finish(self, day: str) -> tuple[int, int]:
+        """Commit the day once its files are written (a day without rows gets one empty file:
+        the load happened, and the row accounting can say so); (rows, files) of the day."""
+        if day not in self._open:
+            self.add(day, [])
+        cols = self._open.pop(day)
+        if len(cols) or not self._files[day]:
+            self._hand_over(day, cols.cut(len(cols)))
+        files, rows = list(self._files[day]), self._rows[day]
+        self._ready.append(({"lake_partition": day, "load_id": self.load_id, "files": files, "row_count": rows}, day))
+        if len(self._ready) >= self.COMMIT_EVERY:
+            self._commit_ready()
+        return rows, len(files)
+
+    def _commit_ready(self) -> None:
+        """Commit the days finished so far, in one append to the log, once their files are in."""
+        if not self._ready:
+            return
+        ready, self._ready = self._ready, []
+        written = [w for _, day in ready for w in self._written.pop(day)]
+
+        def commit() -> None:
+            for w in written:
+                w.result()
+            self._guarded(lambda: self.lake.commit_all(self.source, self.entity, [fields for fields, _ in ready]))
+
+        self._pending.append(self._committer.submit(commit))
+        self._drain(self.PENDING)
+
+    def _dir(self, day: str) -> Path:
+        return self.lake.entity_dir(self.source, self.entity) / f"{PARTITION_PREFIX}{day}"
+
+    def _hand_over(self, day: str, columns: _Columns) -> None:
+        path = self._dir(day) / f"{self.load_id}-{len(self._files[day]):04d}.parquet"
+        self._files[day].append(path.name)
+        table = columns.table(self.load_id, self.fetched_at)
+        write = self._writers.submit(self._guarded, lambda: Lake._write(path, table))
+        self._written[day].append(write)
+        self._pending.append(write)
+        self._drain(self.PENDING)
+
+    def _guarded(self, task) -> None:
+        """Run `task` unless something failed before; keep what it raises."""
+        if self._failed is None:
+            try:
+                task()
+            except BaseException as exc:
+                self._failed = self._failed or exc
+
+    def _drain(self, keep: int) -> None:
+        while len(self._pending) > keep:
+            self._pending.pop(0).result()
+        if self._failed is not None:
+            raise self._failed
+
+
+def raw_table(load_id: str, fetched_at: datetime, records: RawBatch | Iterable[RawRecord]) -> pa.Table:
+    """Records as one lake file's table (RAW_SCHEMA)."""
+    columns = _Columns()
+    columns.extend(records)
+    return columns.table(load_id, fetched_at)
+
+
+class _Columns:
+    """The landing columns of rows gathered for one file."""
+
+    def __init__(self) -> None:
+        self.keys: list = []
+        self.updated: list = []
+        self.payloads: list = []
+        self.cursors: list = []
+
+    def __len__(self) -> int:
+        return len(self.payloads)
+
+    def extend(self, batch: RawBatch | Iterable[RawRecord]) -> int:
+        if isinstance(batch, RawBatch):
+            self.keys += batch.keys
+            self.updated += batch.updated
+            self.payloads += batch.payloads
+            self.cursors += [batch.cursor] * len(batch)
+            return len(batch)
+        n = 0
+        for r in batch:
+            self.keys.append(r.key)
+            self.updated.append(r.updated_at)
+            self.payloads.append(r.payload)
+            self.cursors.append(r.cursor)
+            n += 1
+        return n
+
+    def cut(self, n: int) -> _Columns:
+        out = _Columns()
+        out.keys, self.keys = self.keys[:n], self.keys[n:]
+        out.updated, self.updated = self.updated[:n], self.updated[n:]
+        out.payloads, self.payloads = self.payloads[:n], self.payloads[n:]
+        out.cursors, self.cursors = self.cursors[:n], self.cursors[n:]
+        return out
+
+    def table(self, load_id: str, fetched_at: datetime) -> pa.Table:
+        n = len(self)
+        return pa.table(
+            {
+                "load_id": pa.repeat(pa.scalar(load_id, pa.string()), n),
+                "fetched_at": pa.repeat(pa.scalar(fetched_at, pa.timestamp("us", tz="UTC")), n),
+                "source_cursor": pa.array(self.cursors, pa.string()),
+                "record_key": pa.array(self.keys, pa.string()),
+                "record_updated_at": pa.array(self.updated, pa.string()),
+                "payload": pa.array(self.payloads, pa.string()),
+            },
+            schema=RAW_SCHEMA,
+        )
 
 
 class Lake:
@@ -126,58 +347,50 @@ class Lake:
     def glob(self, source: str, entity: str) -> str:
         return str(self.entity_dir(source, entity) / "*" / "*.parquet")
 
+    def landing(
+        self, source: str, entity: str, load_id: str, fetched_at: datetime, batch_rows: int = 50_000
+    ) -> Landing:
+        """A load of `entity` to write day by day (see `Landing`)."""
+        return Landing(self, source, entity, load_id, fetched_at, batch_rows)
+
     def land(
         self,
         source: str,
         entity: str,
         partition: str,
         load_id: str,
-        records: Iterable[RawRecord],
+        records: Iterable[RawBatch | RawRecord],
         fetched_at: datetime,
         batch_rows: int = 50_000,
         stats: LandingStats | None = None,
     ) -> LandingStats:
-        """Write records into the partition in files of at most batch_rows rows.
+        """Write records (batches, or single records) into the partition in files of at most
+        batch_rows rows, and commit them.
 
         A load that brings no record still leaves one empty file: the load happened, and
         the row accounting can say so.
         """
         stats = stats or LandingStats()
-        if not (self.root / "_lake.json").exists():
-            self.upgrade()  # a new lake gets its format marker; an older one its commit log
-        target = self.entity_dir(source, entity) / f"{PARTITION_PREFIX}{partition}"
-        target.mkdir(parents=True, exist_ok=True)
-        if any(target.glob(f"{load_id}-*.parquet")):
-            raise ValueError(f"{source}.{entity}: load {load_id} has already landed in {partition}")
-        seq = 0
-        rows = 0
-        files: list[str] = []
-        for batch in _batches(records, batch_rows):
-            files.append(self._write(target / f"{load_id}-{seq:04d}.parquet", load_id, fetched_at, batch))
-            rows += len(batch)
-            seq += 1
-        if not files:
-            files.append(self._write(target / f"{load_id}-{seq:04d}.parquet", load_id, fetched_at, []))
-        self.commit(source, entity, partition, load_id, files, rows)
+        with self.landing(source, entity, load_id, fetched_at, batch_rows) as landing:
+            landing.add(partition, [])
+            single: list[RawRecord] = []
+            for r in records:
+                if isinstance(r, RawRecord):
+                    single.append(r)
+                    continue
+                if single:
+                    landing.add(partition, single)
+                    single = []
+                landing.add(partition, r)
+            landing.add(partition, single)
+            rows, files = landing.finish(partition)
         stats.records += rows
-        stats.files += len(files)
+        stats.files += files
         stats.partitions.add(partition)
         return stats
 
     @staticmethod
-    def _write(path: Path, load_id: str, fetched_at: datetime, batch: list[RawRecord]) -> str:
-        n = len(batch)
-        table = pa.table(
-            {
-                "load_id": pa.array([load_id] * n, pa.string()),
-                "fetched_at": pa.array([fetched_at] * n, pa.timestamp("us", tz="UTC")),
-                "source_cursor": pa.array([r.cursor for r in batch], pa.string()),
-                "record_key": pa.array([r.key for r in batch], pa.string()),
-                "record_updated_at": pa.array([r.updated_at for r in batch], pa.string()),
-                "payload": pa.array([r.payload for r in batch], pa.string()),
-            },
-            schema=RAW_SCHEMA,
-        )
+    def _write(path: Path, table: pa.Table) -> str:
         with replaced_whole(path, fsync=True) as tmp:
             pq.write_table(table, tmp, compression="zstd")
         failpoint("landed")
@@ -194,6 +407,17 @@ class Lake:
         to the entity's log under its lock. The commit time is taken under the lock and never
         earlier than the last commit's, so the log's order is the commit order. `more`: other
         fields of the line (a file set aside names itself so)."""
+        return self.commit_all(
+            source,
+            entity,
+            [{"lake_partition": partition, "load_id": load_id, "files": files, "row_count": rows, **more}],
+        )[0]
+
+    def commit_all(self, source: str, entity: str, landed: list[dict]) -> list[dict]:
+        """`commit` of several landings at once (each a dict of the line's fields: load_id,
+        lake_partition, files, row_count): their lines appended in order under one lock and
+        made durable with one fsync; each line its own commit, a microsecond after the one
+        before."""
         log = self.log_dir(source, entity)
         log.mkdir(parents=True, exist_ok=True)
         with open(self.root / LOG_DIR / f".{source}.{entity}.lock", "a") as lock:
@@ -202,22 +426,27 @@ class Lake:
             last = self._last_commit_at(log)
             if last is not None and now <= last:  # a clock set back: keep the order
                 now = last + timedelta(microseconds=1)
-            entry = {
-                "committed_at": now.isoformat(timespec="microseconds"),
-                "load_id": load_id,
-                "lake_partition": partition,
-                "files": files,
-                "row_count": rows,
-                **more,
-            }
-            line = (json.dumps(entry, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
-            fd = os.open(log / f"{now:%Y-%m-%d}.jsonl", os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-            try:
-                os.write(fd, line)
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-        return entry
+            entries, lines = [], []
+            for i, fields in enumerate(landed):
+                at = now + timedelta(microseconds=i)
+                entry = {
+                    "committed_at": at.isoformat(timespec="microseconds"),
+                    "load_id": fields["load_id"],
+                    "lake_partition": fields["lake_partition"],
+                    "files": fields["files"],
+                    "row_count": fields["row_count"],
+                    **{k: v for k, v in fields.items() if k not in ("load_id", "lake_partition", "files", "row_count")},
+                }
+                entries.append(entry)
+                lines.append((f"{at:%Y-%m-%d}", json.dumps(entry, ensure_ascii=False, separators=(",", ":")) + "\n"))
+            for day in dict.fromkeys(d for d, _ in lines):  # the lines of each UTC day to its file
+                fd = os.open(log / f"{day}.jsonl", os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+                try:
+                    os.write(fd, "".join(text for d, text in lines if d == day).encode("utf-8"))
+                    os.fsync(fd)
+                finally:
+                    os.close(fd)
+        return entries
 
     @staticmethod
     def _last_commit_at(log: Path) -> datetime | None:
@@ -403,22 +632,32 @@ class RecentVersions:
         self.skipped = 0
 
     @staticmethod
-    def fingerprint(payload: str) -> str:
-        import hashlib
+    def fingerprint(payload: str | bytes) -> str:
+        return hashlib.md5(payload if type(payload) is bytes else payload.encode("utf-8")).hexdigest()[:16]
 
-        return hashlib.md5(payload.encode("utf-8")).hexdigest()[:16]
+    def kept(self, batch: RawBatch, times: list, skip: bool = True, remember: bool = True) -> list[int]:
+        """The rows of `batch` that are not the version already landed for their key (all of
+        them with `skip` false: a first read of the window), each remembered with its time
+        (`times`, one per row) unless `remember` is false (a window no later read goes over
+        again needs nothing remembered)."""
+        if not (skip or remember):
+            return list(range(len(batch)))
+        fingerprint, seen = self.fingerprint, self.seen
+        keep = []
+        for i, (key, fp) in enumerate(zip(batch.keys, map(fingerprint, batch.payloads), strict=True)):
+            if key is not None:
+                if skip and seen.get(key, (None,))[0] == fp:
+                    self.skipped += 1
+                    continue
+                if remember:
+                    seen[key] = [fp, times[i]]
+            keep.append(i)
+        return keep
 
-    def changed(self, records: Iterable[RawRecord], time_of, skip: bool = True) -> Iterator[RawRecord]:
-        """The records that are not the version already landed for their key (all of them,
-        remembered, with `skip` false: a first read of the window)."""
-        for r in records:
-            fp = self.fingerprint(r.payload)
-            if skip and r.key is not None and self.seen.get(r.key, [None])[0] == fp:
-                self.skipped += 1
-                continue
-            if r.key is not None:
-                self.seen[r.key] = [fp, time_of(r)]
-            yield r
+    def changed(self, batch: RawBatch, times: list, skip: bool = True, remember: bool = True) -> RawBatch:
+        """The batch of the `kept` rows."""
+        keep = self.kept(batch, times, skip, remember)
+        return batch if len(keep) == len(batch) else batch.take(keep)
 
     def save(self, keep_from: datetime) -> None:
         """Write what was seen, forgetting the versions before `keep_from` (no later read
@@ -436,14 +675,3 @@ def _instant_text(value: str) -> str:
     except (TypeError, ValueError):
         return "9999"
     return (t if t.tzinfo else t.replace(tzinfo=UTC)).astimezone(UTC).isoformat()
-
-
-def _batches(records: Iterable[RawRecord], size: int) -> Iterator[list[RawRecord]]:
-    batch: list[RawRecord] = []
-    for r in records:
-        batch.append(r)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch

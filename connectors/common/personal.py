@@ -25,6 +25,7 @@ from connectors.common.settings import STAND_IN_SECRET, problem, require_secret
 PSEUDONYM_KEY_VARIABLE = "GOVHUB_PSEUDONYM_KEY"
 
 
+KNOWN_PER_KIND = 1 << 18  # pseudonyms remembered per kind of value, at most
 _SEPARATORS = re.compile(r"[\s·.\-]")
 
 
@@ -34,12 +35,22 @@ def _normalize(value: str) -> str:
     return _SEPARATORS.sub("", unicodedata.normalize("NFKC", value)).upper()
 
 
+def _normalize_all(texts: list[str]) -> list[str]:
+    """`_normalize` of each text, in one pass over them all (joined by NUL, which no text
+    holds, which normalization leaves alone and which parts the texts again)."""
+    joined = "\0".join(texts)
+    if len(texts) < 2 or joined.count("\0") != len(texts) - 1:
+        return [_normalize(t) for t in texts]
+    return _SEPARATORS.sub("", unicodedata.normalize("NFKC", joined)).upper().split("\0")
+
+
 class Pseudonymizer:
     def __init__(self, key: str) -> None:
         if len(key) < 16:
             key = problem(f"{PSEUDONYM_KEY_VARIABLE} must be at least 16 characters", STAND_IN_SECRET)
         # the key's inner and outer pads, computed once; each pseudonym continues a copy
         self._mac = hmac.new(key.encode("utf-8"), digestmod=hashlib.sha256)
+        self._known: dict[str, dict[str, str | None]] = {}  # kind -> text -> its pseudonym, this run
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Pseudonymizer:
@@ -53,8 +64,33 @@ class Pseudonymizer:
         if value is None or not str(value).strip():
             return None
         mac = self._mac.copy()
-        mac.update(f"{kind}:{_normalize(str(value))}".encode())
+        mac.update(f"{kind}:{_normalize(value if type(value) is str else str(value))}".encode())
         return mac.hexdigest()
+
+    def keys(self, kind: str, values) -> list[str | None]:
+        """`key` of each value, a column at a time: the texts not seen before in this run
+        normalized together, then hashed (a plate parked again, a name in several rows, is
+        not hashed again)."""
+        values = list(values)
+        known = self._known.setdefault(kind, {})
+        if len(known) > KNOWN_PER_KIND:
+            known.clear()
+        out: list[str | None] = [None] * len(values)
+        new = []
+        for i, value in enumerate(values):
+            if type(value) is not str:
+                out[i] = self.key(kind, value)
+            elif (pseudonym := known.get(value)) is not None:
+                out[i] = pseudonym
+            elif value.strip():
+                new.append(i)
+        texts = [values[i] for i in new]
+        prefix, mac = f"{kind}:", self._mac
+        for i, text, normal in zip(new, texts, _normalize_all(texts), strict=True):
+            m = mac.copy()
+            m.update((prefix + normal).encode())
+            out[i] = known[text] = m.hexdigest()
+        return out
 
 
 def mask_plate(plate: str | None) -> str | None:
@@ -89,6 +125,7 @@ def mask_name(name: str | None) -> str | None:
 
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ZEROS = 48 * sum(_WEIGHTS)
 
 
 def _mask_whole(value: str | None) -> str | None:
@@ -111,11 +148,14 @@ def id_number_check(value: str | None) -> str | None:
     if value is None:
         return None
     v = value.strip().upper()
-    if re.fullmatch(r"\d{15}", v):
+    if len(v) == 15 and v.isdecimal():  # a pattern's \d: any decimal digit
         return "legacy_15"
-    if not re.fullmatch(r"\d{17}[\dX]", v):
+    if len(v) != 18 or not v[:17].isdecimal() or not (v[17] == "X" or v[17].isdecimal()):
         return "malformed"
-    total = sum(map(mul, map(int, v[:17]), _WEIGHTS))
+    if v.isascii():  # the digits' bytes, less 48 times the weights' sum (48: the byte of 0)
+        total = sum(map(mul, v[:17].encode(), _WEIGHTS)) - _ZEROS
+    else:
+        total = sum(map(mul, map(int, v[:17]), _WEIGHTS))
     return "valid" if "10X98765432"[total % 11] == v[17] else "bad_check_digit"
 
 
@@ -138,12 +178,48 @@ def _mask_email(address: str) -> str:
 _TEXT_MASKS = {"id_number": mask_id_number, "phone": mask_phone, "plate": mask_plate, "email": _mask_email}
 
 
+_MAY_HOLD = re.compile(r"[\d@]")  # what _IN_TEXT finds holds a digit (a real plate has three or more) or an @
+
+
 def scrub_text(text):
     """`text` with the personal data typed into it (ID numbers, phones, plates, e-mail
     addresses) replaced by their masked forms; anything not a string as it is."""
-    if not isinstance(text, str) or not (any(c.isdigit() for c in text) or "@" in text):
+    if type(text) is not str or not _MAY_HOLD.search(text):
         return text
     return _IN_TEXT.sub(lambda m: _TEXT_MASKS[m.lastgroup](m.group()), text)
+
+
+def protect_columns(
+    names: list[str],
+    rows: list[tuple],
+    pseudo: Pseudonymizer,
+    personal: dict[str, str],
+    free_text: tuple[str, ...] = (),
+    known: tuple[str, ...] | None = None,
+) -> tuple[list[str], list[tuple]]:
+    """Rows (tuples of the columns `names`) with each personal column (column -> kind: name,
+    id_number, phone, address) replaced by <column>_key and <column>_masked; ID numbers also
+    get <column>_check before them. The `free_text` columns are scrubbed (scrub_text). With
+    `known` (the columns the source's schema has), any other column is personal data until
+    proven otherwise: it lands as a pseudonym and a mask only (kind `unknown`). Done a column
+    at a time; (the names out, the rows out)."""
+    columns = list(zip(*rows, strict=True)) if rows else [() for _ in names]
+    out_names: list[str] = []
+    out: list = []
+    for name, column in zip(names, columns, strict=True):
+        kind = personal.get(name)
+        if kind is None and known is not None and name not in known:
+            kind = "unknown"
+        if kind is None:
+            out_names.append(name)
+            out.append(list(map(scrub_text, column)) if name in free_text else column)
+            continue
+        if kind == "id_number":
+            out_names.append(f"{name}_check")
+            out.append(list(map(id_number_check, column)))
+        out_names += [f"{name}_key", f"{name}_masked"]
+        out += [pseudo.keys(kind, column), list(map(_MASKS[kind], column))]
+    return out_names, list(zip(*out, strict=True)) if out else [()] * len(rows)
 
 
 def protect(
@@ -153,21 +229,6 @@ def protect(
     free_text: tuple[str, ...] = (),
     known: tuple[str, ...] | None = None,
 ) -> dict:
-    """`row` with each personal column (column -> kind: name, id_number, phone, address)
-    replaced by <column>_key and <column>_masked; ID numbers also get <column>_check. The
-    `free_text` columns are scrubbed (scrub_text). With `known` (the columns the source's
-    schema has), any other column is personal data until proven otherwise: it lands as a
-    pseudonym and a mask only (kind `unknown`)."""
-    out = {}
-    for col, value in row.items():
-        kind = personal.get(col)
-        if kind is None and known is not None and col not in known:
-            kind = "unknown"
-        if kind is None:
-            out[col] = scrub_text(value) if col in free_text else value
-            continue
-        if kind == "id_number":
-            out[f"{col}_check"] = id_number_check(value)
-        out[f"{col}_key"] = pseudo.key(kind, value)
-        out[f"{col}_masked"] = _MASKS[kind](value)
-    return out
+    """One row (a dict) through `protect_columns`."""
+    names, rows = protect_columns(list(row), [tuple(row.values())], pseudo, personal, free_text, known)
+    return dict(zip(names, rows[0], strict=True))

@@ -20,11 +20,12 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections import defaultdict
 from datetime import UTC, datetime
 
 from connectors.common.ingest import SHANGHAI, IngestResult
-from connectors.common.lake import Lake, LandingStats, RawRecord, new_load_id, payload_text
-from connectors.common.personal import Pseudonymizer, protect
+from connectors.common.lake import Lake, LandingStats, RawBatch, RawRecord, new_load_id, payloads_of
+from connectors.common.personal import Pseudonymizer, protect_columns
 from connectors.petitions.files import KNOWN, InboxFile, UnreadableFile, complete_files, extra_columns, read_rows
 
 SOURCE = "petitions"
@@ -42,6 +43,24 @@ def file_day(name: str) -> str:
 
 def _digest(f: InboxFile) -> str:
     return hashlib.sha256(f.path.read_bytes()).hexdigest()
+
+
+def protected_payloads(rows: list[dict], pseudo: Pseudonymizer) -> list[bytes]:
+    """Each row's landed JSON, its personal data pseudonymized a column at a time over the
+    rows that have the same columns (all of a file's, but for a sheet's short rows)."""
+    alike: dict[tuple, list[int]] = defaultdict(list)
+    for i, row in enumerate(rows):
+        alike[tuple(row)].append(i)
+    out: list = [None] * len(rows)
+    for names, which in alike.items():
+        out_names, protected = protect_columns(
+            list(names), [tuple(rows[i].values()) for i in which], pseudo, PERSONAL, FREE_TEXT, known=KNOWN
+        )
+        for i, payload in zip(
+            which, payloads_of([dict(zip(out_names, r, strict=True)) for r in protected]), strict=True
+        ):
+            out[i] = payload
+    return out
 
 
 def pending_files(lake: Lake, inbox) -> list[InboxFile]:
@@ -67,17 +86,14 @@ def ingest_file(lake: Lake, f: InboxFile, pseudo: Pseudonymizer, max_bytes: int)
         rejection = [RawRecord(f.name, digest, json.dumps(payload, ensure_ascii=False), cursor)]
     lake.land(SOURCE, REJECTED, day, load_id, rejection, fetched_at)
     stamp = day.replace("-", "")
-    records = [
-        RawRecord(
-            key=row.get("信访件编号") or None,
-            updated_at=f"{stamp}#{i:06d}",
-            payload=payload_text(protect(row, pseudo, PERSONAL, FREE_TEXT, known=KNOWN)),
-            cursor=cursor,
-        )
-        for i, row in enumerate(rows)
-    ]
+    batch = RawBatch(
+        [row.get("信访件编号") or None for row in rows],
+        [f"{stamp}#{i:06d}" for i in range(len(rows))],
+        protected_payloads(rows, pseudo),
+        cursor,
+    )
     stats = LandingStats()
-    lake.land(SOURCE, ENTITY, day, load_id, records, fetched_at, stats=stats)
+    lake.land(SOURCE, ENTITY, day, load_id, [batch], fetched_at, stats=stats)
     state = lake.read_state(SOURCE, ENTITY)
     state.setdefault("files", {})[f.name] = digest
     lake.write_state(SOURCE, ENTITY, state)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Iterator
 
 from connectors.common.contract import FILE, ON_ARRIVAL, Connector, Entity, Window
 from connectors.common.ingest import IngestResult
 from connectors.common.lake import Lake
-from connectors.petitions.files import complete_files
+from connectors.petitions.files import UnreadableFile, complete_files, read_rows
 from connectors.petitions.ingest import ENTITY, SOURCE, ingest_file, pending_files
 from connectors.petitions.settings import PetitionsSettings
 
@@ -32,11 +33,16 @@ class Petitions(Connector):
     def check(self) -> None:
         """The inbox is a folder the settings found already; nothing else to reach."""
 
-    def fetch_limit(self, entity: str, window: Window) -> float:
-        """The inbox's complete files read whole, nothing done with them."""
+    def fetch_limit(self, entity: str, window: Window, parsed: bool = False) -> float:
+        """The inbox's complete files read whole, nothing done with them (with `parsed`, each
+        read as a CSV or a workbook into its rows)."""
         started = time.monotonic()
         for f in complete_files(self.settings.inbox):
-            f.path.read_bytes()
+            if parsed:
+                with contextlib.suppress(UnreadableFile):
+                    read_rows(f, self.settings.max_file_bytes)
+            else:
+                f.path.read_bytes()
         return time.monotonic() - started
 
     def read(self, lake: Lake, entity: str, window: Window) -> Iterator[IngestResult]:

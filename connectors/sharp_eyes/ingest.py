@@ -11,8 +11,10 @@ lookback, where a run over past days reads them whole again.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 
 from connectors.common.failpoints import failpoint
 from connectors.common.ingest import (
@@ -21,10 +23,9 @@ from connectors.common.ingest import (
     day_window,
     land_snapshot,
     page_cursor,
-    raw_record,
     split_window,
 )
-from connectors.common.lake import Lake, LandingStats, RecentVersions, new_load_id
+from connectors.common.lake import Lake, LandingStats, RawBatch, RecentVersions, new_load_id
 from connectors.sharp_eyes.client import MAX_WINDOW, ArtemisClient
 
 SOURCE = "sharp_eyes"
@@ -47,6 +48,25 @@ def _local_day(value: str | None) -> str | None:
         return datetime.fromisoformat(value).astimezone(SHANGHAI).date().isoformat()
     except (TypeError, ValueError):
         return None
+
+
+# A time as the gateway writes it, already in Beijing time: its day is its first ten characters.
+_BEIJING_TIME = re.compile(r"\d{4}-\d\d-\d\dT(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d\+08:00")
+
+
+@lru_cache(maxsize=4096)
+def _is_day(text: str) -> bool:
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+def local_days(values: list) -> list[str | None]:
+    """`_local_day` of each value; the gateway's own form read without parsing."""
+    match = _BEIJING_TIME.fullmatch
+    return [v[:10] if type(v) is str and match(v) and _is_day(v[:10]) else _local_day(v) for v in values]
 
 
 def ingest_days(
@@ -75,27 +95,30 @@ def ingest_days(
         load_id = new_load_id()
         fetched_at = datetime.now(UTC)
         before = client.http.retries
-        pages = 0
-        by_day = defaultdict(list)
-        unparsable = []
-        for page in getattr(client, call)(lo, hi):
-            failpoint("page")
-            pages += 1
-            cursor = page_cursor(page)
-            records = [raw_record(item, key_field, None, cursor) for item in page.items]
-            times = {id(r): item.get(time_field) for r, item in zip(records, page.items, strict=True)}
-            records = list(recent.changed(records, lambda r, t=times: t[id(r)], skip=resumed))
-            for r in records:
-                # the record's own day; one without a readable time is landed with the
-                # window's first day and is left for staging to quarantine
-                day = _local_day(times[id(r)])
-                (by_day[day] if day else unparsable).append(r)
+        still_open = hi < days_end or resumed  # the next read goes over the lookback again
+        # each record lands on its own day; one without a readable time with the window's
+        # first day, left for staging to quarantine
         first_day = lo.astimezone(SHANGHAI).date().isoformat()
-        by_day[first_day].extend(unparsable)
-        landed = LandingStats(pages=pages)
-        for day in sorted(by_day):
-            lake.land(SOURCE, entity, day, load_id, by_day[day], fetched_at, stats=landed)
-        if hi < days_end or resumed:  # days still open: the next read goes over the lookback again
+        landed = LandingStats()
+        with lake.landing(SOURCE, entity, load_id, fetched_at) as landing:
+            for page in getattr(client, call)(lo, hi):
+                failpoint("page")
+                landed.pages += 1
+                batch = RawBatch.of(page.items, key_field, None, page_cursor(page))
+                times = [item.get(time_field) for item in page.items]
+                days = local_days(times)
+                by_day = defaultdict(list)
+                for i in recent.kept(batch, times, skip=resumed, remember=still_open):
+                    by_day[days[i] or first_day].append(i)
+                for day, rows in by_day.items():
+                    landing.add(day, batch if len(rows) == len(batch) else batch.take(rows))
+            landing.add(first_day, [])
+            for day in sorted(landing.days):
+                rows, files = landing.finish(day)
+                landed.records += rows
+                landed.files += files
+                landed.partitions.add(day)
+        if still_open:
             recent.save(keep_from=hi - lookback)
         state = lake.read_state(SOURCE, entity)
         state["fetched_until"] = max(state.get("fetched_until", ""), hi.isoformat())

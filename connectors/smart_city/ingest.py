@@ -24,7 +24,7 @@ from connectors.common.ingest import (
     day_window,
     land_snapshot,
     mark_done,
-    raw_records,
+    raw_batches,
     resume_window,
 )
 from connectors.common.lake import Lake, LandingStats, RecentVersions, new_load_id
@@ -49,16 +49,21 @@ STAFF_PERSONAL = {"name": "name", "phone": "phone"}
 FREE_TEXT = ("description", "status_notes")
 
 
-def scrub_request(item: dict) -> dict:
-    """An Open311 request with its free text scrubbed of personal data."""
-    out = {**item, **{k: scrub_text(item[k]) for k in FREE_TEXT if k in item}}
-    ext = item.get("extended_attributes")
-    if isinstance(ext, dict) and isinstance(ext.get("lifecycle"), list):
-        steps = [
-            {**t, "note": scrub_text(t["note"])} if isinstance(t, dict) and "note" in t else t for t in ext["lifecycle"]
-        ]
-        out["extended_attributes"] = {**ext, "lifecycle": steps}
-    return out
+def scrub_requests(items: list) -> list:
+    """Open311 requests as decoded from a page, their free text scrubbed of personal data in
+    place (the page's own objects: nothing else holds them)."""
+    for item in items:
+        if type(item) is not dict:
+            continue
+        for k in FREE_TEXT:
+            if k in item:
+                item[k] = scrub_text(item[k])
+        ext = item.get("extended_attributes")
+        if type(ext) is dict and type(steps := ext.get("lifecycle")) is list:
+            for step in steps:
+                if type(step) is dict and "note" in step:
+                    step["note"] = scrub_text(step["note"])
+    return items
 
 
 def ingest_service_requests(
@@ -76,16 +81,16 @@ def ingest_service_requests(
     fetched_at = datetime.now(UTC)
     stats = LandingStats()
     retries_before = client.http.retries
+    still_open = resumed or fetch_end < day_window(day)[1]  # the next read goes over its end again
+    batches = []
     if fetch_start < fetch_end:
-        pages = (
-            Page([scrub_request(i) for i in p.items], p.cursor) for p in client.request_pages(fetch_start, fetch_end)
+        pages = (Page(scrub_requests(p.items), p.cursor) for p in client.request_pages(fetch_start, fetch_end))
+        batches = (
+            recent.changed(b, b.updated, skip=resumed, remember=still_open)
+            for b in raw_batches(pages, "service_request_id", "updated_datetime", stats)
         )
-        records = raw_records(pages, "service_request_id", "updated_datetime", stats)
-        records = recent.changed(records, lambda r: r.updated_at, skip=resumed)
-        lake.land(SOURCE, EVENT_ENTITY, partition, load_id, records, fetched_at, stats=stats)
-    else:
-        lake.land(SOURCE, EVENT_ENTITY, partition, load_id, [], fetched_at, stats=stats)
-    if resumed or fetch_end < day_window(day)[1]:  # a day still open: the next read goes over its end again
+    lake.land(SOURCE, EVENT_ENTITY, partition, load_id, batches, fetched_at, stats=stats)
+    if still_open:
         recent.save(keep_from=fetch_end - overlap)
     # Only now that every batch of the window is landed does the cursor move.
     mark_done(lake, SOURCE, EVENT_ENTITY, {day: fetch_end})

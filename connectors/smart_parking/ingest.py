@@ -22,7 +22,7 @@ from connectors.common.ingest import (
     Page,
     land_snapshot,
     mark_done,
-    raw_records,
+    raw_batches,
     resume_window,
 )
 from connectors.common.lake import Lake, LandingStats, new_load_id
@@ -36,14 +36,20 @@ DEFAULT_OVERLAP = timedelta(minutes=30)
 LOCAL_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 
+def pseudonymize_plates(items: list[dict], pseudo: Pseudonymizer) -> list[dict]:
+    """Items as decoded from a page, each ``plate_number`` replaced in place by ``plate_key``
+    and ``plate_masked`` (after the item's other fields), a page's plates at a time."""
+    having = [i for i in items if "plate_number" in i]
+    plates = [i.pop("plate_number") for i in having]
+    for item, key, masked in zip(having, pseudo.keys("plate", plates), map(mask_plate, plates), strict=True):
+        item["plate_key"] = key
+        item["plate_masked"] = masked
+    return items
+
+
 def pseudonymize(item: dict, pseudo: Pseudonymizer) -> dict:
-    if "plate_number" not in item:
-        return item
-    out = dict(item)
-    plate = out.pop("plate_number")
-    out["plate_key"] = pseudo.key("plate", plate)
-    out["plate_masked"] = mask_plate(plate)
-    return out
+    """One item through `pseudonymize_plates`, the item itself left as it was."""
+    return pseudonymize_plates([dict(item)], pseudo)[0]
 
 
 def _parse_local(value) -> datetime | None:
@@ -59,7 +65,14 @@ def _within(pages: Iterator[Page], end: datetime, pseudo: Pseudonymizer) -> Iter
     A time in the source's fixed-width form compares as text (no parsing per record); any
     other text is parsed, and what does not parse never cuts."""
     end_text = end.astimezone(SHANGHAI).strftime(LOCAL_FORMAT)
+    width = len(end_text)
     for page in pages:
+        times = [i.get("updated_at") for i in page.items]
+        if all(type(t) is str and len(t) == width and t[10:11] == " " for t in times) and (
+            not times or max(times) < end_text
+        ):  # the whole page before the end (the common case), seen at once
+            yield Page(pseudonymize_plates(page.items, pseudo), page.cursor)
+            continue
         items = []
         for item in page.items:
             t = item.get("updated_at")
@@ -69,10 +82,10 @@ def _within(pages: Iterator[Page], end: datetime, pseudo: Pseudonymizer) -> Iter
                 parsed = _parse_local(t)
                 cut = parsed is not None and parsed >= end
             if cut:
-                yield Page(items, page.cursor)
+                yield Page(pseudonymize_plates(items, pseudo), page.cursor)
                 return
-            items.append(pseudonymize(item, pseudo))
-        yield Page(items, page.cursor)
+            items.append(item)
+        yield Page(pseudonymize_plates(items, pseudo), page.cursor)
 
 
 def ingest_lots(client: SmartParkingClient, lake: Lake, today: date | None = None) -> IngestResult:
@@ -105,7 +118,7 @@ def ingest_day(
     records = []
     if fetch_start < fetch_end:
         pages = _within(client.pages(collection, fetch_start.strftime(LOCAL_FORMAT)), fetch_end, pseudo)
-        records = raw_records(pages, KEYS[collection], "updated_at", stats)
+        records = raw_batches(pages, KEYS[collection], "updated_at", stats)
     lake.land(SOURCE, collection, day.isoformat(), load_id, records, datetime.now(UTC), stats=stats)
     mark_done(lake, SOURCE, collection, {day: fetch_end})
     return IngestResult(

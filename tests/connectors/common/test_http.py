@@ -12,8 +12,15 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from connectors.common import http
 from connectors.common.errors import SourceError
-from connectors.common.http import CONFLICTING_KEYS, RetryingSession, RetryPolicy, decode_json
+from connectors.common.http import (
+    CONFLICTING_KEYS,
+    RetryingSession,
+    RetryPolicy,
+    decode_json,
+    decode_json_exactly,
+)
 
 KEY = "sk-test-0123456789"
 
@@ -199,4 +206,45 @@ def test_integers_beyond_64_bits_are_read_as_doubles_as_before():
     assert decode_json(b"[123456789012345678901234567890, 9007199254740993]") == [
         1.2345678901234568e29,
         9007199254740993,
+    ]
+
+
+# Bodies where a repeated key hides behind what orjson's re-encoding changes: spacing, a quote
+# or a colon escaped in a string, a key spelled with an escape, a repeated key whose value
+# holds keys and strings of its own; and bodies without repeats written the same ways.
+TRICKY_BODIES = [
+    b'{"a":1,"a":2}',
+    b'{"a" :1,"b":2}',
+    b'{"a" :1,"a":2,"b":{"c":1}}',
+    b'{"x":"\\"\\u003a","y":1,"y":2}',
+    b'{"x":"\\u0022:","y":1,"y":2}',
+    b'{"x":"\\":\\":","y":1}',
+    b'{"x":"\\":","y":{"k":"v","k":"w"}}',
+    b'{"\\u0061":1,"a":2}',
+    b'{"a":{"b":1,"c":"d\\":"},"a":{"b":1,"c":"d\\":"}}',
+    b'{"a":{"b":1},"a":{"b":2,"e":"\\":"}}',
+    b'[{"k\\\\":1,"k\\\\":2}]',
+    b'{"text":"a \\"quoted\\": word","n":1.5e3,"big":123456789012345678901234567890}',
+    '{"名":"张\\u003a三","名":"李四"}'.encode(),
+    b'\n{\n  "a": 1,\n  "a": 1\n}\n',
+    b'{ "x" : "\\" :" , "y" : 1 , "y" : 2 }',
+    b'[ {"a" :\t1, "b":\r\n{"c" : [1, 2]}} ]',
+    b'{"a":1,"b":{"a":1,"a":2}}',
+]
+
+
+@pytest.mark.parametrize("body", TRICKY_BODIES)
+def test_the_fast_decoder_reads_what_the_exact_one_reads(body):
+    assert decode_json(body) == decode_json_exactly(body)
+    assert decode_json(body.decode("utf-8")) == decode_json_exactly(body)
+
+
+def test_a_plain_body_is_read_by_orjson_alone(monkeypatch):
+    def exact(content):
+        raise AssertionError("the exact decoder read a body without repeats")
+
+    monkeypatch.setattr(http, "decode_json_exactly", exact)
+    body = '[{"id":"1","desc":"电话 \\"138\\": 见","ext":{"lifecycle":[{"note":"到场"}]}}]'
+    assert decode_json(body.encode()) == [
+        {"id": "1", "desc": '电话 "138": 见', "ext": {"lifecycle": [{"note": "到场"}]}}
     ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from connectors.common.lake import Lake
+from connectors.common.lake import Lake, raw_table
 from sandbox.clock import SHANGHAI
 
 
@@ -84,9 +84,7 @@ def test_files_of_a_load_that_died_before_its_commit_are_not_committed(tmp_path)
     # a second load died after writing its first file: no commit names it
     lake._write(
         lake.entity_dir("src", "things") / "lake_partition=2026-10-01" / "L2-0000.parquet",
-        "L2",
-        datetime.now(),
-        [_record(2)],
+        raw_table("L2", datetime.now(), [_record(2)]),
     )
     assert [p.name for p in lake.uncommitted_files("src", "things")] == ["L2-0000.parquet"]
     assert [c["load_id"] for c in lake.commits("src", "things")] == ["L1"]
@@ -100,7 +98,7 @@ def test_a_lake_without_a_commit_log_is_upgraded_with_every_file_committed(tmp_p
     for i, (day, load) in enumerate([("2026-10-01", "L1"), ("2026-10-02", "L1"), ("2026-10-01", "L2")]):
         path = d / f"lake_partition={day}" / f"{load}-0000.parquet"
         path.parent.mkdir(parents=True, exist_ok=True)
-        lake._write(path, load, datetime.now(), [_record(i), _record(i + 10)])
+        lake._write(path, raw_table(load, datetime.now(), [_record(i), _record(i + 10)]))
         os.utime(path, (1_000_000 + i, 1_000_000 + i))
     assert lake.format_version() == 1
     assert lake.upgrade() == 3
@@ -151,3 +149,57 @@ def test_committed_files_that_cannot_be_read_are_set_aside_once_and_named_in_the
     )
     (wrong,) = lake.set_aside_unreadable()
     assert wrong["unreadable_error"] == "its columns are not the lake's (id)" and wrong["unreadable_rows"] == 1
+
+
+def test_batches_and_single_records_land_alike_in_their_order(tmp_path):
+    from datetime import UTC
+
+    import pyarrow.parquet as pq
+
+    from connectors.common.lake import RawBatch
+
+    lake = Lake(tmp_path)
+    batch = RawBatch(["1", "2", None], ["t1", "t2", None], [b'{"id":1}', '{"id":2}', b'{"id":null}'], '{"page":1}')
+    lake.land("src", "things", "2026-10-01", "L1", [_record(0), batch, _record(3)], datetime.now(UTC), batch_rows=2)
+    (commit,) = lake.commits("src", "things")
+    assert (commit["row_count"], len(commit["files"])) == (5, 3)
+    folder = lake.entity_dir("src", "things") / "lake_partition=2026-10-01"
+    rows = [r for f in commit["files"] for r in pq.read_table(folder / f).to_pylist()]
+    assert [(r["record_key"], r["record_updated_at"], r["payload"], r["source_cursor"]) for r in rows] == [
+        ("0", None, '{"id": 0}', "{}"),
+        ("1", "t1", '{"id":1}', '{"page":1}'),
+        ("2", "t2", '{"id":2}', '{"page":1}'),
+        (None, None, '{"id":null}', '{"page":1}'),
+        ("3", None, '{"id": 3}', "{}"),
+    ]
+
+
+def test_a_write_that_fails_commits_nothing_from_it_on(tmp_path, monkeypatch):
+    """The writer threads write files in parallel; a day is committed only once all of its
+    files are in place, and once a write has failed nothing more is committed."""
+    from datetime import UTC
+
+    import pytest
+
+    from connectors.common.lake import RawBatch
+
+    lake = Lake(tmp_path)
+    write = Lake._write
+
+    def failing(path, table):
+        if path.parent.name.endswith("10-02") and path.name.endswith("0001.parquet"):
+            raise OSError("No space left on device")
+        return write(path, table)
+
+    monkeypatch.setattr(Lake, "_write", staticmethod(failing))
+    rows = RawBatch([str(i) for i in range(5)], [None] * 5, [f'{{"id":{i}}}' for i in range(5)], "{}")
+    with pytest.raises(OSError, match="No space left"):
+        with lake.landing("src", "things", "L1", datetime.now(UTC), batch_rows=2) as landing:
+            for day in ("2026-10-01", "2026-10-02", "2026-10-03"):
+                landing.add(day, rows)
+                landing.finish(day)
+    # the day before may be committed or not (its commit may come after the failure); the
+    # failed day and the days after it are not, and their files stay uncommitted (unread)
+    assert [c["lake_partition"] for c in lake.commits("src", "things")] in ([], ["2026-10-01"])
+    assert "lake_partition=2026-10-02" in {p.parent.name for p in lake.uncommitted_files("src", "things")}
+    assert not list(tmp_path.rglob("*.tmp"))  # no half-written file left behind

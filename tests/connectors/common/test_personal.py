@@ -70,3 +70,45 @@ def test_a_column_the_schema_does_not_have_lands_as_a_pseudonym():
         "信访人住址_key": pseudo.key("unknown", "开封市某路1号"),
         "信访人住址_masked": "***",
     }
+
+
+def test_a_column_at_a_time_is_a_row_at_a_time():
+    from connectors.common.personal import protect, protect_columns
+
+    pseudo = Pseudonymizer("k" * 32)
+    names = ["id", "xm", "sfzh", "note", "extra"]
+    rows = [
+        (1, "张伟", "11010519491231002X", "电话13812345678", "x"),
+        (2, "张伟", "110105491231002", "无", None),
+        (3, None, " 11010519491231002x ", None, "y"),
+        (4, "李 娜", "１１0105194912310021", "邮箱 a.b@example.com", ""),
+    ]
+    personal = {"xm": "name", "sfzh": "id_number"}
+    out_names, out_rows = protect_columns(names, rows, pseudo, personal, ("note",), known=("id", "xm", "sfzh", "note"))
+    by_row = [protect(dict(zip(names, r)), pseudo, personal, ("note",), ("id", "xm", "sfzh", "note")) for r in rows]
+    assert [dict(zip(out_names, r)) for r in out_rows] == by_row
+    assert out_names == [
+        "id",
+        "xm_key",
+        "xm_masked",
+        "sfzh_check",
+        "sfzh_key",
+        "sfzh_masked",
+        "note",
+        "extra_key",
+        "extra_masked",
+    ]
+    assert [r[3] for r in out_rows] == ["valid", "legacy_15", "valid", "bad_check_digit"]
+    assert pseudo.keys("name", ["张伟", "张伟", None, 7]) == [pseudo.key("name", "张伟")] * 2 + [
+        None,
+        pseudo.key("name", 7),
+    ]
+
+
+def test_a_column_of_pseudonyms_is_each_value_s():
+    pseudo = Pseudonymizer("k" * 32)
+    values = ["豫B·12345", "豫b12345", " ", "", None, "ｚｈａｎｇ　san", "a\0b", 410202, "ß-weg", "豫B·12345"]
+    assert pseudo.keys("plate", values) == [pseudo.key("plate", v) for v in values]
+    assert pseudo.keys("plate", values[:1]) == [pseudo.key("plate", values[0])]  # known from the call before
+    without_nul = [v for v in values if v != "a\0b"]  # normalized in one pass
+    assert Pseudonymizer("k" * 32).keys("plate", without_nul) == [pseudo.key("plate", v) for v in without_nul]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 from connectors.__source__.client import __Source__Client
-from connectors.common.ingest import SHANGHAI, IngestResult, mark_done, raw_records, resume_window
+from connectors.common.ingest import SHANGHAI, IngestResult, mark_done, raw_batches, resume_window
 from connectors.common.lake import Lake, LandingStats, new_load_id
 
 SOURCE = "__source__"
@@ -28,7 +28,7 @@ def ingest_day(
     before = client.http.retries
     records = []
     if fetch_start < fetch_end:
-        records = raw_records(client.pages(fetch_start, fetch_end), "id", "updated_at", stats)
+        records = raw_batches(client.pages(fetch_start, fetch_end), "id", "updated_at", stats)
     lake.land(SOURCE, ENTITY, day.isoformat(), load_id, records, datetime.now(UTC), stats=stats)
     mark_done(lake, SOURCE, ENTITY, {day: fetch_end})
     return IngestResult(
