@@ -1,5 +1,6 @@
 -- Every landed row of households, typed and checked; the head of household only as
 -- pseudonyms and masks. A version is (id, update_time).
+{{ config(materialized='incremental', incremental_strategy='append', on_schema_change='fail') }}
 with landed as (
     {{ landed_rows('civil_affairs', 'households', detect_conflicts=true) }}
 ),

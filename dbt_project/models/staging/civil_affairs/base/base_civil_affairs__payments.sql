@@ -1,4 +1,5 @@
 -- Every landed row of assistance payments, typed and checked; amounts in fen.
+{{ config(materialized='incremental', incremental_strategy='append', on_schema_change='fail') }}
 with landed as (
     {{ landed_rows('civil_affairs', 'payments', detect_conflicts=true) }}
 ),

@@ -1,5 +1,6 @@
 -- Every landed row of assistance recipients, typed and checked; the person only as
 -- pseudonyms and masks. A version is (id, update_time).
+{{ config(materialized='incremental', incremental_strategy='append', on_schema_change='fail') }}
 with landed as (
     {{ landed_rows('civil_affairs', 'recipients', detect_conflicts=true) }}
 ),

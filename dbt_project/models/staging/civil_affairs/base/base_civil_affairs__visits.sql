@@ -1,5 +1,6 @@
 -- Every landed row of home visits by grid workers, typed and checked. A version is
 -- (id, update_time).
+{{ config(materialized='incremental', incremental_strategy='append', on_schema_change='fail') }}
 with landed as (
     {{ landed_rows('civil_affairs', 'visits', detect_conflicts=true) }}
 ),

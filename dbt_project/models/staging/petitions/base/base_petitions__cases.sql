@@ -2,6 +2,7 @@
 -- is a version, stamped <file date>#<row>, so the newest export sorts last; a file
 -- re-exported under the same name is read again and its rows are newer landings. Dates
 -- arrive in mixed forms. A row without a case number is identified by file and row.
+{{ config(materialized='incremental', incremental_strategy='append', on_schema_change='fail') }}
 with landed as (
     {{ landed_rows('petitions', 'cases', version_by='record_updated_at, payload') }}
 ),

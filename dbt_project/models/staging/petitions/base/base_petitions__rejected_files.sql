@@ -1,6 +1,7 @@
 -- Every export file the connector refused as a whole, one row per reading: all of them are
 -- quarantined (unreadable_file), with why in the offending value. A file re-exported with
 -- new content is read again (its hash is its version).
+{{ config(materialized='incremental', incremental_strategy='append', on_schema_change='fail') }}
 with landed as (
     {{ landed_rows('petitions', 'rejected_files') }}
 ),

@@ -1,5 +1,6 @@
 -- Every landed row of the camera list, typed and checked; coordinates are WGS-84 strings
 -- in the source. The whole list lands on each load.
+{{ config(materialized='incremental', incremental_strategy='append', on_schema_change='fail') }}
 with landed as (
     {{ landed_rows('sharp_eyes', 'cameras', version_by='payload', snapshot=true) }}
 ),

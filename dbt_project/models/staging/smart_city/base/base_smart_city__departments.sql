@@ -1,4 +1,5 @@
 -- Every landed row of the department list, typed and checked.
+{{ config(materialized='incremental', incremental_strategy='append', on_schema_change='fail') }}
 with landed as (
     {{ landed_rows('smart_city', 'departments', version_by='payload', snapshot=true) }}
 ),

@@ -1,5 +1,6 @@
 -- Every landed row of the grid list, typed and checked; polygons still GCJ-02 GeoJSON.
 -- The whole list lands on each load; a changed content is a new version of the grid.
+{{ config(materialized='incremental', incremental_strategy='append', on_schema_change='fail') }}
 with landed as (
     {{ landed_rows('smart_city', 'grids', version_by='payload', snapshot=true) }}
 ),

@@ -1,5 +1,6 @@
 -- Every landed row of the Smart City taxonomy (Open311 services), typed and checked. The
 -- whole list lands on each load; a changed content is a new version of the sub-item.
+{{ config(materialized='incremental', incremental_strategy='append', on_schema_change='fail') }}
 with landed as (
     {{ landed_rows('smart_city', 'services', version_by='payload', snapshot=true) }}
 ),

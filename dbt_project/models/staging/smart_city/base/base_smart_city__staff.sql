@@ -1,5 +1,6 @@
 -- Every landed row of the grid staff roster, typed and checked. The connector landed names
 -- and phones as pseudonyms and masked forms; the masked name is shown, the phone not used.
+{{ config(materialized='incremental', incremental_strategy='append', on_schema_change='fail') }}
 with landed as (
     {{ landed_rows('smart_city', 'staff', version_by='payload', snapshot=true) }}
 ),

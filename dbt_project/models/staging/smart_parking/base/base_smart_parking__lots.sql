@@ -1,5 +1,6 @@
 -- Every landed row of the parking lot list, typed and checked; coordinates BD-09 as the
 -- platform sends them. The whole list lands on each load.
+{{ config(materialized='incremental', incremental_strategy='append', on_schema_change='fail') }}
 with landed as (
     {{ landed_rows('smart_parking', 'lots', version_by='payload', snapshot=true) }}
 ),

@@ -1,5 +1,6 @@
 -- Every landed row of parking sessions (entry; exit with fee), typed and checked. Times
 -- arrive as naive local strings and are conformed to instants; fees stay in fen.
+{{ config(materialized='incremental', incremental_strategy='append', on_schema_change='fail') }}
 with landed as (
     {{ landed_rows('smart_parking', 'sessions', detect_conflicts=true) }}
 ),

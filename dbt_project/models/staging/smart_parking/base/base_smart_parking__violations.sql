@@ -1,5 +1,6 @@
 -- Every landed row of parking violations (registered, dispatched, handled, closed), typed
 -- and checked; locations BD-09 as the platform sends them.
+{{ config(materialized='incremental', incremental_strategy='append', on_schema_change='fail') }}
 with landed as (
     {{ landed_rows('smart_parking', 'violations', detect_conflicts=true) }}
 ),
