@@ -24,6 +24,13 @@ GLUE = [
     "scripts/bench.py",
     "scripts/bench_dlt.py",
     "tests/connectors/acceptance.py",
+    # what every connector lands through, and dbt's project-wide configuration
+    "connectors/common/contract.py",
+    "connectors/common/ingest.py",
+    "connectors/common/lake.py",
+    "connectors/common/http.py",
+    "connectors/common/personal.py",
+    "dbt_project/dbt_project.yml",
 ]
 
 
