@@ -192,16 +192,17 @@ def engine_for(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
-def check_connection(engine: Engine) -> None:
+def check_connection(engine: Engine) -> int:
     """Fails with SourceError when the database cannot be reached or lacks the register's
-    tables; the message names the server and the problem, never a password."""
+    tables; the message names the server and the problem, never a password. The retries it
+    took (a register locked by its writer, or a connection lost, passes)."""
     url = engine.url.render_as_string(hide_password=True)
-    for attempt in range(CHECK_ATTEMPTS):  # a register locked by its writer, or a connection lost, passes
+    for attempt in range(CHECK_ATTEMPTS):
         try:
             with engine.connect() as conn:
                 for table in TABLES.values():
                     conn.execute(select(table.c.update_time).limit(1)).all()
-            return
+            return attempt
         except (OperationalError, InterfaceError) as exc:
             if attempt + 1 == CHECK_ATTEMPTS:
                 raise SourceError(f"civil_affairs: cannot read {url}: {type(exc.orig).__name__}") from None

@@ -56,11 +56,13 @@ class CivilAffairs(Connector):
         return engine_for(self.settings.db_url)
 
     def check(self) -> None:
-        check_connection(self.engine)
+        self._check_retries = check_connection(self.engine)
 
     def read(self, lake: Lake, entity: str, window: Window) -> Iterator[IngestResult]:
+        """The entity's days, landed; the first read after `check` counts the check's retries
+        among its own (a lock met while checking was met by this run)."""
         self.entity(entity)
-        yield from ingest_table_days(
+        results = ingest_table_days(
             self.engine,
             lake,
             entity,
@@ -70,6 +72,8 @@ class CivilAffairs(Connector):
             self.settings.chunk_rows,
             now=window.now,
         )
+        results[0].retries += self.__dict__.pop("_check_retries", 0)
+        yield from results
 
     def fetch_limit(self, entity: str, window: Window, parsed: bool = False) -> float:
         """The query a read sends, streamed in the read's chunks, the rows dropped unread (the

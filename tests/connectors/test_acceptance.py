@@ -15,6 +15,7 @@ import logging
 import os
 import subprocess
 import sys
+import time
 from datetime import timedelta
 
 import pyarrow.parquet as pq
@@ -282,6 +283,24 @@ FAULT_CASES = [
 ]
 
 
+def _wait_for_the_lock(running) -> None:
+    """Open the register's file, as a reader does, until its owner has locked it: however fast
+    a read, it then meets the lock (the owner takes it once, when it sees the file opened)."""
+    import sqlite3
+
+    from connectors.civil_affairs.settings import CivilAffairsSettings
+    from sandbox.civil_affairs.locker import sqlite_path
+
+    con = sqlite3.connect(sqlite_path(CivilAffairsSettings.from_env().db_url))
+    try:
+        deadline = time.monotonic() + 30
+        while not running.fault_report().get("civil_affairs", {}).get("database_locked"):
+            assert time.monotonic() < deadline, "the register's owner never locked it"
+            time.sleep(0.05)
+    finally:
+        con.close()
+
+
 @pytest.mark.parametrize(("name", "fault", "backend"), FAULT_CASES)
 def test_each_fault_of_the_protocol_is_survived_with_nothing_lost_or_doubled(
     name, fault, backend, calm_versions, monkeypatch, tmp_path
@@ -312,6 +331,8 @@ def test_each_fault_of_the_protocol_is_survived_with_nothing_lost_or_doubled(
             slow = file_name(faulted.petitions_until - timedelta(days=1))  # the last day's, written slowly
             assert slow not in {f.name for f in pending_files(lake, inbox)}, "a file still being written was read"
             faulted.stand_ins["petitions"].wait_written()
+        if fault == "database_locked":  # the read starts while the register's owner holds the file
+            _wait_for_the_lock(faulted)
         results = source.read(lake)
         got = {e: _versions(lake, name, e) for e in source.entities}
         if fault == "bad_files":  # one export came with a column more: the same rows, one field more
