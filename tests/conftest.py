@@ -288,4 +288,5 @@ def spark_demo(tmp_path_factory) -> Demo:
     root = tmp_path_factory.mktemp("spark_demo")
     env = dict(os.environ, GOVHUB_DBT_TARGET="spark", GOVHUB_SPARK_WAREHOUSE_DIR=str(root / "spark"))
     env["GOVHUB_SPARK_MASTER"] = "local[2]"
+    env["GOVHUB_SPARK_WHOLE_STAGE_CODEGEN"] = "false"  # a small build: compiling costs more than it saves
     return _run_demo(root, env)

@@ -121,7 +121,7 @@ def spark_incremental(spark_build, spark_demo, tmp_path_factory):
     lake_steps.corrupt_landing(lake, on)  # a landed file damaged on disk: set aside before the build
     assert len(lake.set_aside_unreadable()) == 1
     env = dbt_env(spark_demo.warehouse, lake.root)
-    env.update(GOVHUB_SPARK_WAREHOUSE_DIR=str(spark_demo.spark_dir), GOVHUB_SPARK_MASTER="local[2]")
+    env.update({k: v for k, v in spark_demo.env.items() if k.startswith("GOVHUB_SPARK_")})
     result = run_dbt(
         ["build", "--exclude-resource-type", "unit_test", "--exclude", "test_type:generic", "--target", "spark"],
         env,
