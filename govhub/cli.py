@@ -27,7 +27,10 @@ from pathlib import Path
 
 from connectors.common.errors import ConfigError, SourceError
 from connectors.common.timezone import SHANGHAI
-from govhub.processes import SandboxProcess, Stopped, StopSignals, run_in_foreground, serve_data_docs
+from govhub.processes import run_in_foreground
+from orchestration.runner import Stopped, StopSignals
+from quality.site import serve as serve_data_docs
+from sandbox.process import SandboxProcess
 
 
 def _date(value: str) -> date:
@@ -188,10 +191,11 @@ def _demo(args: argparse.Namespace) -> int:
         failure, retries, report = _demo_runs(
             args, settings, start, land_from, end, lambda msg: _progress(msg, t0, out), out
         )
-    from govhub.pipeline import summary
+    from orchestration.dbt.project import ensure_manifest
+    from warehouse.summary import summary
 
     _progress("done" if failure is None else "done, with failures", t0)
-    print(summary(settings.warehouse_path, settings.lake_dir))
+    print(summary(settings.warehouse_path, ensure_manifest(), settings.lake_dir))
     if args.faults:
         print(_fault_lines(report, retries))
     if failure is not None:
@@ -204,7 +208,7 @@ def _demo_runs(args: argparse.Namespace, settings, start: date, land_from: date,
     """The stand-ins up, the pipeline over the window, the stand-ins down: (the failure or
     None, the connectors' retries, the faults the stand-ins injected)."""
     from govhub.console import RunBar
-    from govhub.pipeline import PipelineError, run_pipeline
+    from orchestration.runner import PipelineError, run_pipeline
 
     key = settings.pseudonym_key()  # the user's, or the lake's: never one per run
     sandbox = SandboxProcess(args.preset, args.seed, start, end, args.faults)
@@ -249,8 +253,8 @@ def cmd_dev(args: argparse.Namespace) -> int:
     """The Dagster UI on a warehouse of its own per world, with the stand-ins serving the
     demo's window (or the sources the GOVHUB_* settings point at already, a running sandbox
     included). Ctrl-C or SIGTERM stops the UI, its daemon and the stand-ins."""
-    from govhub.pipeline import dagster_instance
     from orchestration.quality import quality_dir
+    from orchestration.runner import dagster_instance
     from warehouse.settings import DEFAULT_WAREHOUSE, configure_environment
 
     if args.warehouse:
@@ -449,7 +453,7 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     from connectors.registry import SOURCES
-    from govhub.pipeline import EXECUTORS
+    from orchestration.runner import EXECUTORS
     from sandbox.smart_city.server import parse_server
     from sandbox.world import DEFAULT_SEED
 

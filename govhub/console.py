@@ -66,7 +66,7 @@ class RunBar:
         from dagster import DagsterEventType, DagsterRunStatus, RunsFilter
         from tqdm import tqdm
 
-        from govhub.pipeline import WAREHOUSE_JOB
+        from orchestration.near_real_time import WAREHOUSE_JOB
 
         unit = "models" if job_name == WAREHOUSE_JOB else "assets"
         with tqdm(total=expected, desc=f"  {job_name}", unit=f" {unit}", file=self.terminal, leave=False) as bar:

@@ -42,7 +42,7 @@ daily_landings = [
 ]
 
 points_job = define_asset_job(
-    "points_close_month",
+    points_assets.POINTS_JOB,
     selection=AssetSelection.assets(*points_assets.assets, *reports_assets.assets, bi_assets.published_copy),
     partitions_def=monthly_partitions,
     description="Close a month of grid-worker points (copy it into schema scores), or score it again; "

@@ -11,6 +11,12 @@ from dagster import (
 
 from connectors.common.timezone import TZ_NAME
 
+# Dagster's run tags that name what a run covers (documented with its partitioned runs and
+# backfills): one partition, or a range of an asset's partitions in one run.
+PARTITION_TAG = "dagster/partition"
+RANGE_START_TAG = "dagster/asset_partition_range_start"
+RANGE_END_TAG = "dagster/asset_partition_range_end"
+
 # The grid platform went live in 2019; the sandbox world starts its staffing in 2024.
 PARTITIONS_START = "2024-01-01"
 

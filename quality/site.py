@@ -75,3 +75,43 @@ def asset_file(path: str) -> Path | None:
         return None
     target = (ASSETS / path[len(PREFIX) :].split("?", 1)[0]).resolve()
     return target if target.is_file() and target.is_relative_to(ASSETS) else None
+
+
+def serve(site: Path, port: int) -> str:
+    """Serve the GX Data Docs site on localhost from a thread, so the `data_docs` links of
+    the asset checks open from the UI; its URL. Pages are served with their scripts, styles
+    and fonts from the installed assets instead of CDNs (quality/site.py): no network needed."""
+    import functools
+    import mimetypes
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+    from urllib.parse import unquote, urlsplit
+
+    site.mkdir(parents=True, exist_ok=True)
+
+    class Site(SimpleHTTPRequestHandler):
+        def log_message(self, *args) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            path = unquote(urlsplit(self.path).path)
+            asset = asset_file(path)
+            if asset is not None:
+                return self._send(asset.read_bytes(), mimetypes.guess_type(asset.name)[0] or "application/octet-stream")
+            page = Path(self.translate_path(self.path))
+            if page.is_dir():
+                page = page / "index.html"
+            if page.suffix == ".html" and page.is_file():
+                return self._send(offline_page(page.read_text(encoding="utf-8")).encode(), "text/html; charset=utf-8")
+            return super().do_GET()
+
+        def _send(self, body: bytes, content_type: str) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    server = ThreadingHTTPServer(("127.0.0.1", port), functools.partial(Site, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{server.server_address[1]}"

@@ -191,7 +191,7 @@ def _dlt(source: str, first: date, days: int, tmp: Path) -> tuple[int, float]:
 
 def bench_connectors(preset: str, first: date, days: int, tmp: Path) -> list[Throughput]:
     from connectors.registry import SOURCES
-    from govhub.processes import SandboxProcess
+    from sandbox.process import SandboxProcess
     from sandbox.world import DEFAULT_SEED
     from scripts.bench_dlt import peer
 
@@ -369,8 +369,9 @@ def bench_engines(preset: str, tmp: Path) -> str:
     the same lake, and the Spark marts compared with DuckDB's."""
     import shutil
 
-    from govhub.pipeline import MART_TABLES
+    from orchestration.dbt.project import ensure_manifest
     from warehouse.compare import compare_parquet_tables
+    from warehouse.summary import mart_tables
 
     days = (MONTH_END - MONTH_FIRST).days
     month, wh = backfill("month", tmp, preset, days)
@@ -380,7 +381,9 @@ def bench_engines(preset: str, tmp: Path) -> str:
     shutil.copy(wh, copy)
     duck = dbt_build_measured("duckdb", "duckdb", copy, lake, tmp)
     spark = dbt_build_measured("spark", "spark", copy, lake, tmp)
-    diffs = compare_parquet_tables(copy, tmp / "spark" / "spark" / "tables", "marts", list(MART_TABLES))
+    diffs = compare_parquet_tables(
+        copy, tmp / "spark" / "spark" / "tables", "marts", list(mart_tables(ensure_manifest()))
+    )
     equal = [d for d in diffs if not (d.missing or d.extra or d.types)]
     rows = sum(d.reference_rows for d in diffs)
     lake_mb = sum(f.stat().st_size for f in (lake / "raw").rglob("*.parquet")) / 1e6

@@ -125,7 +125,7 @@ def measure(tmp: Path, preset: str = "city", minutes: float = 10.0, interval: in
     try:
         # the warehouse as the daily run leaves it: yesterday and today so far, built
         prepare = (
-            "from datetime import date, timedelta; from govhub.pipeline import run_pipeline; "
+            "from datetime import date, timedelta; from orchestration.runner import run_pipeline; "
             f"run_pipeline(date.fromisoformat('{today - timedelta(days=1)}'), date.fromisoformat('{today + timedelta(days=1)}'), "
             "progress=lambda m: print(m, flush=True))"
         )

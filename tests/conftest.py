@@ -53,6 +53,15 @@ def pytest_collection_finish(session: pytest.Session) -> None:
         raise pytest.UsageError("pytest-xdist could not group the tests (--dist loadgroup): see pyproject.toml's pins")
 
 
+def mart_tables() -> tuple[str, ...]:
+    """The marts a rebuild of the same data gives again (warehouse/summary.py), from the dbt
+    project's manifest."""
+    from orchestration.dbt.project import ensure_manifest
+    from warehouse.summary import mart_tables as of_manifest
+
+    return of_manifest(ensure_manifest())
+
+
 # The tiny world's window: five days of events; the clock is frozen at the end.
 TINY_START = date(2026, 10, 1)
 TINY_END = date(2026, 10, 6)
@@ -99,7 +108,7 @@ def point_pipeline_at(mp: pytest.MonkeyPatch, root, running) -> None:
 @pytest.fixture(scope="session")
 def tiny_warehouse(tiny_sandbox, tmp_path_factory):
     """The whole pipeline run once through Dagster over the tiny sandbox: (settings, rerun)."""
-    from govhub.pipeline import run_pipeline
+    from orchestration.runner import run_pipeline
     from warehouse.settings import configure_environment
 
     root = tmp_path_factory.mktemp("pipeline")
@@ -158,7 +167,6 @@ def tiny_rerun(tiny_warehouse, bi_postgres) -> Rerun:
     import duckdb
     import psycopg
 
-    from govhub.pipeline import MART_TABLES
     from warehouse.duckdb import connect
     from warehouse.publish import LINK_NAME, publish_duckdb, publish_postgres
 
@@ -167,7 +175,7 @@ def tiny_rerun(tiny_warehouse, bi_postgres) -> Rerun:
     def marts() -> dict[str, list[str]]:  # the build stamps (_loaded_at) included
         con = connect(settings.warehouse_path, read_only=True)
         try:
-            return {t: sorted(map(repr, con.execute(f"select * from marts.{t}").fetchall())) for t in MART_TABLES}
+            return {t: sorted(map(repr, con.execute(f"select * from marts.{t}").fetchall())) for t in mart_tables()}
         finally:
             con.close()
 
@@ -268,7 +276,7 @@ def tiny_demo(tmp_path_factory) -> Demo:
     copy of orchestration/deploy/dagster.yaml in DAGSTER_HOME; a fresh database on the
     machine's server, which must be up) and the multiprocess executor. The tests of the
     command's output and of the instance share it."""
-    from govhub.pipeline import DEPLOY_DAGSTER_YAML
+    from orchestration.runner import DEPLOY_DAGSTER_YAML
     from tests.servers import database_url
 
     database_url("postgresql", DAGSTER_DB, fresh=True)  # dropped and created anew; fails when unreachable

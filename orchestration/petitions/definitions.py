@@ -3,6 +3,7 @@ as the inbox sensor sees them (merged into the generated ones by orchestration/s
 
 from dagster import Definitions
 
+from orchestration.partitions import RANGE_END_TAG, RANGE_START_TAG
 from orchestration.petitions.assets import NEW_FILES_ONLY, petition_files, raw_petition_cases
 from orchestration.petitions.sensors import petitions_inbox_sensor, petitions_job
 
@@ -15,8 +16,6 @@ def landing_runs(instance) -> list[dict[str, str]]:
     one run over the partitions from the first of them to the last, which passes over the
     files between landed already (the tags of that run; none: nothing new). So the step costs
     the new files, not the inbox's history."""
-    from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
-
     from connectors.common.lake import Lake
     from connectors.petitions import PetitionsSettings, complete_files, pending_files
     from warehouse.settings import WarehouseSettings
@@ -32,8 +31,8 @@ def landing_runs(instance) -> list[dict[str, str]]:
         return []
     return [
         {
-            ASSET_PARTITION_RANGE_START_TAG: ordered[0],
-            ASSET_PARTITION_RANGE_END_TAG: ordered[-1],
+            RANGE_START_TAG: ordered[0],
+            RANGE_END_TAG: ordered[-1],
             NEW_FILES_ONLY: "true",
         }
     ]

@@ -31,6 +31,7 @@ from orchestration.resources import WarehouseResource
 from quality.suites import SUITES
 from warehouse.scores import close_month, month_bounds
 
+POINTS_JOB = "points_close_month"  # the job (orchestration/definitions.py) that closes a month
 CLOSED_MONTH = AssetKey(["scores", "closed_month"])
 LEDGER = AssetKey(["marts", "fct_worker_points_ledger"])
 MONTHLY = AssetKey(["marts", "mart_worker_points_monthly"])
@@ -101,7 +102,7 @@ def closed_month(
 
 @schedule(
     name="points_close_previous_month",
-    job_name="points_close_month",
+    job_name=POINTS_JOB,
     cron_schedule="0 4 3 * *",
     execution_timezone=TZ_NAME,
     description="On the 3rd at 04:00, close the month before (its last days have landed by then).",
@@ -110,7 +111,7 @@ def close_previous_month(context: ScheduleEvaluationContext):
     today = context.scheduled_execution_time.astimezone(SHANGHAI).date()
     first_of_previous = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
     key = first_of_previous.isoformat()
-    return RunRequest(run_key=f"points_close_month:{key}", partition_key=key)
+    return RunRequest(run_key=f"{POINTS_JOB}:{key}", partition_key=key)
 
 
 assets = [closed_month]

@@ -20,7 +20,7 @@ GLUE = [
     "orchestration/near_real_time.py",
     "orchestration/resources.py",
     "quality/suites/__init__.py",
-    "govhub/pipeline.py",
+    "orchestration/runner.py",
     "scripts/bench.py",
     "scripts/bench_dlt.py",
     "tests/connectors/acceptance.py",

@@ -22,7 +22,7 @@ SCENARIOS = Path(__file__).resolve().parents[1] / "sandbox" / "scenarios"
 @pytest.fixture(scope="module")
 def points_rules(tmp_path_factory):
     """The `points_rules` scenario through the pipeline: (scenario, warehouse connection)."""
-    from govhub.pipeline import run_pipeline
+    from orchestration.runner import run_pipeline
     from warehouse.settings import configure_environment
 
     path = SCENARIOS / "points_rules.yaml"

@@ -24,7 +24,7 @@ from datetime import date, timedelta
 import pytest
 
 from connectors.common.lake import Lake
-from govhub.pipeline import MART_TABLES
+from tests.conftest import mart_tables
 from tests.dbt_project import lake_steps
 from tests.dbt_project.dbt_cli import dbt_env, run_dbt
 from warehouse.compare import BUILD_COLUMNS, compare, compare_parquet_tables, differing
@@ -32,6 +32,8 @@ from warehouse.duckdb import connect
 from warehouse.engines import mirror_spark_tables
 
 pytestmark = pytest.mark.spark
+
+MART_TABLES = mart_tables()
 
 # the quarantine's tables (unmapped_source_codes is a view, counted when read, over models compared here)
 QUARANTINE_TABLES = ["quarantine_records", "row_accounting"]

@@ -30,7 +30,7 @@ def test_the_demo_keeps_one_pseudonym_key_per_lake_and_takes_the_users(tmp_path,
     import argparse
 
     import govhub.cli as cli
-    import govhub.pipeline as pipeline
+    import orchestration.runner as pipeline
     from warehouse.settings import WarehouseSettings
 
     class Sandbox:  # the stand-ins draw a key of their own on every start
@@ -221,8 +221,8 @@ def test_dev_serves_the_data_docs_the_check_links_point_at(tmp_path, monkeypatch
     checks' `data_docs` links point at it."""
     import urllib.request
 
-    from govhub.processes import serve_data_docs
     from orchestration.quality import docs_link, quality_dir
+    from quality.site import serve as serve_data_docs
 
     monkeypatch.setenv("GOVHUB_WAREHOUSE_PATH", str(tmp_path / "kaifeng.duckdb"))
     monkeypatch.delenv("GOVHUB_LAKE_DIR", raising=False)

@@ -58,7 +58,7 @@ RETRIED = {
     "database_locked",
 }
 RUN = (
-    "import json; from datetime import date; from govhub.pipeline import run_pipeline; "
+    "import json; from datetime import date; from orchestration.runner import run_pipeline; "
     f"r = run_pipeline(date.fromisoformat('{TINY_START}'), date.fromisoformat('{TINY_END}'), print); "
     "print('retries ' + json.dumps(r))"
 )

@@ -20,7 +20,7 @@ REQUESTS = AssetKey(["smart_city", "raw", "service_requests"])
 
 @pytest.fixture(scope="module")
 def broken_run(tmp_path_factory):
-    from govhub.pipeline import run_pipeline
+    from orchestration.runner import run_pipeline
     from warehouse.settings import configure_environment
 
     running = start_sandbox(
@@ -69,12 +69,13 @@ def test_nothing_built_from_smart_city_requests_is_materialized(broken_run):
 
 
 def test_the_summary_shows_what_was_built_and_what_was_not(broken_run):
-    from govhub.pipeline import summary
+    from orchestration.dbt.project import ensure_manifest
     from warehouse.settings import configure_environment
+    from warehouse.summary import summary
 
     instance, _, _ = broken_run
     settings = configure_environment()
-    text = summary(settings.warehouse_path, settings.lake_dir)
+    text = summary(settings.warehouse_path, ensure_manifest(), settings.lake_dir)
     assert "fct_governance_events" in text and "not built" in text
     assert "fct_home_visits" in text
 

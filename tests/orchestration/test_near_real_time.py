@@ -23,7 +23,7 @@ def near_real_time_run(tiny_warehouse, tiny_sandbox, tmp_path_factory):
     then one near_real_time run: (warehouse before, warehouse after, the run's result)."""
     from dagster import DagsterInstance
 
-    from govhub.pipeline import job_runner
+    from orchestration.runner import job_runner
     from warehouse.settings import configure_environment
 
     settings, _ = tiny_warehouse

@@ -19,8 +19,8 @@ from collections import defaultdict
 import psycopg
 import pytest
 
-from govhub.pipeline import DEPLOY_DAGSTER_YAML, MART_TABLES, MULTIPROCESS_RUN_CONFIG
-from tests.conftest import DAGSTER_DB
+from orchestration.runner import DEPLOY_DAGSTER_YAML, MULTIPROCESS_RUN_CONFIG
+from tests.conftest import DAGSTER_DB, mart_tables
 
 pytestmark = [pytest.mark.e2e, pytest.mark.servers]
 
@@ -93,7 +93,7 @@ def test_the_mart_materializations_are_in_the_postgres_event_log(deployed):
         "where e.dagster_event_type = 'ASSET_MATERIALIZATION'"
     ):
         materialized[tuple(json.loads(key))].add(name)
-    for table in MART_TABLES:
+    for table in mart_tables():
         assert materialized[("marts", table)] == {"warehouse_build"}, table
     # the sources' landings, and the month closed with its scorecard
     assert materialized[("smart_city", "raw", "service_requests")] == {"smart_city_events"}

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from govhub.processes import serve_data_docs
 from orchestration.quality import quality_dir
 from quality.site import ASSETS, CDN_FILES, asset_file, installed, offline_page
+from quality.site import serve as serve_data_docs
 
 # what a page loads: scripts, styles, images (an <a href> to a web page is only a link)
 LOADED = re.compile(

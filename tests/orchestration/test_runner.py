@@ -14,7 +14,7 @@ from warehouse.settings import PROJECT_ROOT
 def test_a_process_started_with_sigint_ignored_gets_the_stop_signals_back():
     script = (
         "import signal; signal.signal(signal.SIGINT, signal.SIG_IGN); signal.signal(signal.SIGTERM, signal.SIG_IGN); "
-        "from govhub.pipeline import stoppable_by_signals; stoppable_by_signals(); "
+        "from orchestration.runner import stoppable_by_signals; stoppable_by_signals(); "
         "print(signal.getsignal(signal.SIGINT) is signal.default_int_handler, "
         "signal.getsignal(signal.SIGTERM) is signal.SIG_DFL)"
     )
@@ -33,9 +33,9 @@ def test_the_pipeline_lands_the_new_petition_files_in_one_run(tmp_path, monkeypa
 
     from connectors.common.lake import Lake
     from connectors.petitions import PetitionsSettings, complete_files, ingest_file
-    from govhub.pipeline import job_runner
     from orchestration.petitions.assets import NEW_FILES_ONLY
     from orchestration.petitions.definitions import landing_runs
+    from orchestration.runner import job_runner
     from sandbox.petitions.files import PetitionFiles
     from sandbox.world import build_world
 
@@ -80,8 +80,8 @@ def test_a_petition_file_still_being_written_is_waited_for_or_left_for_the_next_
 
     from dagster import DagsterInstance
 
-    from govhub.pipeline import job_runner
     from orchestration.petitions.definitions import landing_runs
+    from orchestration.runner import job_runner
     from sandbox.petitions.files import PetitionFiles
     from sandbox.world import build_world
 

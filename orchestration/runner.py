@@ -1,4 +1,5 @@
-"""Running the pipeline through Dagster, the same jobs the schedules run.
+"""Running the pipeline through Dagster, the same jobs the schedules run, over Dagster's
+public API (`govhub demo` and the tests run it; `govhub` only parses and prints).
 
 The runs go to the Dagster instance in ``DAGSTER_HOME`` (default ``.dagster_home/`` beside
 the warehouse file), so ``make dev`` shows them afterwards with their logs and metadata. A
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -31,7 +33,6 @@ telemetry:
 DEPLOY_DAGSTER_YAML = PROJECT_ROOT / "orchestration" / "deploy" / "dagster.yaml"
 
 EXECUTORS = ("in_process", "multiprocess")
-WAREHOUSE_JOB = "warehouse_build"
 # The run config that picks the multiprocess side of the jobs' default executor
 # (multi_or_in_process_executor): at most two steps of a run at once, each forked from a
 # server process that has imported the definitions and Great Expectations once (Python's
@@ -50,27 +51,64 @@ MULTIPROCESS_RUN_CONFIG = {
     }
 }
 
-MART_TABLES = (
-    "dim_division",
-    "dim_grid",
-    "dim_grid_staff",
-    "dim_department",
-    "dim_event_type",
-    "fct_governance_events",
-    "fct_event_lifecycle",
-    "fct_dispatch_tasks",
-    "fct_alarm_responses",
-    "fct_home_visits",
-    "fct_petitions",
-    "fct_worker_points_ledger",
-    "mart_worker_points_monthly",
-    "mart_department_assessment_monthly",
-    "mart_department_assessment_annual",
-    "mart_grid_scorecard_monthly",
-    "mart_township_scorecard_monthly",
-    "mart_county_scorecard_monthly",
-    "mart_city_kpis_monthly",
-)
+
+class Stopped(Exception):
+    """The command was asked to stop (Ctrl-C or SIGTERM) and did."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+class StopSignals:
+    """Ctrl-C and SIGTERM asking this process to stop: each raises KeyboardInterrupt where it
+    lands, and is noted whichever handler holds it then. Dagster puts in its own handler for
+    the length of a run (SIGTERM mapped to it) and ends an interrupted run as failed, returning
+    as from any other failure; the signal's number still reaches the pipe that Python's C-level
+    handler writes every signal to (signal.set_wakeup_fd), so that what runs the jobs can tell
+    a stop from a failure and go no further. Leaving the block on KeyboardInterrupt raises
+    Stopped with the signal."""
+
+    STOPS = (signal.SIGINT, signal.SIGTERM)
+    _current: StopSignals | None = None
+
+    def __init__(self) -> None:
+        self._read, self._write = os.pipe()
+        for fd in (self._read, self._write):
+            os.set_blocking(fd, False)
+        self.received: list[int] = []
+
+    def __enter__(self) -> StopSignals:
+        self._wakeup = signal.set_wakeup_fd(self._write, warn_on_full_buffer=False)
+        self._handlers = {s: signal.signal(s, self._interrupt) for s in self.STOPS}
+        StopSignals._current = self
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        signum = self.first()
+        StopSignals._current = None
+        for s, handler in self._handlers.items():
+            signal.signal(s, handler)
+        signal.set_wakeup_fd(self._wakeup)
+        os.close(self._read)
+        os.close(self._write)
+        if exc_type is KeyboardInterrupt:
+            raise Stopped(signum or signal.SIGINT) from None
+
+    @staticmethod
+    def _interrupt(signum, frame) -> None:
+        raise KeyboardInterrupt
+
+    def first(self) -> int | None:
+        """The first stop signal received so far, or None."""
+        with contextlib.suppress(BlockingIOError):
+            self.received.extend(os.read(self._read, 1024))
+        return next((s for s in self.received if s in self.STOPS), None)
+
+    @classmethod
+    def requested(cls) -> int | None:
+        """The stop signal the process has received while one was listening, or None."""
+        return cls._current.first() if cls._current is not None else None
 
 
 class PipelineError(RuntimeError):
@@ -139,19 +177,16 @@ def job_runner(executor: str, instance):
             )
 
     elif executor == "multiprocess":
-        from dagster import execute_job
-        from dagster._core.definitions.reconstruct import ReconstructableRepository
-
-        # the code location `dagster dev -m orchestration.definitions` loads, so the runs
-        # belong to it in the UI
-        repository = ReconstructableRepository.for_module(
-            "orchestration.definitions", "defs", working_directory=str(PROJECT_ROOT)
-        )
+        from dagster import build_reconstructable_job, execute_job
 
         def run(job_name: str, tags: dict[str, str], asset_selection=None):
+            # each step's process gets the job again from job_named(job_name), in this module
+            job = build_reconstructable_job(
+                __name__, job_named.__name__, (job_name,), reconstructor_working_directory=str(PROJECT_ROOT)
+            )
             return _unless_stopped(
                 execute_job(
-                    repository.get_reconstructable_job(job_name),
+                    job,
                     instance=instance,
                     run_config=MULTIPROCESS_RUN_CONFIG,
                     tags=tags,
@@ -165,11 +200,16 @@ def job_runner(executor: str, instance):
     return run
 
 
+def job_named(name: str):
+    """The job `name` of `orchestration.definitions` (how a step's process gets its job)."""
+    from orchestration.definitions import defs
+
+    return defs.resolve_job_def(name)
+
+
 def _unless_stopped(result):
     """The run's result, unless the process was asked to stop while it ran (Dagster ends such
     a run as failed): then KeyboardInterrupt, so that no further job starts."""
-    from govhub.processes import StopSignals
-
     if StopSignals.requested() is not None:
         raise KeyboardInterrupt
     return result
@@ -210,17 +250,20 @@ def _no_watch(instance, job_name: str, expected: int):
     yield
 
 
-def _expected_materializations(job_def, tags: dict[str, str], selection) -> int:
-    """How many materializations a successful run of `job_def` makes: one per asset, one per
+def _expected_materializations(defs, job_name: str, tags: dict[str, str], selection) -> int:
+    """How many materializations a successful run of the job makes: one per asset, one per
     partition of an asset run over a range of partitions."""
     from dagster import PartitionKeyRange
-    from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
-    keys = list(selection) if selection is not None else list(job_def.asset_layer.selected_asset_keys)
-    span = PartitionKeyRange(tags.get(ASSET_PARTITION_RANGE_START_TAG), tags.get(ASSET_PARTITION_RANGE_END_TAG))
+    from orchestration.partitions import RANGE_END_TAG, RANGE_START_TAG
+
+    if selection is None:
+        job = next(j for j in defs.jobs if j.name == job_name)
+        selection = job.selection.resolve(defs.resolve_asset_graph())
+    span = PartitionKeyRange(tags.get(RANGE_START_TAG), tags.get(RANGE_END_TAG))
     total = 0
-    for key in keys:
-        partitions = job_def.asset_layer.asset_graph.get(key).partitions_def
+    for key in selection:
+        partitions = defs.resolve_assets_def(key).partitions_def
         try:
             total += len(partitions.get_partition_keys_in_range(span)) if partitions and span.start else 1
         except Exception:  # a range this asset's partitions do not name  # noqa: BLE001
@@ -244,6 +287,8 @@ def run_pipeline(
     `watch`, when given, is a context manager factory `watch(instance, job_name, expected)`
     entered around each run: `expected` is how many materializations the run makes when it
     succeeds (a progress bar's total)."""
+    from orchestration.near_real_time import WAREHOUSE_JOB
+
     instance = dagster_instance()
     run = job_runner(executor, instance)
     state = _Progress(watch=watch or _no_watch)
@@ -269,8 +314,7 @@ def _landing_steps(instance, start: date, end: date) -> list[tuple[str, dict | C
     """The landing jobs of [start, end) with their run tags, source by source in the
     registry's order, whole lists first (a callable: the runs of a source landed by file,
     asked for when its step comes up, as the files then complete are known)."""
-    from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
-
+    from orchestration.partitions import RANGE_END_TAG, RANGE_START_TAG
     from orchestration.sources import all_sources, events_job_name, reference_job_name
 
     last = end - timedelta(days=1)
@@ -288,7 +332,7 @@ def _landing_steps(instance, start: date, end: date) -> list[tuple[str, dict | C
             steps.append(
                 (
                     events_job_name(name),
-                    {ASSET_PARTITION_RANGE_START_TAG: first, ASSET_PARTITION_RANGE_END_TAG: until.isoformat()},
+                    {RANGE_START_TAG: first, RANGE_END_TAG: until.isoformat()},
                 )
             )
         steps.extend((job, s.file_runs) for job in s.file_jobs)
@@ -301,6 +345,7 @@ def _run_step(
     """One job: the warehouse build without what a failed landing reaches; the outcome noted."""
     from orchestration.dbt.assets import warehouse_models
     from orchestration.definitions import defs
+    from orchestration.near_real_time import WAREHOUSE_JOB
 
     if callable(tags):
         runs = tags(instance)
@@ -315,7 +360,7 @@ def _run_step(
         selection = sorted(k for k in warehouse_models.keys if k not in reach)
         progress(f"building the warehouse without the {len(reach)} assets the failure reaches")
     progress(f"running {job_name} ...")
-    expected = _expected_materializations(defs.resolve_job_def(job_name), tags, selection)
+    expected = _expected_materializations(defs, job_name, tags, selection)
     with state.watch(instance, job_name, expected):
         result = run(job_name, tags, selection)
     counted = set()  # a run over many partitions reports its step's metadata on each
@@ -328,7 +373,7 @@ def _run_step(
     if not result.success:
         failed = [e.step_key for e in result.all_events if e.is_step_failure]
         state.failed_jobs.append(f"{job_name} (run {result.run_id}; failed steps: {failed})")
-        state.failed_assets |= _failed_step_assets(defs.resolve_job_def(job_name), failed)
+        state.failed_assets |= _failed_step_assets(defs, failed)
         progress(f"{job_name} FAILED (run {result.run_id[:8]}); failed steps: {failed}")
         return
     progress(f"{job_name} succeeded (run {result.run_id[:8]})")
@@ -336,17 +381,19 @@ def _run_step(
 
 
 def _close_month(run, first: date, progress: Callable[[str], None], state: _Progress) -> None:
-    """points_close_month for the month of `first`: the scores, the scorecard, the BI copy."""
-    from dagster._core.storage.tags import PARTITION_NAME_TAG
+    """The points job for the month of `first`: the scores, the scorecard, the BI copy."""
+    from orchestration.partitions import PARTITION_TAG
+    from orchestration.points.assets import POINTS_JOB
+    from orchestration.reports.assets import MONTHLY_SCORECARD
 
-    progress(f"running points_close_month {first:%Y-%m} ...")
-    result = run("points_close_month", {PARTITION_NAME_TAG: first.isoformat()})
+    progress(f"running {POINTS_JOB} {first:%Y-%m} ...")
+    result = run(POINTS_JOB, {PARTITION_TAG: first.isoformat()})
     if not result.success:
-        state.failed_jobs.append(f"points_close_month {first:%Y-%m} (run {result.run_id})")
-        progress(f"points_close_month {first:%Y-%m} FAILED (run {result.run_id[:8]})")
+        state.failed_jobs.append(f"{POINTS_JOB} {first:%Y-%m} (run {result.run_id})")
+        progress(f"{POINTS_JOB} {first:%Y-%m} FAILED (run {result.run_id[:8]})")
         return
-    progress(f"points_close_month {first:%Y-%m} succeeded (run {result.run_id[:8]})")
-    for m in result.asset_materializations_for_node("reports__monthly_scorecard"):
+    progress(f"{POINTS_JOB} {first:%Y-%m} succeeded (run {result.run_id[:8]})")
+    for m in _materializations(result, MONTHLY_SCORECARD):
         progress(f"scorecard {first:%Y-%m}: {m.metadata['workbook'].path}, {m.metadata['report'].path}")
     _progress_published(result, progress)
 
@@ -366,11 +413,18 @@ def _history_from(source, start: date) -> str:
 
 def _progress_published(result, progress: Callable[[str], None]) -> None:
     """The published copies a run wrote (orchestration/bi), as progress lines."""
-    for m in result.asset_materializations_for_node("bi__published_copy"):
+    from orchestration.bi.assets import PUBLISHED_COPY
+
+    for m in _materializations(result, PUBLISHED_COPY):
         line = f"published {m.metadata['duckdb_copy'].path}"
         if "postgres_tables" in m.metadata:
             line += f" and {m.metadata['postgres_tables'].value} tables ({m.metadata['postgres_rows'].value:,} rows) to PostgreSQL"
         progress(line)
+
+
+def _materializations(result, key) -> list:
+    """The materializations of the asset `key` in the run's result."""
+    return [e.materialization for e in result.get_asset_materialization_events() if e.asset_key == key]
 
 
 def complete_months(start: date, end: date) -> list[date]:
@@ -385,17 +439,15 @@ def complete_months(start: date, end: date) -> list[date]:
     return out
 
 
-def _failed_step_assets(job, step_keys: list[str]) -> set:
-    """The assets the failed steps of `job` materialize (a step is the node of its assets)."""
-    from dagster._core.definitions.dependency import NodeHandle
+def _failed_step_assets(defs, step_keys: list[str]) -> set:
+    """The assets the failed steps materialize (a step is the op of its assets)."""
+    from dagster import AssetsDefinition
 
-    nodes = set(job.graph.node_names())
-    out = set()
-    for step in step_keys:
-        if step in nodes:
-            assets_def = job.asset_layer.get_assets_def_for_node(NodeHandle(step, None))
-            out |= set(assets_def.keys) if assets_def is not None else set()
-    return out
+    by_op = {}
+    for a in defs.assets or ():
+        if isinstance(a, AssetsDefinition):
+            by_op.setdefault(a.op.name, set()).update(a.keys)
+    return set().union(*(by_op.get(step, set()) for step in step_keys))
 
 
 def _reach(defs, failed: set) -> set:
@@ -405,106 +457,3 @@ def _reach(defs, failed: set) -> set:
     from dagster import AssetSelection
 
     return AssetSelection.assets(*failed).downstream().resolve(defs.resolve_asset_graph())
-
-
-def summary(warehouse_path: Path, lake_dir: Path | None = None) -> str:
-    from warehouse.duckdb import connect
-
-    con = connect(warehouse_path, read_only=True)
-    try:
-        lines = [""]
-        if lake_dir is not None and (lake_dir / "raw").is_dir():
-            lines.append(f"Raw lake {lake_dir} (rows landed, all loads)")
-            for source in sorted(p.name for p in (lake_dir / "raw").iterdir()):
-                for entity in sorted(p.name for p in (lake_dir / "raw" / source).iterdir()):
-                    n = con.execute(
-                        f"select count(*) from read_parquet('{lake_dir}/raw/{source}/{entity}/*/*.parquet')"
-                    ).fetchone()[0]
-                    lines.append(f"  {source + '/' + entity:40s} {n:>10,}")
-        built = {
-            f"{schema}.{name}"
-            for schema, name in con.execute("select table_schema, table_name from information_schema.tables").fetchall()
-        }
-        lines += [f"Warehouse {warehouse_path}", "  marts table                      rows"]
-        for t in MART_TABLES:
-            if f"marts.{t}" not in built:
-                lines.append(f"  {t:30s} {'not built':>8s}")
-                continue
-            n = con.execute(f"select count(*) from marts.{t}").fetchone()[0]
-            lines.append(f"  {t:30s} {n:>8,}")
-        if {"marts.dim_division", "marts.dim_grid"} <= built:
-            townships, grids = con.execute(
-                "select count(*) filter (where division_level = 'township'), "
-                "(select count(*) from marts.dim_grid) from marts.dim_division"
-            ).fetchone()
-            lines.append(f"  townships {townships}, grids {grids}")
-        if "marts.fct_governance_events" in built:
-            ev = con.execute(
-                "select source_system, count(*), min(reported_at)::date, max(reported_at)::date, "
-                "count(*) filter (where grid_code is null) from marts.fct_governance_events group by 1 order by 1"
-            ).fetchall()
-            for src, n, lo, hi, unlocated in ev:
-                lines.append(f"  events from {src}: {n:,} reported {lo} .. {hi}, {unlocated} without a grid")
-        if {"marts.fct_worker_points_ledger", "marts.mart_worker_points_monthly"} <= built:
-            lines += _points_lines(con, built)
-        if "marts.mart_department_assessment_monthly" in built:
-            lines.append(
-                "Department assessment (marts.mart_department_assessment_monthly): assessed / insufficient data"
-            )
-            for month, assessed, thin in con.execute(
-                "select assessment_month, count(*) filter (where status = 'assessed'), "
-                "count(*) filter (where status = 'insufficient_data') "
-                "from marts.mart_department_assessment_monthly group by 1 order by 1"
-            ).fetchall():
-                lines.append(f"  {month}  {assessed:>6,} / {thin:,}")
-        if {"quarantine.row_accounting", "quarantine.quarantine_records"} <= built:
-            lines += _accounting_lines(con)
-        return "\n".join(lines)
-    finally:
-        con.close()
-
-
-def _points_lines(con, built: set[str]) -> list[str]:
-    """Per month: workers scored, ledger lines, points in the ledger and in the monthly mart
-    (they must be equal), and whether the month is closed in schema scores."""
-    closed = {}
-    if "scores.closed_months" in built:
-        closed = dict(con.execute("select points_month, figures_fingerprint from scores.closed_months").fetchall())
-    rows = con.execute(
-        """
-        select m.points_month, count(*), sum(m.ledger_lines), sum(m.total_points),
-               (select sum(points) from marts.fct_worker_points_ledger l where l.points_month = m.points_month)
-        from marts.mart_worker_points_monthly m group by 1 order by 1
-        """
-    ).fetchall()
-    out = [
-        "Grid-worker points (marts.mart_worker_points_monthly)",
-        "  month    workers     lines     points  ledger = monthly  closed",
-    ]
-    for month, workers, n, total, ledger in rows:
-        same = "yes" if ledger == total else f"NO ({ledger})"
-        out.append(
-            f"  {month}  {workers:>7,} {n:>9,} {total:>10,.2f}  {same:>16}  {'yes' if month in closed else 'no'}"
-        )
-    return out
-
-
-def _accounting_lines(con) -> list[str]:
-    """Row accounting per source (landed = conformed + quarantined + unreadable) and the
-    quarantine by reason."""
-    from warehouse.accounting import accounting_by_source, quarantine_by_reason
-
-    lines = [
-        "Row accounting (quarantine.row_accounting)",
-        "  source            landed   conformed  quarantined  unreadable  unaccounted",
-    ]
-    for a in accounting_by_source(con):
-        lines.append(
-            f"  {a.source:15s} {a.landed:>9,} {a.conformed:>11,} {a.quarantined:>12,} {a.unreadable:>11,} {a.unaccounted:>12,}"
-        )
-    rows = quarantine_by_reason(con)
-    lines.append("Quarantine (quarantine.quarantine_records): rows, records")
-    lines += [f"  {entity:30s} {reason:24s} {n:>6,} {records:>6,}" for entity, reason, n, records in rows] or [
-        "  (empty)"
-    ]
-    return lines
