@@ -4,7 +4,7 @@
 #   make test-all  every test, the fast tier and those that need servers, Spark, a browser or whole pipelines
 #   make dev    Dagster UI on the tiny world's warehouse, stand-ins serving (govhub dev --preset city: the demo's)
 #   make bi     Apache Superset (its own environment, .venv-bi) with the platform's dashboards, on loopback
-#   make lint   ruff
+#   make lint   ruff: style, imports, and complexity (C901 at most 12, branches, statements); CI runs it
 #   make bench  the performance workload on this machine, written to BENCHMARKS.md
 SHELL := /bin/bash
 PYTHON ?= python3

@@ -452,13 +452,23 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from connectors.registry import SOURCES
-    from orchestration.runner import EXECUTORS
-    from sandbox.smart_city.server import parse_server
-    from sandbox.world import DEFAULT_SEED
-
     p = _Parser(prog="govhub", description="Kaifeng grid-governance data hub")
     sub = p.add_subparsers(dest="command", required=True)
+    _demo_command(sub)
+    _sandbox_command(sub)
+    _dev_command(sub)
+    _points_command(sub)
+    _scorecard_command(sub)
+    _assessment_command(sub)
+    _docs_command(sub)
+    _ingest_command(sub)
+    _new_source_command(sub)
+    return p
+
+
+def _demo_command(sub) -> None:
+    from orchestration.runner import EXECUTORS
+    from sandbox.world import DEFAULT_SEED
 
     d = sub.add_parser("demo", help="run the whole pipeline on the sandbox sources")
     d.add_argument("--preset", type=_preset, default="city", help="tiny, city or cityxK (default city)")
@@ -488,6 +498,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="show Dagster's, dbt's and the libraries' output (default: in a log file)",
     )
     d.set_defaults(func=cmd_demo)
+
+
+def _sandbox_command(sub) -> None:
+    from sandbox.smart_city.server import parse_server
+    from sandbox.world import DEFAULT_SEED
 
     s = sub.add_parser("sandbox", help="the source stand-ins")
     ssub = s.add_subparsers(dest="sandbox_command", required=True)
@@ -522,6 +537,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.set_defaults(func=cmd_sandbox_serve)
 
+
+def _dev_command(sub) -> None:
+    from sandbox.world import DEFAULT_SEED
+
     dv = sub.add_parser("dev", help="Dagster UI on the embedded warehouse, stand-ins serving")
     dv.add_argument(
         "--preset",
@@ -544,6 +563,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     dv.set_defaults(func=cmd_dev)
 
+
+def _points_command(sub) -> None:
     pts = sub.add_parser("points", help="grid-worker points")
     psub = pts.add_subparsers(dest="points_command", required=True)
     ex = psub.add_parser("explain", help="a worker's month: total, rank, grade and every ledger line with its reason")
@@ -551,6 +572,8 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--month", required=True, help="YYYY-MM (Asia/Shanghai)")
     ex.set_defaults(func=cmd_points_explain)
 
+
+def _scorecard_command(sub) -> None:
     sc = sub.add_parser("scorecard", help="write a month's scorecard: Excel workbook and HTML report")
     sc.add_argument("--month", help="YYYY-MM (Asia/Shanghai; default the month before this one)")
     sc.add_argument("--out", help="folder (default: GOVHUB_REPORTS_DIR, or reports/ beside the warehouse)")
@@ -562,15 +585,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sc.set_defaults(func=cmd_scorecard)
 
+
+def _assessment_command(sub) -> None:
     asm = sub.add_parser("assessment", help="write a year's department assessment: Excel workbook, HTML report and PDF")
     asm.add_argument("--year", help="YYYY (default the year before this one)")
     asm.add_argument("--out", help="folder (default: GOVHUB_REPORTS_DIR, or reports/ beside the warehouse)")
     asm.add_argument("--no-pdf", action="store_true", help="leave out the PDF (it needs Chromium)")
     asm.set_defaults(func=cmd_assessment)
 
+
+def _docs_command(sub) -> None:
     doc = sub.add_parser("docs", help="build the dbt documentation site of the warehouse")
     doc.add_argument("--serve", type=int, nargs="?", const=8080, metavar="PORT", help="then serve it (default 8080)")
     doc.set_defaults(func=cmd_docs)
+
+
+def _ingest_command(sub) -> None:
+    from connectors.registry import SOURCES
 
     i = sub.add_parser("ingest", help="run one connector against its configured endpoint")
     i.add_argument("source", choices=list(SOURCES))
@@ -578,6 +609,8 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("--until", type=_date, help="last day, inclusive (default today)")
     i.set_defaults(func=cmd_ingest)
 
+
+def _new_source_command(sub) -> None:
     n = sub.add_parser(
         "new-source",
         help="write a new source from the template: connector, stand-in, GX suite, dbt staging, tests (docs/new-source.md)",
@@ -585,7 +618,6 @@ def build_parser() -> argparse.ArgumentParser:
     n.add_argument("name", help="the source's slug, e.g. water_supply (lake folder, GOVHUB_<NAME>_*, dbt models)")
     n.add_argument("--title", help="what the system is called, e.g. '供水 Water supply'")
     n.set_defaults(func=cmd_new_source)
-    return p
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -274,66 +274,15 @@ def render_html(card: Scorecard, indicator: str = "events_reported", drill: str 
     drill-down section)."""
     if indicator not in MAP_INDICATORS:
         raise ValueError(f"unknown map indicator {indicator!r}; one of {', '.join(MAP_INDICATORS)}")
-    grids, townships, counties = _rows(card, "网格"), _rows(card, "乡镇"), _rows(card, "县区")
-    departments = _rows(card, "部门")
+    names, map_data = _map_data(card)
     shapes = map_shapes(card.grid_shapes)
-    names = {
-        "grid": {r["grid_code"]: r["grid_name"] or "" for r in grids},
-        "township": {r["township_code"]: r["township_name"] or "" for r in townships},
-    }
-    # areas that have a shape but no figures this month are on the map without a value
-    grid_towns = {g: t for g, t, _ in card.grid_shapes}
-    map_data = {
-        "indicators": {k: {"label": label, "kind": kind} for k, (label, kind) in MAP_INDICATORS.items()},
-        "areas": {
-            "grid": {
-                r["grid_code"]: {"name": names["grid"][r["grid_code"]], "v": indicator_values(r)}
-                for r in grids
-                if r["grid_code"] in grid_towns
-            },
-            "township": {
-                r["township_code"]: {"name": names["township"][r["township_code"]], "v": indicator_values(r)}
-                for r in townships
-            },
-        },
-    }
     figures = "".join(
         f'<div class="figure" data-key="{f.key}"><div class="label">{escape(f.label)}</div>'
         f'<div class="value">{format_value(f.kind, f.value)}</div>'
         f'<div class="note">{escape(f.note)}</div></div>'
         for f in card.headline
     )
-    county_names = [r["county_name"] or r["county_code"] for r in counties]
-    # the top departments among those with at least the median number of tasks of the assessed
-    # ones: a department with a handful of tasks does not top a bureau with thousands
-    assessed = [r for r in departments if r["rank_overall"] is not None]
-    tasks = sorted(r["tasks_dispatched"] for r in assessed)
-    min_tasks = tasks[len(tasks) // 2] if tasks else 0
-    ranked = [r for r in assessed if r["tasks_dispatched"] >= min_tasks][:15]
-    pools = sorted({p for p, _, _ in card.grades})
-    grade_counts = {(p, g): n for p, g, n in card.grades}
-    charts = [
-        line_chart("每日上报事件", [d for d, _ in card.daily_events], [n for _, n in card.daily_events]),
-        bar_chart(
-            "各县区上报与结案事件",
-            county_names,
-            [
-                ("上报事件", [r["events_reported"] for r in counties]),
-                ("已结案", [r["events_closed"] for r in counties]),
-            ],
-        ),
-        bar_chart("各县区按时办结率", county_names, [("按时办结率", [r["on_time_rate"] for r in counties])], "rate"),
-        bar_chart(
-            "网格员等次分布",
-            pools,
-            [(g, [grade_counts.get((p, g), 0) for p in pools]) for g in ("优秀", "合格", "不合格")],
-        ),
-        hbar_chart(
-            f"部门综合得分（前{len(ranked)}名，派遣任务≥{min_tasks}件）",
-            [f"{r['department_name']}（{r['tasks_dispatched']:,}件）" for r in ranked],
-            [r["composite_score"] for r in ranked],
-        ),
-    ]
+    charts = _charts(card)
     status = escape(card.status)
     if card.closed:
         status += (
@@ -379,6 +328,68 @@ def render_html(card: Scorecard, indicator: str = "events_reported", drill: str 
 </body>
 </html>
 """
+
+
+def _map_data(card: Scorecard) -> tuple[dict, dict]:
+    """The grids' and townships' names, and the map's data (its indicators, each area's
+    values). An area with a shape and no figures this month is on the map without a value."""
+    grids, townships = _rows(card, "网格"), _rows(card, "乡镇")
+    names = {
+        "grid": {r["grid_code"]: r["grid_name"] or "" for r in grids},
+        "township": {r["township_code"]: r["township_name"] or "" for r in townships},
+    }
+    grid_towns = {g: t for g, t, _ in card.grid_shapes}
+    return names, {
+        "indicators": {k: {"label": label, "kind": kind} for k, (label, kind) in MAP_INDICATORS.items()},
+        "areas": {
+            "grid": {
+                r["grid_code"]: {"name": names["grid"][r["grid_code"]], "v": indicator_values(r)}
+                for r in grids
+                if r["grid_code"] in grid_towns
+            },
+            "township": {
+                r["township_code"]: {"name": names["township"][r["township_code"]], "v": indicator_values(r)}
+                for r in townships
+            },
+        },
+    }
+
+
+def _charts(card: Scorecard) -> list[str]:
+    """The page's charts: daily events, events and on-time rates per county, the workers'
+    grades, the top departments."""
+    counties, departments = _rows(card, "县区"), _rows(card, "部门")
+    county_names = [r["county_name"] or r["county_code"] for r in counties]
+    # the top departments among those with at least the median number of tasks of the assessed
+    # ones: a department with a handful of tasks does not top a bureau with thousands
+    assessed = [r for r in departments if r["rank_overall"] is not None]
+    tasks = sorted(r["tasks_dispatched"] for r in assessed)
+    min_tasks = tasks[len(tasks) // 2] if tasks else 0
+    ranked = [r for r in assessed if r["tasks_dispatched"] >= min_tasks][:15]
+    pools = sorted({p for p, _, _ in card.grades})
+    grade_counts = {(p, g): n for p, g, n in card.grades}
+    return [
+        line_chart("每日上报事件", [d for d, _ in card.daily_events], [n for _, n in card.daily_events]),
+        bar_chart(
+            "各县区上报与结案事件",
+            county_names,
+            [
+                ("上报事件", [r["events_reported"] for r in counties]),
+                ("已结案", [r["events_closed"] for r in counties]),
+            ],
+        ),
+        bar_chart("各县区按时办结率", county_names, [("按时办结率", [r["on_time_rate"] for r in counties])], "rate"),
+        bar_chart(
+            "网格员等次分布",
+            pools,
+            [(g, [grade_counts.get((p, g), 0) for p in pools]) for g in ("优秀", "合格", "不合格")],
+        ),
+        hbar_chart(
+            f"部门综合得分（前{len(ranked)}名，派遣任务≥{min_tasks}件）",
+            [f"{r['department_name']}（{r['tasks_dispatched']:,}件）" for r in ranked],
+            [r["composite_score"] for r in ranked],
+        ),
+    ]
 
 
 def _drill_section(drill: str | None) -> str:

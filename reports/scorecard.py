@@ -377,17 +377,26 @@ RULES_SOURCE = """
 
 
 def _sheets(con, month: str, monthly: str, ledger: str) -> list[Sheet]:
-    def sheet(name, title, columns, source):
-        return Sheet(name, title, columns, source, month, con)
+    return [
+        _workers_sheet(con, month, monthly),
+        _grids_sheet(con, month),
+        _townships_sheet(con, month),
+        _counties_sheet(con, month),
+        _departments_sheet(con, month),
+        _detail_sheet(con, month, ledger),
+        _rules_sheet(con, month),
+    ]
 
+
+def _workers_sheet(con, month: str, monthly: str) -> Sheet:
+    """The grid workers: points, lines per rule, ranks and grades."""
     _, after = month_bounds(month)
     rule_names = dict(
         con.execute(
             "select rule_id, name_zh from rules.points_rules where valid_from < ? order by version", [after]
         ).fetchall()
     )
-
-    workers = sheet(
+    return Sheet(
         "网格员",
         "Grid workers: points, lines per rule, ranks and grades",
         [
@@ -414,8 +423,14 @@ def _sheets(con, month: str, monthly: str, ledger: str) -> list[Sheet]:
         where s.points_month = ?
         order by s.county_code, s.points_pool, s.county_rank, s.staff_id
         """,
+        month,
+        con,
     )
-    grids = sheet(
+
+
+def _grids_sheet(con, month: str) -> Sheet:
+    """The grids' figures."""
+    return Sheet(
         "网格",
         "Grids: events, tasks, alarms, services and disputes",
         [
@@ -434,8 +449,14 @@ def _sheets(con, month: str, monthly: str, ledger: str) -> list[Sheet]:
         where s.scorecard_month = ?
         order by s.county_code, s.township_code, s.grid_code
         """,
+        month,
+        con,
     )
-    townships = sheet(
+
+
+def _townships_sheet(con, month: str) -> Sheet:
+    """The townships' figures."""
+    return Sheet(
         "乡镇",
         "Townships: the grid figures summed, with the workers' points",
         [Column("township_code", "乡镇编码", width=12), TOWNSHIP_NAME, COUNTY_NAME, *AREA_FIGURES, *WORKER_FIGURES],
@@ -446,8 +467,14 @@ def _sheets(con, month: str, monthly: str, ledger: str) -> list[Sheet]:
         where s.scorecard_month = ?
         order by s.county_code, s.township_code
         """,
+        month,
+        con,
     )
-    counties = sheet(
+
+
+def _counties_sheet(con, month: str) -> Sheet:
+    """The counties' figures (and the events no county holds)."""
+    return Sheet(
         "县区",
         "Counties: the township figures summed",
         [
@@ -461,8 +488,14 @@ def _sheets(con, month: str, monthly: str, ledger: str) -> list[Sheet]:
         {_names("c", "s.county_code")}
         order by s.county_code nulls last
         """,
+        month,
+        con,
     )
-    departments = sheet(
+
+
+def _departments_sheet(con, month: str) -> Sheet:
+    """The department assessment."""
+    return Sheet(
         "部门",
         "Department assessment: indicators, composite and ranks",
         [
@@ -489,8 +522,14 @@ def _sheets(con, month: str, monthly: str, ledger: str) -> list[Sheet]:
         where s.assessment_month = ?
         order by s.status, s.rank_overall nulls last, s.department_code
         """,
+        month,
+        con,
     )
-    detail = sheet(
+
+
+def _detail_sheet(con, month: str, ledger: str) -> Sheet:
+    """Every ledger line of the month."""
+    return Sheet(
         "积分明细",
         "Ledger detail: every point line with its rule, source record and reason",
         [
@@ -521,8 +560,14 @@ def _sheets(con, month: str, monthly: str, ledger: str) -> list[Sheet]:
         where s.points_month = ?
         order by s.staff_id, s.qualifying_at, s.source_record_id, s.rule_id
         """,
+        month,
+        con,
     )
-    rules = sheet(
+
+
+def _rules_sheet(con, month: str) -> Sheet:
+    """The rules in force in the month."""
+    return Sheet(
         "规则",
         "The rules in force in the month: points, alarm bands, limits, sub-items' points, assessment weights",
         [
@@ -536,5 +581,6 @@ def _sheets(con, month: str, monthly: str, ledger: str) -> list[Sheet]:
             Column("valid_to", "失效日期", width=12),
         ],
         RULES_SOURCE,
+        month,
+        con,
     )
-    return [workers, grids, townships, counties, departments, detail, rules]

@@ -135,11 +135,21 @@ def write_workbook(card: Scorecard, path: Path) -> Path:
     """Write the workbook to `path` (via a temporary file, renamed into place)."""
     wb = Workbook(write_only=True)
     overview = wb.create_sheet("概览")
-    written = {}
-    for sheet in card.sheets.values():
-        written[sheet.name] = _data_sheet(wb, sheet)
+    written = {sheet.name: _data_sheet(wb, sheet) for sheet in card.sheets.values()}
+    # the overview: title, status, headline figures, grades, charts over the other sheets
+    grade_row, pools = _overview_figures(overview, card)
+    _county_charts(overview, card, *written["县区"])
+    _grade_chart(overview, grade_row, pools)
+    _department_chart(card, *written["部门"])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with replaced_whole(path) as tmp:
+        wb.save(tmp)
+    return path
 
-    # --- overview: title, status, headline figures, grades, charts over the other sheets
+
+def _overview_figures(overview, card: Scorecard) -> tuple[int, list[str]]:
+    """The overview's title, status, headline figures and grade counts: (the grade table's
+    header row, its pools)."""
     overview.column_dimensions["A"].width = 24
     overview.column_dimensions["B"].width = 16
     overview.column_dimensions["C"].width = 22
@@ -168,58 +178,66 @@ def write_workbook(card: Scorecard, path: Path) -> Path:
         overview.append(
             [pool, *[_value(overview, counts.get((pool, g), 0), "int") for g in ("优秀", "合格", "不合格")]]
         )
+    return grade_row, pools
 
-    counties_ws, n_counties = written["县区"]
+
+def _county_charts(overview, card: Scorecard, counties_ws, n_counties: int) -> None:
+    """Events reported and closed, and the on-time rate, per county (from the county sheet)."""
+    if not n_counties:
+        return
     counties = card.sheets["县区"]
-    if n_counties:
-        name_col = _column(counties, "county_name")
-        events = _bar(
-            "各县区上报与结案事件",
-            "事件数",
-            counties_ws,
-            n_counties,
-            name_col,
-            [_column(counties, "events_reported"), _column(counties, "events_closed")],
-        )
-        overview.add_chart(events, "E4")
-        on_time = _bar(
-            "各县区按时办结率",
-            "按时办结率",
-            counties_ws,
-            n_counties,
-            name_col,
-            [_column(counties, "on_time_rate")],
-            True,
-        )
-        on_time.legend = None
-        overview.add_chart(on_time, "E21")
-    if pools:
-        grades = BarChart()
-        grades.type, grades.grouping, grades.overlap = "col", "stacked", 100
-        grades.title, grades.height, grades.width = "网格员等次分布", 7, 12
-        grades.add_data(
-            Reference(overview, min_col=2, max_col=4, min_row=grade_row, max_row=grade_row + len(pools)),
-            titles_from_data=True,
-        )
-        grades.set_categories(Reference(overview, min_col=1, min_row=grade_row + 1, max_row=grade_row + len(pools)))
-        overview.add_chart(grades, f"A{grade_row + len(pools) + 2}")
-    dept_ws, n_depts = written["部门"]
+    name_col = _column(counties, "county_name")
+    events = _bar(
+        "各县区上报与结案事件",
+        "事件数",
+        counties_ws,
+        n_counties,
+        name_col,
+        [_column(counties, "events_reported"), _column(counties, "events_closed")],
+    )
+    overview.add_chart(events, "E4")
+    on_time = _bar(
+        "各县区按时办结率",
+        "按时办结率",
+        counties_ws,
+        n_counties,
+        name_col,
+        [_column(counties, "on_time_rate")],
+        True,
+    )
+    on_time.legend = None
+    overview.add_chart(on_time, "E21")
+
+
+def _grade_chart(overview, grade_row: int, pools: list[str]) -> None:
+    """The grid workers' grades per pool, stacked (from the overview's grade table)."""
+    if not pools:
+        return
+    grades = BarChart()
+    grades.type, grades.grouping, grades.overlap = "col", "stacked", 100
+    grades.title, grades.height, grades.width = "网格员等次分布", 7, 12
+    grades.add_data(
+        Reference(overview, min_col=2, max_col=4, min_row=grade_row, max_row=grade_row + len(pools)),
+        titles_from_data=True,
+    )
+    grades.set_categories(Reference(overview, min_col=1, min_row=grade_row + 1, max_row=grade_row + len(pools)))
+    overview.add_chart(grades, f"A{grade_row + len(pools) + 2}")
+
+
+def _department_chart(card: Scorecard, dept_ws, n_depts: int) -> None:
+    """The top 20 departments' composite scores, on the department sheet below its rows."""
     departments = card.sheets["部门"]
     assessed = sum(1 for row in departments.rows() if row[0] is not None)  # ranked rows come first
-    if assessed:
-        top = _bar(
-            "部门综合得分（前20名）",
-            "综合得分",
-            dept_ws,
-            min(assessed, 20),
-            _column(departments, "department_name"),
-            [_column(departments, "composite_score")],
-        )
-        top.legend = None
-        top.width = 24
-        dept_ws.add_chart(top, f"A{n_depts + 4}")
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with replaced_whole(path) as tmp:
-        wb.save(tmp)
-    return path
+    if not assessed:
+        return
+    top = _bar(
+        "部门综合得分（前20名）",
+        "综合得分",
+        dept_ws,
+        min(assessed, 20),
+        _column(departments, "department_name"),
+        [_column(departments, "composite_score")],
+    )
+    top.legend = None
+    top.width = 24
+    dept_ws.add_chart(top, f"A{n_depts + 4}")

@@ -105,113 +105,139 @@ class Collector:
         self.httpd.server_close()
 
 
-def _make_handler(app: App, faults: FaultPlan | None, collector: Collector | None = None):
-    class _Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
+class _AppHandler(BaseHTTPRequestHandler):
+    """Serves `app`, with the faults `faults` plans (a class per server: _make_handler)."""
 
-        def _send(self, status: int, data: bytes, headers: dict[str, str], length: int | None = None) -> None:
-            self.send_response(status)
-            self.send_header("Content-Type", headers.pop("Content-Type", "application/json; charset=utf-8"))
-            self.send_header("Content-Length", str(len(data) if length is None else length))
-            for k, v in headers.items():
-                self.send_header(k, v)
-            self.end_headers()
-            self.wfile.write(data)
+    protocol_version = "HTTP/1.1"
+    app: App
+    faults: FaultPlan | None = None
+    collector: Collector | None = None
 
-        def _serve(self) -> None:
-            parts = urlsplit(self.path)
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length else b""
-            req = Request(
-                method=self.command,
-                path=parts.path,
-                query={k: v[0] for k, v in parse_qs(parts.query, keep_blank_values=True).items()},
-                headers={k.lower(): v for k, v in self.headers.items()},
-                body=body,
-            )
-            fault = None
-            if faults is not None and faults.active:
-                if self._hostile(parts):
-                    return
-                fault = faults.draw(TRANSPORT, FaultPlan.request_key(req.method, req.path, req.query, req.body))
-            if fault == "http_429":
-                self._send(429, b'{"error":"too many requests"}', {"Retry-After": RETRY_AFTER_SECONDS})
+    def _send(self, status: int, data: bytes, headers: dict[str, str], length: int | None = None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", headers.pop("Content-Type", "application/json; charset=utf-8"))
+        self.send_header("Content-Length", str(len(data) if length is None else length))
+        for k, v in headers.items():
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _serve(self) -> None:
+        parts = urlsplit(self.path)
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        req = Request(
+            method=self.command,
+            path=parts.path,
+            query={k: v[0] for k, v in parse_qs(parts.query, keep_blank_values=True).items()},
+            headers={k.lower(): v for k, v in self.headers.items()},
+            body=body,
+        )
+        fault = None
+        if self.faults is not None and self.faults.active:
+            if self._hostile(parts):
                 return
-            if fault == "http_5xx":
-                status = (500, 502, 503)[len(req.body) % 3]
-                self._send(status, json.dumps({"error": f"HTTP {status}"}).encode(), {})
-                return
-            if fault == "timeout":  # the client stops waiting first; the answer comes too late
-                time.sleep(STALL_SECONDS)
-            try:
-                resp = app.handle(req)
-            except Exception as exc:  # a stand-in bug must show as a 500, not a hang
-                resp = Response(500, {"error": f"{type(exc).__name__}: {exc}"})
-            data = resp.encode()
-            if fault == "dropped_connection":  # headers promise the whole body; half comes
-                self._send(resp.status, data[: len(data) // 2], dict(resp.headers), length=len(data))
-                self.wfile.flush()
-                self.connection.shutdown(socket.SHUT_RDWR)
-                self.close_connection = True
-                return
-            if fault == "truncated_json" and resp.status == 200:
-                data = data[: max(1, len(data) * 2 // 3)]
-            elif fault == "invalid_json" and resp.status == 200:
-                data = PROXY_ERROR_PAGE
-                resp.headers["Content-Type"] = "text/html"
-            try:
-                self._send(resp.status, data, dict(resp.headers))
-            except (BrokenPipeError, ConnectionResetError):  # the client gave up (a stall)
-                self.close_connection = True
-
-        def _hostile(self, parts) -> bool:
-            """Answer as a hostile peer would (sandbox.faults.HOSTILE), when the plan says so."""
-            redirect = next(
-                (f for f in ("redirect_elsewhere", "redirect_scheme", "redirect_loop") if faults.on(f)), None
-            )
-            if redirect:
-                faults.count(redirect)  # before the answer: the client may act on it at once
-            if faults.on("redirect_elsewhere") and collector is not None:
-                self._send(302, b"", {"Location": f"{collector.url}/collect{parts.path}"})
-            elif faults.on("redirect_scheme"):
-                self._send(302, b"", {"Location": "file:///etc/passwd"})
-            elif faults.on("redirect_loop"):
-                there = "/loop-b" if parts.path == "/loop-a" else "/loop-a"
-                self._send(302, b"", {"Location": there})
-            elif faults.on("endless_body"):
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Transfer-Encoding", "chunked")
-                self.end_headers()
-                faults.count("endless_body")
-                chunk = b"[" + b"0," * 32767
-                try:
-                    while True:
-                        self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
-                except (BrokenPipeError, ConnectionResetError):
-                    self.close_connection = True
-            elif faults.on("trickled_body") and faults.first("trickled_body"):
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", "100000")
-                self.end_headers()
-                try:
-                    for _ in range(100000):
-                        self.wfile.write(b" ")
-                        self.wfile.flush()
-                        time.sleep(0.5)
-                except (BrokenPipeError, ConnectionResetError):
-                    self.close_connection = True
-            else:
-                return False
-            return True
-
-        do_GET = do_POST = _serve
-
-        def log_message(self, format, *args) -> None:  # noqa: A002 - quiet: no request logs
+            fault = self.faults.draw(TRANSPORT, FaultPlan.request_key(req.method, req.path, req.query, req.body))
+        if self._refused(req, fault):
             return
+        if fault == "timeout":  # the client stops waiting first; the answer comes too late
+            time.sleep(STALL_SECONDS)
+        try:
+            resp = self.app.handle(req)
+        except Exception as exc:  # a stand-in bug must show as a 500, not a hang
+            resp = Response(500, {"error": f"{type(exc).__name__}: {exc}"})
+        self._answer(resp, fault)
 
-    return _Handler
+    def _refused(self, req: Request, fault: str | None) -> bool:
+        """Whether the fault answers in the app's place: too many requests, a server error."""
+        if fault == "http_429":
+            self._send(429, b'{"error":"too many requests"}', {"Retry-After": RETRY_AFTER_SECONDS})
+        elif fault == "http_5xx":
+            status = (500, 502, 503)[len(req.body) % 3]
+            self._send(status, json.dumps({"error": f"HTTP {status}"}).encode(), {})
+        else:
+            return False
+        return True
+
+    def _answer(self, resp: Response, fault: str | None) -> None:
+        """The app's answer, as the fault leaves it: half of it, cut short, or a proxy's page."""
+        data = resp.encode()
+        if fault == "dropped_connection":  # headers promise the whole body; half comes
+            self._send(resp.status, data[: len(data) // 2], dict(resp.headers), length=len(data))
+            self.wfile.flush()
+            self.connection.shutdown(socket.SHUT_RDWR)
+            self.close_connection = True
+            return
+        if fault == "truncated_json" and resp.status == 200:
+            data = data[: max(1, len(data) * 2 // 3)]
+        elif fault == "invalid_json" and resp.status == 200:
+            data = PROXY_ERROR_PAGE
+            resp.headers["Content-Type"] = "text/html"
+        try:
+            self._send(resp.status, data, dict(resp.headers))
+        except (BrokenPipeError, ConnectionResetError):  # the client gave up (a stall)
+            self.close_connection = True
+
+    def _hostile(self, parts) -> bool:
+        """Answer as a hostile peer would (sandbox.faults.HOSTILE), when the plan says so."""
+        return self._redirected(parts) or self._hostile_body()
+
+    def _redirected(self, parts) -> bool:
+        faults = self.faults
+        redirect = next((f for f in ("redirect_elsewhere", "redirect_scheme", "redirect_loop") if faults.on(f)), None)
+        if redirect:
+            faults.count(redirect)  # before the answer: the client may act on it at once
+        if faults.on("redirect_elsewhere") and self.collector is not None:
+            self._send(302, b"", {"Location": f"{self.collector.url}/collect{parts.path}"})
+        elif faults.on("redirect_scheme"):
+            self._send(302, b"", {"Location": "file:///etc/passwd"})
+        elif faults.on("redirect_loop"):
+            there = "/loop-b" if parts.path == "/loop-a" else "/loop-a"
+            self._send(302, b"", {"Location": there})
+        else:
+            return False
+        return True
+
+    def _hostile_body(self) -> bool:
+        """A body that never ends, or one that comes a byte every half second."""
+        faults = self.faults
+        if faults.on("endless_body"):
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            faults.count("endless_body")
+            chunk = b"[" + b"0," * 32767
+            try:
+                while True:
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+            except (BrokenPipeError, ConnectionResetError):
+                self.close_connection = True
+        elif faults.on("trickled_body") and faults.first("trickled_body"):
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", "100000")
+            self.end_headers()
+            try:
+                for _ in range(100000):
+                    self.wfile.write(b" ")
+                    self.wfile.flush()
+                    time.sleep(0.5)
+            except (BrokenPipeError, ConnectionResetError):
+                self.close_connection = True
+        else:
+            return False
+        return True
+
+    do_GET = do_POST = _serve
+
+    def log_message(self, format, *args) -> None:  # noqa: A002 - quiet: no request logs
+        return
+
+
+def _make_handler(app: App, faults: FaultPlan | None, collector: Collector | None = None) -> type[_AppHandler]:
+    """The handler class of one server: `app` served with `faults`; hostile redirects to `collector`."""
+    return type("Handler", (_AppHandler,), {"app": app, "faults": faults, "collector": collector})
 
 
 class ResponseCache:

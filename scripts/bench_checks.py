@@ -37,42 +37,54 @@ START, END = "<!-- bench_checks:start -->", "<!-- bench_checks:end -->"
 def check_times(dagster_home: Path) -> dict[str, float]:
     """Seconds spent in checks, by kind, over every run in the instance."""
     os.environ["DAGSTER_HOME"] = str(dagster_home)
-    from dagster import DagsterEventType, DagsterInstance
+    from dagster import DagsterInstance
+
+    from orchestration.near_real_time import WAREHOUSE_JOB
 
     instance = DagsterInstance.get()
     times = {"gx_landing_suites": 0.0, "volume": 0.0, "check_steps": 0.0, "dbt_tests": 0.0}
-    asset_steps = set()
     for run in instance.get_runs():
-        starts: dict[str, float] = {}
-        for entry in instance.all_logs(run.run_id):
-            event = entry.dagster_event
-            if event is None:
-                continue
-            kind = event.event_type
-            if kind == DagsterEventType.ASSET_MATERIALIZATION:
-                asset_steps.add((run.run_id, event.step_key))
-            elif kind == DagsterEventType.ASSET_CHECK_EVALUATION:
-                data = event.event_specific_data
-                seconds = data.metadata.get("validation_seconds")
-                if seconds is None:
-                    continue
-                if data.asset_check_key.name == "gx_blocking":
-                    times["gx_landing_suites"] += seconds.value
-                elif data.asset_check_key.name == "volume":
-                    times["volume"] += seconds.value
-            elif kind == DagsterEventType.STEP_START:
-                starts[event.step_key] = entry.timestamp
-            elif kind == DagsterEventType.STEP_SUCCESS and event.step_key in starts:
-                if (run.run_id, event.step_key) not in asset_steps:
-                    times["check_steps"] += entry.timestamp - starts[event.step_key]
-        if run.job_name == "warehouse_build":
-            for results in (ROOT / "dbt_project" / "target").glob(
-                f"warehouse_models-{run.run_id[:7]}-*/run_results.json"
-            ):
-                for r in json.loads(results.read_text())["results"]:
-                    if r["unique_id"].startswith("test."):
-                        times["dbt_tests"] += r["execution_time"]
+        _add_run_checks(times, instance.all_logs(run.run_id))
+        if run.job_name == WAREHOUSE_JOB:
+            times["dbt_tests"] += _dbt_test_seconds(run.run_id)
     return times
+
+
+def _add_run_checks(times: dict[str, float], entries) -> None:
+    """Add one run's GX check seconds (by the checks' own metadata) and the time of its steps
+    that only check (they materialize nothing) to `times`."""
+    from dagster import DagsterEventType
+
+    starts: dict[str, float] = {}
+    asset_steps = set()
+    check_names = {"gx_blocking": "gx_landing_suites", "volume": "volume"}
+    for entry in entries:
+        event = entry.dagster_event
+        if event is None:
+            continue
+        kind = event.event_type
+        if kind == DagsterEventType.ASSET_MATERIALIZATION:
+            asset_steps.add(event.step_key)
+        elif kind == DagsterEventType.ASSET_CHECK_EVALUATION:
+            data = event.event_specific_data
+            seconds = data.metadata.get("validation_seconds")
+            name = check_names.get(data.asset_check_key.name)
+            if seconds is not None and name is not None:
+                times[name] += seconds.value
+        elif kind == DagsterEventType.STEP_START:
+            starts[event.step_key] = entry.timestamp
+        elif kind == DagsterEventType.STEP_SUCCESS and event.step_key in starts and event.step_key not in asset_steps:
+            times["check_steps"] += entry.timestamp - starts[event.step_key]
+
+
+def _dbt_test_seconds(run_id: str) -> float:
+    """The seconds dbt's data tests took in the warehouse build `run_id` (its run_results.json)."""
+    total = 0.0
+    for results in (ROOT / "dbt_project" / "target").glob(f"warehouse_models-{run_id[:7]}-*/run_results.json"):
+        for r in json.loads(results.read_text())["results"]:
+            if r["unique_id"].startswith("test."):
+                total += r["execution_time"]
+    return total
 
 
 def main() -> int:

@@ -75,6 +75,25 @@ def _tables(con: duckdb.DuckDBPyConnection, catalog: str, schemas: tuple[str, ..
     ).fetchall()
 
 
+def _copy_changed(con, wanted: list[tuple[str, str]], now: dict[str, str], before: dict | None) -> list[str]:
+    """Into the copy `con` holds (the warehouse attached as `wh`): the tables of `wanted`
+    whose fingerprint differs from `before` (all of them without one), the tables it no
+    longer publishes dropped; the tables written."""
+    if before is not None:  # a table the warehouse no longer publishes
+        catalog = con.execute("select current_database()").fetchone()[0]
+        for schema, table in _tables(con, catalog, tuple({s for s, _ in wanted} | set(BI_SCHEMAS))):
+            if f"{schema}.{table}" not in now:
+                con.execute(f'drop table "{schema}"."{table}"')
+    written = []
+    for schema, table in wanted:
+        if before is not None and before.get(f"{schema}.{table}") == now[f"{schema}.{table}"]:
+            continue
+        written.append(f"{schema}.{table}")
+        con.execute(f'create schema if not exists "{schema}"')
+        con.execute(f'create or replace table "{schema}"."{table}" as select * from wh."{schema}"."{table}"')
+    return written
+
+
 def publish_duckdb(
     warehouse_path: Path,
     published_dir: Path,
@@ -108,18 +127,7 @@ def publish_duckdb(
             con.execute(f"attach '{warehouse_path}' as wh (read_only)")
             wanted = list(tables or _tables(con, "wh", BI_SCHEMAS))
             now = {f"{schema}.{table}": _fingerprint(con, "wh", schema, table) for schema, table in wanted}
-            if before is not None:  # a table the warehouse no longer publishes
-                catalog = con.execute("select current_database()").fetchone()[0]
-                for schema, table in _tables(con, catalog, tuple({s for s, _ in wanted} | set(BI_SCHEMAS))):
-                    if f"{schema}.{table}" not in now:
-                        con.execute(f'drop table "{schema}"."{table}"')
-            written = []
-            for schema, table in wanted:
-                if before is not None and before.get(f"{schema}.{table}") == now[f"{schema}.{table}"]:
-                    continue
-                written.append(f"{schema}.{table}")
-                con.execute(f'create schema if not exists "{schema}"')
-                con.execute(f'create or replace table "{schema}"."{table}" as select * from wh."{schema}"."{table}"')
+            written = _copy_changed(con, wanted, now, before)
             for schema, table in wanted:  # cheap: set on every publish
                 doc = (descriptions or {}).get(f"{schema}.{table}")
                 if doc is not None:

@@ -40,54 +40,77 @@ def summary(warehouse_path: Path, manifest_path: Path, lake_dir: Path | None = N
     try:
         lines = [""]
         if lake_dir is not None and (lake_dir / "raw").is_dir():
-            lines.append(f"Raw lake {lake_dir} (rows landed, all loads)")
-            for source in sorted(p.name for p in (lake_dir / "raw").iterdir()):
-                for entity in sorted(p.name for p in (lake_dir / "raw" / source).iterdir()):
-                    n = con.execute(
-                        f"select count(*) from read_parquet('{lake_dir}/raw/{source}/{entity}/*/*.parquet')"
-                    ).fetchone()[0]
-                    lines.append(f"  {source + '/' + entity:40s} {n:>10,}")
+            lines += _lake_lines(con, lake_dir)
         built = {
             f"{schema}.{name}"
             for schema, name in con.execute("select table_schema, table_name from information_schema.tables").fetchall()
         }
-        lines += [f"Warehouse {warehouse_path}", "  marts table                      rows"]
-        for t in mart_tables(manifest_path):
-            if f"marts.{t}" not in built:
-                lines.append(f"  {t:30s} {'not built':>8s}")
-                continue
-            n = con.execute(f"select count(*) from marts.{t}").fetchone()[0]
-            lines.append(f"  {t:30s} {n:>8,}")
-        if {"marts.dim_division", "marts.dim_grid"} <= built:
-            townships, grids = con.execute(
-                "select count(*) filter (where division_level = 'township'), "
-                "(select count(*) from marts.dim_grid) from marts.dim_division"
-            ).fetchone()
-            lines.append(f"  townships {townships}, grids {grids}")
+        lines += [f"Warehouse {warehouse_path}", *_mart_lines(con, built, mart_tables(manifest_path))]
         if "marts.fct_governance_events" in built:
-            ev = con.execute(
-                "select source_system, count(*), min(reported_at)::date, max(reported_at)::date, "
-                "count(*) filter (where grid_code is null) from marts.fct_governance_events group by 1 order by 1"
-            ).fetchall()
-            for src, n, lo, hi, unlocated in ev:
-                lines.append(f"  events from {src}: {n:,} reported {lo} .. {hi}, {unlocated} without a grid")
+            lines += _event_lines(con)
         if {"marts.fct_worker_points_ledger", "marts.mart_worker_points_monthly"} <= built:
             lines += _points_lines(con, built)
         if "marts.mart_department_assessment_monthly" in built:
-            lines.append(
-                "Department assessment (marts.mart_department_assessment_monthly): assessed / insufficient data"
-            )
-            for month, assessed, thin in con.execute(
-                "select assessment_month, count(*) filter (where status = 'assessed'), "
-                "count(*) filter (where status = 'insufficient_data') "
-                "from marts.mart_department_assessment_monthly group by 1 order by 1"
-            ).fetchall():
-                lines.append(f"  {month}  {assessed:>6,} / {thin:,}")
+            lines += _assessment_lines(con)
         if {"quarantine.row_accounting", "quarantine.quarantine_records"} <= built:
             lines += _accounting_lines(con)
         return "\n".join(lines)
     finally:
         con.close()
+
+
+def _lake_lines(con, lake_dir: Path) -> list[str]:
+    """The rows landed per source and entity, over all loads."""
+    lines = [f"Raw lake {lake_dir} (rows landed, all loads)"]
+    for source in sorted(p.name for p in (lake_dir / "raw").iterdir()):
+        for entity in sorted(p.name for p in (lake_dir / "raw" / source).iterdir()):
+            n = con.execute(
+                f"select count(*) from read_parquet('{lake_dir}/raw/{source}/{entity}/*/*.parquet')"
+            ).fetchone()[0]
+            lines.append(f"  {source + '/' + entity:40s} {n:>10,}")
+    return lines
+
+
+def _mart_lines(con, built: set[str], marts: tuple[str, ...]) -> list[str]:
+    """Each mart's rows (or that it was not built), and the townships and grids."""
+    lines = ["  marts table                      rows"]
+    for t in marts:
+        if f"marts.{t}" not in built:
+            lines.append(f"  {t:30s} {'not built':>8s}")
+            continue
+        n = con.execute(f"select count(*) from marts.{t}").fetchone()[0]
+        lines.append(f"  {t:30s} {n:>8,}")
+    if {"marts.dim_division", "marts.dim_grid"} <= built:
+        townships, grids = con.execute(
+            "select count(*) filter (where division_level = 'township'), "
+            "(select count(*) from marts.dim_grid) from marts.dim_division"
+        ).fetchone()
+        lines.append(f"  townships {townships}, grids {grids}")
+    return lines
+
+
+def _event_lines(con) -> list[str]:
+    """Per source: the events, their first and last day, and how many have no grid."""
+    ev = con.execute(
+        "select source_system, count(*), min(reported_at)::date, max(reported_at)::date, "
+        "count(*) filter (where grid_code is null) from marts.fct_governance_events group by 1 order by 1"
+    ).fetchall()
+    return [
+        f"  events from {src}: {n:,} reported {lo} .. {hi}, {unlocated} without a grid"
+        for src, n, lo, hi, unlocated in ev
+    ]
+
+
+def _assessment_lines(con) -> list[str]:
+    """Per month: the departments assessed, and those with too little data."""
+    lines = ["Department assessment (marts.mart_department_assessment_monthly): assessed / insufficient data"]
+    for month, assessed, thin in con.execute(
+        "select assessment_month, count(*) filter (where status = 'assessed'), "
+        "count(*) filter (where status = 'insufficient_data') "
+        "from marts.mart_department_assessment_monthly group by 1 order by 1"
+    ).fetchall():
+        lines.append(f"  {month}  {assessed:>6,} / {thin:,}")
+    return lines
 
 
 def _points_lines(con, built: set[str]) -> list[str]:

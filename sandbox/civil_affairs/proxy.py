@@ -93,45 +93,48 @@ class LossyProxy:
         server.settimeout(None)
         cut_at = self._cut_after(n)
         done = threading.Event()
-
-        def pump(src: socket.socket, dst: socket.socket, downstream: bool) -> None:
-            carried = 0
-            try:
-                while not done.is_set():
-                    data = src.recv(65536)
-                    if not data:
-                        break
-                    if downstream and cut_at is not None and carried + len(data) >= cut_at:
-                        with self._lock:
-                            cut = self.cuts < self.max_cuts
-                            if cut:
-                                self.cuts += 1
-                        if cut:
-                            self.plan.count("connection_lost")
-                            dst.sendall(data[: max(0, cut_at - carried)])
-                            done.set()
-                            _cut(dst)
-                            _cut(src)
-                            return
-                    dst.sendall(data)
-                    if downstream:
-                        carried += len(data)
-            except OSError:
-                pass
-            finally:
-                done.set()
-                for s in (src, dst):
-                    try:
-                        s.shutdown(socket.SHUT_RDWR)
-                    except OSError:
-                        pass
-
-        up = threading.Thread(target=pump, args=(client, server, False), daemon=True)
+        up = threading.Thread(target=self._pump, args=(client, server, None, done), daemon=True)
         up.start()
-        pump(server, client, True)
+        self._pump(server, client, cut_at, done)
         up.join(timeout=5)
         for s in (client, server):
             try:
                 s.close()
             except OSError:
                 pass
+
+    def _pump(self, src: socket.socket, dst: socket.socket, cut_at: int | None, done: threading.Event) -> None:
+        """Carry bytes from `src` to `dst` until either side ends; downstream (`cut_at` given),
+        lose the connection once `cut_at` bytes have gone, while cuts are left."""
+        carried = 0
+        try:
+            while not done.is_set():
+                data = src.recv(65536)
+                if not data:
+                    break
+                if cut_at is not None and carried + len(data) >= cut_at and self._take_cut():
+                    self.plan.count("connection_lost")
+                    dst.sendall(data[: max(0, cut_at - carried)])
+                    done.set()
+                    _cut(dst)
+                    _cut(src)
+                    return
+                dst.sendall(data)
+                carried += len(data)
+        except OSError:
+            pass
+        finally:
+            done.set()
+            for s in (src, dst):
+                try:
+                    s.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    def _take_cut(self) -> bool:
+        """Whether a connection may still be lost (at most max_cuts)."""
+        with self._lock:
+            if self.cuts >= self.max_cuts:
+                return False
+            self.cuts += 1
+            return True

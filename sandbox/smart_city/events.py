@@ -287,50 +287,12 @@ def _one_event(
     point: tuple[float, float] | None = None,
     alarm_id: str | None = None,
 ) -> Event:
+    """One event and its transitions: reported (by a worker, a citizen or a camera's alarm),
+    then rejected, or handled by its worker on the spot, or dispatched to a department. The
+    steps draw from `rng` in a fixed order, so a world is the same for the same seed."""
     day = reported_at.date()
-    r = rng.random()
-    reporter_type = "fulltime_worker"
-    acc = 0.0
-    for kind, share in REPORTER_SHARES:
-        acc += share
-        if r < acc:
-            reporter_type = kind
-            break
-    staff_id = None
-    if force_worker and not reporter_type.endswith("_worker"):
-        reporter_type = "parttime_worker"
-    if reporter is not None:
-        reporter_type, staff_id = reporter
-    elif reporter_type.endswith("_worker"):
-        candidates = ctx.world.staff_on(grid.code, reporter_type, day) or ctx.world.staff_on(
-            grid.code, "fulltime_worker", day
-        )
-        if candidates:
-            staff_id = rng.choice(candidates)
-            if not ctx.world.staff_on(grid.code, reporter_type, day):
-                reporter_type = "fulltime_worker"
-        else:
-            reporter_type = "citizen_app"
-    reported_grid = grid.code
-    if staff_id and grid.neighbours and rng.random() < 0.03:
-        reported_grid = rng.choice(grid.neighbours)
-    lon, lat = point if point is not None else ctx.point_in(grid, rng)
-    village = ctx.world.village_by_code[grid.village_code]
-    township = ctx.world.township_by_code[grid.township_code]
-    address = f"开封市{township.name}{village.name}{grid.name[len(village.name) :]}附近"
-    ev = Event(
-        request_id=rid,
-        subitem_code=sub.code,
-        grid_code=grid.code,
-        reported_grid_code=reported_grid,
-        lon_wgs84=lon,
-        lat_wgs84=lat,
-        reporter_type=reporter_type,
-        reporter_staff_id=staff_id,
-        description=f"{village.name}发现{sub.name}问题，请处理。",
-        address=address,
-        alarm_id=alarm_id,
-    )
+    reporter_type, staff_id = _reporter(ctx, rng, grid, day, force_worker, reporter)
+    ev = _reported(ctx, rng, rid, sub, grid, reporter_type, staff_id, point, alarm_id)
     # reporters now and then type their phone into the text (the connector scrubs it)
     typed_phone = staff_id and rng.random() < 0.1
     if typed_phone:
@@ -347,18 +309,99 @@ def _one_event(
     ts.append(Transition("registered", t, "platform", "command_room"))
     leaders = ctx.world.staff_on(grid.code, "grid_leader", day)
     leader = leaders[0] if leaders else "unknown"
-
     if staff_id and not alarm_id and sub.self_resolvable and rng.random() < 0.55:
-        ev.self_resolved = True
-        t += _minutes(rng, 10, 90)
-        note = "网格员现场自行处置" + (f"，电话{ctx.world.staff_by_id(staff_id).phone}" if typed_phone else "")
-        ts.append(Transition("self_handled", t, "staff", staff_id, note=note))
-        t += _minutes(rng, 20, 240)
-        ts.append(Transition("inspection_passed", t, "staff", leader))
-        t += _minutes(rng, 5, 60)
-        ts.append(Transition("closed", t, "platform", "command_room"))
-        return _stamp(ev)
+        _self_handled(ctx, rng, ev, t, staff_id, leader, typed_phone)
+    else:
+        _dispatched(ctx, rng, ev, t, sub, grid, leader)
+    return _stamp(ev)
 
+
+def _reporter(
+    ctx: _Context, rng: random.Random, grid: Grid, day, force_worker: bool, reporter: tuple[str, str | None] | None
+) -> tuple[str, str | None]:
+    """(who reports: a worker's pool, a citizen's channel or the camera platform; the worker's
+    staff id, if a worker)."""
+    r = rng.random()
+    reporter_type = "fulltime_worker"
+    acc = 0.0
+    for kind, share in REPORTER_SHARES:
+        acc += share
+        if r < acc:
+            reporter_type = kind
+            break
+    staff_id = None
+    if force_worker and not reporter_type.endswith("_worker"):
+        reporter_type = "parttime_worker"
+    if reporter is not None:
+        return reporter
+    if reporter_type.endswith("_worker"):
+        candidates = ctx.world.staff_on(grid.code, reporter_type, day) or ctx.world.staff_on(
+            grid.code, "fulltime_worker", day
+        )
+        if candidates:
+            staff_id = rng.choice(candidates)
+            if not ctx.world.staff_on(grid.code, reporter_type, day):
+                reporter_type = "fulltime_worker"
+        else:
+            reporter_type = "citizen_app"
+    return reporter_type, staff_id
+
+
+def _reported(
+    ctx: _Context,
+    rng: random.Random,
+    rid: str,
+    sub,
+    grid: Grid,
+    reporter_type: str,
+    staff_id: str | None,
+    point: tuple[float, float] | None,
+    alarm_id: str | None,
+) -> Event:
+    """The event as reported: where (a worker now and then files it in a neighbouring grid),
+    what, by whom."""
+    reported_grid = grid.code
+    if staff_id and grid.neighbours and rng.random() < 0.03:
+        reported_grid = rng.choice(grid.neighbours)
+    lon, lat = point if point is not None else ctx.point_in(grid, rng)
+    village = ctx.world.village_by_code[grid.village_code]
+    township = ctx.world.township_by_code[grid.township_code]
+    address = f"开封市{township.name}{village.name}{grid.name[len(village.name) :]}附近"
+    return Event(
+        request_id=rid,
+        subitem_code=sub.code,
+        grid_code=grid.code,
+        reported_grid_code=reported_grid,
+        lon_wgs84=lon,
+        lat_wgs84=lat,
+        reporter_type=reporter_type,
+        reporter_staff_id=staff_id,
+        description=f"{village.name}发现{sub.name}问题，请处理。",
+        address=address,
+        alarm_id=alarm_id,
+    )
+
+
+def _self_handled(
+    ctx: _Context, rng: random.Random, ev: Event, t: datetime, staff_id: str, leader: str, typed_phone
+) -> None:
+    """The worker who reported it handles it on the spot; the grid leader inspects, the
+    command room closes."""
+    ev.self_resolved = True
+    ts = ev.transitions
+    t += _minutes(rng, 10, 90)
+    note = "网格员现场自行处置" + (f"，电话{ctx.world.staff_by_id(staff_id).phone}" if typed_phone else "")
+    ts.append(Transition("self_handled", t, "staff", staff_id, note=note))
+    t += _minutes(rng, 20, 240)
+    ts.append(Transition("inspection_passed", t, "staff", leader))
+    t += _minutes(rng, 5, 60)
+    ts.append(Transition("closed", t, "platform", "command_room"))
+
+
+def _dispatched(ctx: _Context, rng: random.Random, ev: Event, t: datetime, sub, grid: Grid, leader: str) -> None:
+    """Dispatched to a department (now and then passed on to another, once or twice), handled
+    within its time limit or late, sometimes sent back by the inspection, closed and rated."""
+    ts = ev.transitions
     t += _minutes(rng, 10, 120)
     dept = ctx.department_for(sub.default_department_kind, grid, rng)
     ts.append(Transition("dispatched", t, "township", grid.township_code, dept))
@@ -386,7 +429,6 @@ def _one_event(
     overdue = ts[-3].at > ev.due_at if ts[-3].state == "handled" else False
     weights = (2, 4, 10, 30, 54) if not overdue else (8, 15, 30, 30, 17)
     ev.township_evaluation = rng.choices((1, 2, 3, 4, 5), weights=weights)[0]
-    return _stamp(ev)
 
 
 def _stamp(ev: Event) -> Event:

@@ -151,8 +151,19 @@ def partition(poly: Polygon, n: int, rng: random.Random) -> list[Polygon]:
     """
     if n == 1:
         return [poly]
-    seeds = _relaxed_seeds(poly, n, rng)
-    # Lloyd relaxation can pull two seeds together; nudge exact duplicates apart.
+    seeds = _apart(_relaxed_seeds(poly, n, rng))
+    cells = shapely.voronoi_polygons(MultiPoint(seeds), extend_to=poly, ordered=True)
+    kept, strays = _home_parts(seeds, [c.intersection(poly) for c in cells.geoms])
+    for stray in strays:
+        _give_to_neighbour(kept, stray)
+    result = [c for c in kept if c is not None]
+    if len(result) != n:
+        raise RuntimeError(f"partition produced {len(result)} cells, wanted {n}")
+    return result
+
+
+def _apart(seeds: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """The seeds, exact duplicates nudged apart (Lloyd relaxation can pull two together)."""
     seen: set[tuple[float, float]] = set()
     for i, (x, y) in enumerate(seeds):
         key = (round(x, 9), round(y, 9))
@@ -161,8 +172,12 @@ def partition(poly: Polygon, n: int, rng: random.Random) -> list[Polygon]:
             key = (round(x, 9), round(y, 9))
         seen.add(key)
         seeds[i] = (x, y)
-    cells = shapely.voronoi_polygons(MultiPoint(seeds), extend_to=poly, ordered=True)
-    clipped = [c.intersection(poly) for c in cells.geoms]
+    return seeds
+
+
+def _home_parts(seeds, clipped) -> tuple[list, list[Polygon]]:
+    """(each clipped cell's part that holds its seed, or its largest; None for an empty cell),
+    (the other parts: strays)."""
     kept: list = []
     strays: list[Polygon] = []
     for seed, cell in zip(seeds, clipped):
@@ -173,22 +188,22 @@ def partition(poly: Polygon, n: int, rng: random.Random) -> list[Polygon]:
         home = next((p for p in parts if p.covers(Point(seed))), max(parts, key=lambda p: p.area))
         kept.append(home)
         strays.extend(p for p in parts if p is not home)
-    for stray in strays:
-        best, best_len = None, 0.0
-        for i, cell in enumerate(kept):
-            if cell is None:
-                continue
-            shared = cell.boundary.intersection(stray.boundary).length
-            if shared > best_len:
-                best, best_len = i, shared
-        if best is not None:
-            merged = kept[best].union(stray)
-            if isinstance(merged, Polygon):
-                kept[best] = merged
-    result = [c for c in kept if c is not None]
-    if len(result) != n:
-        raise RuntimeError(f"partition produced {len(result)} cells, wanted {n}")
-    return result
+    return kept, strays
+
+
+def _give_to_neighbour(kept: list, stray: Polygon) -> None:
+    """Merge `stray` into the kept cell it shares the longest border with (when one piece results)."""
+    best, best_len = None, 0.0
+    for i, cell in enumerate(kept):
+        if cell is None:
+            continue
+        shared = cell.boundary.intersection(stray.boundary).length
+        if shared > best_len:
+            best, best_len = i, shared
+    if best is not None:
+        merged = kept[best].union(stray)
+        if isinstance(merged, Polygon):
+            kept[best] = merged
 
 
 def node_coverage(polygons: list[Polygon]) -> list[Polygon]:

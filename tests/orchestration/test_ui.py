@@ -111,17 +111,7 @@ def webserver(tiny_warehouse, tmp_path):
 def test_the_ui_shows_the_checks_and_a_materialization_from_it_runs_them(webserver):
     # the pipeline's run: every raw asset carries its four checks, each with a result (the
     # freshness checks once the daemon's sensor has evaluated them: it ticks every minute)
-    deadline = time.monotonic() + 240
-    while True:
-        checks = _checks(webserver, RAW)
-        evaluated = all(
-            c["executionForLatestMaterialization"] and c["executionForLatestMaterialization"]["evaluation"]
-            for key in RAW
-            for c in checks[key].values()
-        )
-        if evaluated or time.monotonic() > deadline:
-            break
-        time.sleep(5)
+    checks = _raw_checks_evaluated(webserver)
     for key in RAW:
         assert set(checks[key]) == {"gx_blocking", "gx_warnings", "volume", "freshness_check"}, key
         assert checks[key]["gx_blocking"]["blocking"] is True
@@ -144,32 +134,10 @@ def test_the_ui_shows_the_checks_and_a_materialization_from_it_runs_them(webserv
         try:
             page = browser.new_page(viewport={"width": 1500, "height": 1000})
             page.goto(f"{webserver}/assets/{staff}")
-            materialize = page.locator("button", has_text="Materialize").first
-            materialize.wait_for(timeout=60_000)
             skip = page.get_by_role("button", name="Skip")  # the UI's first-visit newsletter prompt
-            for attempt in range(4):  # the prompt may open over the page after it has loaded
-                if skip.count():
-                    skip.click()
-                elif attempt:
-                    page.keyboard.press("Escape")
-                try:
-                    materialize.click(timeout=15_000)
-                    break
-                except PlaywrightTimeout:
-                    if attempt == 3:
-                        raise
+            _click_materialize(page, skip)
             page.get_by_text("Launched run").wait_for(timeout=60_000)
-            deadline = time.monotonic() + 300
-            while True:
-                now = _checks(webserver, [staff])[staff]
-                execution = now["gx_blocking"]["executionForLatestMaterialization"]
-                if execution["runId"] != before and all(
-                    c["executionForLatestMaterialization"]["status"] not in ("IN_PROGRESS", "PLANNED")
-                    for c in now.values()
-                ):
-                    break
-                assert time.monotonic() < deadline, f"the run launched from the UI did not finish: {now}"
-                time.sleep(2)
+            execution = _finished_check(webserver, staff, before)
             assert execution["status"] == "SUCCEEDED"
             page.goto(f"{webserver}/assets/{staff}?view=checks")
             page.get_by_text("gx_blocking").first.wait_for(timeout=60_000)
@@ -181,3 +149,51 @@ def test_the_ui_shows_the_checks_and_a_materialization_from_it_runs_them(webserv
             page.screenshot(path=str(ARTIFACTS / "dagster-asset-checks.png"))
         finally:
             browser.close()
+
+
+def _raw_checks_evaluated(webserver) -> dict:
+    """The raw assets' checks, once each has a result (or after four minutes)."""
+    deadline = time.monotonic() + 240
+    while True:
+        checks = _checks(webserver, RAW)
+        evaluated = all(
+            c["executionForLatestMaterialization"] and c["executionForLatestMaterialization"]["evaluation"]
+            for key in RAW
+            for c in checks[key].values()
+        )
+        if evaluated or time.monotonic() > deadline:
+            return checks
+        time.sleep(5)
+
+
+def _click_materialize(page, skip) -> None:
+    """Click the asset's Materialize button, past the prompt that may open over the page
+    after it has loaded."""
+    materialize = page.locator("button", has_text="Materialize").first
+    materialize.wait_for(timeout=60_000)
+    for attempt in range(4):
+        if skip.count():
+            skip.click()
+        elif attempt:
+            page.keyboard.press("Escape")
+        try:
+            materialize.click(timeout=15_000)
+            return
+        except PlaywrightTimeout:
+            if attempt == 3:
+                raise
+
+
+def _finished_check(webserver, asset: str, before: str) -> dict:
+    """The blocking check's execution of the run launched after `before`, once all the
+    asset's checks have finished (at most five minutes)."""
+    deadline = time.monotonic() + 300
+    while True:
+        now = _checks(webserver, [asset])[asset]
+        execution = now["gx_blocking"]["executionForLatestMaterialization"]
+        if execution["runId"] != before and all(
+            c["executionForLatestMaterialization"]["status"] not in ("IN_PROGRESS", "PLANNED") for c in now.values()
+        ):
+            return execution
+        assert time.monotonic() < deadline, f"the run launched from the UI did not finish: {now}"
+        time.sleep(2)

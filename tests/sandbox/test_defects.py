@@ -70,11 +70,18 @@ def _not_a_time(value: str, fmt: str) -> str | None:
 def scan(running) -> set[Defect]:
     """Every bad value the stand-ins serve for the window, found by looking at them."""
     outline = _kaifeng_gcj02()
-    s = running.stand_ins
     now = running.config.clock.now()
-    found: set[Defect] = set()
+    return (
+        _smart_city_defects(running.stand_ins["smart_city"], outline, now)
+        | _sharp_eyes_defects(running.stand_ins["sharp_eyes"], now)
+        | _smart_parking_defects(running.stand_ins["smart_parking"].data, outline, now)
+        | _civil_affairs_defects(running.stand_ins["civil_affairs"], now)
+        | _petitions_defects(running)
+    )
 
-    sc = s["smart_city"]
+
+def _smart_city_defects(sc, outline, now) -> set[Defect]:
+    found = set()
     for ev in sc.events.events:
         vi = max(i for i, t in enumerate(ev.transitions) if t.at <= now)
         r = sc.render(ev, vi)
@@ -88,8 +95,11 @@ def scan(running) -> set[Defect]:
                     "smart_city", "service_requests", r["service_request_id"], "missing_required_field", "service_code"
                 )
             )
+    return found
 
-    se = s["sharp_eyes"]
+
+def _sharp_eyes_defects(se, now) -> set[Defect]:
+    found = set()
     for a in se.alarms.alarms:
         r = se._event(a, now)
         if r["eventLevel"] not in (1, 2, 3):
@@ -98,8 +108,11 @@ def scan(running) -> set[Defect]:
             found.add(Defect("sharp_eyes", "events", r["id"], kind, "startTime"))
         if r["eventType"] not in EVENT_TYPES:
             found.add(Defect("sharp_eyes", "events", r["id"], "unmapped_code", "eventType"))
+    return found
 
-    sp = s["smart_parking"].data
+
+def _smart_parking_defects(sp, outline, now) -> set[Defect]:
+    found = set()
     for sid, r in sp.truth("sessions", now).items():
         if kind := _not_a_time(r["entry_time"], "%Y-%m-%d %H:%M:%S"):
             found.add(Defect("smart_parking", "sessions", sid, kind, "entry_time"))
@@ -108,8 +121,11 @@ def scan(running) -> set[Defect]:
     for vid, r in sp.truth("violations", now).items():
         if _outside(outline, *bd09_to_gcj02(r["longitude"], r["latitude"])):
             found.add(Defect("smart_parking", "violations", vid, "outside_kaifeng", "longitude,latitude"))
+    return found
 
-    civil = s["civil_affairs"]
+
+def _civil_affairs_defects(civil, now) -> set[Defect]:
+    found = set()
     cutoff = now.replace(tzinfo=None)
     for table, pk, column in (("households", "jt_id", "hz_sfzh"), ("recipients", "dx_id", "sfzh")):
         for r in civil.rows[table]:
@@ -119,8 +135,12 @@ def scan(running) -> set[Defect]:
                 found.add(Defect("civil_affairs", table, r[pk], "invalid_id_check_digit", column))
             if table == "recipients" and r["jzlb"] not in {c for c, _ in CATEGORIES}:
                 found.add(Defect("civil_affairs", table, r[pk], "unknown_code", "jzlb"))
+    return found
 
-    pf = s["petitions"]
+
+def _petitions_defects(running) -> set[Defect]:
+    found = set()
+    pf = running.stand_ins["petitions"]
     d = running.config.start
     while d < running.petitions_until:
         for i, r in enumerate(pf.rows_of(d)):
