@@ -67,10 +67,14 @@ quarantined as (
 
 keys as (
     select source_system, entity, lake_partition, load_id from landed
-    union select source_system, entity, lake_partition, load_id from unreadable
-    union select source_system, entity, lake_partition, load_id from new_versions
-    union select source_system, entity, lake_partition, load_id from repeats
-    union select source_system, entity, lake_partition, load_id from quarantined
+    union
+    select source_system, entity, lake_partition, load_id from unreadable
+    union
+    select source_system, entity, lake_partition, load_id from new_versions
+    union
+    select source_system, entity, lake_partition, load_id from repeats
+    union
+    select source_system, entity, lake_partition, load_id from quarantined
 )
 
 select

@@ -14,7 +14,7 @@ select
     max(reported_at) as last_reported_at
 from {{ ref('int_events__unioned') }} as e
 left join (select distinct subitem_code from {{ ref('stg_smart_city__services') }}) as s
-    on s.subitem_code = e.event_type_code
+    on e.event_type_code = s.subitem_code
 where s.subitem_code is null and not e.is_deleted
 group by source_system, source_event_code
 
@@ -28,6 +28,6 @@ select
     min(reported_at) as first_reported_at,
     max(reported_at) as last_reported_at
 from {{ ref('int_events__unioned') }} as e
-left join {{ ref('dim_event_state') }} as v on v.state = e.current_state
+left join {{ ref('dim_event_state') }} as v on e.current_state = v.state
 where v.state is null and not e.is_deleted
 group by source_system, coalesce(e.source_state, e.current_state)

@@ -72,9 +72,12 @@ petitions_answered as (
 
 keys as (
     select department_code, month from tasks
-    union select department_code, month from petitions_received
-    union select department_code, month from petitions_due
-    union select department_code, month from petitions_answered
+    union
+    select department_code, month from petitions_received
+    union
+    select department_code, month from petitions_due
+    union
+    select department_code, month from petitions_answered
 )
 
 select
@@ -94,8 +97,8 @@ select
     coalesce(a.petitions_satisfied, 0) as petitions_satisfied,
     {{ build_stamp() }} as _loaded_at
 from keys as k
-left join tasks as t on t.department_code = k.department_code and t.month = k.month
-left join petitions_received as r on r.department_code = k.department_code and r.month = k.month
-left join petitions_due as d on d.department_code = k.department_code and d.month = k.month
-left join petitions_answered as a on a.department_code = k.department_code and a.month = k.month
+left join tasks as t on k.department_code = t.department_code and k.month = t.month
+left join petitions_received as r on k.department_code = r.department_code and k.month = r.month
+left join petitions_due as d on k.department_code = d.department_code and k.month = d.month
+left join petitions_answered as a on k.department_code = a.department_code and k.month = a.month
 {{ tombstones('(select period as assessment_month from affected)', ['assessment_month']) }}

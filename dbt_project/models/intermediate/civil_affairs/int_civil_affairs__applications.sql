@@ -22,5 +22,5 @@ latest as (
 
 select a.{{ star_except(['_loaded_at']) }}, h.grid_code, {{ build_stamp() }} as _loaded_at
 from latest as a
-left join {{ ref('int_civil_affairs__households') }} as h on h.household_id = a.household_id
+left join {{ ref('int_civil_affairs__households') }} as h on a.household_id = h.household_id
 {{ tombstones('affected', ['application_id']) }}

@@ -28,5 +28,5 @@ select
     a.is_deleted,
     a._loaded_at
 from {{ ref('int_civil_affairs__applications') }} as a
-left join {{ ref('map_civil_affairs__application_types') }} as m on m.source_application_type = a.application_type
-left join {{ ref('map_civil_affairs__statuses') }} as st on st.source_status = a.status
+left join {{ ref('map_civil_affairs__application_types') }} as m on a.application_type = m.source_application_type
+left join {{ ref('map_civil_affairs__statuses') }} as st on a.status = st.source_status

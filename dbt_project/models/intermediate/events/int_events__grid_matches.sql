@@ -29,5 +29,5 @@ select
     g.valid_to,
     {{ build_stamp() }} as _loaded_at
 from matches as m
-join {{ ref('int_grids__conformed') }} as g on g.grid_code = m.grid_code and g.version_no = m.version_no
+inner join {{ ref('int_grids__conformed') }} as g on m.grid_code = g.grid_code and m.version_no = g.version_no
 {{ tombstones('affected', ['event_id']) }}

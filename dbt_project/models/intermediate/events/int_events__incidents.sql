@@ -68,13 +68,14 @@ walked as (
             case when s.reported_at <= w.incident_started_at + interval 2 hour then w.incident_id else s.event_id end,
             case when s.reported_at <= w.incident_started_at + interval 2 hour then w.incident_started_at else s.reported_at end
         from walk as w
-        join sized as s
-            on s.event_type_code = w.event_type_code
-           and s.grid_code = w.grid_code
-           and s.run_no = w.run_no
+        inner join sized as s
+            on w.event_type_code = s.event_type_code
+           and w.grid_code = s.grid_code
+           and w.run_no = s.run_no
            and s.run_seq = w.run_seq + 1
     )
-    select event_id, incident_id from walk
+
+select event_id, incident_id from walk
 ),
 
 content as (
@@ -85,7 +86,7 @@ content as (
         coalesce(w.incident_id, s.event_id) as incident_id,
         coalesce(w.incident_id, s.event_id) <> s.event_id as is_repeat_report
     from sized as s
-    left join walked as w on w.event_id = s.event_id
+    left join walked as w on s.event_id = w.event_id
 )
 
 {{ content_stamped('content', ['event_id'], recomputed_only=true) }}

@@ -55,7 +55,7 @@ rings as (
     select
         {{ star_except(['geojson']) }},
         case
-            when upper(source_crs) = 'GCJ-02'
+            when upper(parsed.source_crs) = 'GCJ-02'
                 then {{ list_map('geojson.coordinates', 'ring', gcj02_to_wgs84_vertices('ring')) }}
             else geojson.coordinates
         end as rings_wgs84
@@ -82,5 +82,5 @@ select
     m.centroid_latitude,
     {{ build_stamp() }} as _loaded_at
 from rings as r
-left join measures as m on m.grid_code = r.grid_code and m.version_no = r.version_no
+left join measures as m on r.grid_code = m.grid_code and r.version_no = m.version_no
 {{ tombstones('affected', ['grid_code']) }}

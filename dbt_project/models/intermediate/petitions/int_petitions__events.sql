@@ -31,4 +31,4 @@ select
     false as is_deleted,
     c._loaded_at
 from {{ ref('int_petitions__cases') }} as c
-left join {{ ref('map_petitions__categories') }} as m on m.source_category = c.category
+left join {{ ref('map_petitions__categories') }} as m on c.category = m.source_category

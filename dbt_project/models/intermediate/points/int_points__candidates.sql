@@ -67,7 +67,7 @@ false_reports as (
 self_handled as (
     select l.event_id, min(l.transition_at) as self_handled_at
     from lifecycle as l
-    join events as e on e.event_id = l.event_id and l.actor_id = e.reporter_staff_id
+    inner join events as e on l.event_id = e.event_id and l.actor_id = e.reporter_staff_id
     where l.state = 'self_handled'
     group by l.event_id
 ),
@@ -90,8 +90,8 @@ r1 as (
         cast(null as double) as minutes_to_arrival,
         cast(null as string) as household_id
     from events as e
-    join registered as r on r.event_id = e.event_id
-    left join first_reports as f on f.event_id = e.incident_id
+    inner join registered as r on e.event_id = r.event_id
+    left join first_reports as f on e.incident_id = f.event_id
 ),
 
 r2 as (
@@ -99,7 +99,7 @@ r2 as (
         e.reporter_staff_id, 'R2', 'false_report', e.source_system, e.source_record_id, e.event_id,
         fr.rejected_at, e.event_type_code, null, null, null
     from events as e
-    join false_reports as fr on fr.event_id = e.event_id
+    inner join false_reports as fr on e.event_id = fr.event_id
 ),
 
 r3 as (
@@ -107,7 +107,7 @@ r3 as (
         e.reporter_staff_id, 'R3', 'self_resolved', e.source_system, e.source_record_id, e.event_id,
         e.closed_at, e.event_type_code, null, null, null
     from events as e
-    join self_handled as s on s.event_id = e.event_id
+    inner join self_handled as s on e.event_id = s.event_id
     where e.current_state = 'closed' and e.closed_at is not null
 ),
 
@@ -153,20 +153,26 @@ r7 as (
         e.reporter_staff_id, 'R7', 'overdue_own_task', e.source_system, e.source_record_id, e.event_id,
         e.closed_at, e.event_type_code, null, null, null
     from events as e
-    join self_handled as s on s.event_id = e.event_id
-    join registered as r on r.event_id = e.event_id
-    join {{ ref('dim_event_type') }} as t on t.event_type_code = e.event_type_code and t.is_current
+    inner join self_handled as s on e.event_id = s.event_id
+    inner join registered as r on e.event_id = r.event_id
+    inner join {{ ref('dim_event_type') }} as t on e.event_type_code = t.event_type_code and t.is_current
     where e.current_state = 'closed'
       and e.closed_at > {{ add_hours('r.registered_at', 't.time_limit_hours') }}
 )
 
 select *, {{ build_stamp() }} as _loaded_at from (
     select * from r1
-    union all select * from r2
-    union all select * from r3
-    union all select * from r4
-    union all select * from r5
-    union all select * from r6
-    union all select * from r7
+    union all
+    select * from r2
+    union all
+    select * from r3
+    union all
+    select * from r4
+    union all
+    select * from r5
+    union all
+    select * from r6
+    union all
+    select * from r7
 ) as lines
 {{ tombstones('affected', ['source_system', 'source_record_id']) }}

@@ -78,10 +78,14 @@ petitions as (
 
 areas as (
     select grid_code, township_code, county_code, month from events
-    union select grid_code, township_code, county_code, month from tasks
-    union select grid_code, township_code, county_code, month from alarms
-    union select grid_code, township_code, county_code, month from visits
-    union select grid_code, township_code, county_code, month from petitions
+    union
+    select grid_code, township_code, county_code, month from tasks
+    union
+    select grid_code, township_code, county_code, month from alarms
+    union
+    select grid_code, township_code, county_code, month from visits
+    union
+    select grid_code, township_code, county_code, month from petitions
 )
 
 select

@@ -61,7 +61,7 @@ select
     a.load_id,
     {{ build_stamp() }} as _loaded_at
 from alarms as a
-left join handling as h on h.alarm_id = a.alarm_id
-left join {{ ref('int_sharp_eyes__cameras') }} as c on c.camera_index_code = a.camera_index_code
-left join reports as r on r.alarm_id = a.alarm_id
+left join handling as h on a.alarm_id = h.alarm_id
+left join {{ ref('int_sharp_eyes__cameras') }} as c on a.camera_index_code = c.camera_index_code
+left join reports as r on a.alarm_id = r.alarm_id
 {{ tombstones('affected', ['alarm_id']) }}

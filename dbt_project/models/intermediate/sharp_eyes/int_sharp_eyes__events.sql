@@ -34,4 +34,4 @@ select
     false as is_deleted,
     a._loaded_at
 from {{ ref('int_sharp_eyes__alarms') }} as a
-left join {{ ref('map_sharp_eyes__event_types') }} as m on m.source_event_type = a.event_type
+left join {{ ref('map_sharp_eyes__event_types') }} as m on a.event_type = m.source_event_type

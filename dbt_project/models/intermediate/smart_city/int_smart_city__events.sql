@@ -52,5 +52,5 @@ select
     false as is_deleted,
     {{ build_stamp() }} as _loaded_at
 from latest as l
-left join lifecycle_summary as s on s.source_record_id = l.service_request_id
+left join lifecycle_summary as s on l.service_request_id = s.source_record_id
 {{ tombstones('affected', ['source_record_id']) }}

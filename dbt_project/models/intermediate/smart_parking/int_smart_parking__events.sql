@@ -27,4 +27,4 @@ select
     false as is_deleted,
     v._loaded_at
 from {{ ref('int_smart_parking__violations') }} as v
-left join {{ ref('map_smart_parking__violation_types') }} as m on m.source_violation_type = v.violation_type
+left join {{ ref('map_smart_parking__violation_types') }} as m on v.violation_type = m.source_violation_type

@@ -17,9 +17,11 @@ months as (
     select
         k.scorecard_month,
         {{ scorecard_figures('a', 'p') }}
-    from (select scorecard_month from areas union select scorecard_month from points) as k
-    left join areas as a on a.scorecard_month = k.scorecard_month
-    left join points as p on p.scorecard_month = k.scorecard_month
+    from (select scorecard_month from areas
+    union
+    select scorecard_month from points) as k
+    left join areas as a on k.scorecard_month = a.scorecard_month
+    left join points as p on k.scorecard_month = p.scorecard_month
 )
 
 select

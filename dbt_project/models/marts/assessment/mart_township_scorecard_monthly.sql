@@ -26,5 +26,5 @@ select
     k.county_code,
     {{ scorecard_figures('a', 'p') }}
 from keys as k
-left join areas as a on a.scorecard_month = k.scorecard_month and a.township_code is not distinct from k.township_code and a.county_code is not distinct from k.county_code
-left join points as p on p.scorecard_month = k.scorecard_month and p.township_code is not distinct from k.township_code and p.county_code is not distinct from k.county_code
+left join areas as a on k.scorecard_month = a.scorecard_month and a.township_code is not distinct from k.township_code and a.county_code is not distinct from k.county_code
+left join points as p on k.scorecard_month = p.scorecard_month and p.township_code is not distinct from k.township_code and p.county_code is not distinct from k.county_code

@@ -5,12 +5,15 @@
 with counties as (
     select code, name from {{ ref('kaifeng_4102_counties') }}
 ),
+
 townships as (
-    select code, name, areaCode as county_code from {{ ref('kaifeng_4102_townships') }}
+    select code, name, areacode as county_code from {{ ref('kaifeng_4102_townships') }}
 ),
+
 villages as (
-    select code, name, streetCode as township_code, areaCode as county_code from {{ ref('kaifeng_4102_villages') }}
+    select code, name, streetcode as township_code, areacode as county_code from {{ ref('kaifeng_4102_villages') }}
 ),
+
 centres as (
     select township_code, command_centre_code, command_centre_name from {{ ref('command_centres') }}
 )
@@ -42,8 +45,8 @@ select
     case when t.name like '%街道' or t.name like '%镇' or t.name like '%乡' then 'township_command_room' end,
     date '2023-06-30', null
 from townships as t
-left join centres as c on c.township_code = t.code
-left join counties as co on co.code = t.county_code
+left join centres as c on t.code = c.township_code
+left join counties as co on t.county_code = co.code
 union all
 select
     v.code, v.name, 'village', v.township_code, v.county_code, v.township_code,

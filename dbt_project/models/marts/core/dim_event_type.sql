@@ -5,10 +5,12 @@
 with latest as (
     {{ latest_per_key(ref('stg_smart_city__services'), 'subitem_code', 'last_seen_at desc, first_seen_at desc') }}
 ),
+
 kinds as (
     select distinct department_kind_code, department_kind_name, platform_code, platform_name
     from {{ ref('dim_department') }}
 ),
+
 content as (
     select
         l.subitem_code as event_type_code,
@@ -23,8 +25,8 @@ content as (
         l.self_resolvable,
         l.is_current
     from latest as l
-    left join kinds as k on k.department_kind_code = l.default_department_kind
-    left join (select distinct platform_code, platform_name from kinds) as p on p.platform_code = l.platform_code
+    left join kinds as k on l.default_department_kind = k.department_kind_code
+    left join (select distinct platform_code, platform_name from kinds) as p on l.platform_code = p.platform_code
 )
 
 {{ content_stamped('content', ['event_type_code']) }}

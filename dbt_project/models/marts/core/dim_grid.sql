@@ -34,7 +34,7 @@ content as (
         g.valid_to,
         g.is_current
     from {{ ref('int_grids__conformed') }} as g
-    left join staff_today as s on s.grid_code = g.grid_code and g.is_current
+    left join staff_today as s on g.grid_code = s.grid_code and g.is_current
 )
 
 {{ content_stamped('content', ['grid_code', 'version_no']) }}

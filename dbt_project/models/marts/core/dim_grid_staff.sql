@@ -22,7 +22,7 @@ with content as (
         a.valid_to,
         (a.valid_from <= current_date and (a.valid_to is null or current_date < a.valid_to)) as is_current
     from {{ ref('stg_smart_city__staff_assignments') }} as a
-    join {{ ref('int_smart_city__staff') }} as s on s.staff_id = a.staff_id
+    inner join {{ ref('int_smart_city__staff') }} as s on s.staff_id = a.staff_id
     left join {{ ref('int_grids__conformed') }} as g on g.grid_code = a.grid_code and {{ valid_on('g', 'a.valid_from') }}
 )
 

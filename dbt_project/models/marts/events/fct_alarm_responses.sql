@@ -22,15 +22,18 @@ with affected as (
     where assigned_staff_id in (select staff_id from {{ ref('int_smart_city__staff') }} where {{ since_last_build() }})
     {%- endif %}
 ),
+
 alarms as (
     select * from {{ ref('int_sharp_eyes__alarms') }}
     where pushed_at is not null and {{ among('alarm_id', 'affected') }}
 ),
+
 located as (
     select event_id, source_record_id, grid_code, township_code, county_code
     from {{ ref('int_events__located') }}
     where source_system = 'sharp_eyes' and {{ among('source_record_id', 'affected', 'alarm_id') }}
 ),
+
 dispatched as (
     select related_alarm_id, event_id, status, current_state
     from {{ ref('fct_governance_events') }}

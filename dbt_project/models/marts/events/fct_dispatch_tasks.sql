@@ -53,10 +53,10 @@ within as (
         max(l.transition_at) filter (where l.state = 'inspection_passed') as accepted_at,
         max(l.transition_at) filter (where l.state = 'closed') as closed_at
     from starts as s
-    join lifecycle as l
-        on l.event_id = s.event_id
-       and l.seq > s.start_seq
-       and (s.next_start_seq is null or l.seq < s.next_start_seq)
+    inner join lifecycle as l
+        on s.event_id = l.event_id
+       and s.start_seq < l.seq
+       and (s.next_start_seq is null or s.next_start_seq > l.seq)
     group by s.event_id, s.start_seq
 ),
 
@@ -91,11 +91,11 @@ select
     end as handled_on_time,
     case when s.next_start_seq is null and w.accepted_at is not null then e.township_evaluation end as township_evaluation
 from starts as s
-left join within as w on w.event_id = s.event_id and w.start_seq = s.start_seq
-left join {{ ref('fct_governance_events') }} as e on e.event_id = s.event_id
-left join {{ ref('dim_event_type') }} as t on t.event_type_code = e.event_type_code
+left join within as w on s.event_id = w.event_id and s.start_seq = w.start_seq
+left join {{ ref('fct_governance_events') }} as e on s.event_id = e.event_id
+left join {{ ref('dim_event_type') }} as t on e.event_type_code = t.event_type_code
 left join {{ ref('dim_department') }} as d
-    on d.department_code = s.department_code and {{ valid_on('d', local_date('s.dispatched_at')) }}
+    on s.department_code = d.department_code and {{ valid_on('d', local_date('s.dispatched_at')) }}
 ),
 
 parking_tasks as (
@@ -124,13 +124,12 @@ select
     end as handled_on_time,
     cast(null as integer) as township_evaluation
 from {{ ref('int_smart_parking__violations') }} as v
-join {{ ref('fct_governance_events') }} as e on e.event_id = 'smart_parking:' || v.violation_id
-left join {{ ref('dim_event_type') }} as t on t.event_type_code = e.event_type_code
+inner join {{ ref('fct_governance_events') }} as e on e.event_id = 'smart_parking:' || v.violation_id
+left join {{ ref('dim_event_type') }} as t on e.event_type_code = t.event_type_code
 left join {{ ref('dim_department') }} as d
-    on d.department_code = v.department_code and {{ valid_on('d', local_date('v.dispatched_at')) }}
+    on v.department_code = d.department_code and {{ valid_on('d', local_date('v.dispatched_at')) }}
 where v.dispatched_at is not null and {{ among("'smart_parking:' || v.violation_id", 'affected', 'event_id') }}
 ),
-
 
 civil_affairs_tasks as (
 select
@@ -158,10 +157,10 @@ select
     end as handled_on_time,
     cast(null as integer) as township_evaluation
 from {{ ref('int_civil_affairs__applications') }} as a
-join {{ ref('fct_governance_events') }} as e on e.event_id = 'civil_affairs:' || a.application_id
-left join {{ ref('dim_event_type') }} as t on t.event_type_code = e.event_type_code
+inner join {{ ref('fct_governance_events') }} as e on e.event_id = 'civil_affairs:' || a.application_id
+left join {{ ref('dim_event_type') }} as t on e.event_type_code = t.event_type_code
 left join {{ ref('dim_department') }} as d
-    on d.department_code = a.department_code and {{ valid_on('d', local_date('a.applied_at')) }}
+    on a.department_code = d.department_code and {{ valid_on('d', local_date('a.applied_at')) }}
 where not a.is_deleted and {{ among("'civil_affairs:' || a.application_id", 'affected', 'event_id') }}
 ),
 

@@ -39,13 +39,14 @@ recipient_versions as (
 recipients as (
     {{ latest_per_key('recipient_versions', 'recipient_id', 'updated_at desc, fetched_at desc, load_id desc') }}
 ),
+
 assistance as (
     select
         v.visit_id,
         {{ string_agg_sorted('r.assistance_category', "','") }} as assistance_categories
     from visits as v
-    join recipients as r
-        on r.household_id = v.household_id
+    inner join recipients as r
+        on v.household_id = r.household_id
        and not r.is_deleted
        and r.valid_from <= {{ local_date('v.visited_at') }}
        and (r.valid_to is null or {{ local_date('v.visited_at') }} <= r.valid_to)

@@ -88,9 +88,9 @@ workers as (
 pooled as (
     select c.*, w.points_pool
     from candidates as c
-    join workers as w
-        on w.staff_id = c.staff_id
-       and w.valid_from <= c.qualifying_on
+    inner join workers as w
+        on c.staff_id = w.staff_id
+       and c.qualifying_on >= w.valid_from
     qualify row_number() over (
         partition by c.rule_id, c.source_system, c.source_record_id
         order by ({{ valid_on('w', 'c.qualifying_on') }}) desc, w.valid_from desc, w.points_pool
@@ -136,7 +136,7 @@ versioned as (
         cap.value as daily_cap,
         visits.value as visits_per_household_month
     from banded as p
-    join {{ ref('points_rules') }} as r on r.rule_id = p.rule_id and {{ valid_on('r', 'p.qualifying_on') }}
+    inner join {{ ref('points_rules') }} as r on r.rule_id = p.rule_id and {{ valid_on('r', 'p.qualifying_on') }}
     left join {{ ref('points_subitems') }} as s
         on s.subitem_code = p.subitem_code and {{ valid_on('s', 'p.qualifying_on') }}
     left join {{ ref('points_alarm_bands') }} as b

@@ -65,7 +65,7 @@ assignment_days as (
             'least(coalesce(s.valid_to, d.next_first_day), d.next_first_day)'
         ) }} as days_in_month
     from {{ ref('dim_grid_staff') }} as s
-    join month_days as d
+    inner join month_days as d
         on s.valid_from < d.next_first_day
        and (s.valid_to is null or s.valid_to > d.first_day)
     where s.points_pool is not null
@@ -85,9 +85,9 @@ home_candidates as (
     union all
     select l.points_month, s.staff_id, s.points_pool, s.township_code, s.county_code, 0, 2
     from ledger_staff as l
-    join month_days as d on d.points_month = l.points_month
-    join {{ ref('dim_grid_staff') }} as s
-        on s.staff_id = l.staff_id and s.points_pool is not null and s.valid_from < d.next_first_day
+    inner join month_days as d on l.points_month = d.points_month
+    inner join {{ ref('dim_grid_staff') }} as s
+        on l.staff_id = s.staff_id and s.points_pool is not null and d.next_first_day > s.valid_from
     qualify row_number() over (partition by l.points_month, l.staff_id order by s.valid_from desc, s.township_code) = 1
 ),
 
@@ -128,23 +128,23 @@ scored as (
         {% endfor -%}
         coalesce(t.zero_point_lines, 0) as zero_point_lines
     from home as h
-    left join totals as t on t.points_month = h.points_month and t.staff_id = h.staff_id
+    left join totals as t on h.points_month = t.points_month and h.staff_id = t.staff_id
 ),
 
 ranked as (
     select
         s.*,
-        cast(dense_rank() over (partition by points_month, points_pool, township_code order by total_points desc) as bigint) as township_rank,
-        cast(dense_rank() over (partition by points_month, points_pool, county_code order by total_points desc) as bigint) as county_rank,
-        count(*) over (partition by points_month, points_pool, county_code) as county_pool_workers,
+        cast(dense_rank() over (partition by s.points_month, s.points_pool, s.township_code order by s.total_points desc) as bigint) as township_rank,
+        cast(dense_rank() over (partition by s.points_month, s.points_pool, s.county_code order by s.total_points desc) as bigint) as county_rank,
+        count(*) over (partition by s.points_month, s.points_pool, s.county_code) as county_pool_workers,
         -- workers of the county and pool at or above (below) this total, ties included: a
         -- grade goes to a whole tie group only if it fits within the quota
         count(*) over (
-            partition by points_month, points_pool, county_code order by total_points desc
+            partition by s.points_month, s.points_pool, s.county_code order by s.total_points desc
             range between unbounded preceding and current row
         ) as county_pool_at_or_above,
         count(*) over (
-            partition by points_month, points_pool, county_code order by total_points asc
+            partition by s.points_month, s.points_pool, s.county_code order by s.total_points asc
             range between unbounded preceding and current row
         ) as county_pool_at_or_below
     from scored as s
@@ -183,5 +183,5 @@ left join (
     select staff_id, any_value(staff_name_masked) as staff_name_masked
     from {{ ref('dim_grid_staff') }}
     group by staff_id
-) as g on g.staff_id = r.staff_id
+) as g on r.staff_id = g.staff_id
 {{ tombstones('(select period as points_month from affected)', ['points_month']) }}
