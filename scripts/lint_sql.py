@@ -4,10 +4,11 @@ DuckDB dialect; rules in .sqlfluff).
 Some models ask the warehouse at compile time what changed since its last build, so the
 models are compiled against a scratch warehouse that has the build log (`meta`, written by
 the on-run-start macro) and an empty lake: each model is linted as its first build renders
-it. Arguments after the script go to `sqlfluff lint` (default: every model)."""
+it."""
 
 from __future__ import annotations
 
+import argparse
 import os
 import subprocess
 import sys
@@ -20,6 +21,9 @@ from warehouse.dbt_cli import dbt_command, dbt_env  # noqa: E402
 
 
 def main(argv: list[str]) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("paths", nargs="*", default=["dbt_project/models"], help="models or folders (default: every model)")
+    args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="govhub-lint-sql-") as tmp:
         scratch = Path(tmp)
         (scratch / "lake").mkdir()

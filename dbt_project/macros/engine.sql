@@ -107,3 +107,14 @@ lateral (select element, pos + 1 as pos from (select posexplode({{ list }}) as (
 {#- dbt's own cast (dbt.cast), which the contracts and unit-test fixtures use too; models
     write {{ dbt.cast('null', 'timestamp with time zone') }} for a type whose name differs. -#}
 {% macro spark__cast(field, type) -%}cast({{ field }} as {{ spark_type(type) }}){%- endmacro %}
+
+{#- The distinct `columns` of every relation (CTE) in `relations`: the keys a model's parts
+    are joined back onto. -#}
+{% macro keys_of(relations, columns) -%}
+{%- for r in relations %}
+    select {{ columns | join(', ') }} from {{ r }}
+    {%- if not loop.last %}
+    union
+    {%- endif %}
+{%- endfor %}
+{%- endmacro %}

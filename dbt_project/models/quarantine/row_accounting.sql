@@ -66,15 +66,10 @@ quarantined as (
 ),
 
 keys as (
-    select source_system, entity, lake_partition, load_id from landed
-    union
-    select source_system, entity, lake_partition, load_id from unreadable
-    union
-    select source_system, entity, lake_partition, load_id from new_versions
-    union
-    select source_system, entity, lake_partition, load_id from repeats
-    union
-    select source_system, entity, lake_partition, load_id from quarantined
+    {{- keys_of(
+        ['landed', 'unreadable', 'new_versions', 'repeats', 'quarantined'],
+        ['source_system', 'entity', 'lake_partition', 'load_id'],
+    ) }}
 )
 
 select

@@ -71,13 +71,10 @@ petitions_answered as (
 ),
 
 keys as (
-    select department_code, month from tasks
-    union
-    select department_code, month from petitions_received
-    union
-    select department_code, month from petitions_due
-    union
-    select department_code, month from petitions_answered
+    {{- keys_of(
+        ['tasks', 'petitions_received', 'petitions_due', 'petitions_answered'],
+        ['department_code', 'month'],
+    ) }}
 )
 
 select

@@ -77,15 +77,10 @@ petitions as (
 ),
 
 areas as (
-    select grid_code, township_code, county_code, month from events
-    union
-    select grid_code, township_code, county_code, month from tasks
-    union
-    select grid_code, township_code, county_code, month from alarms
-    union
-    select grid_code, township_code, county_code, month from visits
-    union
-    select grid_code, township_code, county_code, month from petitions
+    {{- keys_of(
+        ['events', 'tasks', 'alarms', 'visits', 'petitions'],
+        ['grid_code', 'township_code', 'county_code', 'month'],
+    ) }}
 )
 
 select
