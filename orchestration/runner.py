@@ -144,7 +144,6 @@ def stoppable_by_signals() -> None:
     every process the run starts: the log tails it stops with SIGTERM after each step would
     live on, each step waiting for them. Give SIGINT and SIGTERM their defaults back (only
     the main thread may)."""
-    import signal
     import threading
 
     if threading.current_thread() is not threading.main_thread():
@@ -160,18 +159,15 @@ def job_runner(executor: str, instance):
     `orchestration.definitions`, on `instance`, with `executor` ("in_process" or
     "multiprocess"). A failed run returns its result; it does not raise.
 
-    The multiprocess executor starts a process per step, which loads the job again from the
-    module's `defs` (a reconstructable job) and reports to the same instance: a persistent
-    one (DAGSTER_HOME), which dagster_instance() always is."""
-    from orchestration.definitions import defs
-
+    The multiprocess executor starts a process per step, which gets the job again from
+    job_named (a reconstructable job) and reports to the same instance: a persistent one
+    (DAGSTER_HOME), which dagster_instance() always is."""
     stoppable_by_signals()
     if executor == "in_process":
 
         def run(job_name: str, tags: dict[str, str], asset_selection=None):
-            job = defs.resolve_job_def(job_name)
             return _unless_stopped(
-                job.execute_in_process(
+                job_named(job_name).execute_in_process(
                     instance=instance, tags=tags, raise_on_error=False, asset_selection=asset_selection
                 )
             )

@@ -80,7 +80,8 @@ def asset_file(path: str) -> Path | None:
 def serve(site: Path, port: int) -> str:
     """Serve the GX Data Docs site on localhost from a thread, so the `data_docs` links of
     the asset checks open from the UI; its URL. Pages are served with their scripts, styles
-    and fonts from the installed assets instead of CDNs (quality/site.py): no network needed."""
+    and fonts from the installed assets instead of CDNs (offline_page, asset_file): no network
+    needed."""
     import functools
     import mimetypes
     import threading
