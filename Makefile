@@ -104,4 +104,4 @@ lock:
 	uv lock
 
 clean:
-	rm -rf $(VENV) $(BI_VENV) .bi quality/site_assets/node_modules .dagster_home warehouse/.dagster_home warehouse/worlds warehouse/duckdb_tmp warehouse/kaifeng.duckdb warehouse/lake warehouse/quality warehouse/published warehouse/reports dbt_project/target dbt_project/logs test-artifacts
+	rm -rf $(VENV) $(BI_VENV) .bi quality/site_assets/node_modules .dagster_home warehouse/.dagster_home warehouse/worlds warehouse/duckdb_tmp warehouse/dbt_state warehouse/kaifeng.duckdb warehouse/lake warehouse/quality warehouse/published warehouse/reports dbt_project/target dbt_project/logs test-artifacts
