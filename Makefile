@@ -4,8 +4,9 @@
 #   make test-all  every test, the fast tier and those that need servers, Spark, a browser or whole pipelines
 #   make dev    Dagster UI on the tiny world's warehouse, stand-ins serving (govhub dev --preset city: the demo's)
 #   make bi     Apache Superset (its own environment, .venv-bi) with the platform's dashboards, on loopback
-#   make lint   ruff: style, imports, and complexity (C901 at most 12, branches, statements); CI runs it
-#   make lint-sql  sqlfluff over the dbt models (dbt templater, DuckDB dialect)
+#   make lint   ruff (style, imports, complexity: C901 at most 12, branches, statements) and
+#               sqlfluff over the dbt models (about 3 minutes); CI runs it
+#   make lint-sql  sqlfluff alone (dbt templater, DuckDB dialect; .sqlfluff)
 #   make bench  the performance workload on this machine, written to BENCHMARKS.md
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -89,9 +90,9 @@ bench: $(VENV)/.installed-bench
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/python scripts/lint_sql.py
 
-# sqlfluff over the dbt models as dbt compiles them (.sqlfluff); not yet part of make lint,
-# while it still lists findings (long lines, unqualified references in multi-table selects)
+# sqlfluff over the dbt models as dbt compiles them (.sqlfluff)
 lint-sql: $(STAMP)
 	$(BIN)/python scripts/lint_sql.py
 

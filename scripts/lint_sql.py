@@ -35,9 +35,8 @@ def main(argv: list[str]) -> int:
             print(prepared.stdout[-3000:], file=sys.stderr)
             return prepared.returncode
         sqlfluff = Path(sys.executable).parent / "sqlfluff"
-        args = argv or ["dbt_project/models"]
         return subprocess.run(
-            [str(sqlfluff), "lint", "--processes", str(os.cpu_count() or 1), *args], env=env, cwd=ROOT
+            [str(sqlfluff), "lint", "--processes", str(os.cpu_count() or 1), *args.paths], env=env, cwd=ROOT
         ).returncode
 
 

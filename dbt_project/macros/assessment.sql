@@ -1,5 +1,5 @@
 {#- The department assessment over a period (`grain`: 'month' or 'year', Asia/Shanghai),
-    computed from the period's own counts (int_assessment__department_months, summed over a
+    computed from the period's own counts (step_assessment__department_months, summed over a
     year's months: a year is not an average of its months).
 
     Tasks: dispatches to departments (fct_dispatch_tasks: Smart City dispatches and
@@ -27,7 +27,7 @@
 {%- set tallies = ['tasks_dispatched', 'tasks_rerouted', 'tasks_accepted', 'tasks_on_time', 'tasks_first_pass', 'evaluations', 'evaluation_sum', 'petitions_received', 'petitions_due', 'petitions_on_time', 'petitions_evaluated', 'petitions_satisfied'] -%}
 with months as (
     select *, {{ 'assessment_month' if grain == 'month' else 'substr(assessment_month, 1, 4)' }} as period
-    from {{ ref('int_assessment__department_months') }}
+    from {{ ref('step_assessment__department_months') }}
 ),
 
 -- periods up to the last one anything was dispatched or registered in (petitions fall due

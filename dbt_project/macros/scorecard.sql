@@ -1,4 +1,4 @@
-{#- The figures of the monthly scorecards, summed from int_scorecards__area_months (what each
+{#- The figures of the monthly scorecards, summed from step_scorecards__area_months (what each
     counts is written there). Expressions shared by the area levels' marts. -#}
 
 {% macro scorecard_counts() -%}
@@ -6,7 +6,7 @@
            'alarms_within_30_min', 'services_delivered', 'disputes_resolved', 'disputes_mediated']) }}
 {%- endmacro %}
 
-{#- The sums, one column per figure, over the rows of int_scorecards__area_months grouped. -#}
+{#- The sums, one column per figure, over the rows of step_scorecards__area_months grouped. -#}
 {% macro scorecard_sums() -%}
 {%- for c in scorecard_counts() %}
     sum({{ 'applications_completed + home_visits' if c == 'services_delivered' else c }}) as {{ c }}{{ ',' if not loop.last }}

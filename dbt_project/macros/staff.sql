@@ -9,13 +9,13 @@
     plans it as an equi-join on the worker. -#}
 {% macro staff_grid_join(relation, alias, staff_id, day, as_alias) -%}
 left join (
-    select d.staff_id, d.day, min(sga.grid_code) as grid_code
-    from (select distinct {{ staff_id }} as staff_id, {{ day }} as day from {{ relation }} as {{ alias }}) as d
-    join {{ ref('dim_grid_staff') }} as sga
-        on sga.staff_id = d.staff_id
+    select sgd.staff_id, sgd.day, min(sga.grid_code) as grid_code
+    from (select distinct {{ staff_id }} as staff_id, {{ day }} as day from {{ relation }} as {{ alias }}) as sgd
+    inner join {{ ref('dim_grid_staff') }} as sga
+        on sgd.staff_id = sga.staff_id
        and sga.role in ('fulltime_worker', 'parttime_worker')
-       and sga.valid_from <= d.day
-       and (sga.valid_to is null or d.day < sga.valid_to)
-    group by d.staff_id, d.day
+       and sga.valid_from <= sgd.day
+       and (sga.valid_to is null or sgd.day < sga.valid_to)
+    group by sgd.staff_id, sgd.day
 ) as {{ as_alias }} on {{ as_alias }}.staff_id = {{ staff_id }} and {{ as_alias }}.day = {{ day }}
 {%- endmacro %}

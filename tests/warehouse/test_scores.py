@@ -38,7 +38,7 @@ def _change_r1(root, env, from_day: str, multiplier: float) -> None:
         )
     finally:
         con.close()
-    done = run_dbt(["run", "--full-refresh", "--select", "int_points__candidates+"], env, root)
+    done = run_dbt(["run", "--full-refresh", "--select", "step_points__candidates+"], env, root)
     assert done.returncode == 0, done.stdout[-3000:]
 
 

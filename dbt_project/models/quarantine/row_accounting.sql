@@ -37,9 +37,14 @@ unreadable as (
 
 new_versions as (
     {%- for e in entities %}
-    select '{{ e.source }}' as source_system, '{{ e.entity }}' as entity, lake_partition, load_id, count(*) as new_version_rows
+    select
+        '{{ e.source }}' as source_system, '{{ e.entity }}' as entity, lake_partition, load_id,
+        count(*) as new_version_rows
     from {{ ref(e.stg) }}
-    where (lake_partition, load_id) in (select lake_partition, load_id from landed where source_system = '{{ e.source }}' and entity = '{{ e.entity }}')
+    where (lake_partition, load_id) in (
+        select l.lake_partition, l.load_id from landed as l
+        where l.source_system = '{{ e.source }}' and l.entity = '{{ e.entity }}'
+    )
     group by all
     {% if not loop.last %}union all{% endif %}
     {%- endfor %}
@@ -47,10 +52,15 @@ new_versions as (
 
 repeats as (
     {%- for e in entities %}
-    select '{{ e.source }}' as source_system, '{{ e.entity }}' as entity, lake_partition, load_id, count(*) as repeat_rows
+    select
+        '{{ e.source }}' as source_system, '{{ e.entity }}' as entity, lake_partition, load_id,
+        count(*) as repeat_rows
     from {{ ref(base_model_for(e.stg)) }}
     where _quarantine_reason is null and _landing_rank > 1
-      and (lake_partition, load_id) in (select lake_partition, load_id from landed where source_system = '{{ e.source }}' and entity = '{{ e.entity }}')
+      and (lake_partition, load_id) in (
+          select l.lake_partition, l.load_id from landed as l
+          where l.source_system = '{{ e.source }}' and l.entity = '{{ e.entity }}'
+      )
     group by all
     {% if not loop.last %}union all{% endif %}
     {%- endfor %}
@@ -61,7 +71,9 @@ quarantined as (
     select source_system, entity, lake_partition, load_id,
         cast(sum(case when field_name = 'lake_file' then 0 else 1 end) as bigint) as quarantined_rows
     from {{ ref('quarantine_records') }}
-    where (source_system, entity, lake_partition, load_id) in (select source_system, entity, lake_partition, load_id from landed)
+    where (source_system, entity, lake_partition, load_id) in (
+        select l.source_system, l.entity, l.lake_partition, l.load_id from landed as l
+    )
     group by all
 ),
 

@@ -7,27 +7,27 @@
 {{ config(materialized='view') }}
 select
     'event_type' as code_set,
-    source_system,
-    source_event_code,
+    e.source_system,
+    e.source_event_code,
     count(*) as event_count,
-    min(reported_at) as first_reported_at,
-    max(reported_at) as last_reported_at
+    min(e.reported_at) as first_reported_at,
+    max(e.reported_at) as last_reported_at
 from {{ ref('int_events__unioned') }} as e
 left join (select distinct subitem_code from {{ ref('stg_smart_city__services') }}) as s
     on e.event_type_code = s.subitem_code
 where s.subitem_code is null and not e.is_deleted
-group by source_system, source_event_code
+group by e.source_system, e.source_event_code
 
 union all
 
 select
     'state' as code_set,
-    source_system,
+    e.source_system,
     coalesce(e.source_state, e.current_state) as source_event_code,
     count(*) as event_count,
-    min(reported_at) as first_reported_at,
-    max(reported_at) as last_reported_at
+    min(e.reported_at) as first_reported_at,
+    max(e.reported_at) as last_reported_at
 from {{ ref('int_events__unioned') }} as e
 left join {{ ref('dim_event_state') }} as v on e.current_state = v.state
 where v.state is null and not e.is_deleted
-group by source_system, coalesce(e.source_state, e.current_state)
+group by e.source_system, coalesce(e.source_state, e.current_state)

@@ -8,7 +8,9 @@ with affected as (
     {%- if is_incremental() %}
     union
     select application_id from {{ this }}
-    where household_id in (select household_id from {{ ref('int_civil_affairs__households') }} where {{ since_last_build() }})
+    where household_id in (
+        select household_id from {{ ref('int_civil_affairs__households') }} where {{ since_last_build() }}
+    )
     {%- endif %}
 ),
 

@@ -2,7 +2,9 @@
 -- a shared border matches both grids). Point-in-polygon in plain SQL (macros/geometry.sql),
 -- so every warehouse engine assigns the same grid. Validity is applied downstream.
 -- Replaced event by event: the events that changed, or all of them when a grid changed.
-{{ config(tags=['near_real_time'], materialized='incremental', incremental_strategy='replace_keys', unique_key='event_id') }}
+{{ config(
+    tags=['near_real_time'], materialized='incremental', incremental_strategy='replace_keys', unique_key='event_id'
+) }}
 {%- set grids_changed = has_changed_since_last_build(ref('int_grids__conformed')) %}
 with affected as (
     select event_id from {{ ref('int_events__conformed') }}
@@ -18,7 +20,9 @@ points as (
 ),
 
 matches as (
-    {{ points_in_polygons('points', ['event_id', 'reported_day'], ref('int_grids__edges'), ['grid_code', 'version_no']) }}
+    {{ points_in_polygons(
+        'points', ['event_id', 'reported_day'], ref('int_grids__edges'), ['grid_code', 'version_no']
+    ) }}
 )
 
 select

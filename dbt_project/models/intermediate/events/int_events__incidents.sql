@@ -9,7 +9,12 @@
 -- Replaced by sub-item and grid: the pairs an event changed into or out of. An event of such
 -- a pair whose incident did not change keeps its stamp, so what reads this model sees the
 -- events whose incident changed, not the whole history of the pairs.
-{{ config(tags=['near_real_time'], materialized='incremental', incremental_strategy='replace_keys', unique_key=['event_type_code', 'grid_code']) }}
+{{ config(
+    tags=['near_real_time'],
+    materialized='incremental',
+    incremental_strategy='replace_keys',
+    unique_key=['event_type_code', 'grid_code']
+) }}
 with changed as (
     select event_id, event_type_code, grid_code from {{ ref('int_events__located') }} where {{ since_last_build() }}
 ),
@@ -43,8 +48,12 @@ candidates as (
 runs as (
     select
         *,
-        sum(case when previous_reported_at is null or reported_at > previous_reported_at + interval 2 hour then 1 else 0 end)
-            over (partition by event_type_code, grid_code order by seq) as run_no
+        sum(
+            case
+                when previous_reported_at is null or reported_at > previous_reported_at + interval 2 hour then 1
+                else 0
+            end
+        ) over (partition by event_type_code, grid_code order by seq) as run_no
     from candidates
 ),
 
@@ -66,7 +75,10 @@ walked as (
         select
             s.event_type_code, s.grid_code, s.run_no, s.run_seq, s.event_id, s.reported_at,
             case when s.reported_at <= w.incident_started_at + interval 2 hour then w.incident_id else s.event_id end,
-            case when s.reported_at <= w.incident_started_at + interval 2 hour then w.incident_started_at else s.reported_at end
+            case
+                when s.reported_at <= w.incident_started_at + interval 2 hour then w.incident_started_at
+                else s.reported_at
+            end
         from walk as w
         inner join sized as s
             on w.event_type_code = s.event_type_code

@@ -3,7 +3,9 @@
 -- A point on a border between grids goes to the lowest grid code (one grid,
 -- deterministically). The grid the source stated is kept beside the found one, and a
 -- disagreement is flagged, never silently resolved. Replaced event by event.
-{{ config(tags=['near_real_time'], materialized='incremental', incremental_strategy='replace_keys', unique_key='event_id') }}
+{{ config(
+    tags=['near_real_time'], materialized='incremental', incremental_strategy='replace_keys', unique_key='event_id'
+) }}
 {%- set grids_changed = has_changed_since_last_build(ref('int_grids__conformed')) %}
 with affected as (
     select event_id from {{ ref('int_events__conformed') }}
@@ -43,7 +45,7 @@ select
     end as grid_disagrees,
     {{ build_stamp() }} as _loaded_at
 from events as e
-left join matched as m on m.event_id = e.event_id and m.match_rank = 1
+left join matched as m on e.event_id = m.event_id and m.match_rank = 1
 left join {{ ref('int_grids__conformed') }} as g
     on g.grid_code = coalesce(m.grid_code, case when e.longitude is null then e.reported_grid_code end)
    and {{ valid_on('g', 'e.reported_day') }}

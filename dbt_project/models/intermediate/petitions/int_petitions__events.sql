@@ -26,7 +26,9 @@ select
     false as self_resolved,
     cast(null as integer) as township_evaluation,
     cast(null as string) as related_alarm_id,
-    {{ local_to_instant(format_time(parse_time("split_part(c.version_stamp, '#', 1)", '%Y%m%d'), '%Y-%m-%d %H:%M:%S')) }} as updated_at,
+    {{ local_to_instant(format_time(
+        parse_time("split_part(c.version_stamp, '#', 1)", '%Y%m%d'), '%Y-%m-%d %H:%M:%S'
+    )) }} as updated_at,
     c.load_id,
     false as is_deleted,
     c._loaded_at

@@ -2,7 +2,9 @@
 -- grid worker) and its camera. Of two versions from one load (a re-report), the original
 -- is preferred. Replaced alarm by alarm: those with a new version or handling record, and
 -- those of a camera that changed.
-{{ config(tags=['near_real_time'], materialized='incremental', incremental_strategy='replace_keys', unique_key='alarm_id') }}
+{{ config(
+    tags=['near_real_time'], materialized='incremental', incremental_strategy='replace_keys', unique_key='alarm_id'
+) }}
 with affected as (
     select alarm_id from {{ ref('stg_sharp_eyes__alarms') }} where {{ since_last_build() }}
     union
@@ -10,7 +12,9 @@ with affected as (
     {%- if is_incremental() %}
     union
     select alarm_id from {{ this }}
-    where camera_index_code in (select camera_index_code from {{ ref('int_sharp_eyes__cameras') }} where {{ since_last_build() }})
+    where camera_index_code in (
+        select camera_index_code from {{ ref('int_sharp_eyes__cameras') }} where {{ since_last_build() }}
+    )
     {%- endif %}
 ),
 

@@ -1,6 +1,11 @@
 -- Smart City events in their latest known state, in the common event shape every source
 -- is brought to before the union. Replaced event by event.
-{{ config(tags=['near_real_time'], materialized='incremental', incremental_strategy='replace_keys', unique_key='source_record_id') }}
+{{ config(
+    tags=['near_real_time'],
+    materialized='incremental',
+    incremental_strategy='replace_keys',
+    unique_key='source_record_id'
+) }}
 with affected as (
     select distinct service_request_id as source_record_id
     from {{ ref('stg_smart_city__service_requests') }}

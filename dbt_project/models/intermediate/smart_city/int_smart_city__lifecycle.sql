@@ -1,7 +1,12 @@
 -- Every state transition of every Smart City event, from its latest known version (which
 -- carries the whole history so far). Replaced event by event: an incremental build reads
 -- again the events that new versions arrived for.
-{{ config(tags=['near_real_time'], materialized='incremental', incremental_strategy='replace_keys', unique_key='source_record_id') }}
+{{ config(
+    tags=['near_real_time'],
+    materialized='incremental',
+    incremental_strategy='replace_keys',
+    unique_key='source_record_id'
+) }}
 with affected as (
     select distinct service_request_id as source_record_id
     from {{ ref('stg_smart_city__service_requests') }}

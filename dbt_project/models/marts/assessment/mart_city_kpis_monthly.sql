@@ -1,11 +1,11 @@
--- The city's headline figures per month (int_scorecards__area_months: every event, placed in
+-- The city's headline figures per month (step_scorecards__area_months: every event, placed in
 -- a grid or not), with the grid workers' points and the change on the same month a year
 -- before where the warehouse holds it (null otherwise).
 with areas as (
     select
         scorecard_month,
         {{ scorecard_sums() }}
-    from {{ ref('int_scorecards__area_months') }}
+    from {{ ref('step_scorecards__area_months') }}
     group by all
 ),
 
@@ -32,4 +32,5 @@ select
     m.on_time_rate - y.on_time_rate as on_time_rate_yoy_change
 from months as m
 left join months as y
-    on y.scorecard_month = {{ format_time(parse_time("m.scorecard_month || '-01'", '%Y-%m-%d') ~ ' - interval 1 year', '%Y-%m') }}
+    on y.scorecard_month
+    = {{ format_time(parse_time("m.scorecard_month || '-01'", '%Y-%m-%d') ~ ' - interval 1 year', '%Y-%m') }}

@@ -1,11 +1,11 @@
--- Counties x month: the figures of their grids summed (int_scorecards__area_months), with the
+-- Counties x month: the figures of their grids summed (step_scorecards__area_months), with the
 -- grid workers' points and grades (mart_worker_points_monthly).
 with areas as (
     select
         scorecard_month,
         county_code,
         {{ scorecard_sums() }}
-    from {{ ref('int_scorecards__area_months') }}
+    from {{ ref('step_scorecards__area_months') }}
     where grid_code is not null
     group by all
 ),

@@ -1,5 +1,5 @@
 -- Grids x month: events, tasks on time, alarm responses, services and disputes
--- (int_scorecards__area_months: what each figure counts); is_final once the month has ended.
+-- (step_scorecards__area_months: what each figure counts); is_final once the month has ended.
 select
     scorecard_month,
     grid_code,
@@ -16,5 +16,5 @@ select
     disputes_resolved,
     disputes_mediated,
     {{ month_is_final('scorecard_month') }} as is_final
-from {{ ref('int_scorecards__area_months') }}
+from {{ ref('step_scorecards__area_months') }}
 where grid_code is not null

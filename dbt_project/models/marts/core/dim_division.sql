@@ -27,8 +27,9 @@ select
     date '2023-06-30' as valid_from, cast(null as date) as valid_to
 union all
 select
-    code, name, 'county', '4102', code, null, case when name like '%区' then '区' else '县' end,
-    code, name || '指挥中心', 'county_command_centre', date '2023-06-30', null
+    code as division_code, name, 'county', '4102', code as county_code, null,
+    case when name like '%区' then '区' else '县' end,
+    code as command_centre_code, name || '指挥中心', 'county_command_centre', date '2023-06-30', null
 from counties
 union all
 select
@@ -37,7 +38,7 @@ select
 where exists (select 1 from centres where command_centre_code = 'CXYTH')
 union all
 select
-    t.code, t.name, 'township', t.county_code, t.county_code, t.code,
+    t.code as division_code, t.name, 'township', t.county_code as parent_code, t.county_code, t.code as township_code,
     case when t.name like '%街道' then '街道' when t.name like '%镇' then '镇'
          when t.name like '%乡' then '乡' else '其他' end,
     coalesce(c.command_centre_code, t.county_code),
@@ -49,7 +50,7 @@ left join centres as c on t.code = c.township_code
 left join counties as co on t.county_code = co.code
 union all
 select
-    v.code, v.name, 'village', v.township_code, v.county_code, v.township_code,
+    v.code, v.name, 'village', v.township_code as parent_code, v.county_code, v.township_code,
     case when v.name like '%社区' then '社区' else '村' end,
     null, null, null, date '2023-06-30', null
 from villages as v

@@ -2,11 +2,7 @@
 -- platform, default department kind and handling time limit. Computed whole on each build;
 -- a sub-item keeps its stamp until it changes.
 {{ config(materialized='incremental', incremental_strategy='replace_all') }}
-with latest as (
-    {{ latest_per_key(ref('stg_smart_city__services'), 'subitem_code', 'last_seen_at desc, first_seen_at desc') }}
-),
-
-kinds as (
+with kinds as (
     select distinct department_kind_code, department_kind_name, platform_code, platform_name
     from {{ ref('dim_department') }}
 ),
@@ -24,7 +20,7 @@ content as (
         l.time_limit_hours,
         l.self_resolvable,
         l.is_current
-    from latest as l
+    from {{ ref('int_smart_city__services') }} as l
     left join kinds as k on l.default_department_kind = k.department_kind_code
     left join (select distinct platform_code, platform_name from kinds) as p on l.platform_code = p.platform_code
 )

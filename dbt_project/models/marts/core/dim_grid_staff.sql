@@ -21,9 +21,10 @@ with content as (
         a.valid_from,
         a.valid_to,
         (a.valid_from <= current_date and (a.valid_to is null or current_date < a.valid_to)) as is_current
-    from {{ ref('stg_smart_city__staff_assignments') }} as a
-    inner join {{ ref('int_smart_city__staff') }} as s on s.staff_id = a.staff_id
-    left join {{ ref('int_grids__conformed') }} as g on g.grid_code = a.grid_code and {{ valid_on('g', 'a.valid_from') }}
+    from {{ ref('int_smart_city__assignments') }} as a
+    inner join {{ ref('int_smart_city__staff') }} as s on a.staff_id = s.staff_id
+    left join {{ ref('int_grids__conformed') }} as g
+        on a.grid_code = g.grid_code and {{ valid_on('g', 'a.valid_from') }}
 )
 
 {{ content_stamped('content', ['staff_id', 'role', 'grid_code', 'valid_from']) }}

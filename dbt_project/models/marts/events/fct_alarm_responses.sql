@@ -4,7 +4,9 @@
 -- that changed, were placed in another grid, became an event (or stopped being one's), or
 -- whose worker's assignments changed.
 -- depends_on: {{ ref('int_smart_city__staff') }}
-{{ config(tags=['near_real_time'], materialized='incremental', incremental_strategy='replace_keys', unique_key='alarm_id') }}
+{{ config(
+    tags=['near_real_time'], materialized='incremental', incremental_strategy='replace_keys', unique_key='alarm_id'
+) }}
 with affected as (
     select alarm_id from {{ ref('int_sharp_eyes__alarms') }} where {{ since_last_build() }}
     {%- if is_incremental() %}
@@ -16,7 +18,9 @@ with affected as (
     where related_alarm_id is not null and {{ since_last_build() }}
     union
     select alarm_id from {{ this }}
-    where smart_city_event_id in (select event_id from {{ ref('fct_governance_events') }} where {{ since_last_build() }})
+    where smart_city_event_id in (
+        select event_id from {{ ref('fct_governance_events') }} where {{ since_last_build() }}
+    )
     union
     select alarm_id from {{ ref('int_sharp_eyes__alarms') }}
     where assigned_staff_id in (select staff_id from {{ ref('int_smart_city__staff') }} where {{ since_last_build() }})
@@ -74,7 +78,7 @@ select
     {{ local_dates(['started_at', 'pushed_at', 'arrived_at', 'finished_at'], 'a') }},
     {{ build_stamp() }} as _loaded_at
 from alarms as a
-left join located as l on l.source_record_id = a.alarm_id
-left join dispatched as d on d.related_alarm_id = a.alarm_id
+left join located as l on a.alarm_id = l.source_record_id
+left join dispatched as d on a.alarm_id = d.related_alarm_id
 {{ staff_grid_join('alarms', 'a', 'a.assigned_staff_id', local_date('a.pushed_at'), 'sg') }}
 {{ tombstones('affected', ['alarm_id']) }}

@@ -12,7 +12,9 @@
 -- not yet due, and for a task rerouted away.
 -- Replaced event by event: the events that changed, those whose sub-item or department
 -- changed, and those with an open task that fell due since the last build.
-{{ config(tags=['near_real_time'], materialized='incremental', incremental_strategy='replace_keys', unique_key='event_id') }}
+{{ config(
+    tags=['near_real_time'], materialized='incremental', incremental_strategy='replace_keys', unique_key='event_id'
+) }}
 with affected as (
     select event_id from {{ ref('int_events__located') }} where {{ since_last_build() }}
     {%- if is_incremental() %}
@@ -86,10 +88,13 @@ select
     end as outcome,
     case
         when s.next_start_seq is not null then null
-        when w.accepted_at is not null then w.last_handled_at <= {{ add_hours('s.dispatched_at', 't.time_limit_hours') }}
+        when w.accepted_at is not null
+            then w.last_handled_at <= {{ add_hours('s.dispatched_at', 't.time_limit_hours') }}
         when {{ add_hours('s.dispatched_at', 't.time_limit_hours') }} <= {{ build_stamp() }} then false
     end as handled_on_time,
-    case when s.next_start_seq is null and w.accepted_at is not null then e.township_evaluation end as township_evaluation
+    case
+        when s.next_start_seq is null and w.accepted_at is not null then e.township_evaluation
+    end as township_evaluation
 from starts as s
 left join within as w on s.event_id = w.event_id and s.start_seq = w.start_seq
 left join {{ ref('fct_governance_events') }} as e on s.event_id = e.event_id
@@ -174,7 +179,9 @@ select * from civil_affairs_tasks
 
 select
     t.*,
-    {{ local_dates(['dispatched_at', 'due_at', 'first_handled_at', 'last_handled_at', 'accepted_at', 'closed_at'], 't') }},
+    {{ local_dates(
+        ['dispatched_at', 'due_at', 'first_handled_at', 'last_handled_at', 'accepted_at', 'closed_at'], 't'
+    ) }},
     {{ build_stamp() }} as _loaded_at
 from tasks as t
 {{ tombstones('affected', ['event_id']) }}

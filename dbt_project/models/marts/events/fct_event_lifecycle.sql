@@ -1,7 +1,9 @@
 -- One row per state transition of an event: 上报, 受理/不予立案, 派遣, 分流转办, 处置 /
 -- 自行处置, 网格长验收 (通过/退回), 结案; with the time since the previous transition.
 -- Replaced event by event.
-{{ config(tags=['near_real_time'], materialized='incremental', incremental_strategy='replace_keys', unique_key='event_id') }}
+{{ config(
+    tags=['near_real_time'], materialized='incremental', incremental_strategy='replace_keys', unique_key='event_id'
+) }}
 {% set lifecycle_models = ['int_smart_city__lifecycle'] %}
 with transitions as (
     {% for m in lifecycle_models %}

@@ -4,8 +4,11 @@
 -- Replaced event by event: the events that changed, or whose incident, sub-item or
 -- reporting worker's assignments changed. A withdrawn (soft-deleted) event leaves.
 -- depends_on: {{ ref('int_smart_city__staff') }}
-{{ config(tags=['near_real_time'], materialized='incremental', incremental_strategy='replace_keys', unique_key='event_id') }}
-{%- set due_at = "case when e.source_system = 'civil_affairs' then " ~ add_hours('e.reported_at', 't.time_limit_hours') ~ " else e.due_at end" %}
+{{ config(
+    tags=['near_real_time'], materialized='incremental', incremental_strategy='replace_keys', unique_key='event_id'
+) }}
+{%- set due_at = "case when e.source_system = 'civil_affairs' then "
+    ~ add_hours('e.reported_at', 't.time_limit_hours') ~ " else e.due_at end" %}
 with affected as (
     select event_id from {{ ref('int_events__located') }} where {{ since_last_build() }}
     {%- if is_incremental() %}
@@ -64,8 +67,7 @@ select
     {{ local_dates(['closed_at', 'updated_at'], 'e') }},
     {{ build_stamp() }} as _loaded_at
 from events as e
-left join {{ ref('dim_event_type') }} as t on t.event_type_code = e.event_type_code
-left join {{ ref('int_events__incidents') }} as i on i.event_id = e.event_id
+left join {{ ref('dim_event_type') }} as t on e.event_type_code = t.event_type_code
+left join {{ ref('int_events__incidents') }} as i on e.event_id = i.event_id
 {{ staff_grid_join('events', 'e', 'e.reporter_staff_id', local_date('e.reported_at'), 'rg') }}
 {{ tombstones('affected', ['event_id']) }}
-

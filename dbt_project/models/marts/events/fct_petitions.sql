@@ -43,7 +43,7 @@ select
     mg.grid_code as mediator_grid_code,
     c.petitioner_id_check
 from {{ ref('int_petitions__cases') }} as c
-left join {{ ref('dim_grid') }} as g on g.grid_code = c.grid_code and {{ valid_on('g', 'c.registered_on') }}
+left join {{ ref('dim_grid') }} as g on c.grid_code = g.grid_code and {{ valid_on('g', 'c.registered_on') }}
 {{ staff_grid_join(ref('int_petitions__cases'), 'c', 'c.mediator_staff_id', 'c.registered_on', 'mg') }}
 )
 

@@ -16,13 +16,15 @@ with all_candidates as (
         {{ local_date('c.qualifying_at') }} as qualifying_on,
         {{ local_month('c.qualifying_at') }} as qualifying_month,
         c.rule_id || ':' || c.source_system || ':' || c.source_record_id as line_id
-    from {{ ref('int_points__candidates') }} as c
+    from {{ ref('step_points__candidates') }} as c
 ),
 
 {%- if is_incremental() %}
 
 changed_records as (
-    select distinct source_system, source_record_id from all_candidates where {{ since_last_build('_candidate_loaded_at') }}
+    select distinct source_system, source_record_id
+    from all_candidates
+    where {{ since_last_build('_candidate_loaded_at') }}
     union
     select distinct source_system, source_record_id from {{ this }}
     where (source_system, source_record_id) not in (select source_system, source_record_id from all_candidates)
@@ -59,8 +61,16 @@ visited_months as (
 candidates as (
     select c.* from all_candidates as c
     where c.line_id in (select line_id from reached_new)
-       or (c.rule_id in ('R1', 'R3') and (c.staff_id, c.qualifying_on) in (select staff_id, qualifying_on from capped_days))
-       or (c.rule_id = 'R5' and (c.household_id, c.qualifying_month) in (select household_id, points_month from visited_months))
+       or (
+           c.rule_id in ('R1', 'R3')
+           and (c.staff_id, c.qualifying_on) in (select cd.staff_id, cd.qualifying_on from capped_days as cd)
+       )
+       or (
+           c.rule_id = 'R5'
+           and (c.household_id, c.qualifying_month) in (
+               select vm.household_id, vm.points_month from visited_months as vm
+           )
+       )
 ),
 
 affected as (
@@ -136,7 +146,7 @@ versioned as (
         cap.value as daily_cap,
         visits.value as visits_per_household_month
     from banded as p
-    inner join {{ ref('points_rules') }} as r on r.rule_id = p.rule_id and {{ valid_on('r', 'p.qualifying_on') }}
+    inner join {{ ref('points_rules') }} as r on p.rule_id = r.rule_id and {{ valid_on('r', 'p.qualifying_on') }}
     left join {{ ref('points_subitems') }} as s
         on s.subitem_code = p.subitem_code and {{ valid_on('s', 'p.qualifying_on') }}
     left join {{ ref('points_alarm_bands') }} as b
@@ -170,7 +180,10 @@ based as (
 limited as (
     select
         b.*,
-        case when b.rule_id = 'R5' and b.household_visit_no > b.visits_per_household_month then 0 else b.rule_points_due end as base_points
+        case
+            when b.rule_id = 'R5' and b.household_visit_no > b.visits_per_household_month then 0
+            else b.rule_points_due
+        end as base_points
     from based as b
 ),
 
@@ -238,7 +251,9 @@ select
     case a.reason_kind
         when 'duplicate' then '重复上报，同一事件已由 ' || a.duplicate_of || ' 上报，不计分'
         when 'cap_reached' then a.rule_name_zh || '：已达每日上限 ' || a.daily_cap || ' 分，不计分'
-        when 'cap_partly' then a.rule_name_zh || '：达到每日上限 ' || a.daily_cap || ' 分，计 ' || a.capped_points || ' 分（应得 ' || a.base_points || ' 分）'
+        when 'cap_partly'
+            then a.rule_name_zh || '：达到每日上限 ' || a.daily_cap || ' 分，计 ' || a.capped_points
+            || ' 分（应得 ' || a.base_points || ' 分）'
         when 'alarm_band' then a.rule_name_zh || '：' || a.band_name_zh
         when 'household_visited' then a.rule_name_zh || '：该户本月已走访计分'
         else a.rule_name_zh
@@ -246,7 +261,9 @@ select
     case a.reason_kind
         when 'duplicate' then 'duplicate of ' || a.duplicate_of || ': no points'
         when 'cap_reached' then a.rule_name_en || ': daily cap reached (' || a.daily_cap || '), no points'
-        when 'cap_partly' then a.rule_name_en || ': daily cap reached (' || a.daily_cap || '), ' || a.capped_points || ' of ' || a.base_points || ' points'
+        when 'cap_partly'
+            then a.rule_name_en || ': daily cap reached (' || a.daily_cap || '), ' || a.capped_points
+            || ' of ' || a.base_points || ' points'
         when 'alarm_band' then a.rule_name_en || ': ' || a.band_name_en
         when 'household_visited' then a.rule_name_en || ': household already visited this month'
         else a.rule_name_en

@@ -39,7 +39,7 @@ with affected as (
 
 months as (
     select distinct points_month from {{ ref('fct_worker_points_ledger') }}
-    where points_month in (select period from affected)
+    where points_month in (select a.period from affected as a)
 ),
 
 month_days as (
@@ -75,7 +75,7 @@ assignment_days as (
 -- after they moved on): placed by their latest worker assignment before the month's end
 ledger_staff as (
     select distinct points_month, staff_id from {{ ref('fct_worker_points_ledger') }}
-    where points_month in (select points_month from months)
+    where points_month in (select m.points_month from months as m)
 ),
 
 home_candidates as (
@@ -88,14 +88,16 @@ home_candidates as (
     inner join month_days as d on l.points_month = d.points_month
     inner join {{ ref('dim_grid_staff') }} as s
         on l.staff_id = s.staff_id and s.points_pool is not null and d.next_first_day > s.valid_from
-    qualify row_number() over (partition by l.points_month, l.staff_id order by s.valid_from desc, s.township_code) = 1
+    qualify row_number() over (
+        partition by l.points_month, l.staff_id order by s.valid_from desc, s.township_code asc
+    ) = 1
 ),
 
 home as (
     select points_month, staff_id, points_pool, township_code, county_code
     from home_candidates
     qualify row_number() over (
-        partition by points_month, staff_id order by priority, days desc, township_code, points_pool
+        partition by points_month, staff_id order by priority asc, days desc, township_code asc, points_pool asc
     ) = 1
 ),
 
@@ -110,7 +112,7 @@ totals as (
         {% endfor -%}
         count(*) filter (where points = 0) as zero_point_lines
     from {{ ref('fct_worker_points_ledger') }}
-    where points_month in (select points_month from months)
+    where points_month in (select m.points_month from months as m)
     group by all
 ),
 
@@ -134,8 +136,14 @@ scored as (
 ranked as (
     select
         s.*,
-        cast(dense_rank() over (partition by s.points_month, s.points_pool, s.township_code order by s.total_points desc) as bigint) as township_rank,
-        cast(dense_rank() over (partition by s.points_month, s.points_pool, s.county_code order by s.total_points desc) as bigint) as county_rank,
+        cast(
+            dense_rank() over (partition by s.points_month, s.points_pool, s.township_code order by s.total_points desc)
+            as bigint
+        ) as township_rank,
+        cast(
+            dense_rank() over (partition by s.points_month, s.points_pool, s.county_code order by s.total_points desc)
+            as bigint
+        ) as county_rank,
         count(*) over (partition by s.points_month, s.points_pool, s.county_code) as county_pool_workers,
         -- workers of the county and pool at or above (below) this total, ties included: a
         -- grade goes to a whole tie group only if it fits within the quota

@@ -1,6 +1,8 @@
 -- Every landed row of alarm handling records (alarms pushed to grid workers), typed and
 -- checked. Arrival and result appear in later versions (distinct contents of an alarm id).
-{{ config(materialized='incremental', incremental_strategy='append', on_schema_change='fail', tags=['near_real_time']) }}
+{{ config(
+    materialized='incremental', incremental_strategy='append', on_schema_change='fail', tags=['near_real_time']
+) }}
 with landed as (
     {{ landed_rows('sharp_eyes', 'handling_records', version_by='payload') }}
 ),

@@ -1,7 +1,9 @@
 -- Every landed row of Sharp Eyes alarms (linkage events), typed and checked. A version is a
 -- distinct content of an id: a re-reported alarm (same id, remark 重复上报) is a version of
 -- the same alarm, not a new one.
-{{ config(materialized='incremental', incremental_strategy='append', on_schema_change='fail', tags=['near_real_time']) }}
+{{ config(
+    materialized='incremental', incremental_strategy='append', on_schema_change='fail', tags=['near_real_time']
+) }}
 with landed as (
     {{ landed_rows('sharp_eyes', 'events', version_by='payload') }}
 ),

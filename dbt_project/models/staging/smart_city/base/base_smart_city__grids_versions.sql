@@ -1,4 +1,9 @@
 -- The versions of the list `smart_city.grids` (every landing in base_smart_city__grids): one row per distinct
 -- content of a key, as first landed, with when loads saw it. Replaced version by version.
-{{ config(on_schema_change='fail', materialized='incremental', incremental_strategy='replace_keys', unique_key=['_record_key', '_version']) }}
+{{ config(
+    on_schema_change='fail',
+    materialized='incremental',
+    incremental_strategy='replace_keys',
+    unique_key=['_record_key', '_version']
+) }}
 {{ list_versions(ref('base_smart_city__grids')) }}

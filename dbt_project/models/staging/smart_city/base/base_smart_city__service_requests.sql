@@ -1,6 +1,8 @@
 -- Every landed row of Smart City events, typed and checked (see macros/quarantine.sql).
 -- A version is (id, updated_datetime): the same version landed twice is one record.
-{{ config(materialized='incremental', incremental_strategy='append', on_schema_change='fail', tags=['near_real_time']) }}
+{{ config(
+    materialized='incremental', incremental_strategy='append', on_schema_change='fail', tags=['near_real_time']
+) }}
 with landed as (
     {{ landed_rows('smart_city', 'service_requests', detect_conflicts=true) }}
 ),

@@ -4,7 +4,9 @@
 -- Asia/Shanghai day picks the rule version and its month the month the line counts in.
 -- Replaced source record by source record: the events, alarms, visits and cases that
 -- changed (a withdrawn visit among them), and the events of a sub-item that changed.
-{{ config(materialized='incremental', incremental_strategy='replace_keys', unique_key=['source_system', 'source_record_id']) }}
+{{ config(
+    materialized='incremental', incremental_strategy='replace_keys', unique_key=['source_system', 'source_record_id']
+) }}
 with changed as (
     select event_id as record_ref from {{ ref('fct_governance_events') }} where {{ since_last_build() }}
     {%- if is_incremental() %}
@@ -19,7 +21,7 @@ with changed as (
     union
     select 'sharp_eyes:' || alarm_id from {{ ref('fct_alarm_responses') }} where {{ since_last_build() }}
     union
-    select 'civil_affairs:' || visit_id from {{ ref('stg_civil_affairs__visits') }} where {{ since_last_build() }}
+    select 'civil_affairs:' || visit_id from {{ ref('int_civil_affairs__visits') }} where {{ since_last_build() }}
     union
     select 'civil_affairs:' || visit_id from {{ ref('fct_home_visits') }} where {{ since_last_build() }}
     union
@@ -80,7 +82,10 @@ r1 as (
     select
         e.reporter_staff_id as staff_id,
         'R1' as rule_id,
-        case when e.incident_id is not null and e.incident_id <> e.event_id then 'duplicate' else 'valid_report' end as outcome,
+        case
+            when e.incident_id is not null and e.incident_id <> e.event_id then 'duplicate'
+            else 'valid_report'
+        end as outcome,
         e.source_system,
         e.source_record_id,
         e.event_id,

@@ -39,7 +39,10 @@ tasks as (
 ),
 
 petitions_received as (
-    select handling_unit as department_code, {{ format_time('registered_on', '%Y-%m') }} as month, count(*) as petitions_received
+    select
+        handling_unit as department_code,
+        {{ format_time('registered_on', '%Y-%m') }} as month,
+        count(*) as petitions_received
     from {{ ref('fct_petitions') }}
     where handling_unit is not null and registered_on is not null
       and {{ among(format_time('registered_on', '%Y-%m'), 'affected', 'period') }}

@@ -1,4 +1,5 @@
--- Grid assignments of the current roster: person x role x grid with validity.
+-- Grid assignments of the current roster: person x role x grid with validity, unnested from
+-- each person's latest roster entry.
 with staff as (
     select staff_id, assignments_json
     from {{ ref('stg_smart_city__staff') }}
