@@ -231,3 +231,26 @@ def near_real_time_landings() -> list[AssetsDefinition]:
 
 def near_real_time_keys() -> list[AssetKey]:
     return [k for a in near_real_time_landings() for k in a.keys]
+
+
+def daily_landing_jobs() -> list:
+    """The jobs after whose runs the whole warehouse is built: every source's landings but a
+    NEAR_REAL_TIME source's events, which the near_real_time run builds."""
+    return [
+        j
+        for s in all_sources()
+        for j in s.jobs
+        if not (s.source.cadence == NEAR_REAL_TIME and j.name == events_job_name(s.source.name))
+    ]
+
+
+def definitions() -> Definitions:
+    """Every registered source's definitions, and a freshness check on each of their raw
+    assets at the source's cadence, with the sensor that runs them."""
+    from orchestration.freshness import freshness_checks, freshness_sensor
+
+    sources = all_sources()
+    checks = freshness_checks([k for s in sources for k in s.raw_keys])
+    return Definitions.merge(
+        *(s.defs for s in sources), Definitions(asset_checks=checks, sensors=[freshness_sensor(checks)])
+    )

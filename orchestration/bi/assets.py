@@ -63,6 +63,3 @@ def live_board(context: AssetExecutionContext, warehouse: WarehouseResource) -> 
         descriptions(dbt_project().manifest_path),
     )
     return MaterializeResult(metadata={"duckdb_copy": MetadataValue.path(str(path))})
-
-
-assets = [published_copy, live_board]

@@ -113,6 +113,3 @@ def _complete(settings, files: dict, incomplete: list[str]) -> tuple[dict, list[
         files = {f.name: f for f in complete_files(settings.inbox)}
         incomplete = [k for k in incomplete if k not in files]
     return files, incomplete
-
-
-assets = [raw_petition_cases]

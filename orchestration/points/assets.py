@@ -31,7 +31,7 @@ from orchestration.resources import WarehouseResource
 from quality.suites import SUITES
 from warehouse.scores import close_month, month_bounds
 
-POINTS_JOB = "points_close_month"  # the job (orchestration/definitions.py) that closes a month
+POINTS_JOB = "points_close_month"  # the job (orchestration/points/definitions.py) that closes a month
 CLOSED_MONTH = AssetKey(["scores", "closed_month"])
 LEDGER = AssetKey(["marts", "fct_worker_points_ledger"])
 MONTHLY = AssetKey(["marts", "mart_worker_points_monthly"])
@@ -112,6 +112,3 @@ def close_previous_month(context: ScheduleEvaluationContext):
     first_of_previous = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
     key = first_of_previous.isoformat()
     return RunRequest(run_key=f"{POINTS_JOB}:{key}", partition_key=key)
-
-
-assets = [closed_month]

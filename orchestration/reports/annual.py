@@ -82,6 +82,3 @@ def assess_previous_year(context: ScheduleEvaluationContext):
     today = context.scheduled_execution_time.astimezone(SHANGHAI).date()
     year = str((today.replace(month=1, day=1) - timedelta(days=1)).year)
     return RunRequest(run_key=f"{JOB_NAME}:{year}", partition_key=year)
-
-
-assets = [annual_assessment]

@@ -61,6 +61,3 @@ def monthly_scorecard(
             "departments_assessed": figures["departments_assessed"],
         }
     )
-
-
-assets = [monthly_scorecard]
