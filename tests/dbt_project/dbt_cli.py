@@ -3,12 +3,38 @@ of the project with a rule changed."""
 
 from __future__ import annotations
 
+import json
 import shutil
+from datetime import UTC, date, datetime
 from pathlib import Path
 
+from connectors.common.timezone import SHANGHAI
 from warehouse.dbt_cli import DBT, DBT_PROJECT_DIR, dbt_command, dbt_env, run_dbt
 
-__all__ = ["DBT", "DBT_PROJECT_DIR", "dbt_command", "dbt_env", "project_with_new_rule_version", "run_dbt"]
+__all__ = [
+    "DBT",
+    "DBT_PROJECT_DIR",
+    "as_of",
+    "dbt_command",
+    "dbt_env",
+    "local_day",
+    "project_with_new_rule_version",
+    "run_dbt",
+]
+
+
+def local_day(stamp_us: int | None = None) -> date:
+    """The Asia/Shanghai day of a build stamp (microseconds since the epoch, as meta.builds
+    keeps it), or of now."""
+    at = datetime.now(UTC) if stamp_us is None else datetime.fromtimestamp(stamp_us / 1e6, UTC)
+    return at.astimezone(SHANGHAI).date()
+
+
+def as_of(day: date) -> list[str]:
+    """dbt's arguments that make a build count `day` as today (the `as_of_date` var): two
+    builds compared by content must count the same day, even when Shanghai's midnight (16:00
+    UTC) falls between them, since what is overdue or final is judged as of that day."""
+    return ["--vars", json.dumps({"as_of_date": day.isoformat()})]
 
 
 def project_with_new_rule_version(into: Path, rule_id: str, valid_from: str, **changed: str) -> tuple[Path, int]:

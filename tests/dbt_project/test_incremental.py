@@ -25,7 +25,14 @@ import pytest
 from connectors.common.lake import Lake
 from tests.conftest import point_pipeline_at
 from tests.dbt_project import lake_steps
-from tests.dbt_project.dbt_cli import DBT_PROJECT_DIR, dbt_command, dbt_env, project_with_new_rule_version
+from tests.dbt_project.dbt_cli import (
+    DBT_PROJECT_DIR,
+    as_of,
+    dbt_command,
+    dbt_env,
+    local_day,
+    project_with_new_rule_version,
+)
 from warehouse.compare import BUILD_COLUMNS, compare, differing
 from warehouse.duckdb import connect
 
@@ -62,7 +69,8 @@ class Steps:
         self.lake.set_aside_unreadable()
         for f in self.reference.parent.glob("kaifeng.duckdb*"):
             f.unlink()
-        runs = [self._start(self.incremental, BUILD), self._start(self.reference, FROM_SCRATCH)]
+        today = as_of(local_day())  # both count one day as today, should midnight fall between them
+        runs = [self._start(self.incremental, BUILD + today), self._start(self.reference, FROM_SCRATCH + today)]
         for run, name in zip(runs, ("incremental", "from scratch"), strict=True):
             out, _ = run.communicate(timeout=900)
             assert run.returncode == 0, f"the {name} build failed:\n{out[-6000:]}"

@@ -21,12 +21,13 @@ from __future__ import annotations
 import shutil
 from datetime import date, timedelta
 
+import duckdb
 import pytest
 
 from connectors.common.lake import Lake
 from tests.conftest import mart_tables
 from tests.dbt_project import lake_steps
-from tests.dbt_project.dbt_cli import dbt_env, run_dbt
+from tests.dbt_project.dbt_cli import as_of, dbt_env, local_day, run_dbt
 from warehouse.compare import BUILD_COLUMNS, compare, compare_parquet_tables, differing
 from warehouse.duckdb import connect
 from warehouse.engines import mirror_spark_tables
@@ -41,20 +42,35 @@ QUARANTINE_TABLES = ["quarantine_records", "row_accounting"]
 MODELS_ONLY = ["build", "--exclude-resource-type", "unit_test", "--exclude-resource-type", "test"]
 
 
-def _duckdb_from_scratch(lake, root):
-    """A DuckDB warehouse built by dbt from scratch over `lake`, under `root`."""
+def _duckdb_from_scratch(lake, root, day):
+    """A DuckDB warehouse built by dbt from scratch over `lake`, under `root`, counting `day`
+    as today."""
     reference = root / "reference" / "kaifeng.duckdb"
     reference.parent.mkdir(parents=True)
-    built = run_dbt(MODELS_ONLY, dbt_env(reference, lake), root / "duckdb")
+    built = run_dbt([*MODELS_ONLY, *as_of(day)], dbt_env(reference, lake), root / "duckdb")
     assert built.returncode == 0, built.stdout[-8000:]
     return reference
 
 
+def _last_build_day(tables) -> date:
+    """The day the Spark warehouse's last build counted as today (from its meta.builds)."""
+    con = duckdb.connect()
+    try:
+        (stamp,) = con.execute(
+            f"select max(stamp_us) from read_parquet('{tables}/meta.db/builds/*.parquet')"
+        ).fetchone()
+    finally:
+        con.close()
+    return local_day(stamp)
+
+
 @pytest.fixture(scope="module")
 def spark_build(spark_demo, tmp_path_factory):
-    """(a DuckDB warehouse built from scratch over the Spark demo's lake, the demo's Spark tables)."""
-    reference = _duckdb_from_scratch(spark_demo.lake, tmp_path_factory.mktemp("spark_parity"))
-    return reference, spark_demo.spark_dir / "tables"
+    """(a DuckDB warehouse built from scratch over the Spark demo's lake, as of the day of the
+    demo's last Spark build, the demo's Spark tables)."""
+    tables = spark_demo.spark_dir / "tables"
+    reference = _duckdb_from_scratch(spark_demo.lake, tmp_path_factory.mktemp("spark_parity"), _last_build_day(tables))
+    return reference, tables
 
 
 def test_the_demo_built_every_model_and_ran_every_data_test_on_spark(spark_demo):
@@ -124,14 +140,16 @@ def spark_incremental(spark_build, spark_demo, tmp_path_factory):
     assert len(lake.set_aside_unreadable()) == 1
     env = dbt_env(spark_demo.warehouse, lake.root)
     env.update({k: v for k, v in spark_demo.env.items() if k.startswith("GOVHUB_SPARK_")})
+    today = local_day()
     result = run_dbt(
-        ["build", "--exclude-resource-type", "unit_test", "--exclude", "test_type:generic", "--target", "spark"],
+        ["build", "--exclude-resource-type", "unit_test", "--exclude", "test_type:generic", "--target", "spark"]
+        + as_of(today),
         env,
         root / "spark",
         timeout=2400,
     )
     assert result.returncode == 0, result.stdout[-8000:]
-    return _duckdb_from_scratch(lake.root, root), tables, result.stdout
+    return _duckdb_from_scratch(lake.root, root, today), tables, result.stdout
 
 
 def test_spark_built_incrementally_equals_duckdb_built_from_scratch(spark_incremental):
