@@ -9,6 +9,7 @@ govhub docs [--serve [PORT]]
 govhub points explain --worker STAFF_ID --month YYYY-MM
 govhub scorecard [--month YYYY-MM] [--out DIR] [--indicator KEY]
 govhub assessment [--year YYYY] [--out DIR] [--no-pdf]
+govhub alerts test
 """
 
 from __future__ import annotations
@@ -451,6 +452,30 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
 
 
+def cmd_alerts_test(args: argparse.Namespace) -> int:
+    """Sends a test alert to every channel set (GOVHUB_ALERT_WEBHOOK_URL, GOVHUB_SMTP_*), as the
+    alert sensors would send one: what an operator runs after setting them."""
+    from orchestration.alerts.notify import Alert, AlertNotDelivered, AlertSettings, send
+
+    settings = AlertSettings.from_env()
+    if not settings.channels:
+        print("govhub: no alert channel is set (GOVHUB_ALERT_WEBHOOK_URL, GOVHUB_SMTP_HOST)", file=sys.stderr)
+        return 2
+    alert = Alert(
+        "[开封网格治理数据平台] 告警测试 Alert test",
+        ["这是一条测试消息：告警通道可用。 A test message: the alert channels work."],
+        settings.dagster_url,
+    )
+    try:
+        delivered = send(alert, settings)
+    except AlertNotDelivered as e:
+        print(f"govhub: {e}", file=sys.stderr)
+        return 1
+    missed = [c for c in settings.channels if c not in delivered]
+    print(f"test alert sent by: {', '.join(delivered)}" + (f"; not by: {', '.join(missed)}" if missed else ""))
+    return 1 if missed else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="govhub", description="Kaifeng grid-governance data hub")
     sub = p.add_subparsers(dest="command", required=True)
@@ -463,6 +488,7 @@ def build_parser() -> argparse.ArgumentParser:
     _docs_command(sub)
     _ingest_command(sub)
     _new_source_command(sub)
+    _alerts_command(sub)
     return p
 
 
@@ -618,6 +644,13 @@ def _new_source_command(sub) -> None:
     n.add_argument("name", help="the source's slug, e.g. water_supply (lake folder, GOVHUB_<NAME>_*, dbt models)")
     n.add_argument("--title", help="what the system is called, e.g. '供水 Water supply'")
     n.set_defaults(func=cmd_new_source)
+
+
+def _alerts_command(sub) -> None:
+    al = sub.add_parser("alerts", help="the alert channels (webhook, e-mail)")
+    asub = al.add_subparsers(dest="alerts_command", required=True)
+    test = asub.add_parser("test", help="send a test alert to every channel set")
+    test.set_defaults(func=cmd_alerts_test)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,11 +1,12 @@
 """The root Dagster definitions: each part's own, merged. The sources' are generated from
-their connectors' contracts (orchestration/sources.py); the warehouse, points, reports and
-publishing each declare theirs in their folder's definitions.py. Only the warehouse resource,
-which they all share, is declared here."""
+their connectors' contracts (orchestration/sources.py); the warehouse, points, reports,
+publishing and alerts each declare theirs in their folder's definitions.py. Only the
+warehouse resource, which they all share, is declared here."""
 
 from dagster import Definitions, EnvVar
 
 from orchestration import sources
+from orchestration.alerts import definitions as alerts
 from orchestration.bi import definitions as bi
 from orchestration.dbt import definitions as warehouse
 from orchestration.points import definitions as points
@@ -22,6 +23,7 @@ defs = Definitions.merge(
     points.defs,
     reports.defs,
     bi.defs,
+    alerts.defs,
     Definitions(
         resources={
             "warehouse": WarehouseResource(

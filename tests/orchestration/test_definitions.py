@@ -37,6 +37,8 @@ def test_definitions_load_with_expected_jobs_and_schedules():
         "freshness_checks_sensor",
         "near_real_time_sensor",
         "warehouse_after_landing",
+        "alert_on_run_failure",
+        "alert_on_check_failure",
     }
 
 
