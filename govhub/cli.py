@@ -10,6 +10,8 @@ govhub points explain --worker STAFF_ID --month YYYY-MM
 govhub scorecard [--month YYYY-MM] [--out DIR] [--indicator KEY]
 govhub assessment [--year YYYY] [--out DIR] [--no-pdf]
 govhub alerts test
+govhub backup --to DIR
+govhub restore --from DIR [--no-build]
 """
 
 from __future__ import annotations
@@ -476,6 +478,59 @@ def cmd_alerts_test(args: argparse.Namespace) -> int:
     return 1 if missed else 0
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    """Backs the lake, the closed months and the settings that are not secrets up into
+    --to (warehouse/backup.py); into an earlier backup's folder, only what is new is copied."""
+    from warehouse.backup import backup
+    from warehouse.settings import configure_environment
+
+    settings = configure_environment()
+    started = time.monotonic()
+    result = backup(settings.lake_dir, settings.warehouse_path, Path(args.to))
+    print(
+        f"backup in {result.folder}: {result.files} files, {result.bytes / 2**20:.1f} MiB "
+        f"({result.copied_files} lake files, {result.copied_bytes / 2**20:.1f} MiB copied this time), "
+        f"{len(result.closed_months)} closed months, {time.monotonic() - started:.1f} s; "
+        "the pseudonym key is not in it: keep GOVHUB_PSEUDONYM_KEY with the secrets"
+    )
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    """Restores a backup into an empty lake and a new warehouse, then builds the warehouse
+    from the lake (unless --no-build)."""
+    from warehouse.backup import restore
+    from warehouse.dbt_cli import dbt_env, run_dbt
+    from warehouse.settings import configure_environment
+
+    settings = configure_environment()
+    started = time.monotonic()
+    manifest = restore(Path(args.from_), settings.lake_dir, settings.warehouse_path)
+    print(
+        f"restored the backup of {manifest['taken_at']}: {len(manifest['files'])} files, "
+        f"{len(manifest['closed_months'])} closed months ({', '.join(manifest['closed_months']) or 'none'})"
+    )
+    if not os.environ.get("GOVHUB_PSEUDONYM_KEY") and not (settings.lake_dir / "_state" / "pseudonym_key").exists():
+        print(
+            "govhub: the pseudonym key is not set: put it back (GOVHUB_PSEUDONYM_KEY) before landing again, "
+            "or new pseudonyms will not join the restored ones",
+            file=sys.stderr,
+        )
+    if args.no_build:
+        return 0
+    built = run_dbt(
+        ["build", "--exclude-resource-type", "unit_test"],
+        dbt_env(settings.warehouse_path, settings.lake_dir),
+        settings.warehouse_path.parent / "dbt_state",
+        timeout=6 * 3600,
+    )
+    if built.returncode != 0:
+        print(built.stdout[-4000:], file=sys.stderr)
+        return built.returncode
+    print(f"warehouse built from the restored lake at {settings.warehouse_path} ({time.monotonic() - started:.1f} s)")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="govhub", description="Kaifeng grid-governance data hub")
     sub = p.add_subparsers(dest="command", required=True)
@@ -489,6 +544,7 @@ def build_parser() -> argparse.ArgumentParser:
     _ingest_command(sub)
     _new_source_command(sub)
     _alerts_command(sub)
+    _backup_commands(sub)
     return p
 
 
@@ -651,6 +707,18 @@ def _alerts_command(sub) -> None:
     asub = al.add_subparsers(dest="alerts_command", required=True)
     test = asub.add_parser("test", help="send a test alert to every channel set")
     test.set_defaults(func=cmd_alerts_test)
+
+
+def _backup_commands(sub) -> None:
+    b = sub.add_parser("backup", help="back the lake, the closed months and the settings up into a folder")
+    b.add_argument(
+        "--to", required=True, metavar="DIR", help="the backup's folder (an earlier backup there is updated)"
+    )
+    b.set_defaults(func=cmd_backup)
+    r = sub.add_parser("restore", help="restore a backup into an empty lake and a new warehouse, then build it")
+    r.add_argument("--from", dest="from_", required=True, metavar="DIR", help="the backup's folder")
+    r.add_argument("--no-build", action="store_true", help="restore only; the next run builds the warehouse")
+    r.set_defaults(func=cmd_restore)
 
 
 def main(argv: list[str] | None = None) -> int:

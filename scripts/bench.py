@@ -56,6 +56,7 @@ START, END = "<!-- bench:start -->", "<!-- bench:end -->"
 YEAR_START, YEAR_END = "<!-- bench-year:start -->", "<!-- bench-year:end -->"
 ENGINES_START, ENGINES_END = "<!-- bench-engines:start -->", "<!-- bench-engines:end -->"
 CONNECTORS_START, CONNECTORS_END = "<!-- bench-connectors:start -->", "<!-- bench-connectors:end -->"
+BACKUP_START, BACKUP_END = "<!-- bench-backup:start -->", "<!-- bench-backup:end -->"
 TRIES = 3  # each connector's read, fetch limit and dlt load: the best of this many runs
 MONTH_FIRST = date(2026, 10, 1)  # the benchmark's month: October 2026, one whole month
 MONTH_END = date(2026, 11, 1)
@@ -683,6 +684,72 @@ def bench_year(preset: str, tmp: Path) -> str:
     )
 
 
+def _timed(fn, *args):
+    started = time.monotonic()
+    result = fn(*args)
+    return result, time.monotonic() - started
+
+
+def _restored(backup_dir: Path, into: Path) -> float:
+    """`govhub restore --from` the backup into an empty place, the build included: its seconds."""
+    env = {**os.environ, "GOVHUB_WAREHOUSE_PATH": str(into / "kaifeng.duckdb"), "GOVHUB_LAKE_DIR": str(into / "lake")}
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-m", "govhub.cli", "restore", "--from", str(backup_dir)],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"the restore failed:\n{done.stdout[-3000:]}{done.stderr[-3000:]}")
+    return time.monotonic() - started
+
+
+def bench_backup(preset: str, tmp: Path) -> str:
+    """The month backfilled and closed, backed up (then again, nothing new), restored into an
+    empty place and built again; the restored marts compared with the originals."""
+    from orchestration.dbt.project import ensure_manifest
+    from warehouse.backup import backup
+    from warehouse.compare import BUILD_COLUMNS, compare, differing
+    from warehouse.summary import mart_tables
+
+    days = (MONTH_END - MONTH_FIRST).days
+    print("backup: the month", flush=True)
+    _, wh = backfill("month", tmp, preset, days)
+    lake = wh.parent / "lake"
+    print("backup: backup, again, restore", flush=True)
+    first, first_s = _timed(backup, lake, wh, tmp / "backup")
+    again, again_s = _timed(backup, lake, wh, tmp / "backup")
+    restore_s = _restored(tmp / "backup", tmp / "restored")
+    tables = list(mart_tables(ensure_manifest()))
+    diffs = differing(compare(wh, tmp / "restored" / "kaifeng.duckdb", "marts", tables=tables, ignore=BUILD_COLUMNS))
+    scores = differing(compare(wh, tmp / "restored" / "kaifeng.duckdb", "scores", ignore=()))
+    mib = 2**20
+    return "\n".join(
+        [
+            f"## Backup and restore of the `{preset}` month",
+            "",
+            f"Command: `.venv/bin/python scripts/bench.py --backup{'' if preset == 'city' else ' --preset ' + preset}`",
+            f"Machine: {machine()}",
+            f"Date: {datetime.now().astimezone():%Y-%m-%d %H:%M %Z}",
+            "",
+            f"The month {MONTH_FIRST:%Y-%m} ({days} days) backfilled into an empty warehouse, its points closed "
+            f"({', '.join(first.closed_months) or 'none'}), then:",
+            "",
+            "| step | time | size |",
+            "|---|---:|---:|",
+            f"| `govhub backup` into an empty folder | {first_s:.1f} s | {first.bytes / mib:.0f} MiB in {first.files} files |",
+            f"| the same backup again (nothing new landed: {again.copied_files} lake files copied, "
+            f"{again.copied_bytes / mib:.1f} MiB; the closed months exported again) | {again_s:.1f} s | |",
+            f"| `govhub restore` into an empty lake and a new warehouse, the build included | {restore_s:.1f} s | |",
+            "",
+            f"The restored warehouse's {len(tables)} marts equal the originals: "
+            f"**{'yes' if not diffs else 'no: ' + ', '.join(d.table for d in diffs)}**; its closed months, "
+            f"bit for bit: **{'yes' if not scores else 'no'}**.",
+        ]
+    )
+
+
 def _workdir(keep: Path | None):
     """The folder the benchmark works in: `keep` (made, and kept), else a temporary one."""
     if keep is None:
@@ -700,7 +767,7 @@ def connectors_section(args, tmp: Path) -> None:
     print(text, flush=True)
 
 
-def main() -> int:
+def _parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", type=Path, default=ROOT / "BENCHMARKS.md")
     ap.add_argument("--quick", action="store_true", help="fewer days, no x4: try the script, not the figures")
@@ -708,12 +775,18 @@ def main() -> int:
     ap.add_argument("--year", action="store_true", help="the year's backfill and transform (its own section)")
     ap.add_argument("--engines", action="store_true", help="the month built on DuckDB and on Spark (its own section)")
     ap.add_argument("--connectors", action="store_true", help="part 1 alone, the connectors (its own section)")
+    ap.add_argument("--backup", action="store_true", help="backup and restore of the month (its own section)")
     ap.add_argument(
         "--keep",
         type=Path,
         metavar="DIR",
         help="work in DIR (new or empty) and keep it: the warehouses, lakes, Dagster runs and logs, to profile afterwards",
     )
+    return ap
+
+
+def main() -> int:
+    ap = _parser()
     args = ap.parse_args()
     if args.keep and args.keep.exists() and any(args.keep.iterdir()):
         ap.error(f"--keep: {args.keep} is not empty")
@@ -726,6 +799,7 @@ def main() -> int:
     for wanted, part, start, end in (
         (args.engines, bench_engines, ENGINES_START, ENGINES_END),
         (args.year, bench_year, YEAR_START, YEAR_END),
+        (args.backup, bench_backup, BACKUP_START, BACKUP_END),
     ):
         if wanted:
             with _workdir(args.keep) as tmp:

@@ -122,6 +122,16 @@ def rules_fingerprint(con, month: str) -> str:
     return hashlib.sha256(":".join(parts).encode()).hexdigest()
 
 
+def create_closed_months(con: duckdb.DuckDBPyConnection) -> None:
+    """Schema `scores` and its table of closed months, where they are not yet."""
+    con.execute("create schema if not exists scores")
+    con.execute(
+        "create table if not exists scores.closed_months (points_month varchar primary key, "
+        "scored_at timestamptz, run_id varchar, workers integer, lines integer, total_points decimal(12, 2), "
+        "figures_fingerprint varchar, rules_fingerprint varchar, previous_fingerprint varchar)"
+    )
+
+
 def close_month(con: duckdb.DuckDBPyConnection, month: str, run_id: str) -> Scoring:
     """Copy `month` from the marts into `scores` (replacing an earlier scoring of it) in one
     transaction; what was scored, with the fingerprints."""
@@ -133,12 +143,7 @@ def close_month(con: duckdb.DuckDBPyConnection, month: str, run_id: str) -> Scor
     rules = rules_fingerprint(con, month)
     con.execute("begin transaction")
     try:
-        con.execute("create schema if not exists scores")
-        con.execute(
-            "create table if not exists scores.closed_months (points_month varchar primary key, "
-            "scored_at timestamptz, run_id varchar, workers integer, lines integer, total_points decimal(12, 2), "
-            "figures_fingerprint varchar, rules_fingerprint varchar, previous_fingerprint varchar)"
-        )
+        create_closed_months(con)
         row = con.execute("select figures_fingerprint from scores.closed_months where points_month = ?", [month])
         previous = (row.fetchone() or [None])[0]
         for kept, mart, columns, _ in COPIED:

@@ -139,3 +139,27 @@ def test_a_started_schedule_is_stored_in_postgres(deployed):
     assert (status, kind) == ("RUNNING", "SCHEDULE")
     assert state["origin"]["job_name"] == "warehouse_hourly"
     assert state["job_specific_data"]["cron_schedule"] == "15 * * * *"
+
+
+def test_the_instance_backed_up_and_restored_as_docs_operations_says(deployed, tmp_path):
+    """The pg_dump and pg_restore lines of docs/operations.md, run as written: the demo's
+    instance dumped, then restored into another database, holds the same runs."""
+    from pathlib import Path
+
+    from tests.servers import database_url
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "operations.md").read_text(encoding="utf-8")
+    block = doc[doc.index("```bash\nexport PGHOST") + len("```bash\n") :]
+    lines = block[: block.index("```")].strip().splitlines()
+    assert [line.split()[0] for line in lines] == ["export", "pg_dump", "pg_restore"]
+    env, _ = deployed
+    env = {**env, "DUMP": str(tmp_path / "dagster.dump")}
+    subprocess.run(["bash", "-euc", "\n".join(lines[:2])], env=env, check=True)
+    restored = f"{DAGSTER_DB}_restored"
+    database_url("postgresql", restored, fresh=True)
+    subprocess.run(
+        ["bash", "-euc", "\n".join([lines[0], lines[2]])], env={**env, "GOVHUB_DAGSTER_PG_DB": restored}, check=True
+    )
+    with psycopg.connect(DSN.replace(DAGSTER_DB, restored)) as con:
+        again = sorted(con.execute("select run_id, status from runs").fetchall())
+    assert again == sorted(_rows("select run_id, status from runs")) and len(again) >= len(JOBS)
