@@ -56,6 +56,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from connectors.common.atomic import replaced_whole, write_text_whole
+from connectors.common.errors import ConfigError
 from connectors.common.failpoints import failpoint
 
 RAW_SCHEMA = pa.schema(
@@ -555,13 +556,22 @@ class Lake:
     def upgrade(self) -> int:
         """Bring a lake of format 1 to the current format: every file already in it is
         committed (format 1 read every file as landed), one commit per load and day, in the
-        order their files were written. The number of commits written; 0 when up to date."""
+        order their files were written. The number of commits written; 0 when up to date.
+        A lake of a later format than this code's is refused (ConfigError): nothing lands
+        in it or is built from it."""
         (self.root / LOG_DIR).mkdir(parents=True, exist_ok=True)
         with open(self.root / LOG_DIR / ".upgrade.lock", "a") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             return self._upgrade()
 
     def _upgrade(self) -> int:
+        found = self.format_version()
+        if found > FORMAT_VERSION:
+            raise ConfigError(
+                f"the lake at {self.root} is in format {found}, written by a newer version of the platform; "
+                f"this one reads format {FORMAT_VERSION} at most: run the newer version (or restore a backup "
+                "taken before it)"
+            )
         written = 0
         if self.format_version() < FORMAT_VERSION and (self.root / "raw").is_dir():
             for entity_dir in sorted(p for p in (self.root / "raw").glob("*/*") if p.is_dir()):

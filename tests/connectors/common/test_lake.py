@@ -111,6 +111,22 @@ def test_a_lake_without_a_commit_log_is_upgraded_with_every_file_committed(tmp_p
     assert lake.upgrade() == 0  # nothing twice
 
 
+def test_a_lake_written_by_a_newer_format_is_refused_and_left_as_it_is(tmp_path):
+    import json
+
+    import pytest
+
+    from connectors.common.errors import ConfigError
+
+    lake = Lake(tmp_path)
+    lake.entity_dir("src", "things").mkdir(parents=True)
+    (tmp_path / "_lake.json").write_text(json.dumps({"format": 3}) + "\n")
+    with pytest.raises(ConfigError, match="format 3, written by a newer version"):
+        lake.upgrade()
+    assert json.loads((tmp_path / "_lake.json").read_text()) == {"format": 3}
+    assert not (tmp_path / "_log" / "src").exists()
+
+
 def test_committed_files_that_cannot_be_read_are_set_aside_once_and_named_in_the_log(tmp_path):
     from datetime import UTC
 
