@@ -457,14 +457,14 @@ class _Parser(argparse.ArgumentParser):
 def cmd_alerts_test(args: argparse.Namespace) -> int:
     """Sends a test alert to every channel set (GOVHUB_ALERT_WEBHOOK_URL, GOVHUB_SMTP_*), as the
     alert sensors would send one: what an operator runs after setting them."""
-    from orchestration.alerts.notify import Alert, AlertNotDelivered, AlertSettings, send
+    from orchestration.alerts.notify import TITLE, Alert, AlertNotDelivered, AlertSettings, send
 
     settings = AlertSettings.from_env()
     if not settings.channels:
         print("govhub: no alert channel is set (GOVHUB_ALERT_WEBHOOK_URL, GOVHUB_SMTP_HOST)", file=sys.stderr)
         return 2
     alert = Alert(
-        "[开封网格治理数据平台] 告警测试 Alert test",
+        f"[{TITLE}] 告警测试 Alert test",
         ["这是一条测试消息：告警通道可用。 A test message: the alert channels work."],
         settings.dagster_url,
     )

@@ -48,7 +48,6 @@ SECRET_FILES = ("_state/pseudonym_key",)
 SECRET_WORDS = ("KEY", "SECRET", "PASSWORD", "TOKEN", "DSN", "WEBHOOK_URL", "CREDENTIAL")
 # the lake read cursors first, then logs, then data (see the module's docstring)
 LAKE_ORDER = ("_state", "_log", "_lake.json", "raw", "unreadable")
-CHUNK = 1 << 20
 
 
 class BackupError(ConfigError):
@@ -66,11 +65,8 @@ class BackupResult:
 
 
 def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
     with open(path, "rb") as f:
-        while chunk := f.read(CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def _code_version() -> str:
@@ -86,8 +82,8 @@ def _lake_files(lake: Path) -> list[Path]:
     out = []
     for top in LAKE_ORDER:
         base = lake / top
-        found = [base] if base.is_file() else sorted(p for p in base.rglob("*") if p.is_file()) if base.is_dir() else []
-        for p in found:
+        found = sorted(p for p in base.rglob("*") if p.is_file()) if base.is_dir() else [base]
+        for p in (f for f in found if f.is_file()):
             rel = p.relative_to(lake).as_posix()
             if rel not in SECRET_FILES and not p.name.endswith(".lock") and not p.name.startswith(".tmp"):
                 out.append(p)

@@ -32,6 +32,7 @@ from connectors.common.settings import every_problem, optional_int, problem
 log = logging.getLogger(__name__)
 
 DEFAULT_DAGSTER_URL = "http://127.0.0.1:3000"
+TITLE = "开封网格治理数据平台"  # the first words of every alert
 STYLES = ("wecom", "dingtalk")
 SECURITY = ("starttls", "ssl", "none")
 TIMEOUT_SECONDS = 10

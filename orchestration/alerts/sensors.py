@@ -23,13 +23,12 @@ from dagster import (
     sensor,
 )
 
-from orchestration.alerts.notify import Alert, AlertSettings, send
+from orchestration.alerts.notify import TITLE, Alert, AlertSettings, send
 from orchestration.freshness import CHECK_NAME as FRESHNESS_CHECK
+from orchestration.partitions import PARTITION_TAG
 
-TITLE = "开封网格治理数据平台"
 WILL_RETRY_TAG = "dagster/will_retry"
 RETRY_NUMBER_TAG = "dagster/retry_number"
-MAX_RETRIES_TAG = "dagster/max_retries"
 
 
 def run_failure_alert(context: RunFailureSensorContext, settings: AlertSettings) -> Alert:
@@ -38,7 +37,7 @@ def run_failure_alert(context: RunFailureSensorContext, settings: AlertSettings)
     if run.tags.get(RETRY_NUMBER_TAG):
         attempt = int(run.tags[RETRY_NUMBER_TAG]) + 1
         details.append(f"第 {attempt} 次尝试 Attempt {attempt} (retries exhausted)")
-    partition = run.tags.get("dagster/partition")
+    partition = run.tags.get(PARTITION_TAG)
     if partition:
         details.append(f"分区 Partition: {partition}")
     steps = context.get_step_failure_events()
