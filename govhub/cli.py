@@ -213,11 +213,11 @@ def _demo_runs(args: argparse.Namespace, settings, start: date, land_from: date,
     from govhub.console import RunBar
     from orchestration.runner import PipelineError, run_pipeline
 
-    key = settings.pseudonym_key()  # the user's, or the lake's: never one per run
+    keys = settings.pseudonym_keys()  # the user's, or the lake's: never one per run
     sandbox = SandboxProcess(args.preset, args.seed, start, end, args.faults)
     failure = None
     try:
-        os.environ.update(sandbox.env, GOVHUB_PSEUDONYM_KEY=key)
+        os.environ.update(sandbox.env, **keys)
         say(
             "stand-ins up: "
             + ", ".join(f"{k}={v}" for k, v in sandbox.env.items() if k.endswith("_URL") and "DB_URL" not in k)
@@ -500,7 +500,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
     """Restores a backup into an empty lake and a new warehouse, then builds the warehouse
     from the lake (unless --no-build)."""
     from warehouse.backup import restore
-    from warehouse.dbt_cli import dbt_env, run_dbt
+    from warehouse.retention import load_audit
     from warehouse.settings import configure_environment
 
     settings = configure_environment()
@@ -516,18 +516,106 @@ def cmd_restore(args: argparse.Namespace) -> int:
             "or new pseudonyms will not join the restored ones",
             file=sys.stderr,
         )
+    load_audit(settings.lake_dir, settings.warehouse_path)
     if args.no_build:
         return 0
-    built = run_dbt(
-        ["build", "--exclude-resource-type", "unit_test"],
-        dbt_env(settings.warehouse_path, settings.lake_dir),
-        settings.warehouse_path.parent / "dbt_state",
-        timeout=6 * 3600,
-    )
-    if built.returncode != 0:
-        print(built.stdout[-4000:], file=sys.stderr)
-        return built.returncode
+    if not _built(False):
+        return 1
     print(f"warehouse built from the restored lake at {settings.warehouse_path} ({time.monotonic() - started:.1f} s)")
+    return 0
+
+
+def _built(full_refresh: bool) -> bool:
+    """The warehouse_build job run once (from scratch with `full_refresh`); False, said on
+    stderr, when it failed."""
+    from orchestration.runner import PipelineError, build_warehouse
+
+    try:
+        build_warehouse(full_refresh=full_refresh)
+    except PipelineError as exc:
+        print(f"govhub: {exc}; the lake is as the command left it: run the warehouse_build job again", file=sys.stderr)
+        return False
+    return True
+
+
+def cmd_retention_apply(args: argparse.Namespace) -> int:
+    """Removes what the retention policy says is past from the lake and the closed months,
+    records it, builds the warehouse from scratch and checks the closed months kept."""
+    from warehouse.retention import apply_to_lake, expire_closed_months, load_policy, record, verify_closed_months
+    from warehouse.settings import configure_environment
+
+    settings = configure_environment()
+    policy = load_policy()
+    day = args.as_of or datetime.now(SHANGHAI).date()
+    started = time.monotonic()
+    run = apply_to_lake(settings.lake_dir, policy, day, dry_run=args.dry_run)
+    months = expire_closed_months(settings.warehouse_path, policy, run)
+    verb = "would remove" if args.dry_run else "removed"
+    print(f"retention as of {day} ({policy.source}), run {run.run_id}:")
+    for r in run.removals:
+        if r.rows or r.records or r.files:
+            print(
+                f"  {r.rule:<24} {r.entity:<30} before {r.cutoff}: {verb} {r.records} records, {r.rows} rows"
+                + (f", {r.files} files" if r.files else "")
+            )
+    print(
+        f"  {sum(r.rows for r in run.removals if r.rule != 'closed_month')} lake rows {verb}; closed months "
+        f"{verb}: {', '.join(months) or 'none'} ({time.monotonic() - started:.1f} s)"
+    )
+    if args.dry_run:
+        return 0
+    record(settings.lake_dir, settings.warehouse_path, run)
+    if args.no_build:
+        print(
+            "the warehouse still holds what was removed until it is built from scratch (warehouse_build, full refresh)"
+        )
+        return 0
+    if not _built(True):
+        return 1
+    kept = verify_closed_months(settings.warehouse_path)
+    changed = [m for m, same in kept.items() if not same]
+    print(
+        f"warehouse built from scratch; closed months kept: {', '.join(kept) or 'none'}, "
+        + (
+            f"NOT scoring again to their figures: {', '.join(changed)}"
+            if changed
+            else "each scoring again to its figures"
+        )
+        + f" ({time.monotonic() - started:.1f} s)"
+    )
+    return 1 if changed else 0
+
+
+def cmd_keys_rotate(args: argparse.Namespace) -> int:
+    """Re-keys every pseudonym of the lake to a new key (warehouse/rotation.py), then builds
+    the warehouse from scratch."""
+    from warehouse.rotation import rotate
+    from warehouse.settings import configure_environment
+
+    settings = configure_environment()
+    key_file = None if os.environ.get("GOVHUB_PSEUDONYM_KEY") else settings.pseudonym_key_file
+    if key_file is not None and not key_file.exists():
+        raise ConfigError("GOVHUB_PSEUDONYM_KEY is not set and the lake keeps no key: there is nothing to rotate from")
+    t0 = time.monotonic()
+    report = rotate(settings.lake_dir, dict(os.environ), key_file, lambda m: _progress(m, t0))
+    print(
+        f"rotated to key {report.new_key_id}"
+        + (" (resumed)" if report.resumed else "")
+        + f": {report.files} files, {report.rows} rows, {sum(report.rekeyed.values())} pseudonyms re-keyed "
+        f"in {len(report.rekeyed)} fields, {report.fingerprints} near-real-time fingerprints; "
+        f"{len(report.joins)} joins between fields checked ({report.seconds:.1f} s)"
+    )
+    if key_file is None:
+        print(
+            "now set GOVHUB_PSEUDONYM_KEY to the new key (GOVHUB_NEW_PSEUDONYM_KEY) and append the old one to "
+            "GOVHUB_PSEUDONYM_RETIRED_KEYS (comma-separated, oldest first) wherever sources land; "
+            "landing with the old key alone is refused from now on"
+        )
+    else:
+        print(f"the lake's keys ({key_file}) now end with the new one")
+    if args.no_build or not _built(True):
+        return 0 if args.no_build else 1
+    print(f"warehouse built from scratch from the re-keyed lake ({time.monotonic() - t0:.1f} s)")
     return 0
 
 
@@ -545,6 +633,7 @@ def build_parser() -> argparse.ArgumentParser:
     _new_source_command(sub)
     _alerts_command(sub)
     _backup_commands(sub)
+    _operations_commands(sub)
     return p
 
 
@@ -719,6 +808,24 @@ def _backup_commands(sub) -> None:
     r.add_argument("--from", dest="from_", required=True, metavar="DIR", help="the backup's folder")
     r.add_argument("--no-build", action="store_true", help="restore only; the next run builds the warehouse")
     r.set_defaults(func=cmd_restore)
+
+
+def _operations_commands(sub) -> None:
+    ret = sub.add_parser("retention", help="remove what is past its retention period").add_subparsers(
+        dest="retention_command", required=True
+    )
+    a = ret.add_parser("apply", help="apply the retention policy (GOVHUB_RETENTION_FILE or warehouse/retention.toml)")
+    a.add_argument("--as-of", type=_date, help="the day the periods are counted back from (default: today)")
+    a.add_argument("--dry-run", action="store_true", help="say what would be removed, remove nothing")
+    a.add_argument("--no-build", action="store_true", help="leave the build from scratch to the next warehouse run")
+    a.set_defaults(func=cmd_retention_apply)
+    keys = sub.add_parser("keys", help="the pseudonym key").add_subparsers(dest="keys_command", required=True)
+    k = keys.add_parser(
+        "rotate",
+        help="re-key every pseudonym to GOVHUB_NEW_PSEUDONYM_KEY (resumable; verified before the switch)",
+    )
+    k.add_argument("--no-build", action="store_true", help="leave the build from scratch to the next warehouse run")
+    k.set_defaults(func=cmd_keys_rotate)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -12,6 +12,7 @@ from orchestration.dbt import definitions as warehouse
 from orchestration.points import definitions as points
 from orchestration.reports import definitions as reports
 from orchestration.resources import WarehouseResource
+from orchestration.retention import definitions as retention
 from warehouse.settings import configure_environment
 
 # Defaults for the warehouse paths (and telemetry off) when the environment has none.
@@ -24,6 +25,7 @@ defs = Definitions.merge(
     reports.defs,
     bi.defs,
     alerts.defs,
+    retention.defs,
     Definitions(
         resources={
             "warehouse": WarehouseResource(

@@ -196,6 +196,20 @@ def job_runner(executor: str, instance):
     return run
 
 
+def build_warehouse(full_refresh: bool = False, executor: str = "in_process") -> None:
+    """One run of the warehouse_build job (the lake's upgrade and checks, dbt build, the BI
+    copies published; from scratch with `full_refresh`) on the instance of DAGSTER_HOME;
+    PipelineError naming the failed steps when it fails."""
+    from orchestration.dbt.assets import FULL_REFRESH_TAG
+    from orchestration.near_real_time import WAREHOUSE_JOB
+
+    run = job_runner(executor, dagster_instance())
+    result = run(WAREHOUSE_JOB, {FULL_REFRESH_TAG: "true"} if full_refresh else {})
+    if not result.success:
+        failed = [e.step_key for e in result.all_events if e.is_step_failure]
+        raise PipelineError(f"{WAREHOUSE_JOB} failed (run {result.run_id}; steps {', '.join(failed)})", {})
+
+
 def job_named(name: str):
     """The job `name` of `orchestration.definitions` (how a step's process gets its job)."""
     from orchestration.definitions import defs

@@ -90,6 +90,7 @@ def _by_time_asset(c: type[Connector], entity: Entity) -> AssetsDefinition:
         gx.load()  # before the read: what is read then waits for nothing but the validation
         results, per_partition = [], {}
         with getattr(context.resources, c.name).connector() as source:
+            source.check_lake(lake)
             for r in source.read(lake, entity.name, Window(days[0], days[-1])):
                 results.append(r)
                 per_partition[r.partition] = per_partition.get(r.partition, 0) + r.records
@@ -123,6 +124,7 @@ def _snapshot_asset(c: type[Connector], entity: Entity) -> AssetsDefinition:
         warehouse = context.resources.warehouse
         lake = warehouse.lake()
         with getattr(context.resources, c.name).connector() as source:
+            source.check_lake(lake)
             results = list(source.read(lake, entity.name, Window.today()))
         context.log.info(f"{c.name} {entity.name}: {sum(r.records for r in results)} records")
         offered = not any(r.not_offered for r in results)

@@ -8,6 +8,7 @@ row or holds one twice differs. Used by the reliability tests and `scripts/chaos
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,12 +60,19 @@ def _normal(value):
     return value
 
 
-def _relation_rows(con: duckdb.DuckDBPyConnection, relation: str, columns: list[str]) -> Counter:
+def _relation_rows(
+    con: duckdb.DuckDBPyConnection, relation: str, columns: list[str], value: Callable | None = None
+) -> Counter:
     select = ", ".join(f'"{c}"' for c in columns)
-    return Counter(tuple(_normal(v) for v in row) for row in con.execute(f"select {select} from {relation}").fetchall())
+    rows = con.execute(f"select {select} from {relation}").fetchall()
+    if value is not None:
+        return Counter(tuple(_normal(value(v)) for v in row) for row in rows)
+    return Counter(tuple(_normal(v) for v in row) for row in rows)
 
 
-def _rows(con: duckdb.DuckDBPyConnection, schema: str, table: str, ignore: tuple[str, ...]) -> Counter:
+def _rows(
+    con: duckdb.DuckDBPyConnection, schema: str, table: str, ignore: tuple[str, ...], value: Callable | None = None
+) -> Counter:
     cols = [
         c
         for (c,) in con.execute(
@@ -74,7 +82,7 @@ def _rows(con: duckdb.DuckDBPyConnection, schema: str, table: str, ignore: tuple
         ).fetchall()
         if c not in ignore
     ]
-    return _relation_rows(con, f'"{schema}"."{table}"', cols)
+    return _relation_rows(con, f'"{schema}"."{table}"', cols, value)
 
 
 def compare(
@@ -83,9 +91,11 @@ def compare(
     schema: str = "marts",
     tables: list[str] | None = None,
     ignore: tuple[str, ...] = RUN_COLUMNS,
+    reference_value: Callable | None = None,
 ) -> list[TableDifference]:
     """Every table (or view) of `schema` in `reference` against the same one in `other`,
-    leaving out the columns that say when a record was fetched."""
+    leaving out the columns that say when a record was fetched; with `reference_value`, each
+    value of the reference through it first (a pseudonym to its re-keyed form)."""
     a = connect(reference, read_only=True)
     b = connect(other, read_only=True)
     try:
@@ -93,7 +103,7 @@ def compare(
         missing_tables = set(names) - set(_tables(b, schema))
         out = []
         for t in names:
-            ref = _rows(a, schema, t, ignore)
+            ref = _rows(a, schema, t, ignore, reference_value)
             if t in missing_tables:
                 out.append(TableDifference(t, sum(ref.values()), 0, sum(ref.values())))
                 continue

@@ -97,22 +97,37 @@ class WarehouseSettings:
     def reports_dir(self) -> Path:
         return reports_dir_for(self.warehouse_path)
 
-    def pseudonym_key(self) -> str:
-        """The key the demo pseudonymizes with: GOVHUB_PSEUDONYM_KEY when set, else the key
-        kept with the lake (`_state/pseudonym_key`, owner-only, made on first use), so that a
-        run on a kept lake gives every person the pseudonym the earlier runs gave them."""
+    @property
+    def pseudonym_key_file(self) -> Path:
+        """The keys kept with the lake when GOVHUB_PSEUDONYM_KEY is not set (a demo's): one per
+        line, oldest first, owner-only."""
+        return self.lake_dir / "_state" / "pseudonym_key"
+
+    def pseudonym_keys(self) -> dict[str, str]:
+        """The key settings the demo pseudonymizes with: GOVHUB_PSEUDONYM_KEY (and
+        GOVHUB_PSEUDONYM_RETIRED_KEYS) when set, else the keys kept with the lake (made on
+        first use), so that a run on a kept lake gives every person the pseudonym the earlier
+        runs gave them."""
         if os.environ.get("GOVHUB_PSEUDONYM_KEY"):
-            return os.environ["GOVHUB_PSEUDONYM_KEY"]
+            return {
+                k: os.environ[k] for k in ("GOVHUB_PSEUDONYM_KEY", "GOVHUB_PSEUDONYM_RETIRED_KEYS") if k in os.environ
+            }
         import secrets
 
-        path = self.lake_dir / "_state" / "pseudonym_key"
+        path = self.pseudonym_key_file
         if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with replaced_whole(path) as tmp:
-                tmp.touch(mode=0o600)
-                tmp.chmod(0o600)  # owner only before the key is in it
-                tmp.write_text(secrets.token_urlsafe(32), encoding="utf-8")
-        return path.read_text(encoding="utf-8").strip()
+            write_secret_lines(path, [secrets.token_urlsafe(32)])
+        *retired, current = path.read_text(encoding="utf-8").split()
+        return {"GOVHUB_PSEUDONYM_KEY": current, "GOVHUB_PSEUDONYM_RETIRED_KEYS": ",".join(retired)}
+
+
+def write_secret_lines(path: Path, lines: list[str]) -> None:
+    """`lines` written whole into `path`, readable by its owner only before anything is in it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with replaced_whole(path) as tmp:
+        tmp.touch(mode=0o600)
+        tmp.chmod(0o600)
+        tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def bi_postgres_dsn() -> str | None:

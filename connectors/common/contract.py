@@ -163,9 +163,18 @@ class Connector(ABC):
     def __exit__(self, *exc) -> None:
         self.close()
 
+    def check_lake(self, lake: Lake) -> None:
+        """Before a read lands in `lake`: refuse a lake whose pseudonyms were made with other
+        keys than this source's (Lake.check_pseudonym_keys), or one being rewritten."""
+        lake.refuse_during_maintenance()
+        pseudonymizer = getattr(self.settings, "pseudonymizer", None)
+        if pseudonymizer is not None:
+            lake.check_pseudonym_keys(pseudonymizer.key_ids)
+
     def land(self, lake: Lake, window: Window) -> Iterator[IngestResult]:
         """Every entity, whole lists first: what `govhub ingest` runs."""
         self.check()
+        self.check_lake(lake)
         for e in sorted(self.entities, key=lambda e: e.by_time):
             yield from self.read(lake, e.name, window)
 

@@ -80,6 +80,11 @@ PARTITION_PREFIX = "lake_partition="
 LOG_DIR = "_log"
 FORMAT_VERSION = 2
 UNREADABLE_DIR = "unreadable"  # committed files that could not be read, set aside
+# the keys the lake's pseudonyms are made with (their ids, oldest first), recorded by the
+# first landing and changed only by a key rotation (warehouse/rotation.py)
+PSEUDONYM_KEYS = "_state/pseudonym_keys.json"
+# present while a rotation rewrites the lake: nothing lands and nothing is built meanwhile
+MAINTENANCE = "_state/maintenance.json"
 
 
 def partition_dirs(entity_dir: Path) -> dict[date, Path]:
@@ -185,6 +190,7 @@ class Landing:
         self._committer = ThreadPoolExecutor(1, thread_name_prefix=f"commit-{source}-{entity}")
         self._ready: list[tuple[dict, str]] = []  # days finished and not yet handed to the committer
         self._failed: BaseException | None = None
+        lake.refuse_during_maintenance()
         if not (lake.root / "_lake.json").exists():
             lake.upgrade()  # a new lake gets its format marker; an older one its commit log
 
@@ -544,6 +550,34 @@ class Lake:
             for p in self.entity_dir(source, entity).glob(f"{PARTITION_PREFIX}*/*.parquet")
             if (p.parent.name.removeprefix(PARTITION_PREFIX), p.name) not in committed
         )
+
+    # --- pseudonym keys and maintenance ----------------------------------------------------
+    def check_pseudonym_keys(self, key_ids: tuple[str, ...]) -> None:
+        """Refuse (ConfigError) to land with keys other than those the lake's pseudonyms are
+        made with: new pseudonyms would not join the held ones. The first landing records
+        them."""
+        path = self.root / PSEUDONYM_KEYS
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_text_whole(path, json.dumps({"chain": list(key_ids)}) + "\n")
+            return
+        held = json.loads(path.read_text(encoding="utf-8"))["chain"]
+        if list(key_ids) != held:
+            raise ConfigError(
+                f"the lake's pseudonyms are made with the key chain {' > '.join(held)} (key ids, oldest first), "
+                f"the configured keys are {' > '.join(key_ids)}: set GOVHUB_PSEUDONYM_KEY to the newest key and "
+                "GOVHUB_PSEUDONYM_RETIRED_KEYS to the others, oldest first (docs/operations.md, key rotation)"
+            )
+
+    def refuse_during_maintenance(self) -> None:
+        """ConfigError while a key rotation rewrites the lake (its marker names it)."""
+        marker = self.root / MAINTENANCE
+        if marker.exists():
+            what = json.loads(marker.read_text(encoding="utf-8"))
+            raise ConfigError(
+                f"the lake at {self.root} is being rewritten ({what['operation']}, since {what['since']}): "
+                f"nothing lands or builds until it ends; resume it with `{what['resume']}`"
+            )
 
     # --- format ---------------------------------------------------------------------------
     def format_version(self) -> int:

@@ -8,12 +8,21 @@ followed across systems) and a masked display form. The raw values are not kept 
 in the platform; whoever needs them asks the source system. Free text (notes, findings,
 summaries) is scrubbed of the ID numbers, phones, plates and e-mail addresses people type
 into it (`scrub_text`), and a column a source's schema does not have lands pseudonymized.
+
+The key can be rotated (`govhub keys rotate`, warehouse/rotation.py) without the raw values:
+a pseudonym under a new key is the HMAC-SHA256, with the new key, of the pseudonym under
+the key before it. Landing after a rotation goes through the same chain: the first key
+(the oldest in ``GOVHUB_PSEUDONYM_RETIRED_KEYS``) makes the pseudonym of the value, each
+later key re-keys it, ``GOVHUB_PSEUDONYM_KEY`` last. A pseudonym published under the
+current key can then be tied to a guessed value only by whoever holds every key of the
+chain, and the history keeps joining.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import os
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -23,6 +32,8 @@ from operator import mul
 from connectors.common.settings import STAND_IN_SECRET, problem, require_secret
 
 PSEUDONYM_KEY_VARIABLE = "GOVHUB_PSEUDONYM_KEY"
+# the keys before the current one, oldest first, comma-separated (after a rotation)
+RETIRED_KEYS_VARIABLE = "GOVHUB_PSEUDONYM_RETIRED_KEYS"
 
 
 KNOWN_PER_KIND = 1 << 18  # pseudonyms remembered per kind of value, at most
@@ -44,20 +55,50 @@ def _normalize_all(texts: list[str]) -> list[str]:
     return _SEPARATORS.sub("", unicodedata.normalize("NFKC", joined)).upper().split("\0")
 
 
+def key_id(key: str) -> str:
+    """A name for a key that does not reveal it (16 hex characters): what the lake records
+    of the keys its pseudonyms are made with, and what a rotation's messages show."""
+    return hmac.new(key.encode("utf-8"), b"govhub pseudonym key id", hashlib.sha256).hexdigest()[:16]
+
+
+def rekeyed(pseudonym: str, mac) -> str:
+    """`pseudonym` re-keyed by `mac` (an HMAC-SHA256 of the new key, copied for each value)."""
+    m = mac.copy()
+    m.update(pseudonym.encode("ascii"))
+    return m.hexdigest()
+
+
+def key_mac(key: str):
+    """The HMAC-SHA256 of `key`, pads computed once (copy it for each value)."""
+    return hmac.new(key.encode("utf-8"), digestmod=hashlib.sha256)
+
+
 class Pseudonymizer:
-    def __init__(self, key: str) -> None:
-        if len(key) < 16:
-            key = problem(f"{PSEUDONYM_KEY_VARIABLE} must be at least 16 characters", STAND_IN_SECRET)
-        # the key's inner and outer pads, computed once; each pseudonym continues a copy
-        self._mac = hmac.new(key.encode("utf-8"), digestmod=hashlib.sha256)
+    def __init__(self, key: str, retired: tuple[str, ...] = ()) -> None:
+        chain = []
+        for k in (*retired, key):
+            if len(k) < 16:
+                which = PSEUDONYM_KEY_VARIABLE if k is key else f"each key of {RETIRED_KEYS_VARIABLE}"
+                k = problem(f"{which} must be at least 16 characters", STAND_IN_SECRET)
+            chain.append(k)
+        # the first key's inner and outer pads, computed once; each pseudonym continues a copy,
+        # and each later key of the chain re-keys it (see the module's docstring)
+        self._mac = key_mac(chain[0])
+        self._later = [key_mac(k) for k in chain[1:]]
+        self.key_ids = tuple(key_id(k) for k in chain)  # oldest first
         self._known: dict[str, dict[str, str | None]] = {}  # kind -> text -> its pseudonym, this run
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Pseudonymizer:
-        return cls(require_secret(PSEUDONYM_KEY_VARIABLE, env))
+        return cls(require_secret(PSEUDONYM_KEY_VARIABLE, env), retired_keys(env))
 
     def __repr__(self) -> str:
         return "Pseudonymizer(key=***)"
+
+    def _chained(self, pseudonym: str) -> str:
+        for mac in self._later:
+            pseudonym = rekeyed(pseudonym, mac)
+        return pseudonym
 
     def key(self, kind: str, value: str | None) -> str | None:
         """A stable pseudonym (64 hex characters) of `value` in the namespace `kind`."""
@@ -65,7 +106,7 @@ class Pseudonymizer:
             return None
         mac = self._mac.copy()
         mac.update(f"{kind}:{_normalize(value if type(value) is str else str(value))}".encode())
-        return mac.hexdigest()
+        return self._chained(mac.hexdigest())
 
     def keys(self, kind: str, values) -> list[str | None]:
         """`key` of each value, a column at a time: the texts not seen before in this run
@@ -89,8 +130,14 @@ class Pseudonymizer:
         for i, text, normal in zip(new, texts, _normalize_all(texts), strict=True):
             m = mac.copy()
             m.update((prefix + normal).encode())
-            out[i] = known[text] = m.hexdigest()
+            out[i] = known[text] = self._chained(m.hexdigest()) if self._later else m.hexdigest()
         return out
+
+
+def retired_keys(env: Mapping[str, str] | None = None) -> tuple[str, ...]:
+    """GOVHUB_PSEUDONYM_RETIRED_KEYS: the keys before the current one, oldest first."""
+    text = (os.environ if env is None else env).get(RETIRED_KEYS_VARIABLE, "")
+    return tuple(k.strip() for k in text.split(",") if k.strip())
 
 
 def mask_plate(plate: str | None) -> str | None:

@@ -29,6 +29,9 @@ from warehouse.engines import mirror_spark_tables
 from warehouse.settings import WarehouseSettings, dbt_target, spark_warehouse_dir_for
 
 PARTIAL_PARSE = "partial_parse.msgpack"
+# a run tagged so builds every model from scratch (`dbt build --full-refresh`): after the lake's
+# held files were rewritten (retention, key rotation), which an incremental build never reads again
+FULL_REFRESH_TAG = "govhub/full_refresh"
 
 
 class GovhubDbtCli(DbtCliResource):
@@ -61,6 +64,7 @@ def warehouse_models(context: AssetExecutionContext, dbt: DbtCliResource):
     # last build are read once: one that cannot be read is set aside (connectors/common/lake.py).
     settings = WarehouseSettings.from_env()
     lake = Lake(settings.lake_dir)
+    lake.refuse_during_maintenance()
     upgraded = lake.upgrade()
     if upgraded:
         context.log.info(f"the lake's files were committed in its new log ({upgraded} commits)")
@@ -73,6 +77,8 @@ def warehouse_models(context: AssetExecutionContext, dbt: DbtCliResource):
     args = ["build", "--exclude-resource-type", "unit_test"]
     if context.selected_asset_check_keys:
         args += ["--indirect-selection", "cautious"]
+    if context.run.tags.get(FULL_REFRESH_TAG) == "true":
+        args.append("--full-refresh")
     target = dbt_target()
     state = partial_parse_state(settings.warehouse_path, target)
     target_path = (

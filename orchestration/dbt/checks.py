@@ -14,8 +14,10 @@ from dagster import AssetCheckResult, AssetCheckSeverity, AssetKey, MetadataValu
 from orchestration.resources import WarehouseResource
 from quality.gx import within_known_share
 from warehouse import accounting
+from warehouse.retention import verify_closed_months
 
 ROW_ACCOUNTING = AssetKey(["quarantine", "row_accounting"])
+LEDGER = AssetKey(["marts", "fct_worker_points_ledger"])
 QUARANTINE = AssetKey(["quarantine", "quarantine_records"])
 
 
@@ -77,4 +79,19 @@ def quarantine_by_reason(warehouse: WarehouseResource) -> AssetCheckResult:
     )
 
 
-checks = [row_accounting_totals, quarantine_by_reason]
+@asset_check(
+    asset=LEDGER,
+    description="Each closed month kept scores again, from the marts just built, to the figures it was "
+    "scored to (WARN when not: late data changed it, or it was scored from records since removed)",
+)
+def closed_months_reproduce(warehouse: WarehouseResource) -> AssetCheckResult:
+    held = verify_closed_months(warehouse.warehouse_path_obj())
+    changed = [m for m, same in held.items() if not same]
+    return AssetCheckResult(
+        passed=not changed,
+        severity=AssetCheckSeverity.WARN,
+        metadata={"closed_months": len(held), "not_reproduced": MetadataValue.json(changed)},
+    )
+
+
+checks = [row_accounting_totals, quarantine_by_reason, closed_months_reproduce]

@@ -111,6 +111,22 @@ def _listed(page, api: str) -> list[dict]:
         time.sleep(2)
 
 
+DRAWN = "canvas, svg, table tbody tr, .header-line"
+
+
+def _wait_drawn(page, charts):
+    """Waits up to a minute for the dashboard to hold `charts` charts, each with something
+    drawn in it (on a busy machine the grid lays out seconds after the data arrived); the
+    assertions that follow say what is missing when it never does."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        holders = page.query_selector_all(".dashboard-component-chart-holder")
+        if len(holders) == charts and all(h.query_selector(DRAWN) is not None for h in holders):
+            page.wait_for_timeout(500)
+            return
+        page.wait_for_timeout(500)
+
+
 def test_every_dashboard_draws_every_chart_with_data_from_duckdb_and_postgresql(superset):
     url, user, password, warehouse_path = superset
     con = connect(warehouse_path, read_only=True)
@@ -147,7 +163,7 @@ def test_every_dashboard_draws_every_chart_with_data_from_duckdb_and_postgresql(
             while len(answers) < charts and time.monotonic() < deadline:
                 page.wait_for_timeout(500)
             page.wait_for_load_state("networkidle")
-            page.wait_for_timeout(1500)  # the charts draw after their data arrives
+            _wait_drawn(page, charts)  # the charts draw after their data arrives
             page.remove_listener("response", got)
             page.screenshot(path=str(ARTIFACTS / f"{slug}.png"), full_page=True)
 
@@ -160,7 +176,7 @@ def test_every_dashboard_draws_every_chart_with_data_from_duckdb_and_postgresql(
             holders = page.query_selector_all(".dashboard-component-chart-holder")
             assert len(holders) == charts, slug
             for holder in holders:
-                drawn = holder.query_selector("canvas, svg, table tbody tr, .header-line")
+                drawn = holder.query_selector(DRAWN)
                 assert drawn is not None, (slug, holder.inner_text()[:200])
                 assert holder.query_selector("[role=alert], .alert") is None, (slug, holder.inner_text()[:200])
                 assert "No results" not in holder.inner_text(), slug

@@ -17,6 +17,7 @@ __all__ = [
     "as_of",
     "dbt_command",
     "dbt_env",
+    "last_build_day",
     "local_day",
     "project_with_new_rule_version",
     "run_dbt",
@@ -28,6 +29,19 @@ def local_day(stamp_us: int | None = None) -> date:
     keeps it), or of now."""
     at = datetime.now(UTC) if stamp_us is None else datetime.fromtimestamp(stamp_us / 1e6, UTC)
     return at.astimezone(SHANGHAI).date()
+
+
+def last_build_day(warehouse: Path | None = None, spark_tables: Path | None = None) -> date:
+    """The day the last build counted as today, from the meta.builds of a DuckDB warehouse
+    file or of a Spark warehouse's tables (Parquet)."""
+    import duckdb
+
+    con = duckdb.connect(str(warehouse), read_only=True) if warehouse is not None else duckdb.connect()
+    builds = "meta.builds" if warehouse is not None else f"read_parquet('{spark_tables}/meta.db/builds/*.parquet')"
+    try:
+        return local_day(con.execute(f"select max(stamp_us) from {builds}").fetchone()[0])
+    finally:
+        con.close()
 
 
 def as_of(day: date) -> list[str]:

@@ -21,13 +21,12 @@ from __future__ import annotations
 import shutil
 from datetime import date, timedelta
 
-import duckdb
 import pytest
 
 from connectors.common.lake import Lake
 from tests.conftest import mart_tables
 from tests.dbt_project import lake_steps
-from tests.dbt_project.dbt_cli import as_of, dbt_env, local_day, run_dbt
+from tests.dbt_project.dbt_cli import as_of, dbt_env, last_build_day, local_day, run_dbt
 from warehouse.compare import BUILD_COLUMNS, compare, compare_parquet_tables, differing
 from warehouse.duckdb import connect
 from warehouse.engines import mirror_spark_tables
@@ -52,24 +51,14 @@ def _duckdb_from_scratch(lake, root, day):
     return reference
 
 
-def _last_build_day(tables) -> date:
-    """The day the Spark warehouse's last build counted as today (from its meta.builds)."""
-    con = duckdb.connect()
-    try:
-        (stamp,) = con.execute(
-            f"select max(stamp_us) from read_parquet('{tables}/meta.db/builds/*.parquet')"
-        ).fetchone()
-    finally:
-        con.close()
-    return local_day(stamp)
-
-
 @pytest.fixture(scope="module")
 def spark_build(spark_demo, tmp_path_factory):
     """(a DuckDB warehouse built from scratch over the Spark demo's lake, as of the day of the
     demo's last Spark build, the demo's Spark tables)."""
     tables = spark_demo.spark_dir / "tables"
-    reference = _duckdb_from_scratch(spark_demo.lake, tmp_path_factory.mktemp("spark_parity"), _last_build_day(tables))
+    reference = _duckdb_from_scratch(
+        spark_demo.lake, tmp_path_factory.mktemp("spark_parity"), last_build_day(spark_tables=tables)
+    )
     return reference, tables
 
 

@@ -15,20 +15,11 @@ from connectors.common.lake import Lake
 from govhub.cli import main
 from tests.conftest import mart_tables
 from tests.dbt_project import lake_steps
-from tests.dbt_project.dbt_cli import as_of, dbt_env, local_day, run_dbt
+from tests.dbt_project.dbt_cli import as_of, dbt_env, last_build_day, run_dbt
 from warehouse.backup import BackupError, backup, restore
 from warehouse.compare import BUILD_COLUMNS, compare, differing
-from warehouse.duckdb import connect
 
 pytestmark = pytest.mark.slow
-
-
-def _last_build_day(demo) -> date:
-    con = connect(demo.warehouse, read_only=True)
-    try:
-        return local_day(con.execute("select max(stamp_us) from meta.builds").fetchone()[0])
-    finally:
-        con.close()
 
 
 def _point_at(monkeypatch, warehouse, lake) -> None:
@@ -61,7 +52,13 @@ def test_restored_and_built_again_the_marts_and_the_closed_month_are_the_origina
     # the marts as of the day the demo was built (what is overdue is judged as of a day), built
     # again from scratch over the restored lake
     rebuilt = run_dbt(
-        ["build", "--full-refresh", "--exclude-resource-type", "unit_test", *as_of(_last_build_day(tiny_demo))],
+        [
+            "build",
+            "--full-refresh",
+            "--exclude-resource-type",
+            "unit_test",
+            *as_of(last_build_day(tiny_demo.warehouse)),
+        ],
         dbt_env(warehouse, lake),
         tmp_path / "dbt",
     )
