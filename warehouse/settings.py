@@ -118,7 +118,9 @@ class WarehouseSettings:
         if not path.exists():
             write_secret_lines(path, [secrets.token_urlsafe(32)])
         *retired, current = path.read_text(encoding="utf-8").split()
-        return {"GOVHUB_PSEUDONYM_KEY": current, "GOVHUB_PSEUDONYM_RETIRED_KEYS": ",".join(retired)}
+        return {"GOVHUB_PSEUDONYM_KEY": current} | (
+            {"GOVHUB_PSEUDONYM_RETIRED_KEYS": ",".join(retired)} if retired else {}
+        )
 
 
 def write_secret_lines(path: Path, lines: list[str]) -> None:

@@ -91,7 +91,13 @@ def rotated(tiny_demo, tmp_path_factory) -> Rotated:
         assert main(["keys", "rotate", "--no-build"]) == 0
     built = run_dbt(
         # what the command's build does (warehouse_build, from scratch), as of the demo's day
-        ["build", "--full-refresh", "--exclude-resource-type", "unit_test", *as_of(last_build_day(tiny_demo.warehouse))],
+        [
+            "build",
+            "--full-refresh",
+            "--exclude-resource-type",
+            "unit_test",
+            *as_of(last_build_day(tiny_demo.warehouse)),
+        ],
         dbt_env(warehouse, lake),
         root / "dbt",
     )
@@ -119,11 +125,18 @@ def test_every_mart_equals_the_unrotated_build_with_the_pseudonyms_mapped(tiny_d
 
     for schema, tables in (("marts", list(mart_tables())), ("quarantine", None)):
         diffs = compare(
-            tiny_demo.warehouse, rotated.warehouse, schema, tables=tables, ignore=BUILD_COLUMNS, reference_value=new_form
+            tiny_demo.warehouse,
+            rotated.warehouse,
+            schema,
+            tables=tables,
+            ignore=BUILD_COLUMNS,
+            reference_value=new_form,
         )
         assert diffs and differing(diffs) == [], (schema, differing(diffs))
     assert len(mapped) > 100  # the marts do hold pseudonyms: the comparison mapped them
-    unmapped = compare(tiny_demo.warehouse, rotated.warehouse, "marts", tables=list(mart_tables()), ignore=BUILD_COLUMNS)
+    unmapped = compare(
+        tiny_demo.warehouse, rotated.warehouse, "marts", tables=list(mart_tables()), ignore=BUILD_COLUMNS
+    )
     assert differing(unmapped), "the rotation left the pseudonyms as they were"
     scores = compare(tiny_demo.warehouse, rotated.warehouse, "scores", ignore=())
     assert {d.table for d in scores} >= {"closed_months", "worker_points_ledger"} and differing(scores) == []
