@@ -12,6 +12,9 @@ govhub assessment [--year YYYY] [--out DIR] [--no-pdf]
 govhub alerts test
 govhub backup --to DIR
 govhub restore --from DIR [--no-build]
+govhub retention apply [--as-of DATE] [--dry-run] [--no-build]
+govhub keys rotate [--no-build]
+govhub upgrade check
 """
 
 from __future__ import annotations
@@ -810,6 +813,30 @@ def _backup_commands(sub) -> None:
     r.set_defaults(func=cmd_restore)
 
 
+def cmd_upgrade_check(args: argparse.Namespace) -> int:  # noqa: ARG001 - argparse hands every command its args
+    """The lake, the warehouse and its BI copy against what this version expects, each with
+    what to do (warehouse/upgrade.py); 1 when something must be refused."""
+    from orchestration.dbt.project import ensure_manifest
+    from warehouse.settings import configure_environment
+    from warehouse.upgrade import check, worst
+
+    settings = configure_environment()
+    findings = check(settings.lake_dir, settings.warehouse_path, ensure_manifest())
+    for f in findings:
+        print(f"{f.verdict:<8} {f.part:<14} {f.says}")
+    verdict = worst(findings)
+    print(
+        f"verdict: {verdict}"
+        + {
+            "ok": ": run as usual",
+            "migrate": ": run as usual; the run migrates what is named above in place",
+            "rebuild": ": run as usual; the next build rebuilds what is named above (do what it says of tables to drop)",
+            "refuse": ": do not run this version on it until what is named above is done",
+        }[verdict]
+    )
+    return 1 if verdict == "refuse" else 0
+
+
 def _operations_commands(sub) -> None:
     ret = sub.add_parser("retention", help="remove what is past its retention period").add_subparsers(
         dest="retention_command", required=True
@@ -826,6 +853,11 @@ def _operations_commands(sub) -> None:
     )
     k.add_argument("--no-build", action="store_true", help="leave the build from scratch to the next warehouse run")
     k.set_defaults(func=cmd_keys_rotate)
+    up = sub.add_parser("upgrade", help="before running a new version").add_subparsers(
+        dest="upgrade_command", required=True
+    )
+    c = up.add_parser("check", help="check the lake and the warehouse against this version: migrate, rebuild or refuse")
+    c.set_defaults(func=cmd_upgrade_check)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -690,19 +690,49 @@ def _timed(fn, *args):
     return result, time.monotonic() - started
 
 
+def _govhub(args: list[str], warehouse: Path, lake: Path, **env: str) -> tuple[float, str]:
+    """A govhub command on the warehouse and lake given (its own Dagster instance beside
+    them): (its seconds, its output); RuntimeError when it fails."""
+    env = {
+        **os.environ,
+        "GOVHUB_WAREHOUSE_PATH": str(warehouse),
+        "GOVHUB_LAKE_DIR": str(lake),
+        "DAGSTER_HOME": str(warehouse.parent / ".dagster_home"),
+        **env,
+    }
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, "-m", "govhub.cli", *args], env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"govhub {' '.join(args)} failed:\n{done.stdout[-3000:]}{done.stderr[-3000:]}")
+    return time.monotonic() - started, done.stdout
+
+
 def _restored(backup_dir: Path, into: Path) -> float:
     """`govhub restore --from` the backup into an empty place, the build included: its seconds."""
-    env = {**os.environ, "GOVHUB_WAREHOUSE_PATH": str(into / "kaifeng.duckdb"), "GOVHUB_LAKE_DIR": str(into / "lake")}
-    started = time.monotonic()
-    done = subprocess.run(
-        [sys.executable, "-m", "govhub.cli", "restore", "--from", str(backup_dir)],
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"the restore failed:\n{done.stdout[-3000:]}{done.stderr[-3000:]}")
-    return time.monotonic() - started
+    return _govhub(["restore", "--from", str(backup_dir)], into / "kaifeng.duckdb", into / "lake")[0]
+
+
+# The retention the benchmark applies the day after its month: one month kept of everything
+# the default policy names (its periods, years, would remove nothing here), so that what ended
+# before the month began goes (the registers' history, the alarms of the days before it read
+# again by the lookback) and the month's closed points are kept, and checked.
+BENCH_RETENTION = "[closed_months]\nkeep_months = 1\n"
+
+
+def _bench_policy(into: Path) -> Path:
+    from warehouse.retention import load_policy
+
+    text = BENCH_RETENTION
+    for rule in load_policy().rules:
+        text += f'\n[entities."{rule.entity}"]\n'
+        text += "".join(
+            f"{name} = 1\n"
+            for name in ("superseded_after_months", "expire_after_months")
+            if getattr(rule, name) is not None
+        )
+        text += f'ended_field = "{rule.ended_field}"\n' if rule.ended_field else ""
+    into.write_text(text, encoding="utf-8")
+    return into
 
 
 def bench_backup(preset: str, tmp: Path) -> str:
@@ -724,6 +754,17 @@ def bench_backup(preset: str, tmp: Path) -> str:
     tables = list(mart_tables(ensure_manifest()))
     diffs = differing(compare(wh, tmp / "restored" / "kaifeng.duckdb", "marts", tables=tables, ignore=BUILD_COLUMNS))
     scores = differing(compare(wh, tmp / "restored" / "kaifeng.duckdb", "scores", ignore=()))
+    print("backup: key rotation, retention, backup again", flush=True)
+    keys = {"GOVHUB_NEW_PSEUDONYM_KEY": "bench-rotated-key-0123456789"}
+    if not os.environ.get("GOVHUB_PSEUDONYM_KEY"):
+        keys = {}  # the lake keeps its own key: the command makes the new one
+    rotate_s, rotate_out = _govhub(["keys", "rotate"], wh, lake, **keys)
+    policy = _bench_policy(tmp / "retention.toml")
+    as_of = (MONTH_END + timedelta(days=1)).isoformat()
+    retention_s, retention_out = _govhub(
+        ["retention", "apply", "--as-of", as_of], wh, lake, GOVHUB_RETENTION_FILE=str(policy)
+    )
+    after, after_s = _timed(backup, lake, wh, tmp / "backup")
     mib = 2**20
     return "\n".join(
         [
@@ -746,6 +787,28 @@ def bench_backup(preset: str, tmp: Path) -> str:
             f"The restored warehouse's {len(tables)} marts equal the originals: "
             f"**{'yes' if not diffs else 'no: ' + ', '.join(d.table for d in diffs)}**; its closed months, "
             f"bit for bit: **{'yes' if not scores else 'no'}**.",
+            "",
+            "Then, on the original:",
+            "",
+            "| step | time |",
+            "|---|---:|",
+            f"| `govhub keys rotate`, the build from scratch included | {rotate_s:.1f} s |",
+            f"| `govhub retention apply --as-of {as_of}` (every period one month), the build from scratch "
+            f"included | {retention_s:.1f} s |",
+            f"| `govhub backup` into the same folder again ({after.copied_files} rewritten lake files copied, "
+            f"{after.copied_bytes / mib:.0f} MiB) | {after_s:.1f} s |",
+            "",
+            "The rotation:",
+            "",
+            "```",
+            *[line for line in rotate_out.splitlines() if line.startswith(("rotated", "warehouse built"))],
+            "```",
+            "",
+            "The retention run:",
+            "",
+            "```",
+            *retention_out.strip().splitlines(),
+            "```",
         ]
     )
 

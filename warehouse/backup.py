@@ -92,22 +92,32 @@ def _lake_files(lake: Path) -> list[Path]:
 
 def _copy_lake(lake: Path, into: Path, previous: dict[str, dict]) -> tuple[dict[str, dict], int, int]:
     """Copies the lake's files under `into`, but those the earlier manifest lists with the same
-    size and content; (every file -> size and hash, files copied, bytes copied)."""
+    size and content; (every file -> size, hash and modification time, files copied, bytes
+    copied). A file with the size and modification time the earlier manifest lists is not
+    read again (a lake file is written whole and renamed into place, so a rewrite, by
+    retention or a key rotation, gives it a new time)."""
     files, copied, copied_bytes = {}, 0, 0
     for src in _lake_files(lake):
         rel = "lake/" + src.relative_to(lake).as_posix()
-        size = src.stat().st_size
-        digest = _sha256(src)
-        files[rel] = {"size": size, "sha256": digest}
+        st = src.stat()
         dst = into / rel
-        if previous.get(rel) == files[rel] and dst.is_file() and dst.stat().st_size == size:
+        before = previous.get(rel, {})
+        same = before.get("size") == st.st_size and before.get("mtime_ns") == st.st_mtime_ns
+        digest = before["sha256"] if same else _sha256(src)
+        files[rel] = {"size": st.st_size, "sha256": digest, "mtime_ns": st.st_mtime_ns}
+        if (
+            before.get("sha256") == digest
+            and before.get("size") == st.st_size
+            and dst.is_file()
+            and (dst.stat().st_size == st.st_size)
+        ):
             continue
         dst.parent.mkdir(parents=True, exist_ok=True)
         tmp = dst.with_name(f".tmp-{dst.name}")
         shutil.copyfile(src, tmp)
         if _sha256(tmp) != digest:  # the file changed while read (a log appended to): read again
             shutil.copyfile(src, tmp)
-            files[rel] = {"size": tmp.stat().st_size, "sha256": _sha256(tmp)}
+            files[rel] = {"size": tmp.stat().st_size, "sha256": _sha256(tmp), "mtime_ns": src.stat().st_mtime_ns}
         os.replace(tmp, dst)
         copied += 1
         copied_bytes += files[rel]["size"]

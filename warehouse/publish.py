@@ -94,6 +94,14 @@ def _copy_changed(con, wanted: list[tuple[str, str]], now: dict[str, str], befor
     return written
 
 
+CONTRACT_SCHEMA = "contract"  # contract.version: the BI contract the copy was published under
+
+
+def contract_version() -> str:
+    """The version of the BI contract this code publishes (warehouse/bi_contract.json)."""
+    return json.loads(Path(__file__).with_name("bi_contract.json").read_text(encoding="utf-8"))["version"]
+
+
 def publish_duckdb(
     warehouse_path: Path,
     published_dir: Path,
@@ -134,6 +142,12 @@ def publish_duckdb(
                     for statement in _comments(f'"{schema}"."{table}"', doc, _columns(con, "wh", schema, table)):
                         con.execute(statement)
             con.execute("detach wh")
+            con.execute(f"create schema if not exists {CONTRACT_SCHEMA}")
+            con.execute(
+                f"create or replace table {CONTRACT_SCHEMA}.version as "
+                "select cast(? as varchar) as version, now() as published_at",
+                [contract_version()],
+            )
             con.execute("checkpoint")
             free, total = con.execute(
                 "select free_blocks, total_blocks from pragma_database_size() where database_name = current_database()"
@@ -341,7 +355,18 @@ def _swap(pg, schemas: tuple[str, ...], wait_seconds: float) -> None:
                         )
                     )
                     cur.execute(sql.SQL("revoke all on schema {} from public").format(sql.Identifier(schema)))
-                for schema in BI_SCHEMAS:
+                cur.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(CONTRACT_SCHEMA)))
+                cur.execute(
+                    sql.SQL("create table if not exists {} (version text, published_at timestamptz)").format(
+                        sql.Identifier(CONTRACT_SCHEMA, "version")
+                    )
+                )
+                cur.execute(sql.SQL("delete from {}").format(sql.Identifier(CONTRACT_SCHEMA, "version")))
+                cur.execute(
+                    sql.SQL("insert into {} values (%s, now())").format(sql.Identifier(CONTRACT_SCHEMA, "version")),
+                    [contract_version()],
+                )
+                for schema in (*BI_SCHEMAS, CONTRACT_SCHEMA):
                     cur.execute(
                         sql.SQL("grant usage on schema {} to {}").format(*map(sql.Identifier, (schema, BI_READER)))
                     )

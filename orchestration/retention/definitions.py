@@ -28,8 +28,10 @@ from warehouse.retention import apply_to_lake, expire_closed_months, load_policy
 RETENTION_JOB = "retention_monthly"
 
 
-@op(description="Remove from the lake and the closed months what the retention policy says is past; "
-    "record the run in audit.retention_runs.")
+@op(
+    description="Remove from the lake and the closed months what the retention policy says is past; "
+    "record the run in audit.retention_runs."
+)
 def apply_retention(context: OpExecutionContext, warehouse: WarehouseResource) -> None:
     policy = load_policy()
     run = apply_to_lake(warehouse.lake_dir, policy, datetime.now(SHANGHAI).date())

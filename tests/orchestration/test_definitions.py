@@ -24,6 +24,7 @@ def test_definitions_load_with_expected_jobs_and_schedules():
         "near_real_time",
         "points_close_month",
         "reports_annual_assessment",
+        "retention_monthly",
     } <= job_names
     assert {s.name for s in defs.schedules} >= {
         "warehouse_hourly",
@@ -31,6 +32,7 @@ def test_definitions_load_with_expected_jobs_and_schedules():
         "civil_affairs_events_daily",
         "points_close_previous_month",
         "reports_assess_previous_year",
+        "retention_monthly",
     }
     assert {s.name for s in defs.sensors} == {
         "petitions_inbox_sensor",
@@ -38,6 +40,7 @@ def test_definitions_load_with_expected_jobs_and_schedules():
         "near_real_time_sensor",
         "warehouse_after_landing",
         "alert_on_run_failure",
+        "warehouse_after_retention",
         "alert_on_check_failure",
     }
 

@@ -12,7 +12,7 @@ import pytest
 
 from orchestration.dbt.project import ensure_manifest
 from warehouse.bi_contract import descriptions
-from warehouse.publish import BI_SCHEMAS, LINK_NAME, publish_duckdb, publish_postgres
+from warehouse.publish import BI_SCHEMAS, CONTRACT_SCHEMA, LINK_NAME, contract_version, publish_duckdb, publish_postgres
 
 
 def _counts(con) -> dict[str, int]:
@@ -34,7 +34,9 @@ def test_the_published_copy_holds_the_marts_only_and_switches_whole(tiny_warehou
     assert oct(published.stat().st_mode & 0o777) == "0o444"
     reader = duckdb.connect(str(published), read_only=True)
     schemas = {s for (s,) in reader.execute("select distinct table_schema from information_schema.tables").fetchall()}
-    assert schemas <= set(BI_SCHEMAS) and "marts" in schemas
+    assert schemas <= {*BI_SCHEMAS, CONTRACT_SCHEMA} and "marts" in schemas
+    # the contract it was published under (warehouse/bi_contract.json)
+    assert reader.execute(f"select version from {CONTRACT_SCHEMA}.version").fetchone()[0] == contract_version()
     assert reader.execute("select current_database()").fetchone()[0] == "kaifeng"
     before = _counts(reader)
     assert before["marts.fct_governance_events"] > 0
@@ -70,7 +72,8 @@ def _differences(published, warehouse) -> dict[str, int]:
     con.execute(f"attach '{published}' as p (read_only)")
     con.execute(f"attach '{warehouse}' as w (read_only)")
     tables = con.execute(
-        "select table_schema, table_name from information_schema.tables where table_catalog = 'p'"
+        "select table_schema, table_name from information_schema.tables where table_catalog = 'p' "
+        f"and table_schema <> '{CONTRACT_SCHEMA}'"
     ).fetchall()
     out = {}
     for schema, table in tables:
@@ -135,6 +138,8 @@ def test_bi_reader_reads_the_marts_and_is_refused_the_rest(tiny_warehouse, bi_po
     with psycopg.connect(bi_postgres.reader_dsn) as bi:
         got = {t: bi.execute(f"select count(*) from {t}").fetchone()[0] for t in expected}
         assert got == expected
+        # the contract the copy was published under, readable by BI
+        assert bi.execute(f"select version from {CONTRACT_SCHEMA}.version").fetchall() == [(contract_version(),)]
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             bi.execute("select count(*) from quarantine.quarantine_records")
         bi.rollback()

@@ -117,9 +117,7 @@ def pointed(world, monkeypatch):
     return world
 
 
-def test_01_expired_records_are_gone_everywhere_and_the_kept_month_scores_bit_for_bit(
-    tiny_demo, pointed, capsys
-):
+def test_01_expired_records_are_gone_everywhere_and_the_kept_month_scores_bit_for_bit(tiny_demo, pointed, capsys):
     world = pointed
     before = _lake_rows(world.lake, "civil_affairs.recipients")
     ended = {
@@ -136,7 +134,9 @@ def test_01_expired_records_are_gone_everywhere_and_the_kept_month_scores_bit_fo
     assert _files_digest(world.lake) == digest  # a dry run removes nothing
     assert main(["retention", "apply", "--as-of", "2026-11-20"]) == 0
     out = capsys.readouterr().out
-    line = f"expired                  civil_affairs.recipients       before 2026-10-01: would remove {len(ended)} records"
+    line = (
+        f"expired                  civil_affairs.recipients       before 2026-10-01: would remove {len(ended)} records"
+    )
     assert line in dry and line.replace("would remove", "removed") in out, out
     assert "closed months kept: 2026-10, each scoring again to its figures" in out
 
@@ -217,7 +217,10 @@ def test_02_the_monthly_job_and_the_build_its_sensor_asks_for_remove_what_is_pas
     by_rule = {(str(d), rule, entity): (records, rows) for d, rule, entity, records, rows in audit}
     assert by_rule[("2026-12-20", "expired", "petitions.cases")][1] == expired_rows
     assert by_rule[("2026-12-20", "superseded", "petitions.cases")][1] == superseded
-    assert by_rule[("2026-12-20", "expired", "smart_parking.sessions")] == (len(expired_sessions), len(expired_sessions))
+    assert by_rule[("2026-12-20", "expired", "smart_parking.sessions")] == (
+        len(expired_sessions),
+        len(expired_sessions),
+    )
     assert by_rule[("2026-12-20", "closed_month", "scores")][0] == 1
     assert ("2026-11-20", "expired", "civil_affairs.recipients") in by_rule  # the first run's lines are kept
     assert retention.verify_closed_months(world.warehouse) == {}
@@ -239,9 +242,9 @@ def test_a_policy_that_would_leave_a_kept_month_unreproducible_is_refused(tmp_pa
     from connectors.common.errors import ConfigError
 
     for text, match in (
-        ("[closed_months]\nkeep_months = 12\n[entities.\"petitions.cases\"]\nexpire_after_months = 6\n", "shorter than"),
-        ("[closed_months]\nkeep_months = 1\n[entities.\"smart_city.staff\"]\nsuperseded_after_months = 6\n", "history"),
-        ("[closed_months]\nkeep_months = 1\n[entities.\"petitions.nothing\"]\nexpire_after_months = 6\n", "no such"),
+        ('[closed_months]\nkeep_months = 12\n[entities."petitions.cases"]\nexpire_after_months = 6\n', "shorter than"),
+        ('[closed_months]\nkeep_months = 1\n[entities."smart_city.staff"]\nsuperseded_after_months = 6\n', "history"),
+        ('[closed_months]\nkeep_months = 1\n[entities."petitions.nothing"]\nexpire_after_months = 6\n', "no such"),
     ):
         (tmp_path / "p.toml").write_text(text)
         with pytest.raises(ConfigError, match=match):
