@@ -522,21 +522,31 @@ def cmd_restore(args: argparse.Namespace) -> int:
     load_audit(settings.lake_dir, settings.warehouse_path)
     if args.no_build:
         return 0
-    if not _built(False):
+    if not _built(False, settings.warehouse_path, "restore"):
         return 1
     print(f"warehouse built from the restored lake at {settings.warehouse_path} ({time.monotonic() - started:.1f} s)")
     return 0
 
 
-def _built(full_refresh: bool) -> bool:
-    """The warehouse_build job run once (from scratch with `full_refresh`); False, said on
-    stderr, when it failed."""
+def _built(full_refresh: bool, warehouse_path: Path, command: str) -> bool:
+    """The warehouse_build job run once (from scratch with `full_refresh`), what it prints in
+    a log beside the warehouse; False, said on stderr, when it failed."""
+    from govhub.console import output_to
     from orchestration.runner import PipelineError, build_warehouse
 
-    try:
-        build_warehouse(full_refresh=full_refresh)
-    except PipelineError as exc:
-        print(f"govhub: {exc}; the lake is as the command left it: run the warehouse_build job again", file=sys.stderr)
+    log = warehouse_path.parent / "logs" / f"{command}-{datetime.now(SHANGHAI):%Y%m%dT%H%M%S}.log"
+    print(f"building the warehouse{' from scratch' if full_refresh else ''} (warehouse_build; its output: {log})")
+    failure = None
+    with output_to(log):
+        try:
+            build_warehouse(full_refresh=full_refresh)
+        except PipelineError as exc:
+            failure = exc
+    if failure is not None:
+        print(
+            f"govhub: {failure}; the lake is as the command left it: run the warehouse_build job again ({log})",
+            file=sys.stderr,
+        )
         return False
     return True
 
@@ -573,7 +583,7 @@ def cmd_retention_apply(args: argparse.Namespace) -> int:
             "the warehouse still holds what was removed until it is built from scratch (warehouse_build, full refresh)"
         )
         return 0
-    if not _built(True):
+    if not _built(True, settings.warehouse_path, "retention"):
         return 1
     kept = verify_closed_months(settings.warehouse_path)
     changed = [m for m, same in kept.items() if not same]
@@ -616,7 +626,7 @@ def cmd_keys_rotate(args: argparse.Namespace) -> int:
         )
     else:
         print(f"the lake's keys ({key_file}) now end with the new one")
-    if args.no_build or not _built(True):
+    if args.no_build or not _built(True, settings.warehouse_path, "keys-rotate"):
         return 0 if args.no_build else 1
     print(f"warehouse built from scratch from the re-keyed lake ({time.monotonic() - t0:.1f} s)")
     return 0

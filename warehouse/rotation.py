@@ -168,7 +168,7 @@ class Rotation:
         others = [o for o in others if not (self.lake.root / WORK_DIR / o / "done.json").exists()]
         if others:
             raise RotationError(f"a rotation to key {others[0]} is unfinished: resume it with its key, not a new one")
-        resumed = self.work.exists()
+        resumed = (self.work / "rewritten.jsonl").exists()
         self.work.mkdir(parents=True, exist_ok=True)
         marker = self.lake.root / MAINTENANCE
         if not marker.exists():
