@@ -36,7 +36,6 @@ run again to resume:
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -56,14 +55,14 @@ import pyarrow.parquet as pq
 
 from connectors.common.atomic import replaced_whole, write_text_whole
 from connectors.common.errors import ConfigError
-from connectors.common.lake import MAINTENANCE, PSEUDONYM_KEYS, Lake
+from connectors.common.lake import MAINTENANCE, PSEUDONYM_KEYS, Lake, RecentVersions
 from connectors.common.personal import (
     PSEUDONYM_KEY_VARIABLE,
-    RETIRED_KEYS_VARIABLE,
     Pseudonymizer,
     key_id,
     key_mac,
     rekeyed,
+    retired_keys,
 )
 
 NEW_KEY_VARIABLE = "GOVHUB_NEW_PSEUDONYM_KEY"
@@ -126,10 +125,6 @@ def _rekey_payload(text: str, mac, seen: dict[str, list] | None = None) -> str:
     return orjson.dumps(record, option=orjson.OPT_NON_STR_KEYS).decode("utf-8") if changed else text
 
 
-def _fingerprint(payload: str) -> str:
-    return hashlib.md5(payload.encode("utf-8")).hexdigest()[:16]  # as RecentVersions keeps it
-
-
 class Rotation:
     """One rotation of the lake at `lake_dir` to `new_key` (see the module's docstring)."""
 
@@ -157,13 +152,8 @@ class Rotation:
 
     def _start(self) -> bool:
         """Mark the lake under maintenance; whether this resumes a rotation begun before."""
-        held = self.lake.root / PSEUDONYM_KEYS
-        if (
-            held.exists()
-            and json.loads(held.read_text(encoding="utf-8"))["chain"] != self.chain
-            and not (self.work / "switching.json").exists()
-        ):
-            self.lake.check_pseudonym_keys(tuple(self.chain))  # raises, naming both chains
+        if not (self.work / "switching.json").exists():  # a switch under way has recorded the new chain
+            self.lake.check_pseudonym_keys(tuple(self.chain))
         others = [p.name for p in (self.lake.root / WORK_DIR).glob("*") if p.name != self.new_id]
         others = [o for o in others if not (self.lake.root / WORK_DIR / o / "done.json").exists()]
         if others:
@@ -245,7 +235,7 @@ class Rotation:
             if _rekey_payload(before, self.mac, seen) != after:
                 raise RotationError(f"{self._rel(path)}: a re-keyed payload is not the mapping of its original")
             if before != after:
-                fingerprints[_fingerprint(before)] = _fingerprint(after)
+                fingerprints[RecentVersions.fingerprint(before)] = RecentVersions.fingerprint(after)
                 for name, value in orjson.loads(after).items():
                     if name.endswith("_key") and type(value) is str and _PSEUDONYM.match(value):
                         new_values[f"{entity}.{name}"].add(value)
@@ -325,10 +315,7 @@ def rotate(
     else:
         if not env.get(PSEUDONYM_KEY_VARIABLE):
             raise RotationError(f"{PSEUDONYM_KEY_VARIABLE} is not set: the rotation starts from the current key")
-        current, retired = (
-            env[PSEUDONYM_KEY_VARIABLE],
-            [k.strip() for k in env.get(RETIRED_KEYS_VARIABLE, "").split(",") if k.strip()],
-        )
+        current, retired = env[PSEUDONYM_KEY_VARIABLE], retired_keys(env)
     new_key = new_key_for(lake_dir, env, key_file)
     rotation = Rotation(Path(lake_dir), Pseudonymizer(current, tuple(retired)), new_key, "govhub keys rotate")
     report = RotationReport(rotation.new_id)

@@ -25,6 +25,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from connectors.common.errors import ConfigError
 from connectors.common.lake import FORMAT_VERSION, MAINTENANCE, PSEUDONYM_KEYS, Lake
 from warehouse.publish import LINK_NAME
 
@@ -86,24 +87,16 @@ def check_lake(lake_dir: Path, env: dict[str, str] | None = None) -> list[Findin
     else:
         out.append(Finding("lake", "ok", f"format {found}"))
     env = os.environ if env is None else env
-    held = lake.root / PSEUDONYM_KEYS
-    if env.get("GOVHUB_PSEUDONYM_KEY") and held.exists():
+    if env.get("GOVHUB_PSEUDONYM_KEY") and (lake.root / PSEUDONYM_KEYS).exists():  # else nothing to compare
         from connectors.common.personal import Pseudonymizer
 
-        chain = json.loads(held.read_text(encoding="utf-8"))["chain"]
-        configured = list(Pseudonymizer.from_env(env).key_ids)
-        if configured != chain:
-            out.append(
-                Finding(
-                    "keys",
-                    "refuse",
-                    f"the lake's pseudonyms are made with the key chain {' > '.join(chain)}, "
-                    f"the environment's is {' > '.join(configured)}: landing would be "
-                    "refused; set GOVHUB_PSEUDONYM_KEY and GOVHUB_PSEUDONYM_RETIRED_KEYS",
-                )
-            )
+        configured = Pseudonymizer.from_env(env).key_ids
+        try:
+            lake.check_pseudonym_keys(configured)  # what a landing is told
+        except ConfigError as exc:
+            out.append(Finding("keys", "refuse", f"landing would be refused: {exc}"))
         else:
-            out.append(Finding("keys", "ok", f"the key chain {' > '.join(chain)}"))
+            out.append(Finding("keys", "ok", f"the key chain {' > '.join(configured)}"))
     return out
 
 

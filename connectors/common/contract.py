@@ -166,10 +166,8 @@ class Connector(ABC):
     def check_lake(self, lake: Lake) -> None:
         """Before a read lands in `lake`: refuse a lake whose pseudonyms were made with other
         keys than this source's (Lake.check_pseudonym_keys), or one being rewritten."""
-        lake.refuse_during_maintenance()
         pseudonymizer = getattr(self.settings, "pseudonymizer", None)
-        if pseudonymizer is not None:
-            lake.check_pseudonym_keys(pseudonymizer.key_ids)
+        lake.check_landing(None if pseudonymizer is None else pseudonymizer.key_ids)
 
     def land(self, lake: Lake, window: Window) -> Iterator[IngestResult]:
         """Every entity, whole lists first: what `govhub ingest` runs."""

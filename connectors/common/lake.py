@@ -569,6 +569,13 @@ class Lake:
                 "GOVHUB_PSEUDONYM_RETIRED_KEYS to the others, oldest first (docs/operations.md, key rotation)"
             )
 
+    def check_landing(self, key_ids: tuple[str, ...] | None) -> None:
+        """Before a source lands: refuse a lake being rewritten, or one whose pseudonyms were
+        made with other keys than `key_ids` (None: a source that pseudonymizes nothing)."""
+        self.refuse_during_maintenance()
+        if key_ids is not None:
+            self.check_pseudonym_keys(key_ids)
+
     def refuse_during_maintenance(self) -> None:
         """ConfigError while a key rotation rewrites the lake (its marker names it)."""
         marker = self.root / MAINTENANCE

@@ -57,8 +57,7 @@ REJECTED_FILES = AssetKey([SOURCE, "raw", REJECTED])
 )
 def raw_petition_cases(context: AssetExecutionContext, petitions: SourceResource, warehouse: WarehouseResource):
     settings = petitions.settings()
-    warehouse.lake().refuse_during_maintenance()
-    warehouse.lake().check_pseudonym_keys(settings.pseudonymizer.key_ids)
+    warehouse.lake().check_landing(settings.pseudonymizer.key_ids)
     files = {f.name: f for f in complete_files(settings.inbox)}
     if context.run.tags.get(NEW_FILES_ONLY) == "true":
         new = {f.name for f in pending_files(warehouse.lake(), settings.inbox)}
